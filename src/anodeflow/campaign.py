@@ -1,0 +1,86 @@
+"""Turn a validated config into the campaign's systems (ids, metals, facets, coatings, functionals).
+
+System ids are path-safe and stable, because users ask for targets by them:
+
+* isolated slab, PBE:        ``Li-100``
+* isolated slab, other xc:   ``Li-100_BEEF-vdW`` (the reference for metal/2D systems)
+* metal/bulk coating:        ``Na-110__NaF-111``
+* metal/2D sheet:            ``Li-110__graphene``
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from .config import miller, miller_label
+
+DEFAULT_XC = "PBE"
+
+
+@dataclass(frozen=True)
+class SystemSpec:
+    id: str
+    metal: str
+    facet: tuple
+    xc: str
+    coating: str | None = None
+    coating_kind: str | None = None
+    coating_facet: tuple | None = None
+
+    @property
+    def is_interface(self) -> bool:
+        return self.coating is not None
+
+    @property
+    def bulk_phases(self) -> list[str]:
+        """Bulk references this system needs, as ``{phase}_{xc}`` ids."""
+        out = [f"{self.metal}_{self.xc}"]
+        if self.coating:
+            out.append(f"{self.coating}_{self.xc}")
+        return out
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def isolated_id(metal: str, facet, xc: str) -> str:
+    base = f"{metal}-{miller_label(facet)}"
+    return base if xc == DEFAULT_XC else f"{base}_{xc}"
+
+
+def interface_id(metal: str, facet, coating: str, coating_facet=None) -> str:
+    right = coating if coating_facet is None else f"{coating}-{miller_label(coating_facet)}"
+    return f"{metal}-{miller_label(facet)}__{right}"
+
+
+def systems(config: dict) -> dict[str, SystemSpec]:
+    """All systems of the campaign, keyed by id, in config order."""
+    out: dict[str, SystemSpec] = {}
+    for grp in config["systems"]["isolated"]:
+        for xc in grp.get("xc", [DEFAULT_XC]):
+            for m in grp["metals"]:
+                for f in grp["facets"]:
+                    s = SystemSpec(isolated_id(m, f, xc), m, miller(f), xc)
+                    out[s.id] = s
+    for grp in config["systems"]["interfaces"]:
+        coat = config["coatings"][grp["coating"]]
+        cfacets = [None] if coat["kind"] == "2d" else [miller(c) for c in grp["coating_facets"]]
+        for f in grp["facets"]:
+            for cf in cfacets:
+                s = SystemSpec(interface_id(grp["metal"], f, grp["coating"], cf), grp["metal"], miller(f),
+                               grp["xc"], grp["coating"], coat["kind"], cf)
+                out[s.id] = s
+    return out
+
+
+def bulk_phases(config: dict) -> list[str]:
+    """Every bulk reference ``{phase}_{xc}`` the campaign needs."""
+    seen: dict[str, None] = {}
+    for s in systems(config).values():
+        for b in s.bulk_phases:
+            seen[b] = None
+    return list(seen)
+
+
+def preset(config: dict, name: str | None = None) -> dict:
+    """The active precision preset (or a named one), as data."""
+    return dict(config["presets"][name or config["precision"]])

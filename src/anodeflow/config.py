@@ -1,0 +1,178 @@
+"""Configuration: JSON-schema validation plus the semantic checks a schema cannot express.
+
+Every error names the offending key as a dotted path (``systems.interfaces[0].facets[1]``)
+and, where the set is finite, the allowed values. Called from the Snakefile before any
+job is scheduled.
+"""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import yaml
+from jsonschema import Draft202012Validator, validators
+from referencing import Registry, Resource
+
+SCHEMA_DIR = Path(__file__).resolve().parents[2] / "workflow" / "schemas"
+
+
+class ConfigError(ValueError):
+    """A configuration value is invalid; the message names the key."""
+
+
+def _key(path) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "<config root>"
+
+
+def _with_defaults(cls):
+    validate_props = cls.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for prop, sub in properties.items():
+                if isinstance(sub, dict) and "default" in sub:
+                    instance.setdefault(prop, copy.deepcopy(sub["default"]))
+        yield from validate_props(validator, properties, instance, schema)
+
+    return validators.extend(cls, {"properties": set_defaults})
+
+
+def load_schemas(schema_dir: Path = SCHEMA_DIR):
+    registry = Registry()
+    main = None
+    for f in sorted(schema_dir.glob("*.schema.yaml")):
+        doc = yaml.safe_load(f.read_text())
+        registry = registry.with_resource(doc.get("$id", f.name), Resource.from_contents(doc))
+        if f.name == "config.schema.yaml":
+            main = doc
+    return main, registry
+
+
+def _describe(err) -> str:
+    key = _key(err.absolute_path)
+    sch = err.schema if isinstance(err.schema, dict) else {}
+    if err.validator == "enum":
+        return f"config key '{key}': {err.instance!r} is not allowed; allowed values: {err.validator_value}"
+    if err.validator == "additionalProperties":
+        allowed = sorted(sch.get("properties", {}))
+        return f"config key '{key}': {err.message}; allowed keys: {allowed}"
+    if err.validator == "oneOf" and "miller" in str(sch.get("description", "")).lower():
+        return (f"config key '{key}': {err.instance!r} is not a Miller index; "
+                "allowed: three integers [h, k, l] or a string of three digits such as \"110\"")
+    if err.validator == "oneOf" and any("structure_file" in str(s) for s in err.validator_value):
+        return (f"config key '{key}': give either structure_file, or formula + spacegroup + a_A "
+                f"(got keys {sorted(err.instance)})")
+    return f"config key '{key}': {err.message}"
+
+
+def validate(config: dict, schema_dir: Path = SCHEMA_DIR) -> dict:
+    """Validate ``config`` in place (filling schema defaults) and return it.
+
+    Raises :class:`ConfigError` with every problem found, each naming its key.
+    """
+    main, registry = load_schemas(schema_dir)
+    V = _with_defaults(Draft202012Validator)
+    errors = sorted(V(main, registry=registry).iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
+    msgs = [_describe(e) for e in errors]
+    if not msgs:
+        msgs = semantic_errors(config)
+    if msgs:
+        raise ConfigError("invalid configuration:\n  - " + "\n  - ".join(msgs))
+    return config
+
+
+def semantic_errors(config: dict) -> list[str]:
+    """Checks beyond the schema: known elements, cross references, Miller indices."""
+    from ase.data import chemical_symbols
+    from pymatgen.core import Composition
+
+    errs: list[str] = []
+    known = set(chemical_symbols[1:])
+    if config["precision"] not in config["presets"]:
+        errs.append(f"config key 'precision': {config['precision']!r} is not a preset; "
+                    f"allowed values: {sorted(config['presets'])}")
+    for name, p in config["presets"].items():
+        if p["fixed_layers"] >= p["metal_layers"]:
+            errs.append(f"config key 'presets.{name}.fixed_layers': must be smaller than metal_layers ({p['metal_layers']})")
+    for el in config["metals"]:
+        if el not in known:
+            errs.append(f"config key 'metals.{el}': unknown element {el!r}; allowed: chemical symbols such as Li, Na, K")
+    for name, c in config["coatings"].items():
+        if "formula" in c:
+            try:
+                comp = Composition(c["formula"])
+                bad = [str(e) for e in comp.elements if str(e) not in known]
+            except Exception:  # pymatgen raises several kinds on nonsense formulas
+                bad = [c["formula"]]
+            if bad:
+                errs.append(f"config key 'coatings.{name}.formula': unknown element(s) {bad} in {c['formula']!r}")
+        for i, (el, _) in enumerate(c.get("basis", [])):
+            if el not in known:
+                errs.append(f"config key 'coatings.{name}.basis[{i}][0]': unknown element {el!r}")
+        if "structure_file" in c and not Path(c["structure_file"]).exists():
+            errs.append(f"config key 'coatings.{name}.structure_file': file not found: {c['structure_file']}")
+    for gi, grp in enumerate(config["systems"]["isolated"]):
+        for mi, m in enumerate(grp["metals"]):
+            if m not in config["metals"]:
+                errs.append(f"config key 'systems.isolated[{gi}].metals[{mi}]': {m!r} is not defined; "
+                            f"allowed values (keys of 'metals'): {sorted(config['metals'])}")
+        errs += _miller_errors(grp["facets"], f"systems.isolated[{gi}].facets")
+    for gi, grp in enumerate(config["systems"]["interfaces"]):
+        if grp["metal"] not in config["metals"]:
+            errs.append(f"config key 'systems.interfaces[{gi}].metal': {grp['metal']!r} is not defined; "
+                        f"allowed values (keys of 'metals'): {sorted(config['metals'])}")
+        if grp["coating"] not in config["coatings"]:
+            errs.append(f"config key 'systems.interfaces[{gi}].coating': {grp['coating']!r} is not defined; "
+                        f"allowed values (keys of 'coatings'): {sorted(config['coatings'])}")
+        elif config["coatings"][grp["coating"]]["kind"] == "bulk" and not grp.get("coating_facets"):
+            errs.append(f"config key 'systems.interfaces[{gi}].coating_facets': required for bulk coating {grp['coating']!r}")
+        errs += _miller_errors(grp["facets"], f"systems.interfaces[{gi}].facets")
+        errs += _miller_errors(grp.get("coating_facets", []), f"systems.interfaces[{gi}].coating_facets")
+    return errs
+
+
+def _miller_errors(facets, key) -> list[str]:
+    errs = []
+    for i, f in enumerate(facets):
+        try:
+            hkl = miller(f)
+        except ValueError as exc:
+            errs.append(f"config key '{key}[{i}]': {exc}")
+            continue
+        if hkl == (0, 0, 0):
+            errs.append(f"config key '{key}[{i}]': (0 0 0) is not a plane")
+    return errs
+
+
+def miller(value) -> tuple[int, int, int]:
+    """Parse a Miller index given as [h, k, l] or "hkl" (three digits)."""
+    if isinstance(value, str) and len(value) == 3 and value.isdigit():
+        return tuple(int(c) for c in value)
+    if isinstance(value, (list, tuple)) and len(value) == 3 and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return tuple(value)
+    raise ValueError(f"{value!r} is not a Miller index; allowed: three integers [h, k, l] or a string of three digits such as \"110\"")
+
+
+def miller_label(value) -> str:
+    """Path-safe label of a Miller index: (1,1,0) -> '110', (1,-1,0) -> '1m10'."""
+    return "".join(str(i) if i >= 0 else f"m{-i}" for i in miller(value))
+
+
+def load(path, *overrides) -> dict:
+    """Load and validate a config file (later files deep-merge over earlier ones), as Snakemake does."""
+    cfg: dict = {}
+    for p in (path, *overrides):
+        _deep_update(cfg, yaml.safe_load(Path(p).read_text()))
+    return validate(cfg)
+
+
+def _deep_update(base: dict, new: dict) -> dict:
+    for k, v in new.items():
+        if isinstance(v, dict) and isinstance(base.get(k), dict):
+            _deep_update(base[k], v)
+        else:
+            base[k] = v
+    return base

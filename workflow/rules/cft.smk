@@ -1,0 +1,1 @@
+# cft stage: see the issue that builds it.

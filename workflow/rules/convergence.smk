@@ -1,0 +1,1 @@
+# convergence stage: see the issue that builds it.

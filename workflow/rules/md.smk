@@ -1,0 +1,1 @@
+# md stage: see the issue that builds it.

@@ -1,0 +1,1 @@
+# phasefield stage: see the issue that builds it.

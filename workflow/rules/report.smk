@@ -1,0 +1,1 @@
+# report stage: see the issue that builds it.

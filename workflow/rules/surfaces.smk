@@ -1,0 +1,1 @@
+# surfaces stage: see the issue that builds it.
