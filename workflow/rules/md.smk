@@ -17,3 +17,95 @@ rule fetch_potential:
         "../../envs/md.yaml"
     run:
         afpot.fetch(params.metal, config, workdir=".")
+
+
+from anodeflow.md import stage as afmd
+
+wildcard_constraints:
+    metal=r"[A-Z][a-z]?",
+    facet=r"[0-9]{3}",
+    T=r"[0-9]+(\.[0-9]+)?",
+
+
+def md_potential_inputs(wc):
+    return afpot.potential_input_files(wc.metal, config)
+
+
+rule md_melting:
+    """Melting point by NPT heating/cooling hysteresis (methods.md 7.1)."""
+    input:
+        md_potential_inputs,
+    output:
+        json="results/md/{metal}/melting.json",
+        npz="results/md/{metal}/melting_ramps.npz",
+    log:
+        "logs/md/{metal}/melting.lammps.log",
+    benchmark:
+        "benchmarks/results/md_melting_{metal}.tsv"
+    params:
+        workdir="work/md/{metal}/melting",
+    threads: 1
+    conda:
+        "../../envs/md.yaml"
+    run:
+        afmd.melting_job(wildcards.metal, config, output.json, output.npz, params.workdir, log=log[0])
+
+
+rule md_melting_plot:
+    input:
+        npz="results/md/{metal}/melting_ramps.npz",
+        json="results/md/{metal}/melting.json",
+    output:
+        "results/md/{metal}/melting.png",
+    log:
+        "logs/md/{metal}/melting_plot.log",
+    threads: 1
+    localrule: True
+    conda:
+        "../../envs/md.yaml"
+    run:
+        afmd.plot_melting(input.npz, input.json, output[0])
+
+
+rule md_thermal_expansion:
+    """a(T) from NPT bulk runs at the md.expansion temperatures plus every ribbon temperature (7.2)."""
+    input:
+        md_potential_inputs,
+    output:
+        "results/md/{metal}/thermal_expansion.csv",
+    log:
+        "logs/md/{metal}/thermal_expansion.lammps.log",
+    benchmark:
+        "benchmarks/results/md_expansion_{metal}.tsv"
+    params:
+        workdir="work/md/{metal}/expansion",
+    threads: 1
+    conda:
+        "../../envs/md.yaml"
+    run:
+        afmd.expansion_job(wildcards.metal, config, output[0], params.workdir, log=log[0])
+
+
+rule md_ribbon:
+    """Ribbon with free {facet} surfaces at T, built at a(T); height profiles sampled (7.3)."""
+    input:
+        pot=md_potential_inputs,
+        expansion="results/md/{metal}/thermal_expansion.csv",
+    output:
+        "results/md/{metal}/ribbons/{facet}_{T}K.npz",
+    log:
+        "logs/md/{metal}/ribbon_{facet}_{T}K.lammps.log",
+    benchmark:
+        "benchmarks/results/md_ribbon_{metal}_{facet}_{T}K.tsv"
+    params:
+        workdir="work/md/{metal}/ribbon_{facet}_{T}K",
+    threads: 1
+    conda:
+        "../../envs/md.yaml"
+    run:
+        afmd.ribbon_job(wildcards.metal, wildcards.facet, float(wildcards.T), config, input.expansion,
+                        output[0], params.workdir, log=log[0])
+
+
+TARGETS["md"] = [f"results/md/{m}/{name}" for m in config["md"]["metals"]
+                 for name in ("melting.json", "melting.png", "thermal_expansion.csv")]

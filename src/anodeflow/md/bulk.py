@@ -1,0 +1,169 @@
+"""Bulk MD: melting point by heating/cooling hysteresis, and thermal expansion a(T) (NPT).
+
+Melting (methods.md 7.1): a periodic bcc crystal is heated at a constant rate under NPT
+(P = 0) from ``T_min`` to ``T_max``, held, and cooled back at the same rate. The potential
+energy per atom follows the solid line, jumps up at the superheating temperature T+
+(homogeneous melting, no free surface to nucleate the liquid) and drops on cooling at the
+undercooling temperature T- (crystallisation). The estimate
+
+    T_m = T+ + T- - sqrt(T+ T-)
+
+is the hysteresis formula of Luo, Strachan & Swift, J. Chem. Phys. 120, 11640 (2004)
+(its derivation assumes the same reduced nucleation barriers on both sides).
+
+T+ and T- are read off as the set-point temperatures at which the potential energy crosses
+the midpoint between the solid and liquid lines (each fitted linearly, solid on the
+lowest ``fit_fraction`` of the heating ramp, liquid on the first ``fit_fraction`` of the
+cooling ramp, which starts from the melt held at T_max). A ramp that never crosses gives None and
+``T_m`` is then not reported.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from anodeflow.md.engine import Phase, run_phases
+from anodeflow.md.lattice import bulk_commands
+from anodeflow.md.runtime import make_lammps
+
+PS_IN_FS = 1000.0
+
+
+def _steps(ps: float, dt_fs: float) -> int:
+    return max(1, int(round(ps * PS_IN_FS / dt_fs)))
+
+
+def _common(pot, dt_fs: float, thermo_every: int) -> list[str]:
+    return [*pot.lammps_commands(mass=True), f"timestep {dt_fs / PS_IN_FS}",
+            "thermo_style custom step temp pe vol press", f"thermo {thermo_every}",
+            "neighbor 1.0 bin", "neigh_modify every 1 delay 0 check yes"]
+
+
+def _thermo_sampler(natoms: int):
+    def sample(lmp):
+        return {"step": lmp.get_thermo("step"), "T": lmp.get_thermo("temp"),
+                "pe": lmp.get_thermo("pe") / natoms, "vol": lmp.get_thermo("vol") / natoms}
+    return sample
+
+
+def melting_run(pot, a0_A: float, cells: int, T_min_K: float, T_max_K: float, rate_K_per_ps: float,
+                hold_ps: float, dt_fs: float, seed: int, workdir, cool_rate_K_per_ps: float | None = None,
+                sample_every: int = 50,
+                checkpoint_every: int = 5000, omp_threads: int = 1, log=None) -> dict:
+    """Heat -> hold -> cool NPT ramps. Returns per-phase samples with the set-point T ('T_set')."""
+    n = 2 * cells ** 3
+    span = T_max_K - T_min_K
+    nramp, nhold = _steps(span / rate_K_per_ps, dt_fs), _steps(hold_ps, dt_fs)
+    ncool = _steps(span / (cool_rate_K_per_ps or rate_K_per_ps), dt_fs)
+    nramp -= nramp % sample_every
+    ncool -= ncool % sample_every
+    tdamp, pdamp = 100 * dt_fs / PS_IN_FS, 1000 * dt_fs / PS_IN_FS
+    setup = [*bulk_commands(a0_A, cells), *_common(pot, dt_fs, sample_every),
+             f"velocity all create {T_min_K} {seed} mom yes rot no dist gaussian"]
+    after = _common(pot, dt_fs, sample_every)
+    npt = lambda t0, t1: f"fix ens all npt temp {t0} {t1} {tdamp} iso 0.0 0.0 {pdamp}"  # noqa: E731
+    smp = _thermo_sampler(n)
+    phases = [
+        Phase("equil", nhold, [npt(T_min_K, T_min_K)], ["unfix ens"]),
+        Phase("heat", nramp, [npt(T_min_K, T_max_K)], ["unfix ens"], sample_every, smp),
+        Phase("hold", nhold, [npt(T_max_K, T_max_K)], ["unfix ens"]),
+        Phase("cool", ncool, [npt(T_max_K, T_min_K)], ["unfix ens"], sample_every, smp),
+    ]
+    lmp = make_lammps(log=log, omp_threads=omp_threads)
+    try:
+        out = run_phases(lmp, workdir, setup, after, phases, checkpoint_every)
+    finally:
+        lmp.close()
+    for name, (t0, t1), nr in (("heat", (T_min_K, T_max_K), nramp), ("cool", (T_max_K, T_min_K), ncool)):
+        d = out[name]
+        frac = (d["step"] - d["step"][0] + sample_every) / nr
+        d["T_set"] = t0 + (t1 - t0) * frac
+    out["natoms"] = n
+    return out
+
+
+def _block_mean(y: np.ndarray, width: int) -> np.ndarray:
+    if width <= 1:
+        return y
+    k = np.ones(width) / width
+    return np.convolve(y, k, mode="same")
+
+
+def hysteresis_temperatures(T_heat, pe_heat, T_cool, pe_cool, fit_fraction: float = 0.2,
+                            smooth: int = 5) -> dict:
+    """T+ and T- from potential energy per atom vs set-point temperature on heating and cooling.
+
+    Solid line: linear fit of the lowest ``fit_fraction`` of the heating ramp. Liquid line:
+    linear fit of the first ``fit_fraction`` of the cooling ramp (it starts from the melt held
+    at T_max). T+ = first set-point T on heating where the
+    (running-mean) energy rises above the midpoint line; T- = first T on cooling where it
+    falls below it. None when the ramp never crosses (no melting / no crystallisation).
+    """
+    T_heat, pe_heat, T_cool, pe_cool = map(np.asarray, (T_heat, pe_heat, T_cool, pe_cool))
+    nh, nc = len(T_heat), len(T_cool)
+    ks, kl = max(3, int(fit_fraction * nh)), max(3, int(fit_fraction * nc))
+    sol = np.polyfit(T_heat[:ks], pe_heat[:ks], 1)
+    liq = np.polyfit(T_cool[:kl], pe_cool[:kl], 1)
+    mid = lambda T: 0.5 * (np.polyval(sol, T) + np.polyval(liq, T))  # noqa: E731
+    latent = lambda T: np.polyval(liq, T) - np.polyval(sol, T)  # noqa: E731
+    ph, pc = _block_mean(pe_heat, smooth), _block_mean(pe_cool, smooth)
+    edge = smooth // 2
+    out = {"T_plus_K": None, "T_minus_K": None, "solid_fit": sol.tolist(), "liquid_fit": liq.tolist()}
+    above = np.nonzero(ph[edge:nh - edge] > mid(T_heat[edge:nh - edge]))[0]
+    if len(above) and latent(T_heat[edge + above[0]]) > 0:
+        out["T_plus_K"] = float(T_heat[edge + above[0]])
+    below = np.nonzero(pc[edge:nc - edge] < mid(T_cool[edge:nc - edge]))[0]
+    if len(below):
+        out["T_minus_K"] = float(T_cool[edge + below[0]])
+    tp = out["T_plus_K"]
+    out["latent_heat_eV_per_atom"] = float(latent(tp)) if tp else None
+    return out
+
+
+def melting_temperature(T_plus: float | None, T_minus: float | None) -> float | None:
+    """T_m = T+ + T- - sqrt(T+ T-) (Luo et al. 2004); None if either is missing."""
+    if T_plus is None or T_minus is None:
+        return None
+    return float(T_plus + T_minus - np.sqrt(T_plus * T_minus))
+
+
+def expansion_run(pot, a0_A: float, cells: int, T_K: float, equil_ps: float, prod_ps: float, dt_fs: float,
+                  seed: int, workdir, sample_every: int = 20, checkpoint_every: int = 5000,
+                  omp_threads: int = 1, log=None) -> dict:
+    """NPT (P = 0) bulk at T: returns samples of the production phase."""
+    n = 2 * cells ** 3
+    tdamp, pdamp = 100 * dt_fs / PS_IN_FS, 1000 * dt_fs / PS_IN_FS
+    setup = [*bulk_commands(a0_A, cells), *_common(pot, dt_fs, sample_every),
+             f"velocity all create {T_K} {seed} mom yes rot no dist gaussian"]
+    fix = [f"fix ens all npt temp {T_K} {T_K} {tdamp} iso 0.0 0.0 {pdamp}"]
+    phases = [Phase("equil", _steps(equil_ps, dt_fs), fix, ["unfix ens"]),
+              Phase("prod", _steps(prod_ps, dt_fs), fix, ["unfix ens"], sample_every, _thermo_sampler(n))]
+    lmp = make_lammps(log=log, omp_threads=omp_threads)
+    try:
+        out = run_phases(lmp, workdir, setup, _common(pot, dt_fs, sample_every), phases, checkpoint_every)
+    finally:
+        lmp.close()
+    return out["prod"]
+
+
+def lattice_constant(vol_per_atom, nblocks: int = 5) -> tuple[float, float]:
+    """bcc lattice constant a = (2 V/N)^(1/3) and its standard error from ``nblocks`` blocks."""
+    a = (2.0 * np.asarray(vol_per_atom)) ** (1.0 / 3.0)
+    blocks = np.array_split(a, nblocks)
+    means = np.array([b.mean() for b in blocks if len(b)])
+    return float(a.mean()), float(means.std(ddof=1) / np.sqrt(len(means))) if len(means) > 1 else float("nan")
+
+
+def a_of_T(table, T_K: float) -> float:
+    """Lattice constant at ``T_K`` by linear interpolation (linear extrapolation outside) of a
+    thermal-expansion table with columns T_K, a_A."""
+    T = np.asarray(table["T_K"], float)
+    a = np.asarray(table["a_A"], float)
+    o = np.argsort(T)
+    T, a = T[o], a[o]
+    if len(T) == 1:
+        return float(a[0])
+    if T_K <= T[0] or T_K >= T[-1]:
+        i = slice(0, 2) if T_K <= T[0] else slice(-2, None)
+        p = np.polyfit(T[i], a[i], 1)
+        return float(np.polyval(p, T_K))
+    return float(np.interp(T_K, T, a))

@@ -1,0 +1,101 @@
+"""Quasi-2D ribbon slabs with two free surfaces, and their height profiles (methods.md 7.3).
+
+The ribbon is built at the lattice constant a(T) of the bulk NPT runs, so the in-plane box
+(x: length W, y: thickness b) is the equilibrium one at T and stays fixed during sampling
+(NVT, Nose-Hoover). A thin layer of atoms at the slab centre (``anchor_A`` thick) is tethered
+along z only (``fix spring/self ... z``) so that the slab neither drifts nor bends as a
+whole: its two surfaces then fluctuate independently. After ``equil_ps`` of NVT the
+height profiles of both surfaces are sampled every ``sample_ps`` on native x bins
+(one per lattice spacing along x by default). Solid-like atoms are those with at least
+``cn_min`` neighbours within 1.207 a (between the 2nd and 3rd bcc shells), so adatoms and
+vapour do not define the surface. The bcc fraction of the slab interior (LAMMPS
+``cna/atom``) is recorded to tell whether the ribbon stayed bcc and solid.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from anodeflow.cft import coordination, surface_heights
+from anodeflow.md.bulk import PS_IN_FS, _steps
+from anodeflow.md.engine import Phase, run_phases
+from anodeflow.md.lattice import ribbon_commands, spacing_factors
+from anodeflow.md.runtime import make_lammps
+
+#: neighbour cutoff between the 2nd (a) and 3rd (sqrt 2 a) bcc shells, in units of a
+CN_CUTOFF_A = 0.5 * (1 + np.sqrt(2))
+
+
+def ribbon_geometry(a_A: float, facet: str, length_A: float, thickness_spacings: int, slab_A: float,
+                    orientations: dict | None = None) -> dict:
+    """Whole lattice spacings nearest to the requested sizes; lengths in Angstrom."""
+    s = spacing_factors(facet, orientations) * a_A
+    nx = max(4, int(round(length_A / s[0])))
+    nz = max(2, int(round(slab_A / s[2])))
+    return {"nx": nx, "ny": int(thickness_spacings), "nz": nz, "W_A": nx * s[0], "b_A": thickness_spacings * s[1],
+            "slab_A": nz * s[2], "spacing_A": s.tolist()}
+
+
+def _box(lmp):
+    lo, hi = lmp.extract_box()[:2]
+    return np.array(lo), np.array(hi) - np.array(lo)
+
+
+def run_ribbon(pot, a_A: float, facet: str, T_K: float, geom: dict, vacuum_A: float, anchor_A: float,
+               equil_ps: float, prod_ps: float, sample_ps: float, dt_fs: float, seed: int, workdir,
+               bins_per_spacing: int = 1, cn_min: int = 6, orientations: dict | None = None,
+               anchor_k_eV_A2: float = 1.0, checkpoint_every: int = 5000, omp_threads: int = 1,
+               log=None) -> dict:
+    """Equilibrate and sample one ribbon; returns height frames, bcc fraction and geometry."""
+    tdamp = 100 * dt_fs / PS_IN_FS
+    nbins = geom["nx"] * bins_per_spacing
+    rc = CN_CUTOFF_A * a_A
+    common = [*pot.lammps_commands(mass=True), f"timestep {dt_fs / PS_IN_FS}",
+              "thermo_style custom step temp pe press", "neighbor 1.0 bin",
+              "neigh_modify every 1 delay 0 check yes",
+              f"compute cna all cna/atom {rc:.4f}"]
+    build = ribbon_commands(a_A, facet, geom["nx"], geom["ny"], geom["nz"], vacuum_A, orientations)
+    lmp = make_lammps(log=log, omp_threads=omp_threads)
+    try:
+        lmp.commands_list(build)
+        lo, L = _box(lmp)
+        z = lmp.numpy.extract_atom("x")[:, 2]
+        z_mid = 0.5 * (z.min() + z.max())
+        top = z > z.max() - 0.1
+        n_top = max(1, int(round(top.sum() / nbins)))
+        lmp.close()
+        lmp = make_lammps(log=log, omp_threads=omp_threads)
+        half = 0.5 * anchor_A
+        setup = [*build, *common,
+                 f"region mid block INF INF INF INF {z_mid - half:.4f} {z_mid + half:.4f} units box",
+                 "group mid region mid",
+                 f"velocity all create {T_K} {seed} mom yes rot no dist gaussian"]
+        sample_every = _steps(sample_ps, dt_fs)
+        nprod = _steps(prod_ps, dt_fs)
+        nprod -= nprod % sample_every
+        fixes = [f"fix ens all nvt temp {T_K} {T_K} {tdamp}", f"fix anchor mid spring/self {anchor_k_eV_A2} z"]
+        interior = (0.3 * geom["slab_A"])
+
+        def sample(lmp_):
+            pos = np.array(lmp_.numpy.extract_atom("x"), copy=True)
+            n = lmp_.get_natoms()
+            pos = pos[:n]
+            lo_, L_ = _box(lmp_)
+            cn = coordination(pos - lo_, L_, rc)
+            ht, hb = surface_heights(pos - lo_, cn >= cn_min, L_[0], nbins, z_mid - lo_[2], L_[2], n_top)
+            cna = np.array(lmp_.numpy.extract_compute("cna", 1, 1), copy=True)[:n]
+            dz = pos[:, 2] - z_mid
+            dz -= L_[2] * np.round(dz / L_[2])
+            inner = np.abs(dz) < interior
+            return {"h_top": ht, "h_bot": hb, "bcc_interior": float(np.mean(cna[inner] == 3)),
+                    "T": lmp_.get_thermo("temp"), "n_solid": int(np.sum(cn >= cn_min))}
+
+        phases = [Phase("equil", _steps(equil_ps, dt_fs), fixes, ["unfix ens", "unfix anchor"]),
+                  Phase("prod", nprod, fixes, ["unfix ens", "unfix anchor"], sample_every, sample)]
+        out = run_phases(lmp, workdir, setup, common, phases, checkpoint_every)
+        natoms = lmp.get_natoms()
+    finally:
+        lmp.close()
+    prod = out["prod"]
+    return {**prod, "natoms": int(natoms), "nbins": nbins, "n_top": n_top, "z_mid": z_mid,
+            "W_A": float(L[0]), "b_A": float(L[1]), "Lz_A": float(L[2]), "a_A": a_A,
+            "facet": facet, "T_K": T_K, "dt_fs": dt_fs, "sample_ps": sample_ps, "prod_ps": nprod * dt_fs / PS_IN_FS}

@@ -1,0 +1,201 @@
+"""Entry points of the MD and CFT rules: config in, files out (atomic, with provenance).
+
+Resumable state lives in ``work/md/...`` (LAMMPS restart files, samples so far); the declared
+outputs under ``results/`` are written once, at the end.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from anodeflow import cft as afcft
+from anodeflow import potentials as afpot
+from anodeflow.io import atomic_path, provenance, write_csv, write_json
+from anodeflow.md import bulk, ribbon
+
+#: experimental melting points (K): CRC Handbook of Chemistry and Physics, 97th ed.
+EXPERIMENT_TM_K = {"Li": 453.65, "Na": 370.87, "K": 336.53}
+
+
+def T_label(T: float) -> str:
+    """Path-safe temperature label: 300 -> '300', 412.5 -> '412.5'."""
+    return f"{float(T):g}"
+
+
+def expansion_temperatures(metal: str, config: dict) -> list[float]:
+    Ts = set(float(t) for t in config["md"]["expansion"]["T_K"].get(metal, []))
+    Ts |= set(float(t) for t in config.get("cft", {}).get("T_K", {}).get(metal, []))
+    return sorted(Ts)
+
+
+def ribbon_targets(config: dict) -> list[tuple[str, str, str]]:
+    """(metal, facet, T label) of every ribbon of the campaign."""
+    out = []
+    for m in config["md"]["metals"]:
+        for f in config["cft"]["facets"]:
+            for T in config["cft"]["T_K"].get(m, []):
+                out.append((m, f, T_label(T)))
+    return out
+
+
+def _a0(metal, config):
+    return float(config.get("metals", {}).get(metal, {}).get("a0_A") or {"Li": 3.45, "Na": 4.23}[metal])
+
+
+def _md_subset(metal, config, *keys):
+    sub = {"potential": afpot.spec(metal, config), "md": {k: config["md"].get(k) for k in
+                                                             ("seed", "omp_threads", "timestep_fs")}}
+    for k in keys:
+        sub[k] = config["md"][k] if k in config["md"] else config["cft"]
+    return sub
+
+
+def melting_job(metal: str, config: dict, out_json, out_npz, workdir, log=None) -> dict:
+    md = config["md"]
+    mc = md["melting"]
+    pot = afpot.resolve(metal, config)
+    tmin, tmax = mc["T_range_K"][metal]
+    dt = md["timestep_fs"][metal]
+    r = bulk.melting_run(pot, _a0(metal, config), mc["cells"], tmin, tmax, mc["rate_K_per_ps"], mc["hold_ps"],
+                         dt, md["seed"], workdir, cool_rate_K_per_ps=mc.get("cool_rate_K_per_ps"),
+                         sample_every=mc["sample_every"], checkpoint_every=md["checkpoint_every"],
+                         omp_threads=md["omp_threads"], log=log)
+    h, c = r["heat"], r["cool"]
+    hy = bulk.hysteresis_temperatures(h["T_set"], h["pe"], c["T_set"], c["pe"], mc["fit_fraction"])
+    tm = bulk.melting_temperature(hy["T_plus_K"], hy["T_minus_K"])
+    res = {"metal": metal, "Tm_K": tm, "T_plus_K": hy["T_plus_K"], "T_minus_K": hy["T_minus_K"],
+           "Tm_experiment_K": EXPERIMENT_TM_K.get(metal),
+           "note": None if tm is not None else ("no melting seen on heating: raise T_max" if hy["T_plus_K"] is None
+                                                 else "no crystallisation seen on cooling: slow the cooling ramp "
+                                                      "(md.melting.cool_rate_K_per_ps) or enlarge the cell"),
+           "method": "Tm = T+ + T- - sqrt(T+ T-) (Luo, Strachan, Swift, J. Chem. Phys. 120, 11640 (2004))",
+           "latent_heat_eV_per_atom": hy["latent_heat_eV_per_atom"], "solid_fit": hy["solid_fit"],
+           "liquid_fit": hy["liquid_fit"], "natoms": r["natoms"], "timestep_fs": dt,
+           "provenance": provenance(_md_subset(metal, config, "melting"), pot.files)}
+    with atomic_path(out_npz) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **{f"heat_{k}": v for k, v in h.items()}, **{f"cool_{k}": v for k, v in c.items()})
+    write_json(out_json, res)
+    return res
+
+
+def plot_melting(npz, melting_json, out_png):
+    import matplotlib.pyplot as plt
+
+    from anodeflow.io import read_json
+    z, m = np.load(npz), read_json(melting_json)
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    ax.plot(z["heat_T_set"], z["heat_pe"], lw=0.8, label="heating")
+    ax.plot(z["cool_T_set"], z["cool_pe"], lw=0.8, label="cooling")
+    for key, ls in (("T_plus_K", "--"), ("T_minus_K", ":"), ("Tm_K", "-")):
+        if m.get(key):
+            ax.axvline(m[key], color="k", ls=ls, lw=0.8, label=f"{key.split('_')[0]} = {m[key]:.0f} K")
+    ax.axvline(m["Tm_experiment_K"], color="r", lw=0.8, label=f"expt {m['Tm_experiment_K']:.0f} K")
+    ax.set_xlabel("set-point T (K)")
+    ax.set_ylabel("potential energy (eV/atom)")
+    ax.set_title(f"{m['metal']}: NPT heating/cooling")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    with atomic_path(out_png) as tmp:
+        fig.savefig(tmp, format="png", dpi=120)
+    plt.close(fig)
+
+
+def expansion_job(metal: str, config: dict, out_csv, workdir, log=None) -> pd.DataFrame:
+    md = config["md"]
+    ec = md["expansion"]
+    pot = afpot.resolve(metal, config)
+    dt = md["timestep_fs"][metal]
+    rows = []
+    for T in expansion_temperatures(metal, config):
+        r = bulk.expansion_run(pot, _a0(metal, config), ec["cells"], T, ec["equil_ps"], ec["prod_ps"], dt,
+                               md["seed"], Path(workdir) / f"T{T_label(T)}", sample_every=ec["sample_every"],
+                               checkpoint_every=md["checkpoint_every"], omp_threads=md["omp_threads"], log=log)
+        a, da = bulk.lattice_constant(r["vol"])
+        rows.append({"metal": metal, "T_K": T, "a_A": a, "a_stderr_A": da, "T_mean_K": float(np.mean(r["T"])),
+                     "pe_eV_per_atom": float(np.mean(r["pe"])), "natoms": 2 * ec["cells"] ** 3})
+    df = pd.DataFrame(rows)
+    write_csv(out_csv, df, provenance(_md_subset(metal, config, "expansion"), pot.files))
+    return df
+
+
+def ribbon_job(metal: str, facet: str, T_K: float, config: dict, expansion_csv, out_npz, workdir, log=None) -> dict:
+    md, cc = config["md"], config["cft"]
+    pot = afpot.resolve(metal, config)
+    a = bulk.a_of_T(pd.read_csv(expansion_csv), T_K)
+    geom = ribbon.ribbon_geometry(a, facet, cc["length_A"], cc["thickness_spacings"], cc["slab_A"], cc["orientations"])
+    seed = md["seed"] + int(T_K) + 1000 * int(facet)
+    r = ribbon.run_ribbon(pot, a, facet, T_K, geom, cc["vacuum_A"], cc["anchor_A"], cc["equil_ps"], cc["prod_ps"],
+                          cc["sample_ps"], md["timestep_fs"][metal], seed, workdir,
+                          bins_per_spacing=cc["bins_per_spacing"], cn_min=cc["cn_min"],
+                          orientations=cc["orientations"], anchor_k_eV_A2=cc["anchor_k_eV_A2"],
+                          checkpoint_every=md["checkpoint_every"], omp_threads=md["omp_threads"], log=log)
+    prov = provenance(_md_subset(metal, config, "cft"), [*pot.files, expansion_csv])
+    with atomic_path(out_npz) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **{k: np.asarray(v) for k, v in r.items()}, metal=metal,
+                     provenance=np.array(__import__("json").dumps(prov, default=str)))
+    return r
+
+
+def cft_job(metal: str, facet: str, T_K: float, config: dict, ribbon_npz, out_json) -> dict:
+    cc = config["cft"]
+    z = np.load(ribbon_npz)
+    W, b, a = float(z["W_A"]), float(z["b_A"]), float(z["a_A"])
+    n_modes = afcft.n_fit_modes(W, cc["min_wavelength_spacings"] * a, cc["max_modes"])
+    res = afcft.capillary_stiffness(z["h_top"], z["h_bot"], T_K, b, W, n_modes, cc["n_blocks"],
+                                    cc["max_exponent"], cc["max_rel_err"])
+    bcc = np.asarray(z["bcc_interior"])
+    solid = bool(bcc[len(bcc) // 2:].mean() >= cc["min_bcc_fraction"])
+    if not solid:
+        res.update(stiffness_J_m2=None, stderr_J_m2=None, fluctuating=False)
+    res.update(metal=metal, facet=facet, T_K=T_K, solid=solid, bcc_interior_mean=float(bcc.mean()),
+               bcc_interior_last=float(bcc[-1]), W_A=W, b_A=b, a_A=a, natoms=int(z["natoms"]),
+               prod_ps=float(z["prod_ps"]),
+               provenance=provenance({"cft": cc}, [ribbon_npz]))
+    write_json(out_json, res)
+    return res
+
+
+STIFFNESS_COLUMNS = ["metal", "facet", "T_K", "stiffness_J_m2", "stderr_J_m2", "fluctuating"]
+
+
+def gather_stiffness(jsons, out_csv, out_png, config: dict) -> pd.DataFrame:
+    from anodeflow.io import read_json
+    rows = []
+    for j in jsons:
+        r = read_json(j)
+        rows.append({**{k: r[k] for k in STIFFNESS_COLUMNS}, "solid": r["solid"], "exponent": r["exponent"],
+                     "raw_stiffness_J_m2": r["raw_stiffness_J_m2"], "raw_stderr_J_m2": r["raw_stderr_J_m2"],
+                     "fit_stderr_J_m2": r["fit_stderr_J_m2"], "n_modes": r["n_modes"], "n_frames": r["n_frames"],
+                     "prod_ps": r["prod_ps"], "natoms": r["natoms"]})
+    df = pd.DataFrame(rows).sort_values(["metal", "facet", "T_K"]).reset_index(drop=True)
+    write_csv(out_csv, df, provenance({"cft": config["cft"]}, jsons))
+    plot_stiffness(df, out_png)
+    return df
+
+
+def plot_stiffness(df: pd.DataFrame, out_png):
+    import matplotlib.pyplot as plt
+
+    metals = sorted(df["metal"].unique())
+    fig, axes = plt.subplots(1, len(metals), figsize=(4.5 * len(metals), 3.6), squeeze=False)
+    for ax, m in zip(axes[0], metals):
+        for facet, g in df[df.metal == m].groupby("facet"):
+            ok = g[g.fluctuating.astype(bool)]
+            line = ax.errorbar(ok.T_K, ok.stiffness_J_m2, yerr=ok.stderr_J_m2, marker="o", capsize=3,
+                               label=f"({facet})")
+            bad = g[~g.fluctuating.astype(bool)]
+            if len(bad):
+                ax.plot(bad.T_K, np.zeros(len(bad)), "x", color=line[0].get_color(), ms=8,
+                        label=f"({facet}) no measurable fluctuation / not solid")
+        ax.set_xlabel("T (K)")
+        ax.set_ylabel("stiffness (J/m$^2$)")
+        ax.set_title(m)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    with atomic_path(out_png) as tmp:
+        fig.savefig(tmp, format="png", dpi=120)
+    plt.close(fig)
