@@ -1,0 +1,101 @@
+"""Capillary-fluctuation analysis: known stiffness recovered from synthetic spectra, height
+extraction on a constructed surface, and the no-fluctuation flag."""
+import numpy as np
+import pytest
+
+from anodeflow import cft
+from anodeflow.constants import EV_PER_A2_IN_J_PER_M2, KB_EV_PER_K
+
+
+@pytest.mark.parametrize("gamma,T,b,W,N", [(0.3, 350.0, 7.0, 300.0, 100), (0.12, 300.0, 12.0, 500.0, 128)])
+def test_synthetic_capillary_profiles_give_back_the_stiffness(gamma, T, b, W, N):
+    rng = np.random.default_rng(42)
+    h_top = cft.synthetic_profiles(gamma, T, b, W, N, 1500, rng)
+    h_bot = cft.synthetic_profiles(gamma, T, b, W, N, 1500, rng)
+    n_modes = cft.n_fit_modes(W, 35.0, 8)
+    r = cft.capillary_stiffness(h_top, h_bot, T, b, W, n_modes, n_blocks=5)
+    assert r["fluctuating"]
+    assert r["stiffness_J_m2"] == pytest.approx(gamma, rel=0.05)
+    # the error bar is honest: the truth lies within 4 block standard errors
+    assert abs(r["stiffness_J_m2"] - gamma) < 4 * r["stderr_J_m2"]
+    assert r["exponent"] == pytest.approx(-2.0, abs=0.3)
+
+
+def test_spectrum_normalisation_single_mode():
+    """h = 2|A| cos(k x) on N bins gives <|A_k|^2> = |A|^2 at that k only (A_k = rfft/N)."""
+    W, N, amp = 100.0, 50, 0.7
+    x = (np.arange(N) + 0.5) * W / N
+    k0 = 2 * np.pi * 3 / W
+    h = 2 * amp * np.cos(k0 * x) + 5.0  # the mean is removed
+    k, P = cft.capillary_spectrum(h[None, :], W)
+    assert k[2] == pytest.approx(k0)
+    assert P[2] == pytest.approx(amp ** 2)
+    assert np.delete(P, 2).max() < 1e-20
+    # and the stiffness conversion: <|A|^2> = kT/(b W g k^2) -> g
+    g = cft.fit_stiffness(k[2:3], P[2:3], 300.0, 5.0, W, 1)["stiffness_J_m2"]
+    assert g == pytest.approx(KB_EV_PER_K * 300.0 / (5.0 * W * amp ** 2 * k0 ** 2) * EV_PER_A2_IN_J_PER_M2)
+
+
+def test_white_noise_surface_is_flagged_not_fluctuating():
+    """Uncorrelated atomic vibrations (flat spectrum): no capillary waves, no number."""
+    rng = np.random.default_rng(1)
+    h = rng.normal(scale=0.1, size=(800, 60))
+    r = cft.capillary_stiffness(h, h[::-1].copy(), 300.0, 7.0, 200.0, 5)
+    assert not r["fluctuating"]
+    assert r["stiffness_J_m2"] is None and r["stderr_J_m2"] is None
+    assert r["raw_stiffness_J_m2"] > 0  # the fit exists, but it is not reported as a stiffness
+
+
+def _stepped_slab(profile_layers, a=3.5, ny=2, nz=8):
+    """bcc(100) slab, x columns 0..len-1; column j has nz + profile_layers[j] (100) layers (spacing a/2).
+    Returns positions, the exact top/bottom heights per column, Lx, Lz, z_mid."""
+    pos, tops = [], []
+    for j, extra in enumerate(profile_layers):
+        nl = nz + extra
+        for layer in range(nl):
+            for iy in range(ny):
+                # bcc (100) stacking: corner sites on even layers, centre sites on odd ones
+                off = 0.5 * a * (layer % 2)
+                pos.append([j * a + off, iy * a + off, layer * a / 2])
+        tops.append((nl - 1) * a / 2)
+    pos = np.array(pos)
+    Lx, Lz = len(profile_layers) * a, 40.0 + nz * a
+    return pos, np.array(tops), Lx, Lz
+
+
+def test_height_extraction_on_a_constructed_surface():
+    profile = [0, 0, 1, 2, 2, 1, 0, -1, -1, 0, 3, 0]
+    pos, tops, Lx, Lz = _stepped_slab(profile)
+    z_mid = 3.5  # inside every column
+    solid = np.ones(len(pos), bool)
+    ht, hb = cft.surface_heights(pos, solid, Lx, len(profile), z_mid, Lz, n_top=1)
+    np.testing.assert_allclose(ht, tops - z_mid, atol=1e-12)
+    np.testing.assert_allclose(hb, -z_mid * np.ones(len(profile)), atol=1e-12)
+    # n_top = 2 averages the two outermost atoms of each bin (same layer here: 2 atoms per layer per bin)
+    ht2, _ = cft.surface_heights(pos, solid, Lx, len(profile), z_mid, Lz, n_top=2)
+    np.testing.assert_allclose(ht2, tops - z_mid, atol=1e-12)
+
+
+def test_height_extraction_ignores_non_solid_atoms_and_unwraps_z():
+    profile = [0] * 10
+    pos, tops, Lx, Lz = _stepped_slab(profile)
+    adatom = np.array([[3.5 * 4 + 0.1, 0.0, tops[0] + 2.0]])
+    pos2 = np.vstack([pos, adatom])
+    solid = np.r_[np.ones(len(pos), bool), False]
+    ht, _ = cft.surface_heights(pos2, solid, Lx, 10, 7.0, Lz)
+    np.testing.assert_allclose(ht, tops - 7.0)
+    # same slab shifted so that its lower part wraps across z = 0 of the periodic cell
+    shifted = pos.copy()
+    shifted[:, 2] = np.mod(shifted[:, 2] - 10.0, Lz)
+    ht_s, hb_s = cft.surface_heights(shifted, np.ones(len(pos), bool), Lx, 10, np.mod(7.0 - 10.0, Lz), Lz)
+    np.testing.assert_allclose(ht_s, tops - 7.0, atol=1e-9)
+    np.testing.assert_allclose(hb_s, -7.0, atol=1e-9)
+
+
+def test_coordination_counts_bcc_shells():
+    a = 3.5
+    n = 3
+    grid = np.array([[i, j, k] for i in range(n) for j in range(n) for k in range(n)], float) * a
+    pos = np.vstack([grid, grid + a / 2])
+    cn = cft.coordination(pos, np.array([n * a] * 3), 0.5 * (1 + np.sqrt(2)) * a)
+    assert np.all(cn == 14)  # 8 first + 6 second neighbours in bulk bcc

@@ -1,0 +1,130 @@
+"""MD stage: hysteresis analysis (pure), restartable phases and tiny real LAMMPS runs for Li and Na."""
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from anodeflow import config as afconfig
+from anodeflow import potentials as P
+from anodeflow.md import bulk, ribbon
+from anodeflow.md.engine import Phase, run_phases
+from anodeflow.md.lattice import orientation, spacing_factors
+from anodeflow.md.runtime import make_lammps
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = (ROOT / ".." / "shared" / "potentials").resolve()
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    c = afconfig.load(ROOT / "config" / "config.yaml", ROOT / "tests" / "configs" / "md_local_potentials.yaml")
+    c["potentials"]["Na"]["local_dir"] = str(SHARED)
+    return c
+
+
+@pytest.fixture(scope="module")
+def pots(cfg, tmp_path_factory):
+    wd = tmp_path_factory.mktemp("pots")
+    return {m: P.resolve(m, cfg, workdir=wd) for m in ("Li", "Na")}
+
+
+def test_hysteresis_on_constructed_ramps():
+    """Solid line e = -1 + 1e-4 T, liquid 0.06 eV higher: jumps at 500 K (heating) and 300 K (cooling)."""
+    rng = np.random.default_rng(0)
+    Th = np.linspace(200, 700, 501)
+    Tc = Th[::-1]
+    sol, liq = -1 + 1e-4 * Th, -0.94 + 1e-4 * Th
+    eh = np.where(Th < 500, sol, liq) + rng.normal(0, 1e-3, Th.size)
+    ec = np.where(Tc > 300, -0.94 + 1e-4 * Tc, -1 + 1e-4 * Tc) + rng.normal(0, 1e-3, Tc.size)
+    r = bulk.hysteresis_temperatures(Th, eh, Tc, ec)
+    assert r["T_plus_K"] == pytest.approx(500, abs=3)
+    assert r["T_minus_K"] == pytest.approx(300, abs=3)
+    assert r["latent_heat_eV_per_atom"] == pytest.approx(0.06, abs=0.005)
+    tm = bulk.melting_temperature(r["T_plus_K"], r["T_minus_K"])
+    assert tm == pytest.approx(500 + 300 - np.sqrt(500 * 300), abs=4)
+    # no crystallisation on cooling: T- and Tm are not invented
+    r2 = bulk.hysteresis_temperatures(Th, eh, Tc, -0.94 + 1e-4 * Tc)
+    assert r2["T_minus_K"] is None and bulk.melting_temperature(r2["T_plus_K"], None) is None
+
+
+def test_a_of_T_interpolates_and_extrapolates():
+    tab = pd.DataFrame({"T_K": [300.0, 100.0, 200.0], "a_A": [3.51, 3.47, 3.49]})
+    assert bulk.a_of_T(tab, 250.0) == pytest.approx(3.50)
+    assert bulk.a_of_T(tab, 400.0) == pytest.approx(3.53)
+
+
+def test_orientations_are_right_handed_and_commensurate():
+    for f, s in (("100", [1, 1, 1]), ("110", [1, np.sqrt(2), np.sqrt(2)]), ("111", [np.sqrt(2), np.sqrt(6), np.sqrt(3)])):
+        x, y, z = orientation(f)
+        assert np.dot(x, y) == 0 and sorted(map(abs, z)) == sorted(int(c) for c in f)
+        np.testing.assert_allclose(spacing_factors(f), s)
+    with pytest.raises(ValueError, match="cft.orientations.110"):
+        orientation("110", {"110": {"x": [1, 0, 0], "y": [0, 1, 0]}})
+
+
+@pytest.mark.lammps
+def test_phases_restart_after_a_kill(pots, tmp_path):
+    """A run killed mid-phase continues from the LAMMPS restart file: same step count and samples."""
+    pot = pots["Na"]
+    setup = ["units metal", "lattice bcc 4.25", "region b block 0 3 0 3 0 3", "create_box 1 b", "create_atoms 1 box",
+             *pot.lammps_commands(mass=True), "timestep 0.002", "thermo 10",
+             "velocity all create 300 5 mom yes rot no"]
+    after = [*pot.lammps_commands(mass=True), "timestep 0.002", "thermo 10"]
+
+    def phases():
+        smp = lambda l: {"step": l.get_thermo("step"), "pe": l.get_thermo("pe")}  # noqa: E731
+        return [Phase("eq", 40, ["fix t all nvt temp 300 300 0.1"], ["unfix t"]),
+                Phase("ramp", 120, ["fix t all nvt temp 300 400 0.1"], ["unfix t"], 20, smp)]
+
+    class Killed(Exception):
+        pass
+
+    def kill(name, done, n):
+        if name == "ramp" and done == 80:
+            raise Killed
+
+    lmp = make_lammps()
+    with pytest.raises(Killed):
+        run_phases(lmp, tmp_path / "job", setup, after, phases(), checkpoint_every=30, on_step=kill)
+    lmp.close()
+    state = (tmp_path / "job" / "state.json").read_text()
+    assert '"phase": 1' in state and (tmp_path / "job" / "md.restart").is_file()
+    lmp = make_lammps()
+    out = run_phases(lmp, tmp_path / "job", setup, after, phases(), checkpoint_every=30)
+    final_step = lmp.get_thermo("step")
+    lmp.close()
+    assert final_step == 160
+    steps = out["ramp"]["step"]
+    # samples at 60 (kept from before the kill, checkpointed at 70) and then 80..160 after the restart
+    np.testing.assert_array_equal(steps, [60, 80, 100, 120, 140, 160])
+    assert np.all(np.isfinite(out["ramp"]["pe"]))
+
+
+@pytest.mark.lammps
+@pytest.mark.parametrize("metal,a0", [("Li", 3.45), ("Na", 4.25)])
+def test_tiny_expansion_and_melting_runs(pots, tmp_path, metal, a0):
+    """Real NPT runs on 16 atoms: a(T) near the 0 K value, ramps produce samples at the set points."""
+    r = bulk.expansion_run(pots[metal], a0, 2, 200.0, 0.02, 0.1, 2.0, 11, tmp_path / "exp", sample_every=10)
+    a, da = bulk.lattice_constant(r["vol"])
+    assert a == pytest.approx(a0, rel=0.03) and np.isfinite(da)
+    m = bulk.melting_run(pots[metal], a0, 2, 200.0, 300.0, 1000.0, 0.02, 2.0, 11, tmp_path / "melt", sample_every=10)
+    assert m["natoms"] == 16
+    # 100 K at 1000 K/ps and 2 fs: 50 steps, a sample every 10 steps -> set points 220 .. 300 K
+    np.testing.assert_allclose(m["heat"]["T_set"], [220.0, 240.0, 260.0, 280.0, 300.0])
+    assert np.all(np.diff(m["cool"]["T_set"]) < 0)
+
+
+@pytest.mark.lammps
+@pytest.mark.parametrize("metal,facet,a", [("Li", "100", 3.48), ("Na", "110", 4.28)])
+def test_tiny_ribbon_samples_both_surfaces(pots, tmp_path, metal, facet, a):
+    g = ribbon.ribbon_geometry(a, facet, 6 * a, 2, 5 * a)
+    r = ribbon.run_ribbon(pots[metal], a, facet, 250.0, g, 10.0, 3.0, 0.01, 0.06, 0.02, 2.0, 3, tmp_path / "rib")
+    nb = r["nbins"]
+    assert r["h_top"].shape == (3, nb) and r["h_bot"].shape == (3, nb)
+    assert np.all(np.isfinite(r["h_top"])) and np.all(r["h_top"] > 0) and np.all(r["h_bot"] < 0)
+    # the surfaces are where the slab was built: half the slab thickness from the middle (+- 1 A)
+    half = 0.5 * (g["slab_A"] - g["spacing_A"][2] / {"100": 2, "110": 2}[facet])
+    assert np.mean(r["h_top"]) == pytest.approx(half, abs=1.0)
+    assert np.mean(r["bcc_interior"]) > 0.7  # still bcc at 250 K (CNA, slab interior)
+    assert r["W_A"] == pytest.approx(g["W_A"]) and r["b_A"] == pytest.approx(g["b_A"])
