@@ -1,0 +1,306 @@
+"""Two solvers of the same discrete equations (see :mod:`anodeflow.phasefield.model`).
+
+* :class:`DenseSolver` - the reference: vectorised NumPy over all grains and all
+  activated rows (slices, S = sum phi^2 computed once per cell, in-place updates
+  into preallocated buffers).
+* :class:`FastSolver` - numba-compiled kernels; each grain is updated only inside
+  its bounding box (rows x circular column interval) grown by one cell, because
+  outside it phi_q and all its neighbours are exactly zero and stay zero.
+
+Both evaluate every floating-point expression in the same order, so on the same
+set-up they agree to round-off (tests/test_phasefield_solver.py states the tolerance).
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .model import Setup, check_stability
+
+
+class _Base:
+    def __init__(self, setup: Setup, check: bool = True):
+        p = setup.params
+        self.setup = setup
+        self.p = p
+        if check:
+            self.dt_bound = check_stability(p.dt, setup.L, setup.kappa, p.dx, p.w, p.gamma)
+        self.phi = np.ascontiguousarray(setup.phi0, dtype=np.float64).copy()
+        self.n, self.ny, self.nx = self.phi.shape
+        self.coef = p.dt * np.asarray(setup.L, float)          # dt L_q
+        self.kappa = np.asarray(setup.kappa, float)
+        self.sub = np.asarray(setup.substrate, np.int64)
+        self.step_index = 0
+
+    def active_rows(self) -> int:
+        return self.setup.active_rows(self.step_index)
+
+    def run(self, n_steps: int, callback=None, every: int = 0):
+        """Advance ``n_steps``; call ``callback(self)`` every ``every`` steps (and at the end)."""
+        for k in range(n_steps):
+            self.step()
+            if callback is not None and every and self.step_index % every == 0:
+                callback(self)
+        return self
+
+
+class DenseSolver(_Base):
+    """Reference formulation: NumPy over (grains, activated rows, columns)."""
+
+    def __init__(self, setup: Setup, check: bool = True):
+        super().__init__(setup, check)
+        n, ny, nx = self.n, self.ny, self.nx
+        self._T = np.empty((n, ny, nx))
+        self._lap = np.empty((n, ny, nx))
+        self._G = np.empty((n, ny, nx))
+        self._P2 = np.empty((n, ny, nx))
+        self._B = np.empty((n, ny, nx), dtype=bool)
+        self._S = np.empty((ny, nx))
+        self._na = -1
+        self._c = self.coef[:, None, None]
+        self._k = self.kappa[:, None, None]
+
+    def _weights(self, na: int):
+        """0/1 weights of the four neighbours of each activated cell (no flux into inactive cells)."""
+        j = np.arange(na)[:, None]
+        sub = self.sub[None, :]
+        act = (j >= sub)
+        wu = act & (j + 1 < na)
+        wd = act & (j - 1 >= sub)
+        wl = act & (j >= np.roll(self.sub, 1)[None, :])
+        wr = act & (j >= np.roll(self.sub, -1)[None, :])
+        self._w = [a.astype(np.float64) for a in (wu, wd, wl, wr)]
+        self._na = na
+
+    def step(self):
+        na = self.active_rows()
+        if na != self._na:
+            self._weights(na)
+        wu, wd, wl, wr = self._w
+        P = self.phi[:, :na]
+        T = self._T[:, :na]
+        lap = self._lap[:, :na]
+        G = self._G[:, :na]
+        P2 = self._P2[:, :na]
+        S = self._S[:na]
+        # Laplacian with neighbour weights, summed in the order up, down, left, right
+        T[:, :na - 1] = P[:, 1:] - P[:, :-1]
+        T[:, na - 1] = 0.0
+        np.multiply(wu, T, out=lap)
+        T[:, 1:] = P[:, :-1] - P[:, 1:]
+        T[:, 0] = 0.0
+        np.multiply(wd, T, out=T)
+        lap += T
+        np.subtract(P[:, :, :-1], P[:, :, 1:], out=T[:, :, 1:])
+        np.subtract(P[:, :, -1], P[:, :, 0], out=T[:, :, 0])
+        np.multiply(wl, T, out=T)
+        lap += T
+        np.subtract(P[:, :, 1:], P[:, :, :-1], out=T[:, :, :-1])
+        np.subtract(P[:, :, 0], P[:, :, -1], out=T[:, :, -1])
+        np.multiply(wr, T, out=T)
+        lap += T
+        lap *= 1.0 / self.p.dx**2
+        # local part: w (p^3 - p + 2 gamma p (S - p^2)), S computed once per cell
+        np.multiply(P, P, out=P2)
+        S[...] = P2[0]
+        for q in range(1, self.n):
+            S += P2[q]
+        np.multiply(P2, P, out=G)
+        G -= P
+        np.subtract(S, P2, out=T)
+        T *= P
+        T *= 2.0 * self.p.gamma
+        G += T
+        G *= self.p.w
+        lap *= self._k
+        G -= lap
+        G *= self._c
+        P -= G
+        np.abs(P, out=T)
+        np.greater_equal(T, self.p.prune, out=self._B[:, :na])
+        P *= self._B[:, :na]
+        self.step_index += 1
+
+
+# ----------------------------------------------------------------------------------------
+# compiled kernels
+
+
+@njit(cache=True)
+def _circular_cover(occ):
+    """Smallest circular interval (start, width) covering the True entries of ``occ``."""
+    nx = occ.shape[0]
+    first = -1
+    for i in range(nx):
+        if occ[i]:
+            first = i
+            break
+    if first < 0:
+        return 0, 0
+    # largest run of False, circularly, starting the scan at an occupied column
+    best_len = 0
+    best_end = first            # the gap ends just before best_end
+    run = 0
+    for k in range(1, nx + 1):
+        i = (first + k) % nx
+        if occ[i]:
+            if run > best_len:
+                best_len = run
+                best_end = i
+            run = 0
+        else:
+            run += 1
+    start = best_end
+    return start, nx - best_len
+
+
+@njit(cache=True)
+def _fast_step(phi, S, S_next, scratch, occ, r0, r1, c0, cw, sub, smax, il, ir, na, coef, kappa,
+               inv_dx2, w, tg, prune):
+    """One explicit step of every live grain inside its bounding box grown by one cell.
+
+    ``S`` holds sum_q phi_q^2 of the current state; ``S_next`` receives that of the new one
+    (accumulated in grain order, as the dense solver sums)."""
+    n, ny, nx = phi.shape
+    for j in range(na):
+        for i in range(nx):
+            S_next[j, i] = 0.0
+    for q in range(n):
+        if cw[q] == 0:
+            continue
+        ja = r0[q] - 1
+        if ja < 0:
+            ja = 0
+        jb = r1[q] + 1
+        if jb > na:
+            jb = na
+        if cw[q] + 2 >= nx:
+            cs = 0
+            width = nx
+        else:
+            cs = c0[q] - 1
+            if cs < 0:
+                cs += nx
+            width = cw[q] + 2
+        cq = coef[q]
+        kq = kappa[q]
+        lo_r = ny
+        hi_r = -1
+        lo_c = nx
+        hi_c = -1
+        if width == nx:
+            for i in range(nx):
+                occ[i] = False
+        for j in range(ja, jb):
+            for c in range(width):
+                i = cs + c
+                if i >= nx:
+                    i -= nx
+                if j < sub[i]:
+                    scratch[j, i] = 0.0
+                    continue
+                p = phi[q, j, i]
+                lap = 0.0
+                if j + 1 < na:
+                    lap = phi[q, j + 1, i] - p
+                if j - 1 >= sub[i]:
+                    lap = lap + (phi[q, j - 1, i] - p)
+                a = il[i]
+                if j >= sub[a]:
+                    lap = lap + (phi[q, j, a] - p)
+                b = ir[i]
+                if j >= sub[b]:
+                    lap = lap + (phi[q, j, b] - p)
+                lap = lap * inv_dx2
+                p2 = p * p
+                t = ((S[j, i] - p2) * p) * tg
+                g = (p2 * p - p) + t
+                g = g * w
+                mu = g - lap * kq
+                new = p - mu * cq
+                if abs(new) < prune:
+                    new = 0.0
+                else:
+                    if j < lo_r:
+                        lo_r = j
+                    if j > hi_r:
+                        hi_r = j
+                    if width == nx:
+                        occ[i] = True
+                    else:
+                        if c < lo_c:
+                            lo_c = c
+                        if c > hi_c:
+                            hi_c = c
+                scratch[j, i] = new
+        for j in range(ja, jb):
+            for c in range(width):
+                i = cs + c
+                if i >= nx:
+                    i -= nx
+                v = scratch[j, i]
+                phi[q, j, i] = v
+                S_next[j, i] += v * v
+        if hi_r < 0:
+            cw[q] = 0
+            r0[q] = 0
+            r1[q] = 0
+            continue
+        r0[q] = lo_r
+        r1[q] = hi_r + 1
+        if width == nx:
+            s0, wd = _circular_cover(occ)
+            c0[q] = s0
+            cw[q] = wd
+        else:
+            s0 = cs + lo_c
+            if s0 >= nx:
+                s0 -= nx
+            c0[q] = s0
+            cw[q] = hi_c - lo_c + 1
+
+
+class FastSolver(_Base):
+    """Compiled solver; grains tracked only inside their (grown) bounding boxes."""
+
+    def __init__(self, setup: Setup, check: bool = True):
+        super().__init__(setup, check)
+        n, ny, nx = self.n, self.ny, self.nx
+        self._S = np.zeros((ny, nx))
+        self._S_next = np.zeros((ny, nx))
+        self._smax = int(self.sub.max())
+        self._scratch = np.zeros((ny, nx))
+        self._occ = np.zeros(nx, dtype=np.bool_)
+        self.r0 = np.zeros(n, np.int64)
+        self.r1 = np.zeros(n, np.int64)
+        self.c0 = np.zeros(n, np.int64)
+        self.cw = np.zeros(n, np.int64)
+        for q in range(n):
+            nz = np.nonzero(self.phi[q])
+            if nz[0].size == 0:
+                continue
+            self.r0[q], self.r1[q] = nz[0].min(), nz[0].max() + 1
+            occ = np.zeros(nx, dtype=np.bool_)
+            occ[nz[1]] = True
+            self.c0[q], self.cw[q] = _circular_cover(occ)
+        for q in range(n):
+            self._S += self.phi[q] ** 2
+        i = np.arange(nx)
+        self._il = ((i - 1) % nx).astype(np.int64)
+        self._ir = ((i + 1) % nx).astype(np.int64)
+
+    def step(self):
+        na = self.active_rows()
+        p = self.p
+        _fast_step(self.phi, self._S, self._S_next, self._scratch, self._occ, self.r0, self.r1,
+                   self.c0, self.cw, self.sub, self._smax, self._il, self._ir, na, self.coef,
+                   self.kappa, 1.0 / p.dx**2, p.w, 2.0 * p.gamma, p.prune)
+        self._S, self._S_next = self._S_next, self._S
+        self.step_index += 1
+
+    def box_cells(self) -> int:
+        """Cells updated per step (sum of the grown boxes): the work the sparsity saves."""
+        return int(np.sum((self.r1 - self.r0 + 2) * np.where(self.cw > 0, np.minimum(self.cw + 2, self.nx), 0)))
+
+
+SOLVERS = {"dense": DenseSolver, "fast": FastSolver}
