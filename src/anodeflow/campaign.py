@@ -84,3 +84,44 @@ def bulk_phases(config: dict) -> list[str]:
 def preset(config: dict, name: str | None = None) -> dict:
     """The active precision preset (or a named one), as data."""
     return dict(config["presets"][name or config["precision"]])
+
+
+# ----------------------------------------------------------------------------- job specs
+# Everything a job depends on, as plain data: passed to the job and used as the rule's params,
+# so that changing one system's settings reruns exactly what depends on them.
+
+def split_phase(phase_xc: str) -> tuple[str, str]:
+    phase, xc = phase_xc.rsplit("_", 1)
+    return phase, xc
+
+
+def bulk_job_spec(config: dict, phase: str, xc: str) -> dict:
+    p = preset(config)
+    if phase in config["metals"]:
+        m = config["metals"][phase]
+        return {"phase": phase, "xc": xc, "kind": "metal", "structure": m.get("structure", "bcc"),
+                "a0_A": m["a0_A"], "preset": p}
+    c = config["coatings"][phase]
+    return {"phase": phase, "xc": xc, "kind": c["kind"], "a0_A": c.get("a_A"), "coating": c, "preset": p}
+
+
+def build_job_spec(config: dict, system_id: str) -> dict:
+    s = systems(config)[system_id]
+    spec = {"id": s.id, "metal": s.metal, "facet": list(s.facet), "xc": s.xc, "coating": s.coating,
+            "coating_facet": list(s.coating_facet) if s.coating_facet else None,
+            "preset": preset(config), "max_vacancy_sites": config["dft"].get("max_vacancy_sites")}
+    if s.coating:
+        spec["coating_spec"] = config["coatings"][s.coating]
+        spec["interfaces"] = config["interfaces"]
+    return spec
+
+
+def relax_job_spec(config: dict, system_id: str, config_id: str, removed: list[int]) -> dict:
+    s = systems(config)[system_id]
+    return {"system": system_id, "config_id": config_id, "removed": list(removed), "xc": s.xc,
+            "preset": preset(config)}
+
+
+def launcher(config: dict, ntasks: int) -> str:
+    """MPI launch prefix of a DFT job (config dft.launcher with {ntasks} filled in)."""
+    return config["dft"]["launcher"].format(ntasks=ntasks)

@@ -1,0 +1,1 @@
+"""GPAW behind a few functions: calculator factory, resumable relaxation, job entry points."""

@@ -1,0 +1,279 @@
+"""Job entry points of the DFT stage (each is one Snakemake job).
+
+Run under MPI as ``{launcher} python -m anodeflow.dft.jobs <command> --spec '<json>' ...`` with
+``GPAW_MPI_BACKEND=cgpaw`` (set by the rules), so the same command works with ``mpiexec`` and
+``srun``. ``--spec`` carries everything the job depends on (preset, functional, system), so a
+change in it is a change in the rule's params, and Snakemake reruns exactly what depends on it.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..io import atomic_path, provenance, read_json, write_json
+
+EOS_STRAINS = (-0.04, -0.02, 0.0, 0.02, 0.04)   # relative lattice-constant scan around the start
+
+
+def _world():
+    try:
+        from gpaw.mpi import world
+        return world
+    except ImportError:  # bookkeeping without GPAW
+        class _W:
+            size, rank = 1, 0
+        return _W()
+
+
+def _check_ranks(expected: int | None) -> int:
+    world = _world()
+    if expected and world.size != expected:
+        raise RuntimeError(f"GPAW runs on {world.size} MPI ranks but {expected} were asked for: check the launcher "
+                           "(config dft.launcher) and GPAW_MPI_BACKEND=cgpaw")
+    return world.size
+
+
+def write_extxyz(path, atoms) -> None:
+    from ase.io import write
+
+    if _world().rank == 0:
+        with atomic_path(path) as tmp:
+            write(str(tmp), atoms, format="extxyz")
+
+
+def read_structure(path):
+    from ase.io import read
+
+    from ..structures import apply_fixed
+    return apply_fixed(read(str(path), format="extxyz"))
+
+
+# ----------------------------------------------------------------------------- bulk
+
+def relax_bulk(spec: dict, calc_factory, workdir) -> dict:
+    """Equilibrium lattice constant by an equation-of-state scan (isotropic for 3D crystals,
+    in-plane for 2D sheets), then the energy per atom at the minimum.
+
+    An E(V) fit avoids stress tensors, which GPAW does not provide for BEEF-vdW; cubic and
+    hexagonal-sheet phases have no free internal coordinates, and the forces at the minimum
+    are recorded to show it (bulk fmax target ``preset.fmax_bulk``).
+    """
+    from ase import units
+    from ase.eos import EquationOfState
+
+    from .. import structures as S
+
+    phase = spec["phase"]
+    a0 = spec["a0_A"]
+    kind = spec["kind"]
+
+    def build(a):
+        if kind == "metal":
+            return S.bulk_metal(phase, a, spec.get("structure", "bcc"))
+        return S.bulk_coating(spec["coating"], a)
+
+    work = Path(workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    cache = work / "eos.json"
+    done = json.loads(cache.read_text()) if cache.exists() else {}
+    aa, ee, vv = [], [], []
+    for eps in EOS_STRAINS:
+        a = a0 * (1 + eps)
+        key = f"{a:.6f}"
+        atoms = build(a)
+        if key not in done:   # each point is kept: a killed scan resumes where it stopped
+            atoms.calc = calc_factory(atoms)
+            done[key] = float(atoms.get_potential_energy())
+            if _world().rank == 0:
+                cache.write_text(json.dumps(done))
+        aa.append(a)
+        ee.append(done[key])
+        vv.append(atoms.get_volume() if kind != "2d" else np.linalg.norm(np.cross(atoms.cell[0], atoms.cell[1])))
+    aa, ee, vv = map(np.asarray, (aa, ee, vv))
+    if kind == "2d":
+        c = np.polyfit(aa, ee, 2)
+        a_eq = float(-c[1] / (2 * c[0]))
+        fit = {"method": "quadratic E(a)", "curvature_eV_per_A2": float(2 * c[0])}
+    else:
+        eos = EquationOfState(vv, ee, eos="birchmurnaghan")
+        v_eq, e_eq, B = eos.fit()
+        a_eq = float(a0 * (v_eq / vv[2]) ** (1 / 3))
+        fit = {"method": "Birch-Murnaghan E(V)", "bulk_modulus_GPa": float(B / units.GPa)}
+    if not (aa.min() <= a_eq <= aa.max()):
+        fit["warning"] = "minimum outside the scanned range: start lattice constant a0_A is far off"
+    atoms = build(a_eq)
+    atoms.calc = calc_factory(atoms)
+    e = float(atoms.get_potential_energy())
+    f = atoms.get_forces()
+    return {"atoms": atoms, "a_A": a_eq, "energy_eV": e, "energy_per_atom_eV": e / len(atoms),
+            "natoms": len(atoms), "fmax_eV_A": float(np.abs(f).max()), "eos": fit,
+            "scan": {"a_A": aa.tolist(), "energy_eV": ee.tolist()}}
+
+
+def cmd_bulk(args) -> None:
+    from .calculators import gpaw_calculator
+
+    spec = json.loads(args.spec)
+    t0 = time.time()
+    nranks = _check_ranks(spec["preset"].get("ntasks"))
+    txt = str(Path(args.workdir) / "gpaw.txt")
+    res = relax_bulk(spec, lambda at: gpaw_calculator(spec["preset"], spec["xc"], at, txt=txt, slab=False),
+                     args.workdir)
+    atoms = res.pop("atoms")
+    write_extxyz(args.structure, atoms)
+    res.update({"phase": spec["phase"], "xc": spec["xc"], "wall_s": time.time() - t0, "mpi_ranks": nranks,
+                "provenance": provenance(spec, [])})
+    if _world().rank == 0:
+        write_json(args.out, res)
+
+
+# ----------------------------------------------------------------------------- structures
+
+def build_system(spec: dict, bulk: dict[str, dict], bulk_structs: dict) -> tuple:
+    """Build the pristine slab/interface of a system and enumerate its vacancy configurations."""
+    from pymatgen.core import Element
+
+    from .. import sites, structures as S
+
+    p = spec["preset"]
+    metal = spec["metal"]
+    a_m = bulk[metal]["a_A"]
+    desc: dict = {"system": spec["id"], "metal": metal, "facet": spec["facet"], "xc": spec["xc"],
+                  "metal_a_A": a_m}
+    if spec.get("coating") is None:
+        atoms = S.metal_slab(metal, spec["facet"], a_m, p["metal_layers"], p["fixed_layers"],
+                             p["inplane_min_length_A"], p["vacuum_A"])
+    else:
+        coat = spec["coating_spec"]
+        cb = bulk[spec["coating"]]
+        film = S.coating_structure(coat, cb["a_A"])
+        metal_struct = S.conventional_metal(metal, a_m)
+        film_facet = spec["coating_facet"] or (0, 0, 1)
+        ic = spec["interfaces"]
+        atoms, match = S.coherent_interface(
+            spec["id"], metal_struct, film, spec["facet"], film_facet,
+            max_strain=ic["max_strain"], max_area=ic["max_area_A2"], angle_tol=ic["angle_tol"], gap=ic["gap_A"],
+            metal_layers=p["metal_layers"], fixed_layers=p["fixed_layers"],
+            film_layers=ic.get("coating_layers", 2), vacuum=p["vacuum_A"],
+            min_length=p["inplane_min_length_A"], film_is_2d=coat["kind"] == "2d")
+        area_metal = S.reduced_surface_area(metal_struct, spec["facet"])
+        area_coat = S.reduced_surface_area(film, film_facet)
+        am, q = S.area_mismatch(area_metal, area_coat)
+        chi = {str(e): (Element(str(e)).ionization_energies[0] + Element(str(e)).electron_affinity) / 2
+               for e in set(film.species)}
+        chi_m = (Element(metal).ionization_energies[0] + Element(metal).electron_affinity) / 2
+        desc.update({
+            "coating": spec["coating"], "coating_facet": list(film_facet), "coating_a_A": cb["a_A"],
+            "a_m": am, "a_r": area_metal / area_coat, "q": f"{q[0]}/{q[1]}",
+            "area_metal_cell_A2": area_metal, "area_coating_cell_A2": area_coat,
+            "zsl_area_A2": match.area_A2, "strain": match.strain, "strain_von_mises": match.strain_von_mises,
+            "film_supercell_vectors": match.film_vectors, "substrate_supercell_vectors": match.substrate_vectors,
+            "n_matches_within_limit": match.n_matches, "termination": atoms.info.get("termination"),
+            # Mulliken electronegativity (IE + EA)/2 from pymatgen's element data (eV)
+            "chi_metal_eV": chi_m, "chi_coating_eV": chi,
+            "dchi_max_eV": max(abs(c - chi_m) for c in chi.values()),
+        })
+    area = float(np.linalg.norm(np.cross(atoms.cell[0], atoms.cell[1])))
+    enum = sites.enumerate_vacancies(atoms, spec.get("max_vacancy_sites"))
+    desc.update({"area_A2": area, "natoms": len(atoms), "n_tag1": int((atoms.get_tags() == 1).sum()),
+                 "n_tag2": int((atoms.get_tags() == 2).sum()), "n_fixed": int(atoms.arrays["fixed"].sum())})
+    return atoms, desc, enum
+
+
+def cmd_build(args) -> None:
+    from .. import structures as S
+
+    spec = json.loads(args.spec)
+    bulk, structs = {}, {}
+    for path in args.bulk:
+        d = read_json(path)
+        bulk[d["phase"]] = d
+    try:
+        atoms, desc, enum = build_system(spec, bulk, structs)
+    except S.InterfaceError as exc:
+        # This system fails alone and says why; the artifacts record the failure so that the
+        # tables still list it and no other system is held up.
+        msg = str(exc)
+        sys.stderr.write(f"[anodeflow] FAILED {msg}\n")
+        prov = provenance(spec, args.bulk)
+        failed = {"system": spec["id"], "status": "failed", "reason": msg, "provenance": prov}
+        write_json(args.descriptors, failed)
+        write_json(args.out, {**failed, "configurations": []})
+        with atomic_path(args.structure) as tmp:
+            tmp.write_text("")   # no structure: see configurations.json
+        return
+    prov = provenance(spec, args.bulk)
+    write_extxyz(args.structure, atoms)
+    write_json(args.descriptors, {**desc, "provenance": prov})
+    write_json(args.out, {"system": spec["id"], "status": "ok", **enum.to_dict(), "provenance": prov})
+
+
+# ----------------------------------------------------------------------------- configurations
+
+def cmd_relax(args) -> None:
+    from .calculators import beef_contributions, gpaw_calculator
+    from .relax import relax
+
+    spec = json.loads(args.spec)
+    nranks = _check_ranks(spec["preset"].get("ntasks"))
+    atoms = read_structure(args.structure)
+    removed = sorted(spec["removed"], reverse=True)
+    for i in removed:
+        del atoms[i]
+    from ..structures import apply_fixed
+    apply_fixed(atoms)
+    work = Path(args.workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    p = spec["preset"]
+    calc = gpaw_calculator(p, spec["xc"], atoms, txt=str(work / "gpaw.txt"), slab=True)
+    res = relax(atoms, calc, p["fmax_slab"], p["max_steps"], work,
+                logfile=str(work / "opt.log") if _world().rank == 0 else None)
+    out = {
+        "system": spec["system"], "config_id": spec["config_id"], "removed": spec["removed"],
+        "xc": spec["xc"], "natoms": len(atoms),
+        "energy_eV": res.energy_eV, "free_energy_eV": res.free_energy_eV, "energy_kind": "GPAW energy extrapolated to zero smearing",
+        "fmax": res.fmax, "fmax_target": p["fmax_slab"], "converged": res.converged, "steps": res.steps,
+        "resumed_from_step": res.resumed_from_step, "wall_s": res.wall_s, "mpi_ranks": nranks,
+        "beef_nsc_eV": beef_contributions(calc) if spec["xc"] == "BEEF-vdW" else None,
+        "provenance": provenance(spec, [args.structure]),
+    }
+    if args.gpw:
+        with atomic_path(args.gpw) as tmp:
+            calc.write(str(tmp), mode="all")
+    write_extxyz(args.final, res.atoms)
+    if _world().rank == 0:
+        write_json(args.out, out)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m anodeflow.dft.jobs")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("bulk")
+    b.add_argument("--spec", required=True)
+    b.add_argument("--out", required=True)
+    b.add_argument("--structure", required=True)
+    b.add_argument("--workdir", required=True)
+    s = sub.add_parser("build")
+    s.add_argument("--spec", required=True)
+    s.add_argument("--bulk", nargs="+", required=True)
+    s.add_argument("--structure", required=True)
+    s.add_argument("--descriptors", required=True)
+    s.add_argument("--out", required=True)
+    r = sub.add_parser("relax")
+    r.add_argument("--spec", required=True)
+    r.add_argument("--structure", required=True)
+    r.add_argument("--out", required=True)
+    r.add_argument("--final", required=True)
+    r.add_argument("--gpw", default=None)
+    r.add_argument("--workdir", required=True)
+    args = ap.parse_args(argv)
+    {"bulk": cmd_bulk, "build": cmd_build, "relax": cmd_relax}[args.cmd](args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""Resumable relaxations.
+
+State lives in a work folder that is never a declared Snakemake output:
+
+* ``relax.traj``  — every ionic step (ASE trajectory, appended);
+* ``opt.json``    — the BFGS restart file (Hessian estimate);
+
+On a rerun after a kill, the relaxation starts from the last complete frame of the
+trajectory with the optimiser's Hessian, and the step budget counts all earlier steps.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from ase.io import Trajectory
+from ase.optimize import BFGS
+
+
+@dataclass
+class RelaxResult:
+    atoms: object
+    energy_eV: float          # extrapolated to zero smearing
+    free_energy_eV: float     # force-consistent (Mermin) free energy
+    fmax: float
+    converged: bool
+    steps: int                # ionic steps in total, over all restarts
+    resumed_from_step: int    # steps already done when this process started
+    wall_s: float
+
+
+def _last_frame(traj_path: Path, n_atoms: int):
+    if not traj_path.exists() or traj_path.stat().st_size == 0:
+        return None, 0
+    try:
+        frames = Trajectory(str(traj_path))
+        n = len(frames)
+        for k in range(n - 1, -1, -1):   # the last frame may be torn by the kill
+            try:
+                a = frames[k]
+                if len(a) == n_atoms:
+                    return a, k + 1
+            except Exception:
+                continue
+    except Exception:
+        return None, 0
+    return None, 0
+
+
+def fmax_of(atoms) -> float:
+    f = atoms.get_forces()   # constrained forces (fixed atoms are zero)
+    return float(np.sqrt((f ** 2).sum(axis=1)).max()) if len(f) else 0.0
+
+
+def relax(atoms, calc, fmax: float, max_steps: int, workdir, logfile="-") -> RelaxResult:
+    """Relax positions (constraints of ``atoms`` respected) to ``fmax`` eV/Å, resuming if possible."""
+    t0 = time.time()
+    work = Path(workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    traj_path = work / "relax.traj"
+    restart = work / "opt.json"
+    last, done = _last_frame(traj_path, len(atoms))
+    if last is not None:
+        atoms.positions[:] = last.positions
+    atoms.calc = calc
+    steps_left = max(0, max_steps - done)
+    traj = Trajectory(str(traj_path), "a", atoms)
+    converged = False
+    try:
+        opt = BFGS(atoms, restart=str(restart), logfile=logfile)
+        first = True
+        for converged in opt.irun(fmax=fmax, steps=steps_left):
+            # one frame per state: the initial one (not again on a resume) and one per step
+            if not (first and done > 0):
+                traj.write(atoms)
+            first = False
+    finally:
+        traj.close()
+    steps = max(0, len(Trajectory(str(traj_path))) - 1)
+    e = atoms.get_potential_energy()
+    fe = atoms.get_potential_energy(force_consistent=True)
+    return RelaxResult(atoms, float(e), float(fe), fmax_of(atoms), bool(converged), steps,
+                       max(0, done - 1), time.time() - t0)
+
+
+def write_state(workdir, **state) -> None:
+    p = Path(workdir) / "state.json"
+    p.write_text(json.dumps(state, indent=1))
