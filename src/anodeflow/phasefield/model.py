@@ -184,6 +184,8 @@ def make_setup(params: GrowthParams, L_by_orientation, kappa_by_orientation=None
     phi0 = np.zeros((p.n_nuclei, p.ny, p.nx))
     r = p.nucleus_radius_cells
     ri = int(math.ceil(r))
+    for q, x in enumerate(xs):              # contact points first: every nucleus touches the substrate
+        phi0[q, sub[x], x] = 1.0
     for q, x in enumerate(xs):
         j0 = sub[x]                         # first solid-free cell: the contact point
         for dj in range(0, ri + 1):
@@ -202,3 +204,45 @@ def grain_map(phi: np.ndarray, threshold: float = 0.5) -> np.ndarray:
     g = np.argmax(phi, axis=0)
     m = np.take_along_axis(phi, g[None], axis=0)[0]
     return np.where(m > threshold, g, -1)
+
+
+def custom_setup(params: GrowthParams, phi0, L, kappa, orientation=None, substrate=None,
+                 rows0: int | None = None) -> Setup:
+    """A set-up from a given initial field (tests, flat-front and flat-boundary problems).
+
+    ``rows0`` defaults to all rows active (no layer-by-layer activation unless
+    ``params.deposition_velocity`` brings more rows in over time)."""
+    phi0 = np.asarray(phi0, float)
+    n = phi0.shape[0]
+    sub = np.zeros(params.nx, np.int64) if substrate is None else np.asarray(substrate, np.int64)
+    ori = np.zeros(n, np.int64) if orientation is None else np.asarray(orientation, np.int64)
+    return Setup(params, sub, np.zeros(n, np.int64), ori, np.asarray(L, float),
+                 np.asarray(kappa, float), phi0, params.ny if rows0 is None else int(rows0))
+
+
+def pulled_front_speed(L: float, kappa: float, w: float, dx: float, dt: float) -> float:
+    """Speed v* of :func:`pulled_front`."""
+    return pulled_front(L, kappa, w, dx, dt)[0]
+
+
+def pulled_front(L: float, kappa: float, w: float, dx: float, dt: float) -> tuple[float, float]:
+    """(v*, lambda*): speed (um/s) of a flat grain front invading activated, empty cells (phi = 0).
+
+    phi = 0 is the unstable state of f0, so the front is a pulled (Fisher-KPP) front
+    whose speed is set by the linearisation d phi/dt = L (w phi + kappa lap phi).
+    For the discrete scheme (5-point Laplacian, explicit Euler) a mode exp(-lambda x)
+    grows by g = 1 + dt L [w + kappa (2 cosh(lambda dx) - 2)/dx^2] per step, and the
+    selected speed is v* = min_lambda ln(g)/(dt lambda) (van Saarloos, Phys. Rep. 386,
+    29 (2003), section 2); lambda* (1/um) is the minimiser. Continuum limit: v* = 2 L sqrt(w kappa),
+    lambda* = sqrt(w/kappa). From a steep initial step the front lags behind v* t by
+    (3 / (2 lambda*)) ln t (Bramson's logarithmic correction, van Saarloos section 3)."""
+    from scipy.optimize import minimize_scalar
+
+    def v(lam):
+        g = 1.0 + dt * L * (w + kappa * (2.0 * np.cosh(lam * dx) - 2.0) / dx**2)
+        return np.log(g) / (dt * lam)
+
+    lam_c = np.sqrt(w / kappa)
+    r = minimize_scalar(v, bounds=(1e-3 * lam_c, 20.0 * lam_c), method="bounded",
+                        options={"xatol": 1e-10})
+    return float(r.fun), float(r.x)

@@ -1,0 +1,120 @@
+"""Benchmark of the grain-selection phase-field solvers on the reference-size problem.
+
+    python benchmarks/phasefield_bench.py --steps N --json [--dense-steps M] [--out FILE]
+
+Runs the reference problem (200 x 70 cells, dx = 0.5 um, dt = 0.01 s, 75 nuclei on a rough
+bottom, rows activated one by one at the deposition velocity exactly as in a full run) for N
+steps with the fast (numba) solver, then the dense NumPy reference formulation over the
+first M steps (default M = N) of the same run, from the same seed, and prints one JSON object:
+``steps``, ``wall_s``, ``steps_per_s`` (fast solver, compilation excluded and reported as
+``jit_s``), ``dense`` (the same for the reference), ``speedup`` (dense wall / fast wall over
+the same M steps), ``max_abs_diff`` between the two solutions after M steps, the machine,
+the load average before and after, and the inputs.
+
+Inputs: L_q and kappa_q are given explicitly (below) so that the reference step dt = 0.01 s
+is stable (the stage itself derives them from E_a, E_s and T and lowers dt when the
+explicit-Euler bound requires it). Run the timing you report under
+``flock /tmp/anodeflow-bench.lock``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+
+import numpy as np
+
+from anodeflow.phasefield.model import GrowthParams, make_setup, stability_bound
+from anodeflow.phasefield.solver import DenseSolver, FastSolver
+
+# (001), (101), (111): mobilities 1/(w0 s) and gradient coefficients w0 um^2 of the benchmark
+BENCH_L = (1.0, 1.5, 0.7)
+BENCH_KAPPA = (1.0, 0.8, 1.3)
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"host": platform.node(), "cpu": cpu, "cores": os.cpu_count(),
+            "python": platform.python_version(), "numpy": np.__version__,
+            "numba": __import__("numba").__version__}
+
+
+def main(argv=None) -> dict:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--steps", type=int, default=40000, help="steps of the fast solver (N)")
+    ap.add_argument("--dense-steps", type=int, default=None,
+                    help="steps of the dense reference (M <= N; default N; 0 skips it)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    ap.add_argument("--out", help="also write the JSON to this file")
+    a = ap.parse_args(argv)
+    n_dense = a.steps if a.dense_steps is None else min(a.dense_steps, a.steps)
+
+    params = GrowthParams(n_steps=a.steps, seed=a.seed)
+    setup = make_setup(params, BENCH_L, BENCH_KAPPA)
+    load_before = os.getloadavg()
+
+    t0 = time.perf_counter()
+    warm = FastSolver(setup)
+    warm.run(2)                         # numba compilation (cached on disk after the first run)
+    jit_s = time.perf_counter() - t0
+
+    fast = FastSolver(setup)
+    marks = {}
+    t0 = time.perf_counter()
+    for k in range(a.steps):
+        fast.step()
+        if fast.step_index == n_dense:
+            marks["dense_mark"] = time.perf_counter() - t0
+            phi_fast_m = fast.phi.copy() if n_dense else None
+    wall = time.perf_counter() - t0
+    res = {
+        "steps": a.steps,
+        "wall_s": wall,
+        "steps_per_s": a.steps / wall,
+        "jit_s": jit_s,
+        "solver": "fast (numba, per-grain bounding boxes)",
+        "grid": [params.nx, params.ny],
+        "dx_um": params.dx, "dt_s": params.dt, "n_nuclei": params.n_nuclei,
+        "rows_active_end": fast.active_rows(),
+        "steps_per_row": params.steps_per_row,
+        "box_cells_end": fast.box_cells(),
+        "grains_alive_end": int(np.sum(fast.cw > 0)),
+        "L": BENCH_L, "kappa": BENCH_KAPPA, "seed": a.seed,
+        "dt_bound_s": stability_bound(setup.L, setup.kappa, params.dx, params.w, params.gamma),
+    }
+    if n_dense:
+        dense = DenseSolver(setup)
+        t0 = time.perf_counter()
+        dense.run(n_dense)
+        dwall = time.perf_counter() - t0
+        res["dense"] = {"steps": n_dense, "wall_s": dwall, "steps_per_s": n_dense / dwall,
+                        "solver": "dense NumPy (all grains, activated rows; slices, in place)"}
+        res["fast_wall_s_same_steps"] = marks["dense_mark"]
+        res["speedup"] = dwall / marks["dense_mark"]
+        res["max_abs_diff"] = float(np.max(np.abs(dense.phi - phi_fast_m)))
+    res["loadavg_before"] = load_before
+    res["loadavg_after"] = os.getloadavg()
+    res["machine"] = machine()
+    res["command"] = " ".join([os.path.basename(sys.argv[0])] + (argv if argv is not None else sys.argv[1:]))
+    text = json.dumps(res, indent=None if a.json else 2)
+    print(text)
+    if a.out:
+        os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
+        with open(a.out, "w") as fh:
+            fh.write(json.dumps(res, indent=2) + "\n")
+    return res
+
+
+if __name__ == "__main__":
+    main()
