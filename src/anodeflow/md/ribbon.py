@@ -76,13 +76,13 @@ def run_ribbon(pot, a_A: float, facet: str, T_K: float, geom: dict, vacuum_A: fl
         interior = (0.3 * geom["slab_A"])
 
         def sample(lmp_):
-            pos = np.array(lmp_.numpy.extract_atom("x"), copy=True)
             n = lmp_.get_natoms()
-            pos = pos[:n]
+            # gathered over MPI ranks, ordered by atom ID (works serially too)
+            pos = np.ctypeslib.as_array(lmp_.gather_atoms("x", 1, 3)).reshape(n, 3).copy()
             lo_, L_ = _box(lmp_)
             cn = coordination(pos - lo_, L_, rc)
             ht, hb = surface_heights(pos - lo_, cn >= cn_min, L_[0], nbins, z_mid - lo_[2], L_[2], n_top)
-            cna = np.array(lmp_.numpy.extract_compute("cna", 1, 1), copy=True)[:n]
+            cna = np.ctypeslib.as_array(lmp_.gather("c_cna", 1, 1)).reshape(n).copy()
             dz = pos[:, 2] - z_mid
             dz -= L_[2] * np.round(dz / L_[2])
             inner = np.abs(dz) < interior
