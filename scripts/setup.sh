@@ -7,10 +7,10 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 VENV=${ANODEFLOW_VENV:-$ROOT/.venv}
 STAMP=$VENV/.anodeflow-installed
-want=$(cat requirements.txt pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)
+want=$(cat requirements.txt requirements-nodeps.txt pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then exit 0; fi
 
-APT_PKGS="libxc-dev libopenblas-dev g++ make"
+APT_PKGS="libxc-dev libopenblas-dev g++ make chromium"
 missing=""
 for p in $APT_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -34,6 +34,7 @@ if ! "$VENV/bin/gpaw" info 2>/dev/null | grep -q "MPI enabled *yes"; then
     $PIP install --no-cache-dir --force-reinstall --no-deps "$(pin gpaw)"
 fi
 $PIP install -r requirements.txt
+$PIP install --no-deps -r requirements-nodeps.txt  # see the comment in that file
 $PIP install --no-deps -e .
 "$VENV/bin/gpaw" info | grep -q "MPI enabled *yes" || { echo "[setup] GPAW built without MPI" >&2; exit 1; }
 echo "$want" > "$STAMP"
