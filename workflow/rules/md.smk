@@ -21,6 +21,8 @@ rule fetch_potential:
 
 from anodeflow.md import stage as afmd
 
+afmd.fill_defaults(config)  # schema defaults of md/cft/potentials (see fill_defaults)
+
 wildcard_constraints:
     metal=r"[A-Z][a-z]?",
     facet=r"[0-9]{3}",
@@ -29,6 +31,14 @@ wildcard_constraints:
 
 def md_potential_inputs(wc):
     return afpot.potential_input_files(wc.metal, config)
+
+
+def md_ntasks(rule_kind):
+    """MPI ranks of an MD rule: md.ntasks.<rule kind> (melting, expansion, ribbon), default 1."""
+    return int(config["md"].get("ntasks", {}).get(rule_kind, 1))
+
+
+MD_LAUNCHER = config["md"].get("launcher") or config.get("dft", {}).get("launcher")
 
 
 rule md_melting:
@@ -44,11 +54,12 @@ rule md_melting:
         "benchmarks/results/md_melting_{metal}.tsv"
     params:
         workdir="work/md/{metal}/melting",
-    threads: 1
+    threads: md_ntasks("melting")
     conda:
         "../../envs/md.yaml"
     run:
-        afmd.melting_job(wildcards.metal, config, output.json, output.npz, params.workdir, log=log[0])
+        afmd.run_job("melting", config, threads, MD_LAUNCHER, metal=wildcards.metal, out_json=output.json,
+                     out_npz=output.npz, workdir=params.workdir, log=log[0])
 
 
 rule md_melting_plot:
@@ -79,11 +90,12 @@ rule md_thermal_expansion:
         "benchmarks/results/md_expansion_{metal}.tsv"
     params:
         workdir="work/md/{metal}/expansion",
-    threads: 1
+    threads: md_ntasks("expansion")
     conda:
         "../../envs/md.yaml"
     run:
-        afmd.expansion_job(wildcards.metal, config, output[0], params.workdir, log=log[0])
+        afmd.run_job("expansion", config, threads, MD_LAUNCHER, metal=wildcards.metal, out_csv=output[0],
+                     workdir=params.workdir, log=log[0])
 
 
 rule md_ribbon:
@@ -99,12 +111,13 @@ rule md_ribbon:
         "benchmarks/results/md_ribbon_{metal}_{facet}_{T}K.tsv"
     params:
         workdir="work/md/{metal}/ribbon_{facet}_{T}K",
-    threads: 1
+    threads: md_ntasks("ribbon")
     conda:
         "../../envs/md.yaml"
     run:
-        afmd.ribbon_job(wildcards.metal, wildcards.facet, float(wildcards.T), config, input.expansion,
-                        output[0], params.workdir, log=log[0])
+        afmd.run_job("ribbon", config, threads, MD_LAUNCHER, metal=wildcards.metal, facet=wildcards.facet,
+                     T_K=float(wildcards.T), expansion_csv=input.expansion, out_npz=output[0],
+                     workdir=params.workdir, log=log[0])
 
 
 TARGETS["md"] = [f"results/md/{m}/{name}" for m in config["md"]["metals"]

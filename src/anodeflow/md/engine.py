@@ -18,6 +18,7 @@ from typing import Callable
 import numpy as np
 
 from anodeflow.io import atomic_path
+from anodeflow.md.runtime import world_rank
 
 
 @dataclass
@@ -37,6 +38,8 @@ class Phase:
 
 
 def _save_state(workdir: Path, state: dict, samples: dict) -> None:
+    if world_rank() != 0:  # under MPI every rank holds the same samples; rank 0 writes
+        return
     with atomic_path(workdir / "samples.npz") as tmp:
         with open(tmp, "wb") as fh:
             np.savez(fh, **{k: np.asarray(v) for k, v in samples.items()})
@@ -80,8 +83,9 @@ def run_phases(lmp, workdir, setup: list[str], after_restart: list[str], phases:
 
     def checkpoint():
         tmp = workdir / "md.restart.tmp"
-        lmp.command(f"write_restart {tmp}")
-        os.replace(tmp, restart)
+        lmp.command(f"write_restart {tmp}")  # collective
+        if world_rank() == 0:
+            os.replace(tmp, restart)
         _save_state(workdir, state, flat)
 
     for ip in range(state["phase"], len(phases)):

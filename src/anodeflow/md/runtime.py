@@ -22,6 +22,14 @@ def _candidate_dirs() -> list[Path]:
     return dirs
 
 
+def world_rank() -> int:
+    """MPI rank of this process from the launcher's environment (0 when not under MPI)."""
+    for var in ("PMI_RANK", "OMPI_COMM_WORLD_RANK", "PMIX_RANK", "SLURM_PROCID"):
+        if os.environ.get(var, "").isdigit():
+            return int(os.environ[var])
+    return 0
+
+
 def preload_mpi() -> str | None:
     """Load ``libmpi.so.12`` globally (idempotent). Returns the path loaded, or None if not found
     (then the system loader is left to find it, e.g. a system MPI)."""

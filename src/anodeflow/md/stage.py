@@ -5,6 +5,7 @@ outputs under ``results/`` are written once, at the end.
 """
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import numpy as np
@@ -14,9 +15,46 @@ from anodeflow import cft as afcft
 from anodeflow import potentials as afpot
 from anodeflow.io import atomic_path, provenance, write_csv, write_json
 from anodeflow.md import bulk, ribbon
+from anodeflow.md.runtime import world_rank
 
 #: experimental melting points (K): CRC Handbook of Chemistry and Physics, 97th ed.
 EXPERIMENT_TM_K = {"Li": 453.65, "Na": 370.87, "K": 336.53}
+
+
+SCHEMA_SECTIONS = ("md", "cft", "potentials")
+
+
+def _fill(schema: dict, inst):
+    if not isinstance(inst, dict) or not isinstance(schema, dict):
+        return
+    for k, sub in schema.get("properties", {}).items():
+        if "default" in sub and k not in inst:
+            inst[k] = copy.deepcopy(sub["default"])
+        if k in inst:
+            _fill(sub, inst[k])
+    ap = schema.get("additionalProperties")
+    if isinstance(ap, dict):
+        if "$ref" in ap and ap["$ref"].startswith("#/$defs/"):
+            ap = schema.get("$defs", {}).get(ap["$ref"].split("/")[-1], ap)
+        for k, v in inst.items():
+            if k not in schema.get("properties", {}):
+                _fill(ap, v)
+
+
+def fill_defaults(config: dict) -> dict:
+    """Fill the schema defaults of the md, cft and potentials sections in place.
+
+    anodeflow.config fills defaults while validating, but jsonschema switches to the plain
+    validator class inside a $ref'd file that declares its own ``$schema`` (``evolve`` picks the
+    class from ``$schema``), so defaults of the stage sub-schemas are not filled there.
+    """
+    import yaml
+
+    from anodeflow.config import SCHEMA_DIR
+    for sec in SCHEMA_SECTIONS:
+        if sec in config:
+            _fill(yaml.safe_load((SCHEMA_DIR / f"{sec}.schema.yaml").read_text()), config[sec])
+    return config
 
 
 def T_label(T: float) -> str:
@@ -53,6 +91,7 @@ def _md_subset(metal, config, *keys):
 
 
 def melting_job(metal: str, config: dict, out_json, out_npz, workdir, log=None) -> dict:
+    fill_defaults(config)
     md = config["md"]
     mc = md["melting"]
     pot = afpot.resolve(metal, config)
@@ -74,11 +113,37 @@ def melting_job(metal: str, config: dict, out_json, out_npz, workdir, log=None) 
            "latent_heat_eV_per_atom": hy["latent_heat_eV_per_atom"], "solid_fit": hy["solid_fit"],
            "liquid_fit": hy["liquid_fit"], "natoms": r["natoms"], "timestep_fs": dt,
            "provenance": provenance(_md_subset(metal, config, "melting"), pot.files)}
+    if world_rank() != 0:
+        return res
     with atomic_path(out_npz) as tmp:
         with open(tmp, "wb") as fh:
             np.savez(fh, **{f"heat_{k}": v for k, v in h.items()}, **{f"cool_{k}": v for k, v in c.items()})
     write_json(out_json, res)
     return res
+
+
+def run_job(kind: str, config: dict, ntasks: int = 1, launcher: str | None = None, **kw):
+    """Run an MD job in this process (ntasks = 1) or as ``launcher python -m anodeflow.md`` with
+    ``ntasks`` MPI ranks (LAMMPS decomposes the domain; rank 0 writes the outputs).
+
+    ``kind``: melting | expansion | ribbon; ``kw``: the keyword arguments of ``<kind>_job``.
+    """
+    import json
+    import shlex
+    import subprocess
+    import sys
+
+    fn = {"melting": melting_job, "expansion": expansion_job, "ribbon": ribbon_job}[kind]
+    if ntasks <= 1:
+        return fn(config=config, **kw)
+    wd = Path(kw["workdir"])
+    wd.mkdir(parents=True, exist_ok=True)
+    spec = wd / "job.json"
+    spec.write_text(json.dumps({"kind": kind, "config": config, "kw": {k: str(v) if isinstance(v, Path) else v
+                                                                        for k, v in kw.items()}}, default=str))
+    launch = (launcher or "mpiexec -n {ntasks}").format(ntasks=ntasks)
+    cmd = f"{launch} {shlex.quote(sys.executable)} -m anodeflow.md {shlex.quote(str(spec))}"
+    subprocess.run(cmd, shell=True, check=True)
 
 
 def plot_melting(npz, melting_json, out_png):
@@ -104,6 +169,7 @@ def plot_melting(npz, melting_json, out_png):
 
 
 def expansion_job(metal: str, config: dict, out_csv, workdir, log=None) -> pd.DataFrame:
+    fill_defaults(config)
     md = config["md"]
     ec = md["expansion"]
     pot = afpot.resolve(metal, config)
@@ -117,11 +183,14 @@ def expansion_job(metal: str, config: dict, out_csv, workdir, log=None) -> pd.Da
         rows.append({"metal": metal, "T_K": T, "a_A": a, "a_stderr_A": da, "T_mean_K": float(np.mean(r["T"])),
                      "pe_eV_per_atom": float(np.mean(r["pe"])), "natoms": 2 * ec["cells"] ** 3})
     df = pd.DataFrame(rows)
+    if world_rank() != 0:
+        return df
     write_csv(out_csv, df, provenance(_md_subset(metal, config, "expansion"), pot.files))
     return df
 
 
 def ribbon_job(metal: str, facet: str, T_K: float, config: dict, expansion_csv, out_npz, workdir, log=None) -> dict:
+    fill_defaults(config)
     md, cc = config["md"], config["cft"]
     pot = afpot.resolve(metal, config)
     a = bulk.a_of_T(pd.read_csv(expansion_csv), T_K)
@@ -132,6 +201,8 @@ def ribbon_job(metal: str, facet: str, T_K: float, config: dict, expansion_csv, 
                           bins_per_spacing=cc["bins_per_spacing"], cn_min=cc["cn_min"],
                           orientations=cc["orientations"], anchor_k_eV_A2=cc["anchor_k_eV_A2"],
                           checkpoint_every=md["checkpoint_every"], omp_threads=md["omp_threads"], log=log)
+    if world_rank() != 0:
+        return r
     prov = provenance(_md_subset(metal, config, "cft"), [*pot.files, expansion_csv])
     with atomic_path(out_npz) as tmp:
         with open(tmp, "wb") as fh:
@@ -141,6 +212,7 @@ def ribbon_job(metal: str, facet: str, T_K: float, config: dict, expansion_csv, 
 
 
 def cft_job(metal: str, facet: str, T_K: float, config: dict, ribbon_npz, out_json) -> dict:
+    fill_defaults(config)
     cc = config["cft"]
     z = np.load(ribbon_npz)
     W, b, a = float(z["W_A"]), float(z["b_A"]), float(z["a_A"])
@@ -163,6 +235,7 @@ STIFFNESS_COLUMNS = ["metal", "facet", "T_K", "stiffness_J_m2", "stderr_J_m2", "
 
 
 def gather_stiffness(jsons, out_csv, out_png, config: dict) -> pd.DataFrame:
+    fill_defaults(config)
     from anodeflow.io import read_json
     rows = []
     for j in jsons:
