@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator, validators
 from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "workflow" / "schemas"
 
@@ -45,7 +46,7 @@ def load_schemas(schema_dir: Path = SCHEMA_DIR):
     main = None
     for f in sorted(schema_dir.glob("*.schema.yaml")):
         doc = yaml.safe_load(f.read_text())
-        registry = registry.with_resource(doc.get("$id", f.name), Resource.from_contents(doc))
+        registry = registry.with_resource(doc.get("$id", f.name), Resource.from_contents(doc, default_specification=DRAFT202012))
         if f.name == "config.schema.yaml":
             main = doc
     return main, registry

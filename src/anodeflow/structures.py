@@ -214,7 +214,7 @@ def metal_slab(metal: str, facet, a: float, layers: int, fixed_layers: int,
     in-plane until both cell vectors are >= ``min_length`` Å, ``vacuum`` Å gap,
     optional biaxial in-plane ``strain`` (fraction) applied to the cell and positions."""
     conv = ase_bulk(metal, "bcc", a=a, cubic=True)
-    slab = ase_surface(conv, tuple(facet), layers=layers + 2, vacuum=0.0, periodic=True)
+    slab = ase_surface(conv, tuple(facet), layers=layers + 2, vacuum=None, periodic=True)
     slab.arrays["is_metal"] = np.ones(len(slab), bool)
     slab = _normalise_slab(slab, vacuum)
     slab = _keep_planes(slab, np.ones(len(slab), bool), layers, from_top=True)

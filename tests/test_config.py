@@ -1,0 +1,110 @@
+"""Bad input is rejected before any job runs, with a message naming the key."""
+import copy
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from anodeflow import campaign, config
+
+
+@pytest.fixture()
+def cfg(root):
+    return yaml.safe_load((root / "config" / "config.yaml").read_text())
+
+
+def rejected(cfg, *needles):
+    with pytest.raises(config.ConfigError) as exc:
+        config.validate(cfg)
+    msg = str(exc.value)
+    for n in needles:
+        assert n in msg, msg
+    return msg
+
+
+def test_reference_and_quick_configs_are_valid(root):
+    ref = config.load(root / "config" / "config.yaml")
+    quick = config.load(root / "config" / "config.yaml", root / "config" / "quick.yaml")
+    ids = list(campaign.systems(ref))
+    # every reference system of methods.md section 2 (isolated x2 functionals, fluorides, 2D)
+    assert len(ids) == 12 + 6 + 9 + 12
+    for sid in ["Li-100", "Na-111", "Li-100__LiF-100", "Na-110__NaF-111", "Li-110__graphene", "Na-100__hBN",
+                "Li-100_BEEF-vdW"]:
+        assert sid in ids
+    qids = list(campaign.systems(quick))
+    for sid in ["Li-100", "Li-110", "Li-111", "Na-100", "Na-110", "Na-111"]:
+        assert sid in qids
+    assert any("__LiF" in s or "__NaF" in s for s in qids)
+    assert any("__graphene" in s or "__hBN" in s for s in qids)
+
+
+def test_schema_violation_names_key(cfg):
+    cfg["presets"]["reference"]["ecut_eV"] = "lots"
+    rejected(cfg, "presets.reference.ecut_eV")
+
+
+def test_unknown_top_level_key_lists_allowed(cfg):
+    cfg["interfacez"] = {}
+    rejected(cfg, "interfacez", "allowed keys")
+
+
+def test_unknown_functional_lists_allowed(cfg):
+    cfg["systems"]["interfaces"][0]["xc"] = "B3LYP"
+    rejected(cfg, "systems.interfaces[0].xc", "PBE", "BEEF-vdW")
+
+
+def test_unknown_element(cfg):
+    cfg["metals"]["Xx"] = {"a0_A": 5.0}
+    rejected(cfg, "metals.Xx", "unknown element")
+
+
+def test_unknown_element_in_coating_formula(cfg):
+    cfg["coatings"]["LiF"]["formula"] = "LiQ"
+    rejected(cfg, "coatings.LiF.formula")
+
+
+@pytest.mark.parametrize("bad", [[1, 0], "1a0", [1.0, 0, 0], "1100", [1, 0, "x"]])
+def test_miller_index_not_three_integers(cfg, bad):
+    cfg["systems"]["isolated"][0]["facets"][1] = bad
+    rejected(cfg, "systems.isolated[0].facets[1]", "Miller index")
+
+
+@pytest.mark.parametrize("bad", [0, -0.01, 0.11, 1.0])
+def test_strain_limit_outside_range(cfg, bad):
+    cfg["interfaces"]["max_strain"] = bad
+    rejected(cfg, "interfaces.max_strain")
+
+
+def test_undefined_metal_reference(cfg):
+    cfg["systems"]["interfaces"][0]["metal"] = "K"
+    rejected(cfg, "systems.interfaces[0].metal", "allowed values")
+
+
+def test_unknown_precision_preset(cfg):
+    cfg["precision"] = "ultra"
+    rejected(cfg, "precision", "reference", "quick")
+
+
+def test_vacuum_below_15_A(cfg):
+    cfg["presets"]["reference"]["vacuum_A"] = 10
+    rejected(cfg, "presets.reference.vacuum_A")
+
+
+def test_user_adds_metal_and_coating_in_config_only(cfg):
+    """K and a coating given by formula + space group + lattice constant: no code change."""
+    cfg["metals"]["K"] = {"a0_A": 5.28}
+    cfg["coatings"]["KF"] = {"kind": "bulk", "formula": "KF", "spacegroup": 225, "a_A": 5.35}
+    cfg["systems"]["interfaces"].append({"metal": "K", "facets": ["110"], "coating": "KF",
+                                         "coating_facets": [[1, 0, 0]], "xc": "PBE"})
+    config.validate(cfg)
+    assert "K-110__KF-100" in campaign.systems(cfg)
+
+
+def test_snakemake_refuses_bad_config_before_any_job(root, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("interfaces:\n  max_strain: 0.5\n")
+    r = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--cores", "1", "-s", str(root / "Snakefile"),
+                        "-d", str(tmp_path), "--configfile", str(bad)], capture_output=True, text=True)
+    assert r.returncode != 0
+    assert "interfaces.max_strain" in r.stdout + r.stderr
