@@ -66,7 +66,8 @@ def relax(atoms, calc, fmax: float, max_steps: int, workdir, logfile="-") -> Rel
     if last is not None:
         atoms.positions[:] = last.positions
     atoms.calc = calc
-    steps_left = max(0, max_steps - done)
+    steps_done = max(0, done - 1)          # frames = initial state + one per step
+    steps_left = max(0, max_steps - steps_done)
     traj = Trajectory(str(traj_path), "a", atoms)
     converged = False
     try:
@@ -83,7 +84,7 @@ def relax(atoms, calc, fmax: float, max_steps: int, workdir, logfile="-") -> Rel
     e = atoms.get_potential_energy()
     fe = atoms.get_potential_energy(force_consistent=True)
     return RelaxResult(atoms, float(e), float(fe), fmax_of(atoms), bool(converged), steps,
-                       max(0, done - 1), time.time() - t0)
+                       steps_done, time.time() - t0)
 
 
 def write_state(workdir, **state) -> None:
