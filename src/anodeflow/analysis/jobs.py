@@ -1,0 +1,294 @@
+"""Job entry points of the analysis stage: ``python -m anodeflow.analysis.jobs <command> ...``.
+
+Each command is one Snakemake job; the science is in the sibling modules, this file only
+reads the inputs, calls them, and writes artifacts (atomically, with provenance).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..io import provenance, read_json, write_csv, write_json
+from . import plots
+
+
+def _read_atoms(path):
+    from ase.io import read
+
+    return read(str(path), format="extxyz")
+
+
+def _arrays(atoms):
+    tags = atoms.get_tags()
+    is_metal = atoms.arrays.get("is_metal", np.ones(len(atoms), bool)).astype(bool)
+    return tags, is_metal
+
+
+def group_labels(atoms) -> list[str]:
+    tags, is_metal = _arrays(atoms)
+    sym = atoms.get_chemical_symbols()
+    out = []
+    for t, m, s in zip(tags, is_metal, sym):
+        out.append(f"tag{t}" if t in (1, 2) else ("metal (rest)" if m else f"coating {s}"))
+    return out
+
+
+def _failed(configurations_path) -> str | None:
+    c = read_json(configurations_path)
+    return c.get("reason") if c.get("status") == "failed" else None
+
+
+# ----------------------------------------------------------------------------- electronic structure
+def cmd_electronic(a) -> None:
+    """Bader charges (csv + plot vs height), PDOS per group (csv + plot) and the planar density."""
+    from . import bader, density, pdos
+
+    atoms_final = _read_atoms(a.structure)
+    atoms, rho = bader.all_electron_density(a.gpw, a.gridrefinement)
+    tags, is_metal = _arrays(atoms_final)
+    prov = provenance({"gridrefinement": a.gridrefinement, "vacuum_density_e_per_A3": a.vacuum_density},
+                      [a.gpw, a.structure])
+    # --- Bader
+    res = bader.bader_charges(atoms, rho, a.vacuum_density)
+    labels = group_labels(atoms_final)
+    df = pd.DataFrame({"atom": np.arange(len(atoms)), "symbol": atoms.get_chemical_symbols(),
+                       "tag": tags, "is_metal": is_metal, "group": labels, "z_A": atoms.positions[:, 2],
+                       "electrons": res["electrons"], "charge_e": res["charge"], "volume_A3": res["volume_A3"]})
+    write_csv(a.bader_csv, df, {**prov, "vacuum_electrons": res["vacuum_electrons"],
+                                "total_electrons": res["total_electrons"], "method": res["method"]})
+    plots.bader_vs_height(df.z_A, df.charge_e, labels, a.bader_plot,
+                          f"{a.system}: Bader charges (all-electron density, {res['method']})")
+    # --- density between the mid-planes
+    lo, hi = density.window(atoms.positions, tags, is_metal)
+    nxy = density.planar_integral(rho, atoms.cell, lo, hi)
+    tmp = Path(a.density_npz).with_suffix(".tmp.npz")
+    np.savez_compressed(tmp, n_xy=nxy, cell=atoms.cell.array, z_window=[lo, hi], positions=atoms.positions,
+                        tags=tags, provenance=json.dumps(prov))
+    tmp.replace(a.density_npz)
+    # --- PDOS
+    groups = pdos.atom_groups(atoms.get_chemical_symbols(), tags, is_metal)
+    p = pdos.group_pdos(a.gpw, groups)
+    write_csv(a.pdos_csv, pd.DataFrame({k: v for k, v in p.items()}),
+              {**prov, "groups": groups, "width_eV": pdos.DEFAULT_WIDTH_EV,
+               "units": "states/eV summed over the group's atoms; energy relative to E_F"})
+    pdos.plot_pdos(p, groups, a.pdos_plot, f"{a.system}: PDOS per atom group")
+
+
+def cmd_density_map(a) -> None:
+    from . import density
+
+    d = np.load(a.density_npz)
+    pairs = pd.read_csv(a.pairs).to_dict("records") if Path(a.pairs).stat().st_size else []
+    density.plot_map(d["n_xy"], d["cell"], d["positions"], d["tags"], pairs, a.plot,
+                     f"{a.system}: log10 of n integrated between the tag2/tag1 and tag1/coating mid-planes",
+                     z_window=tuple(d["z_window"]))
+
+
+def cmd_sites(a) -> None:
+    b = pd.read_csv(a.bader)
+    charge_of = dict(zip(b.atom.astype(int), b.charge_e))
+    sites = pd.read_csv(a.sites)
+    pairs = pd.read_csv(a.pairs)
+    if a.beef and Path(a.beef).exists():
+        bj = read_json(a.beef)
+        std = {(int(r["i"]), int(r["j"])): r["omega_std_eV"] for r in bj.get("pairs", [])}
+        pairs["omega_std_eV"] = [std.get((int(i), int(j))) for i, j in zip(pairs.i, pairs.j)]
+    sites["bader_charge_e"] = [charge_of[int(s)] for s in sites.site]
+    pairs["bader_i_e"] = [charge_of[int(i)] for i in pairs.i]
+    pairs["bader_j_e"] = [charge_of[int(j)] for j in pairs.j]
+    prov = provenance({}, [a.bader, a.sites, a.pairs])
+    write_csv(a.site_table, sites, prov)
+    write_csv(a.pair_table, pairs, prov)
+    plots.site_resolved(sites.to_dict("records"), pairs.to_dict("records"), charge_of, a.plot,
+                        f"{a.system}: site-resolved vacancy energetics against Bader charge")
+
+
+# ----------------------------------------------------------------------------- Monte Carlo
+def cmd_montecarlo(a) -> None:
+    from . import montecarlo as mc
+
+    cfg = json.loads(a.params)
+    tc = read_json(a.tc)
+    out = {"system": a.system, "status": tc.get("status", "ok"), "settings": cfg, "types": []}
+    if tc.get("status") == "failed":
+        out["reason"] = tc.get("reason")
+        plots.text_figure(f"{a.system}: no interface ({tc.get('reason')})", a.plot)
+    else:
+        atoms = _read_atoms(a.structure)
+        tags, _ = _arrays(atoms)
+        pos1 = atoms.positions[tags == 1]
+        pos2 = atoms.positions[tags == 2]
+        for t in ("11", "12"):
+            om = tc.get(f"mean_omega_{t}_eV")
+            if om is None:
+                continue
+            r = mc.lattice_tc(pos1, pos2, atoms.cell.array, float(om), t, cfg["n_small"], cfg["n_large"],
+                              cfg["n_T"], cfg["n_therm"], cfg["n_meas"], cfg["seed"], cfg["refine"])
+            r["z_thermo"] = tc.get(f"z_{t}")
+            r["T_c_thermo_K"] = tc.get(f"Tc_{t}_K")
+            out["types"].append(r)
+        plots.montecarlo_cumulants(out["types"], a.plot, f"{a.system}: lattice Monte Carlo vs mean field")
+    out["provenance"] = provenance(cfg, [a.tc, a.structure])
+    write_json(a.out, out)
+
+
+# ----------------------------------------------------------------------------- BEEF ensemble
+def cmd_beef(a) -> None:
+    from . import beef
+
+    cfg = json.loads(a.params)
+    tc = read_json(a.tc)
+    prov = provenance(cfg, [a.tc, a.pairs, *a.results])
+    out = {"system": a.system, "xc": a.xc, "ensemble": None, "provenance": prov}
+    if a.xc != "BEEF-vdW":
+        out["note"] = f"{a.xc}: no BEEF ensemble exists for this functional; no error bars"
+        write_json(a.out, out)
+        return
+    if tc.get("status") == "failed":
+        out["note"] = f"no interface: {tc.get('reason')}"
+        write_json(a.out, out)
+        return
+    results = {}
+    for p in a.results:
+        r = read_json(p)
+        results[r["config_id"]] = r
+    enum = read_json(a.configurations)
+    rep = {m: s["index"] for s in enum["sites"] for m in s["orbit"]}
+    pairs = pd.read_csv(a.pairs).to_dict("records")
+    size, seed = int(cfg["size"]), int(cfg["seed"])
+    ens = {}
+    rows = []
+    for p in pairs:
+        i, j = int(p["i"]), int(p["j"])
+        # single-vacancy energies come from the representative of each site's orbit, as in thermo
+        e = {"pristine": results["pristine"], f"v_{i}": results[f"v_{rep[i]}"],
+             f"v_{j}": results[f"v_{rep[j]}"], f"vv_{i}_{j}": results[f"vv_{i}_{j}"]}
+        ens[(i, j)] = beef.pair_binding_ensemble(e, i, j, size, seed)
+        rows.append({"i": i, "j": j, "type": str(p["type"]), "omega_eV": p["omega_eV"],
+                     "omega_std_eV": beef.summarize(ens[(i, j)])["std"]})
+    z = {"11": tc.get("z_11"), "12": tc.get("z_12")}
+    prop = beef.propagate([{**p, "type": str(p["type"])} for p in pairs], z, ens)
+    types = {}
+    for t, d in prop.items():
+        types[t] = {k: beef.summarize(v) for k, v in d.items()}
+        types[t]["Tc_K"]["selfconsistent"] = tc.get(f"Tc_{t}_K")
+        types[t]["Omega_eV"]["selfconsistent"] = tc.get(f"Omega_{t}_eV")
+        types[t]["omega_mean_eV"]["selfconsistent"] = tc.get(f"mean_omega_{t}_eV")
+    out.update({"ensemble": {"size": size, "seed": seed, "source": "ase.dft.bee.BEEFEnsemble"},
+                "pairs": rows, "types": types})
+    write_json(a.out, out)
+
+
+# ----------------------------------------------------------------------------- adhesion
+def cmd_adhesion(a) -> None:
+    from . import adhesion
+
+    desc = read_json(a.descriptors)
+    inter, met, coat = read_json(a.interface), read_json(a.metal), read_json(a.coating)
+    area = adhesion.interface_area(_read_atoms(a.structure).cell)
+    out = adhesion.system_adhesion(inter, met, coat, area)
+    out["zsl_area_A2"] = desc.get("zsl_area_A2")
+    out["provenance"] = provenance({}, [a.interface, a.metal, a.coating, a.structure])
+    write_json(a.out, out)
+
+
+def cmd_removed(a) -> None:
+    """Print the atoms to delete for one adhesion part (used by the rule's params)."""
+    from . import adhesion
+
+    print(json.dumps(adhesion.part_removed(_arrays(_read_atoms(a.structure))[1], a.part)))
+
+
+# ----------------------------------------------------------------------------- campaign level
+def cmd_database(a) -> None:
+    from .database import build_database
+
+    n = build_database(a.results, a.out, {"title": "anodeflow DFT calculations",
+                                          "key_descriptions": {
+                                              "system": ("System", "campaign system id", ""),
+                                              "configuration": ("Configuration", "pristine, v_i, vv_i_j, adhesion_*", ""),
+                                              "functional": ("Functional", "exchange-correlation", ""),
+                                              "fmax": ("fmax", "largest force at the end", "eV/Ang"),
+                                              "converged": ("Converged", "fmax below target", "")}})
+    write_json(a.summary, {"rows": n, "database": a.out, "provenance": provenance({}, a.results)})
+
+
+def cmd_tables(a) -> None:
+    """Monte Carlo vs mean field, BEEF error bars, adhesion; descriptor map."""
+    tct = pd.read_csv(a.tc_table)
+    rows = []
+    for p in a.montecarlo:
+        m = read_json(p)
+        for r in m.get("types", []):
+            rows.append({"system": m["system"], "pair_type": r["pair_type"], "z": r["z"],
+                         "mean_omega_eV": r["omega_eV"], "T_c_meanfield_K": r["T_c_meanfield_K"],
+                         "T_c_MC_K": r["T_c_MC_K"], "ratio_MC_over_MF": r.get("ratio_MC_over_MF"),
+                         "lattice_sites": "/".join(map(str, r["sizes"])), "note": r.get("note", "")})
+    prov = provenance({}, [a.tc_table, *a.montecarlo, *a.beef, *a.adhesion])
+    write_csv(a.mc_table, pd.DataFrame(rows, columns=["system", "pair_type", "z", "mean_omega_eV",
+                                                      "T_c_meanfield_K", "T_c_MC_K", "ratio_MC_over_MF",
+                                                      "lattice_sites", "note"]), prov)
+    rows = []
+    for p in a.beef:
+        b = read_json(p)
+        base = {"system": b["system"], "xc": b["xc"]}
+        if not b.get("types"):
+            rows.append({**base, "note": b.get("note", "")})
+            continue
+        for t, d in b["types"].items():
+            rows.append({**base, "pair_type": t,
+                         "mean_omega_eV": d["omega_mean_eV"]["selfconsistent"], "mean_omega_std_eV": d["omega_mean_eV"]["std"],
+                         "Omega_eV": d["Omega_eV"]["selfconsistent"], "Omega_std_eV": d["Omega_eV"]["std"],
+                         "Tc_K": d["Tc_K"]["selfconsistent"], "Tc_std_K": d["Tc_K"]["std"],
+                         "ensemble": f"{b['ensemble']['size']} members, seed {b['ensemble']['seed']}", "note": ""})
+    write_csv(a.beef_table, pd.DataFrame(rows, columns=["system", "xc", "pair_type", "mean_omega_eV",
+                                                        "mean_omega_std_eV", "Omega_eV", "Omega_std_eV", "Tc_K",
+                                                        "Tc_std_K", "ensemble", "note"]), prov)
+    rows = [{k: v for k, v in read_json(p).items() if k != "provenance"} for p in a.adhesion]
+    write_csv(a.adhesion_table, pd.DataFrame(rows, columns=["system", "xc", "W_ad_J_per_m2", "W_ad_eV_per_A2",
+                                                            "area_A2", "E_interface_eV", "E_metal_slab_eV",
+                                                            "E_coating_slab_eV", "all_converged"]), prov)
+    tct["metal"] = [s.split("-")[0] for s in tct.system]
+    plots.descriptor_map(tct, a.descriptor_map, a.T_K)
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m anodeflow.analysis.jobs")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+
+    def add(name, fn, *args, **opt):
+        p = sub.add_parser(name)
+        for x in args:
+            p.add_argument(f"--{x}", required=True)
+        for x, default in opt.items():
+            p.add_argument(f"--{x}", default=default)
+        p.set_defaults(fn=fn)
+        return p
+
+    e = add("electronic", cmd_electronic, "system", "gpw", "structure", "bader_csv", "bader_plot", "pdos_csv",
+            "pdos_plot", "density_npz")
+    e.add_argument("--gridrefinement", type=int, default=2)
+    e.add_argument("--vacuum_density", type=float, default=1e-4)
+    add("density-map", cmd_density_map, "system", "density_npz", "pairs", "plot")
+    add("sites", cmd_sites, "system", "bader", "sites", "pairs", "site_table", "pair_table", "plot", beef=None)
+    add("montecarlo", cmd_montecarlo, "system", "structure", "tc", "params", "out", "plot")
+    b = add("beef", cmd_beef, "system", "xc", "configurations", "tc", "pairs", "params", "out")
+    b.add_argument("--results", nargs="*", default=[])
+    add("adhesion", cmd_adhesion, "descriptors", "structure", "interface", "metal", "coating", "out")
+    add("removed", cmd_removed, "structure", "part")
+    d = add("database", cmd_database, "out", "summary")
+    d.add_argument("--results", nargs="+", required=True)
+    t = add("tables", cmd_tables, "tc_table", "mc_table", "beef_table", "adhesion_table", "descriptor_map")
+    for x in ("montecarlo", "beef", "adhesion"):
+        t.add_argument(f"--{x}", nargs="*", default=[])
+    t.add_argument("--T_K", type=float, default=300.0)
+    args = ap.parse_args(argv)
+    args.fn(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,295 @@
+# Stage 4: interface analyses and uncertainty (methods §6, §9): Bader, PDOS, density maps,
+# site-resolved plots, lattice Monte Carlo, BEEF-vdW error bars, adhesion, the DFT database,
+# the descriptor map. Science in anodeflow.analysis; settings under config `report:` (defaults below).
+
+ANALYSIS_DEFAULTS = {
+    "montecarlo": {"n_small": 64, "n_large": 256, "n_T": 9, "n_therm": 200, "n_meas": 2000, "seed": 0,
+                   "refine": 1},
+    "beef": {"size": 2000, "seed": 0},
+    "bader": {"gridrefinement": 2, "vacuum_density_e_per_A3": 1.0e-4},
+}
+
+
+def analysis_cfg(section):
+    return {**ANALYSIS_DEFAULTS[section], **(config.get("report") or {}).get(section, {})}
+
+
+def system_built_ok(system):
+    """True when the interface of ``system`` was built (reads the checkpoint's output)."""
+    path = checkpoints.build_system.get(system=system).output.configurations
+    with open(path) as fh:
+        return json.load(fh).get("status", "ok") != "failed"
+
+
+def ok_systems():
+    return [s for s in SYSTEMS if system_built_ok(s)]
+
+
+def ok_interfaces():
+    return [s for s in SYSTEMS if SYSTEMS[s].is_interface and system_built_ok(s)]
+
+
+def adhesion_removed(w):
+    ck = checkpoints.build_system.get(system=w.system)
+    from ase.io import read
+    from anodeflow.analysis.adhesion import part_removed
+
+    atoms = read(ck.output.structure, format="extxyz")
+    return part_removed(atoms.arrays["is_metal"], w.part)
+
+
+rule electronic_structure:
+    input:
+        gpw="results/dft/{system}/pristine/final.gpw",
+        structure="results/dft/{system}/pristine/final.extxyz",
+    output:
+        bader_csv="results/analysis/{system}/bader.csv",
+        bader_plot=report("results/analysis/{system}/bader_height.png", caption="../report/bader.rst",
+                          category="Interface analyses", subcategory="{system}",
+                          labels={"system": "{system}", "figure": "Bader charge vs height"}),
+        pdos_csv="results/analysis/{system}/pdos.csv",
+        pdos_plot=report("results/analysis/{system}/pdos.png", caption="../report/pdos.rst",
+                         category="Interface analyses", subcategory="{system}",
+                         labels={"system": "{system}", "figure": "PDOS per atom group"}),
+        density_npz="results/analysis/{system}/density.npz",
+    log:
+        "logs/analysis/{system}/electronic.log",
+    benchmark:
+        "results/benchmarks/analysis/{system}/electronic.tsv"
+    params:
+        gridref=lambda w: analysis_cfg("bader")["gridrefinement"],
+        vac=lambda w: analysis_cfg("bader")["vacuum_density_e_per_A3"],
+    threads: 1
+    conda:
+        "../../envs/dft.yaml"
+    shell:
+        "python -m anodeflow.analysis.jobs electronic --system {wildcards.system} --gpw {input.gpw} "
+        "--structure {input.structure} --bader_csv {output.bader_csv} --bader_plot {output.bader_plot} "
+        "--pdos_csv {output.pdos_csv} --pdos_plot {output.pdos_plot} --density_npz {output.density_npz} "
+        "--gridrefinement {params.gridref} --vacuum_density {params.vac} > {log} 2>&1"
+
+
+rule density_map:
+    input:
+        density="results/analysis/{system}/density.npz",
+        pairs="results/thermo/{system}/pairs.csv",
+    output:
+        report("results/analysis/{system}/density_map.png", caption="../report/density_map.rst",
+               category="Interface analyses", subcategory="{system}",
+               labels={"system": "{system}", "figure": "planar density map with ω"}),
+    log:
+        "logs/analysis/{system}/density_map.log",
+    benchmark:
+        "results/benchmarks/analysis/{system}/density_map.tsv"
+    threads: 1
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "python -m anodeflow.analysis.jobs density-map --system {wildcards.system} --density_npz {input.density} "
+        "--pairs {input.pairs} --plot {output} > {log} 2>&1"
+
+
+rule beef_uncertainty:
+    input:
+        configurations="results/interfaces/{system}/configurations.json",
+        tc="results/thermo/{system}/tc.json",
+        pairs="results/thermo/{system}/pairs.csv",
+        results=lambda w: thermo_results(w) if SYSTEMS[w.system].xc == "BEEF-vdW" else [],
+    output:
+        "results/analysis/{system}/beef.json",
+    log:
+        "logs/analysis/{system}/beef.log",
+    benchmark:
+        "results/benchmarks/analysis/{system}/beef.tsv"
+    params:
+        xc=lambda w: SYSTEMS[w.system].xc,
+        cfg=lambda w: json.dumps(analysis_cfg("beef")),
+    threads: 1
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "python -m anodeflow.analysis.jobs beef --system {wildcards.system} --xc {params.xc} "
+        "--configurations {input.configurations} --tc {input.tc} --pairs {input.pairs} --params {params.cfg:q} "
+        "--out {output} --results {input.results} > {log} 2>&1"
+
+
+rule site_resolved:
+    input:
+        bader="results/analysis/{system}/bader.csv",
+        sites="results/thermo/{system}/sites.csv",
+        pairs="results/thermo/{system}/pairs.csv",
+        beef="results/analysis/{system}/beef.json",
+    output:
+        site_table="results/analysis/{system}/sites_bader.csv",
+        pair_table="results/analysis/{system}/pairs_bader.csv",
+        plot=report("results/analysis/{system}/site_resolved.png", caption="../report/site_resolved.rst",
+                    category="Interface analyses", subcategory="{system}",
+                    labels={"system": "{system}", "figure": "site-resolved ω and E_f vs Bader"}),
+    log:
+        "logs/analysis/{system}/site_resolved.log",
+    benchmark:
+        "results/benchmarks/analysis/{system}/site_resolved.tsv"
+    threads: 1
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "python -m anodeflow.analysis.jobs sites --system {wildcards.system} --bader {input.bader} "
+        "--sites {input.sites} --pairs {input.pairs} --beef {input.beef} --site_table {output.site_table} "
+        "--pair_table {output.pair_table} --plot {output.plot} > {log} 2>&1"
+
+
+rule lattice_montecarlo:
+    input:
+        structure="results/interfaces/{system}/initial.extxyz",
+        tc="results/thermo/{system}/tc.json",
+    output:
+        json="results/analysis/{system}/montecarlo.json",
+        plot=report("results/analysis/{system}/montecarlo.png", caption="../report/montecarlo.rst",
+                    category="Vacancy thermodynamics", subcategory="{system}",
+                    labels={"system": "{system}", "figure": "lattice Monte Carlo (Binder cumulants)"}),
+    log:
+        "logs/analysis/{system}/montecarlo.log",
+    benchmark:
+        "results/benchmarks/analysis/{system}/montecarlo.tsv"
+    params:
+        cfg=lambda w: json.dumps(analysis_cfg("montecarlo")),
+    threads: 1
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "python -m anodeflow.analysis.jobs montecarlo --system {wildcards.system} --structure {input.structure} "
+        "--tc {input.tc} --params {params.cfg:q} --out {output.json} --plot {output.plot} > {log} 2>&1"
+
+
+rule adhesion_slab:
+    # the metal or the coating alone, in the interface's own (strained) cell, relaxed from the
+    # relaxed interface geometry with the same settings (the lead's relax job, atoms removed)
+    input:
+        structure="results/dft/{system}/pristine/final.extxyz",
+        built="results/interfaces/{system}/initial.extxyz",
+    output:
+        json="results/dft/{system}/adhesion_{part}/result.json",
+        final="results/dft/{system}/adhesion_{part}/final.extxyz",
+    wildcard_constraints:
+        part="metal|coating",
+    log:
+        "logs/dft/{system}/adhesion_{part}.log",
+    benchmark:
+        "results/benchmarks/dft/{system}/adhesion_{part}.tsv"
+    params:
+        spec=lambda w: json.dumps(afcampaign.relax_job_spec(config, w.system, f"adhesion_{w.part}",
+                                                            adhesion_removed(w)), sort_keys=True),
+        launch=lambda w, threads: afcampaign.launcher(config, threads),
+        workdir="work/dft/{system}/adhesion_{part}",
+    threads: afcampaign.preset(config).get("ntasks", 1)
+    conda:
+        "../../envs/dft.yaml"
+    shell:
+        "GPAW_MPI_BACKEND=cgpaw {params.launch} python -m anodeflow.dft.jobs relax --spec {params.spec:q} "
+        "--structure {input.structure} --out {output.json} --final {output.final} "
+        "--workdir {params.workdir} > {log} 2>&1"
+
+
+rule adhesion:
+    input:
+        descriptors="results/interfaces/{system}/descriptors.json",
+        structure="results/dft/{system}/pristine/final.extxyz",
+        interface="results/dft/{system}/pristine/result.json",
+        metal="results/dft/{system}/adhesion_metal/result.json",
+        coating="results/dft/{system}/adhesion_coating/result.json",
+    output:
+        "results/analysis/{system}/adhesion.json",
+    log:
+        "logs/analysis/{system}/adhesion.log",
+    threads: 1
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "python -m anodeflow.analysis.jobs adhesion --descriptors {input.descriptors} --structure {input.structure} "
+        "--interface {input.interface} --metal {input.metal} --coating {input.coating} --out {output} > {log} 2>&1"
+
+
+def all_dft_results(wildcards):
+    out = []
+    for s in ok_systems():
+        conf = configurations(s)
+        out += [f"results/dft/{s}/{c['id']}/result.json" for c in conf["configurations"]]
+        if SYSTEMS[s].is_interface:
+            out += [f"results/dft/{s}/adhesion_{p}/result.json" for p in ("metal", "coating")]
+    return out
+
+
+rule dft_database:
+    # ONE aggregation job writes the database (no concurrent writers)
+    input:
+        all_dft_results,
+    output:
+        db="results/database/dft.db",
+        summary="results/database/dft.json",
+    log:
+        "logs/analysis/dft_database.log",
+    benchmark:
+        "results/benchmarks/analysis/dft_database.tsv"
+    threads: 1
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "python -m anodeflow.analysis.jobs database --out {output.db} --summary {output.summary} "
+        "--results {input} > {log} 2>&1"
+
+
+rule analysis_tables:
+    input:
+        tc_table="results/tables/critical_temperatures.csv",
+        montecarlo=expand("results/analysis/{system}/montecarlo.json", system=SYSTEMS),
+        beef=expand("results/analysis/{system}/beef.json", system=SYSTEMS),
+        adhesion=lambda w: [f"results/analysis/{s}/adhesion.json" for s in ok_interfaces()],
+    output:
+        mc="results/tables/montecarlo_tc.csv",
+        beef="results/tables/beef_uncertainty.csv",
+        adhesion="results/tables/adhesion.csv",
+        descriptor_map=report("results/figures/descriptor_map.png", caption="../report/descriptor_map.rst",
+                              category="Campaign overview", labels={"figure": "descriptor map"}),
+    log:
+        "logs/analysis/tables.log",
+    params:
+        T=config["thermo"]["classification_T_K"],
+    threads: 1
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "python -m anodeflow.analysis.jobs tables --tc_table {input.tc_table} --montecarlo {input.montecarlo} "
+        "--beef {input.beef} --adhesion {input.adhesion} --mc_table {output.mc} --beef_table {output.beef} "
+        "--adhesion_table {output.adhesion} --descriptor_map {output.descriptor_map} --T_K {params.T} > {log} 2>&1"
+
+
+def per_system_figures(wildcards):
+    out = []
+    for s in ok_systems():
+        out += [f"results/analysis/{s}/{f}" for f in
+                ("bader_height.png", "pdos.png", "density_map.png", "site_resolved.png")]
+    return out
+
+
+rule analysis_figures:
+    # gathers the per-system figures of every system that was built (failed builds have none)
+    input:
+        per_system_figures,
+    output:
+        "results/analysis/figures.json",
+    conda:
+        "../../envs/analysis.yaml"
+    run:
+        from anodeflow import io
+
+        io.write_json(output[0], {"figures": list(input), "provenance": io.provenance({}, [])})
+
+
+TARGETS["analysis"] = [
+    "results/tables/montecarlo_tc.csv",
+    "results/tables/beef_uncertainty.csv",
+    "results/tables/adhesion.csv",
+    "results/figures/descriptor_map.png",
+    "results/database/dft.db",
+    "results/analysis/figures.json",
+]
