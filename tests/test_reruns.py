@@ -1,0 +1,66 @@
+"""Reruns do exactly what changed, on a real (tiny) two-system campaign run in a sandbox:
+
+* asking for one system's target runs only that system (and the bulk reference it needs);
+* after a complete run, snakemake has nothing to do and says so (its wall time goes to
+  benchmarks/workflow_timings.json, see benchmarks/workflow_timings.py, not asserted here);
+* changing one system's settings reruns only what depends on them (Snakemake's params/input/code triggers).
+"""
+from __future__ import annotations
+
+import re
+
+from workflow_sandbox import ROOT, make_sandbox, snakemake
+
+CONFIG = str(ROOT / "tests" / "configs" / "reruns.yaml")
+CHANGED = str(ROOT / "tests" / "configs" / "reruns_na_changed.yaml")
+TABLE = "results/tables/critical_temperatures.csv"
+
+
+def jobs(output: str) -> list[tuple[str, list[str]]]:
+    """(rule, output paths) of every job a snakemake run (or dry run) lists."""
+    out = []
+    for m in re.finditer(r"^\s*(?:local)?(?:rule|checkpoint) (\w+):\n((?:[ \t]+\S.*\n?)*)", output, flags=re.M):
+        outs = re.search(r"^\s+output: (.*)$", m.group(2), flags=re.M)
+        out.append((m.group(1), [p.strip() for p in outs.group(1).split(",")] if outs else []))
+    return out
+
+
+def touches(job_list, name: str) -> list:
+    return [(r, o) for r, o in job_list if any(name in p for p in o)]
+
+
+def mtimes(root, pattern: str) -> dict:
+    return {str(p): p.stat().st_mtime_ns for p in sorted(root.glob(pattern))}
+
+
+def test_reruns_do_exactly_what_changed(tmp_path):
+    sb = make_sandbox(tmp_path / "repo")
+    run = lambda *a, **k: snakemake(sb, "--cores", "2", *a, "--configfile", CONFIG, **k)  # noqa: E731
+
+    # 1. one system's target: only Li jobs (bulk Li, its build, its relaxations, its thermo)
+    first = jobs(run("results/thermo/Li-100/tc.json").stdout)
+    assert first, "nothing ran"
+    assert not touches(first, "Na"), f"a Li-100 target ran Na jobs: {touches(first, 'Na')}"
+    assert {r for r, _ in first} >= {"bulk_reference", "build_system", "relax_pristine", "vacancy_thermo"}
+    assert (sb / "results/thermo/Li-100/tc.json").exists() and not (sb / "results/thermo/Na-100").exists()
+    li_before = mtimes(sb, "results/**/Li*/**/*.json") | mtimes(sb, "results/bulk/Li_*")
+
+    # 2. the whole campaign table: only what is missing (Na's chain and the table), Li is not redone
+    second = jobs(run(TABLE).stdout)
+    assert not [j for j in touches(second, "Li") if TABLE not in j[1]], f"Li jobs rerun: {touches(second, 'Li')}"
+    assert touches(second, "Na-100") and any(TABLE in o for _, o in second)
+
+    # 3. complete: a rerun has nothing to do and says so
+    noop = run(TABLE)
+    assert "Nothing to be done" in noop.stdout and not jobs(noop.stdout), noop.stdout[-2000:]
+    print(f"[reruns] no-op rerun of the 2-system test campaign: {noop.wall_s:.1f} s")
+
+    # 4. change Na's settings: Snakemake's plan (dry run) reruns Na's chain and the table, nothing of Li ...
+    plan = jobs(snakemake(sb, "-n", "--cores", "2", TABLE, "--configfile", CONFIG, CHANGED).stdout)
+    assert touches(plan, "Na_PBE") and touches(plan, "Na-100"), plan
+    assert not [j for j in touches(plan, "Li") if TABLE not in j[1]], f"Li jobs planned: {touches(plan, 'Li')}"
+    # ... and the real rerun leaves every Li artifact untouched
+    changed = jobs(snakemake(sb, "--cores", "2", TABLE, "--configfile", CONFIG, CHANGED).stdout)
+    assert not [j for j in touches(changed, "Li") if TABLE not in j[1]], changed
+    assert mtimes(sb, "results/**/Li*/**/*.json") | mtimes(sb, "results/bulk/Li_*") == li_before
+    assert "Nothing to be done" in snakemake(sb, "--cores", "2", TABLE, "--configfile", CONFIG, CHANGED).stdout
