@@ -105,11 +105,44 @@ def bulk_job_spec(config: dict, phase: str, xc: str) -> dict:
     return {"phase": phase, "xc": xc, "kind": c["kind"], "a0_A": c.get("a_A"), "coating": c, "preset": p}
 
 
+# Convergence variants are systems too: ``Li-100.conv-metal_layers-5`` is Li-100 with the active
+# preset's ``metal_layers`` set to 5. They reuse every rule of the chain under their own id.
+CONVERGENCE_PARAMS = ("inplane_min_length_A", "metal_layers", "kpt_density")
+_CONV_SEP = ".conv-"
+
+
+def convergence_variant_id(system_id: str, param: str, value) -> str:
+    return f"{system_id}{_CONV_SEP}{param}-{value}"
+
+
+def convergence_variants(config: dict, system_id: str) -> list[tuple[str, str, object]]:
+    """(variant id, parameter, value) for every value of every parameter in config 'convergence'."""
+    conv = config.get("convergence", {})
+    return [(convergence_variant_id(system_id, p, v), p, v) for p in CONVERGENCE_PARAMS for v in conv.get(p, [])]
+
+
+def system(config: dict, system_id: str) -> SystemSpec:
+    """The SystemSpec of an id, convergence variants included."""
+    return systems(config)[system_id.split(_CONV_SEP)[0]]
+
+
+def system_preset(config: dict, system_id: str) -> dict:
+    """The active preset, with a convergence variant's override applied."""
+    p = preset(config)
+    if _CONV_SEP in system_id:
+        param, value = system_id.split(_CONV_SEP)[1].rsplit("-", 1)
+        if param not in CONVERGENCE_PARAMS:
+            raise ValueError(f"{system_id}: unknown convergence parameter {param!r}; allowed: {CONVERGENCE_PARAMS}")
+        p[param] = type(p[param])(float(value)) if isinstance(p[param], int) else float(value)
+    return p
+
+
 def build_job_spec(config: dict, system_id: str) -> dict:
-    s = systems(config)[system_id]
-    spec = {"id": s.id, "metal": s.metal, "facet": list(s.facet), "xc": s.xc, "coating": s.coating,
+    s = system(config, system_id)
+    spec = {"id": system_id, "metal": s.metal, "facet": list(s.facet), "xc": s.xc, "coating": s.coating,
             "coating_facet": list(s.coating_facet) if s.coating_facet else None,
-            "preset": preset(config), "max_vacancy_sites": config["dft"].get("max_vacancy_sites")}
+            "preset": system_preset(config, system_id),
+            "max_vacancy_sites": config["dft"].get("max_vacancy_sites")}
     if s.coating:
         spec["coating_spec"] = config["coatings"][s.coating]
         spec["interfaces"] = config["interfaces"]
@@ -117,9 +150,8 @@ def build_job_spec(config: dict, system_id: str) -> dict:
 
 
 def relax_job_spec(config: dict, system_id: str, config_id: str, removed: list[int]) -> dict:
-    s = systems(config)[system_id]
-    return {"system": system_id, "config_id": config_id, "removed": list(removed), "xc": s.xc,
-            "preset": preset(config)}
+    return {"system": system_id, "config_id": config_id, "removed": list(removed),
+            "xc": system(config, system_id).xc, "preset": system_preset(config, system_id)}
 
 
 def launcher(config: dict, ntasks: int) -> str:

@@ -201,17 +201,18 @@ def apply_fixed(atoms: Atoms) -> Atoms:
     return atoms
 
 
-def inplane_repeats(cell, min_length: float) -> tuple[int, int]:
-    """Smallest (n1, n2) with n_i |a_i| >= min_length."""
-    return tuple(max(1, int(np.ceil(min_length / np.linalg.norm(cell[i]) - 1e-9))) for i in (0, 1))
+def inplane_repeats(cell, min_length: float, min_repeats: int = 1) -> tuple[int, int]:
+    """Smallest (n1, n2) with n_i |a_i| >= min_length and n_i >= min_repeats."""
+    return tuple(max(min_repeats, int(np.ceil(min_length / np.linalg.norm(cell[i]) - 1e-9))) for i in (0, 1))
 
 
 # ----------------------------------------------------------------------------- slabs
 
 def metal_slab(metal: str, facet, a: float, layers: int, fixed_layers: int,
-               min_length: float, vacuum: float, strain: float = 0.0) -> Atoms:
+               min_length: float, vacuum: float, strain: float = 0.0, min_repeats: int = 1) -> Atoms:
     """Isolated bcc metal slab: ``layers`` atomic planes of the ``facet`` surface, repeated
-    in-plane until both cell vectors are >= ``min_length`` Å, ``vacuum`` Å gap,
+    in-plane until both cell vectors are >= ``min_length`` Å (and at least ``min_repeats`` surface
+    cells along each), ``vacuum`` Å gap,
     optional biaxial in-plane ``strain`` (fraction) applied to the cell and positions."""
     conv = ase_bulk(metal, "bcc", a=a, cubic=True)
     slab = ase_surface(conv, tuple(facet), layers=layers + 2, vacuum=None, periodic=True)
@@ -219,7 +220,7 @@ def metal_slab(metal: str, facet, a: float, layers: int, fixed_layers: int,
     slab = _normalise_slab(slab, vacuum)
     slab = _keep_planes(slab, np.ones(len(slab), bool), layers, from_top=True)
     slab = _normalise_slab(slab, vacuum)
-    slab = slab.repeat((*inplane_repeats(slab.cell, min_length), 1))
+    slab = slab.repeat((*inplane_repeats(slab.cell, min_length, min_repeats), 1))
     if strain:
         cell = slab.cell.array.copy()
         cell[:2] *= 1.0 + strain

@@ -3,7 +3,7 @@
 
 
 def bulk_inputs(wildcards):
-    return [f"results/bulk/{b}.json" for b in SYSTEMS[wildcards.system].bulk_phases]
+    return [f"results/bulk/{b}.json" for b in afcampaign.system(config, wildcards.system).bulk_phases]
 
 
 checkpoint build_system:

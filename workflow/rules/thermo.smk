@@ -10,7 +10,7 @@ rule vacancy_thermo:
     input:
         configurations="results/interfaces/{system}/configurations.json",
         results=thermo_results,
-        bulk=lambda w: f"results/bulk/{SYSTEMS[w.system].bulk_phases[0]}.json",
+        bulk=lambda w: f"results/bulk/{afcampaign.system(config, w.system).bulk_phases[0]}.json",
     output:
         tc="results/thermo/{system}/tc.json",
         pairs="results/thermo/{system}/pairs.csv",

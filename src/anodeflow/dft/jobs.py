@@ -147,7 +147,8 @@ def build_system(spec: dict, bulk: dict[str, dict], bulk_structs: dict) -> tuple
                   "metal_a_A": a_m}
     if spec.get("coating") is None:
         atoms = S.metal_slab(metal, spec["facet"], a_m, p["metal_layers"], p["fixed_layers"],
-                             p["inplane_min_length_A"], p["vacuum_A"])
+                             p["inplane_min_length_A"], p["vacuum_A"],
+                             min_repeats=p.get("inplane_min_repeats", 1))
     else:
         coat = spec["coating_spec"]
         cb = bulk[spec["coating"]]

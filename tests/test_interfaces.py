@@ -1,0 +1,62 @@
+"""Every reference-campaign interface gets a coherent match with film strain <= 4 %, or fails
+alone with a message naming the system and the best strain found."""
+import re
+
+import numpy as np
+import pytest
+
+from anodeflow import campaign, structures
+from anodeflow.dft.jobs import build_system
+
+pytestmark = pytest.mark.slow
+
+
+def _bulk(config, s):
+    out = {s.metal: {"a_A": config["metals"][s.metal]["a0_A"]}}
+    if s.coating:
+        out[s.coating] = {"a_A": config["coatings"][s.coating]["a_A"]}
+    return out
+
+
+def test_reference_interfaces_match_or_fail_alone(reference_config):
+    outcomes = {}
+    for sid, s in campaign.systems(reference_config).items():
+        if not s.is_interface:
+            continue
+        spec = campaign.build_job_spec(reference_config, sid)
+        spec["preset"] = dict(spec["preset"], metal_layers=4, fixed_layers=2)
+        try:
+            atoms, desc, enum = build_system(spec, _bulk(reference_config, s), {})
+        except structures.InterfaceError as exc:
+            msg = str(exc)
+            assert msg.startswith(sid + ":") and re.search(r"best strain found: [0-9.]+", msg), msg
+            outcomes[sid] = msg
+            continue
+        assert desc["strain"] <= reference_config["interfaces"]["max_strain"] + 1e-9, (sid, desc["strain"])
+        assert desc["zsl_area_A2"] <= reference_config["interfaces"]["max_area_A2"]
+        assert 0 <= desc["a_m"] < 1 and desc["dchi_max_eV"] > 0
+        z = atoms.positions[:, 2]
+        metal = atoms.arrays["is_metal"]
+        assert z[~metal].min() > z[metal].max()            # coating on top of the metal
+        assert atoms.cell[2, 2] - (z.max() - z.min()) >= 15.0 - 1e-6
+        assert enum.z_11 > 0 and enum.z_12 > 0
+        outcomes[sid] = desc["strain"]
+    assert len(outcomes) == 27
+    matched = [k for k, v in outcomes.items() if not isinstance(v, str)]
+    print({k: (round(v, 4) if not isinstance(v, str) else v) for k, v in outcomes.items()})
+    assert len(matched) >= 20
+
+
+def test_no_match_fails_with_best_strain():
+    li = structures.conventional_metal("Li", 3.44)
+    gr = structures.coating_structure({"kind": "2d", "formula": "C", "spacegroup": 191, "a_A": 2.47})
+    with pytest.raises(structures.InterfaceError, match=r"^Li-100__graphene: .*best strain found: 0\.\d+"):
+        structures.coherent_interface("Li-100__graphene", li, gr, (1, 0, 0), (0, 0, 1), max_strain=0.04,
+                                      max_area=40, angle_tol=0.01, gap=2.5, metal_layers=3, fixed_layers=1,
+                                      film_layers=1, vacuum=15, film_is_2d=True)
+
+
+def test_area_mismatch_descriptor():
+    am, q = structures.area_mismatch(11.83, 8.24)   # bcc Li(100) a^2 vs LiF(100) primitive (a/√2)^2
+    assert q == (10, 7) or am == pytest.approx(abs(11.83 / 8.24 - q[0] / q[1]))
+    assert am < 1 / 8
