@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -244,8 +245,14 @@ def cmd_relax(args) -> None:
         "provenance": provenance(spec, [args.structure]),
     }
     if args.gpw:
-        with atomic_path(args.gpw) as tmp:
-            calc.write(str(tmp), mode="all")
+        # GPAW writes collectively (the master rank does the I/O); rename once it is complete
+        part = Path(str(args.gpw) + ".part")
+        calc.write(str(part), mode="all")
+        world = _world()
+        if hasattr(world, "barrier"):
+            world.barrier()
+        if world.rank == 0:
+            os.replace(part, args.gpw)
     write_extxyz(args.final, res.atoms)
     if _world().rank == 0:
         write_json(args.out, out)
