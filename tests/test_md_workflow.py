@@ -1,0 +1,42 @@
+"""The MD + CFT chain through Snakemake with real LAMMPS on tiny systems, both metals, in a sandbox."""
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from workflow_sandbox import ROOT, jobs_run, make_sandbox, snakemake
+
+SHARED = (ROOT / ".." / "shared" / "potentials").resolve()
+TARGETS = ["results/cft/stiffness.csv", "results/cft/stiffness.png",
+           *[f"results/md/{m}/{f}" for m in ("Li", "Na") for f in ("melting.json", "melting.png", "thermal_expansion.csv")]]
+
+
+@pytest.mark.lammps
+@pytest.mark.slow
+def test_md_chain_tiny(tmp_path):
+    sb = make_sandbox(tmp_path / "sb")
+    overlay = tmp_path / "local_pot.yaml"
+    overlay.write_text(yaml.safe_dump({"potentials": {"Na": {"local_dir": str(SHARED)}}}))
+    cfg = ["--configfile", str(ROOT / "tests" / "configs" / "md_tiny.yaml"), str(overlay)]
+    out = snakemake(sb, "--cores", "2", *TARGETS, *cfg, timeout=600).stdout
+    ran = jobs_run(out)
+    assert ran.count("md_ribbon") == 2 and ran.count("fetch_potential") == 1
+    assert (sb / "resources" / "potentials" / "Na_v2.eam.fs").is_file()
+    df = pd.read_csv(sb / "results" / "cft" / "stiffness.csv")
+    assert list(df.columns[:6]) == ["metal", "facet", "T_K", "stiffness_J_m2", "stderr_J_m2", "fluctuating"]
+    assert sorted(zip(df.metal, df.facet.astype(str))) == [("Li", "100"), ("Na", "100")]
+    # a few tens of steps cannot show capillary waves: the flag says so and no number is reported
+    assert df.loc[~df.fluctuating.astype(bool), "stiffness_J_m2"].isna().all()
+    for m in ("Li", "Na"):
+        mj = json.loads((sb / "results" / "md" / m / "melting.json").read_text())
+        assert {"Tm_K", "T_plus_K", "T_minus_K", "Tm_experiment_K", "provenance"} <= set(mj)
+        te = pd.read_csv(sb / "results" / "md" / m / "thermal_expansion.csv")
+        assert set(te.T_K) >= {300.0} if m == "Li" else set(te.T_K) >= {250.0}
+        assert (te.a_A > 3.3).all() and (te.a_A < 4.5).all()
+        assert (sb / "results" / "md" / m / "thermal_expansion.csv.provenance.json").is_file()
+    assert list((sb / "work" / "md" / "Li").glob("ribbon_100_300K/md.restart"))
+    # nothing left to do on a rerun
+    again = snakemake(sb, "-n", "--cores", "1", *TARGETS, *cfg).stdout
+    assert "Nothing to be done" in again
