@@ -128,3 +128,22 @@ def test_tiny_ribbon_samples_both_surfaces(pots, tmp_path, metal, facet, a):
     assert np.mean(r["h_top"]) == pytest.approx(half, abs=1.0)
     assert np.mean(r["bcc_interior"]) > 0.7  # still bcc at 250 K (CNA, slab interior)
     assert r["W_A"] == pytest.approx(g["W_A"]) and r["b_A"] == pytest.approx(g["b_A"])
+
+
+@pytest.mark.lammps
+def test_ribbon_job_under_mpi_two_ranks(cfg, tmp_path):
+    """md.ntasks > 1: the job runs as `mpiexec -n 2 python -m anodeflow.md`, rank 0 writes the output."""
+    import copy
+
+    from anodeflow.md import stage
+
+    c = copy.deepcopy(cfg)
+    stage.fill_defaults(c)
+    c["cft"].update(length_A=20, slab_A=17, vacuum_A=8, equil_ps=0.01, prod_ps=0.04, sample_ps=0.02)
+    pd.DataFrame({"T_K": [250.0], "a_A": [4.27]}).to_csv(tmp_path / "exp.csv", index=False)
+    stage.run_job("ribbon", c, 2, "mpiexec -n {ntasks}", metal="Na", facet="100", T_K=250.0,
+                  expansion_csv=str(tmp_path / "exp.csv"), out_npz=str(tmp_path / "r.npz"),
+                  workdir=str(tmp_path / "w"), log=str(tmp_path / "lammps.log"))
+    z = np.load(tmp_path / "r.npz")
+    assert z["h_top"].shape == (2, int(z["nbins"])) and np.all(np.isfinite(z["h_top"]))
+    assert "on 2 procs" in (tmp_path / "lammps.log").read_text()
