@@ -19,6 +19,8 @@ import numpy as np
 from ..io import atomic_path, provenance, read_json, write_json
 
 EOS_STRAINS = (-0.04, -0.02, 0.0, 0.02, 0.04)   # relative lattice-constant scan around the start
+MAX_EOS_SCANS = 4
+EOS_RECENTRE = 0.01   # rescan centred on the fit when it lies further than this from the centre
 
 
 def _world():
@@ -82,38 +84,49 @@ def relax_bulk(spec: dict, calc_factory, workdir) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     cache = work / "eos.json"
     done = json.loads(cache.read_text()) if cache.exists() else {}
-    aa, ee, vv = [], [], []
-    for eps in EOS_STRAINS:
-        a = a0 * (1 + eps)
-        key = f"{a:.6f}"
+    def energy(a):
         atoms = build(a)
+        key = f"{a:.6f}"
         if key not in done:   # each point is kept: a killed scan resumes where it stopped
             atoms.calc = calc_factory(atoms)
             done[key] = float(atoms.get_potential_energy())
             if _world().rank == 0:
                 cache.write_text(json.dumps(done))
-        aa.append(a)
-        ee.append(done[key])
-        vv.append(atoms.get_volume() if kind != "2d" else np.linalg.norm(np.cross(atoms.cell[0], atoms.cell[1])))
-    aa, ee, vv = map(np.asarray, (aa, ee, vv))
-    if kind == "2d":
-        c = np.polyfit(aa, ee, 2)
-        a_eq = float(-c[1] / (2 * c[0]))
-        fit = {"method": "quadratic E(a)", "curvature_eV_per_A2": float(2 * c[0])}
-    else:
-        eos = EquationOfState(vv, ee, eos="birchmurnaghan")
-        v_eq, e_eq, B = eos.fit()
-        a_eq = float(a0 * (v_eq / vv[2]) ** (1 / 3))
-        fit = {"method": "Birch-Murnaghan E(V)", "bulk_modulus_GPa": float(B / units.GPa)}
-    if not (aa.min() <= a_eq <= aa.max()):
-        fit["warning"] = "minimum outside the scanned range: start lattice constant a0_A is far off"
+        size = atoms.get_volume() if kind != "2d" else np.linalg.norm(np.cross(atoms.cell[0], atoms.cell[1]))
+        return done[key], size
+
+    centre = a0
+    for scan in range(MAX_EOS_SCANS):
+        aa = np.array([centre * (1 + eps) for eps in EOS_STRAINS])
+        ee, vv = map(np.asarray, zip(*(energy(a) for a in aa)))
+        k = int(np.argmin(ee))
+        if k in (0, len(ee) - 1):
+            # the minimum is beyond the window: recentre on the lowest point and scan again
+            centre, a_eq, fit, inside = float(aa[k]), float(aa[k]), {"method": "none"}, False
+            continue
+        if kind == "2d":
+            c = np.polyfit(aa, ee, 2)
+            a_eq = float(-c[1] / (2 * c[0]))
+            fit = {"method": "quadratic E(a)", "curvature_eV_per_A2": float(2 * c[0])}
+        else:
+            eos = EquationOfState(vv, ee, eos="birchmurnaghan")
+            v_eq, e_eq, B = eos.fit()
+            a_eq = float(centre * (v_eq / vv[len(vv) // 2]) ** (1 / 3))
+            fit = {"method": "Birch-Murnaghan E(V)", "bulk_modulus_GPa": float(B / units.GPa)}
+        inside = True
+        if abs(a_eq / centre - 1) <= EOS_RECENTRE or scan == MAX_EOS_SCANS - 1:
+            break
+        centre = a_eq   # bracketed but off-centre: one more scan centred on the fit, for accuracy
+    fit["scans"] = scan + 1
+    if not inside:
+        fit["warning"] = f"minimum not bracketed after {MAX_EOS_SCANS} scans: check a0_A and the preset"
     atoms = build(a_eq)
     atoms.calc = calc_factory(atoms)
     e = float(atoms.get_potential_energy())
     f = atoms.get_forces()
     return {"atoms": atoms, "a_A": a_eq, "energy_eV": e, "energy_per_atom_eV": e / len(atoms),
             "natoms": len(atoms), "fmax_eV_A": float(np.abs(f).max()), "eos": fit,
-            "scan": {"a_A": aa.tolist(), "energy_eV": ee.tolist()}}
+            "scan": {"a_A": aa.tolist(), "energy_eV": ee.tolist()}, "a0_A": a0}
 
 
 def cmd_bulk(args) -> None:
