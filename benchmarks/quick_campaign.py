@@ -33,28 +33,36 @@ def main():
     ap.add_argument("--cores", type=int, default=2)
     ap.add_argument("--workdir", default="/tmp/anodeflow-quick")
     ap.add_argument("--keep", action="store_true", help="reuse the workdir (resume) instead of starting empty")
+    ap.add_argument("--targets", nargs="*", default=[], help="only these targets (default: rule all)")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "quick_campaign.json"))
     a = ap.parse_args()
     wd = Path(a.workdir)
     if wd.exists() and not a.keep:
         shutil.rmtree(wd)
     wd.mkdir(parents=True, exist_ok=True)
     load0 = os.getloadavg()
-    t_dry, _ = snake(wd, a.cores, "-n")
-    t_run, r = snake(wd, a.cores)
+    t_dry, _ = snake(wd, a.cores, *a.targets, "-n")
+    t_run, r = snake(wd, a.cores, *a.targets)
     (wd / "run.log").write_text(r.stdout + r.stderr)
-    t_noop, r2 = snake(wd, a.cores)
-    jobs = {}
+    t_noop, r2 = snake(wd, a.cores, *a.targets)
+    jobs, cpu = {}, {}
     for f in glob.glob(str(wd / "results" / "benchmarks" / "**" / "*.tsv"), recursive=True):
-        lines = Path(f).read_text().splitlines()
-        jobs[str(Path(f).relative_to(wd / "results" / "benchmarks"))] = float(lines[-1].split("\t")[0])
+        head, last = Path(f).read_text().splitlines()[:2]
+        row = dict(zip(head.split("\t"), last.split("\t")))
+        key = str(Path(f).relative_to(wd / "results" / "benchmarks"))
+        jobs[key] = float(row["s"])
+        cpu[key] = float(row.get("cpu_time", "nan"))
     res = {"benchmark": "quick campaign wall time", "returncode": r.returncode,
            "wall_s": t_run, "dry_run_s": t_dry, "noop_rerun_s": t_noop,
            "noop_says_nothing_to_do": "Nothing to be done" in (r2.stdout + r2.stderr),
            "cores": a.cores, "machine": {"node": platform.node(), "cpus": os.cpu_count()},
            "loadavg_at_start": load0, "loadavg_at_end": os.getloadavg(),
+           "targets": a.targets or ["all"],
            "job_seconds": dict(sorted(jobs.items())), "sum_job_seconds": sum(jobs.values()),
+           "sum_job_cpu_seconds": sum(cpu.values()),
+           "idle_estimate_s": sum(cpu.values()) / a.cores,
            "date": time.strftime("%Y-%m-%d %H:%M:%S")}
-    out = ROOT / "benchmarks" / "results" / "quick_campaign.json"
+    out = Path(a.out)
     out.write_text(json.dumps(res, indent=2))
     print(json.dumps({k: v for k, v in res.items() if k != "job_seconds"}, indent=2))
 
