@@ -98,7 +98,7 @@ def neb_barrier(metal: str, facet, a: float, calc_factory, *, layers=6, fixed_la
     for im in images[1:-1]:
         im.calc = calc_factory()
         im.set_constraint(ini.constraints)
-    neb = NEB(images, climb=climb, allow_shared_calculator=False)
+    neb = NEB(images, climb=climb, method="improvedtangent", allow_shared_calculator=False)
     neb.interpolate(method="idpp")
     opt = FIRE(neb, logfile=None)
     converged = opt.run(fmax=fmax, steps=max_steps)

@@ -1,0 +1,49 @@
+"""Surface-energy jobs: oriented strained bulk reference and the fixed-bottom E_s formula (EMT, seconds)."""
+import json
+
+import numpy as np
+import pytest
+from ase.build import bulk
+from ase.calculators.emt import EMT
+
+from anodeflow import surfaces
+
+
+@pytest.mark.parametrize("facet", ["100", "110", "111"])
+def test_oriented_bulk_is_bulk_and_strained_in_plane(facet):
+    ref = bulk("Cu", "bcc", a=2.9, cubic=True)
+    ref.calc = EMT()
+    e0 = ref.get_potential_energy() / len(ref)
+    b = surfaces.oriented_bulk("Cu", facet, 2.9)
+    b.calc = EMT()
+    assert b.get_potential_energy() / len(b) == pytest.approx(e0, abs=1e-9)
+    s = surfaces.oriented_bulk("Cu", facet, 2.9, strain=0.03)
+    assert np.linalg.norm(s.cell[0]) == pytest.approx(1.03 * np.linalg.norm(b.cell[0]))
+    assert s.cell[2, 2] == pytest.approx(b.cell[2, 2])          # out-of-plane spacing kept
+    assert abs(s.cell[0, 2]) < 1e-9 and abs(s.cell[1, 2]) < 1e-9
+
+
+def test_formula_for_symmetric_unrelaxed_slab():
+    d = surfaces.surface_energy(E_relaxed=-10.0, E_unrelaxed=-10.0, n_atoms=4, e_bulk=-3.0, area_A2=10.0)
+    assert d["E_s_eV_A2"] == pytest.approx(0.1) and d["E_s_unrelaxed_eV_A2"] == pytest.approx(0.1)
+    assert d["E_s_J_m2"] == pytest.approx(0.1 * 16.021766, rel=1e-6)
+
+
+def test_surface_job_with_a_cheap_calculator(tmp_path):
+    """The whole job (bulk reference, unrelaxed slab, resumable relaxation) with EMT on bcc Cu:
+    relaxation lowers E_s, strain changes it, and a rerun resumes rather than restarts."""
+    (tmp_path / "bulk.json").write_text(json.dumps({"a_A": 2.87, "energy_per_atom_eV": None}))
+    preset = {"metal_layers": 5, "fixed_layers": 2, "inplane_min_length_A": 2.0, "vacuum_A": 10.0,
+              "fmax_slab": 0.05, "max_steps": 50}
+    out = {}
+    for strain in (0.0, 0.03):
+        spec = {"metal": "Cu", "facet": "100", "strain": strain, "xc": "PBE", "preset": preset, "relax": True}
+        out[strain] = surfaces.surface_job(spec, str(tmp_path / "bulk.json"), str(tmp_path / f"{strain}.json"),
+                                           str(tmp_path / f"w{strain}"), calc_factory=lambda a, slab, txt: EMT())
+    d = out[0.0]
+    assert 0.0 < d["E_s_J_m2"] <= d["E_s_unrelaxed_J_m2"] + 1e-9
+    assert d["relax_converged"]
+    assert out[0.03]["E_s_J_m2"] != pytest.approx(d["E_s_J_m2"], rel=1e-3)
+    assert surfaces.strain_label(-0.03) == "m0.030" and surfaces.strain_label(0.0) == "p0.000"
+    df = surfaces.gather([tmp_path / "0.0.json", tmp_path / "0.03.json"], tmp_path / "s.csv")
+    assert list(df.strain) == [0.0, 0.03]
