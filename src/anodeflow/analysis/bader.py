@@ -15,10 +15,9 @@ import logging
 import numpy as np
 
 DEFAULT_GRIDREFINEMENT = 2
-#: below this all-electron density (e/Å^3) a grid point belongs to the vacuum. Henkelman's bader uses
-#: 1e-3 e/Å^3; in bulk NaF that already cuts 0.03 e of interstitial F density, so one decade lower
-#: (stated in e/Å^3 here and converted to BaderKit's rho*V units)
-DEFAULT_VACUUM_DENSITY = 1.0e-4
+#: below this all-electron density (e/Å^3) a grid point belongs to the vacuum (no atom); the
+#: default of Henkelman's bader code (``-vac auto``) and of BaderKit, which scales it by the cell volume
+DEFAULT_VACUUM_DENSITY = 1.0e-3
 
 
 def all_electron_density(gpw_path, gridrefinement: int = DEFAULT_GRIDREFINEMENT):
@@ -48,7 +47,7 @@ def bader_charges(atoms, density, vacuum_density: float | None = DEFAULT_VACUUM_
     vol = atoms.get_volume()
     structure = AseAtomsAdaptor.get_structure(atoms)
     grid = Grid(structure=structure, data={"total": density * vol})
-    vac = False if vacuum_density is None else float(vacuum_density) * vol
+    vac = False if vacuum_density is None else float(vacuum_density)  # BaderKit multiplies by the volume
     b = Bader(charge_grid=grid, method=method, vacuum_tol=vac)
     electrons = np.asarray(b.atom_charges, dtype=float)
     Z = atoms.get_atomic_numbers().astype(float)

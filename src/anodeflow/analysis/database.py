@@ -1,9 +1,9 @@
 """ASE SQLite database of every DFT calculation (methods §9), written by ONE aggregation job.
 
-Each row is the final structure of one relaxation (``final.extxyz``) with the energies of its
-``result.json`` attached as a single-point calculator, and key-value pairs: system,
-configuration, functional, energy, fmax, converged (plus steps, natoms and the kind of
-calculation).  The database is built from scratch into a temporary file and renamed, so
+Each row is the final structure of one relaxation (``final.extxyz``) with the energy of its
+``result.json`` (GPAW's zero-smearing energy) and the final forces attached as a single-point
+calculator, so that ase.db's own ``energy`` and ``fmax`` columns hold them, and key-value pairs:
+system, configuration, functional, converged, fmax_relax, steps, free_energy_eV, calc_kind.  The database is built from scratch into a temporary file and renamed, so
 there is never more than one writer and a killed job leaves no half database.
 """
 from __future__ import annotations
@@ -33,11 +33,15 @@ def row_of(result_path) -> tuple:
     result_path = Path(result_path)
     r = read_json(result_path)
     atoms = read(str(result_path.parent / "final.extxyz"), format="extxyz")
-    atoms.calc = SinglePointCalculator(atoms, energy=r["energy_eV"], free_energy=r.get("free_energy_eV"))
+    forces = atoms.get_forces() if atoms.calc is not None and "forces" in atoms.calc.results else None
+    atoms.calc = SinglePointCalculator(atoms, energy=r["energy_eV"], free_energy=r.get("free_energy_eV"),
+                                       forces=forces)
+    # ase.db's own columns carry the energy (zero-smearing) and fmax (from the stored forces, constraints
+    # respected); the relaxation's own record of fmax is kept as fmax_relax
     kv = {
         "system": r["system"], "configuration": r["config_id"], "functional": r["xc"],
-        "energy": float(r["energy_eV"]), "free_energy_eV": float(r.get("free_energy_eV", r["energy_eV"])),
-        "fmax": float(r["fmax"]), "converged": bool(r["converged"]), "steps": int(r.get("steps", 0)),
+        "free_energy_eV": float(r.get("free_energy_eV", r["energy_eV"])),
+        "fmax_relax": float(r["fmax"]), "converged": bool(r["converged"]), "steps": int(r.get("steps", 0)),
         "calc_kind": kind_of(r["config_id"]),
     }
     data = {"removed": list(r.get("removed", []))}
@@ -56,8 +60,6 @@ def build_database(result_paths, out_path, metadata: dict | None = None) -> int:
         with connect(str(tmp), type="db", append=False) as db:
             for p in sorted(map(str, result_paths)):
                 atoms, kv, data = row_of(p)
-                # 'energy' is ase.db's own column (the calculator's energy): not repeated as a key
-                kv.pop("energy")
                 db.write(atoms, key_value_pairs=kv, data=data)
                 n += 1
         if metadata is not None:

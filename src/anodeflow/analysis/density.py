@@ -44,32 +44,40 @@ def plot_map(nxy, cell, positions, tags, pairs, path, title: str = "", z_window=
     from matplotlib import cm, colors
 
     cell = np.asarray(cell, float)
-    n1, n2 = nxy.shape
-    f1 = np.arange(n1 + 1) / n1
-    f2 = np.arange(n2 + 1) / n2
+    reps = 2  # the cell repeated 2 x 2 so that pairs across the boundary stay in view
+    tiled = np.tile(nxy, (reps, reps))
+    n1, n2 = tiled.shape
+    f1 = reps * np.arange(n1 + 1) / n1
+    f2 = reps * np.arange(n2 + 1) / n2
     F1, F2 = np.meshgrid(f1, f2, indexing="ij")
     X = F1 * cell[0, 0] + F2 * cell[1, 0]
     Y = F1 * cell[0, 1] + F2 * cell[1, 1]
     fig, ax = plt.subplots(figsize=(6, 5))
-    pc = ax.pcolormesh(X, Y, np.log10(np.clip(nxy, 1e-6, None)), cmap="viridis", shading="flat")
+    pc = ax.pcolormesh(X, Y, np.log10(np.clip(tiled, 1e-6, None)), cmap="viridis", shading="flat")
     fig.colorbar(pc, ax=ax, label="log$_{10}$ n (e/Å$^2$)")
     pos = np.asarray(positions, float)
     tags = np.asarray(tags)
     frac = np.linalg.solve(cell[:2, :2].T, pos[:, :2].T).T % 1.0
     xy = frac @ cell[:2, :2]
-    ax.scatter(*xy[tags == 2].T, s=40, facecolors="none", edgecolors="w", linewidths=1.2, label="tag2")
-    ax.scatter(*xy[tags == 1].T, s=40, c="r", edgecolors="k", linewidths=0.6, label="tag1")
+    images = [a * cell[0, :2] + b * cell[1, :2] for a in range(reps) for b in range(reps)]
+    for k, s in enumerate(images):
+        ax.scatter(*(xy[tags == 2] + s).T, s=40, facecolors="none", edgecolors="w", linewidths=1.2,
+                   label="tag2" if k == 0 else None)
+        ax.scatter(*(xy[tags == 1] + s).T, s=40, c="r", edgecolors="k", linewidths=0.6,
+                   label="tag1" if k == 0 else None)
     if pairs is not None and len(pairs):
         om = np.array([p["omega_eV"] for p in pairs], float)
         lim = max(np.nanmax(np.abs(om)), 1e-3) if np.isfinite(om).any() else 1.0
         norm = colors.TwoSlopeNorm(vcenter=0.0, vmin=-lim, vmax=lim)
         cmap = plt.get_cmap("coolwarm")
         shifts = [a * cell[0, :2] + b * cell[1, :2] for a in (-1, 0, 1) for b in (-1, 0, 1)]
+        centre = 0.5 * reps * (cell[0, :2] + cell[1, :2])
         for p, w in zip(pairs, om):
             i, j = int(p["i"]), int(p["j"])
-            pi = xy[i]
-            cand = [xy[j] + s for s in shifts]
-            pj = min(cand, key=lambda q: np.linalg.norm(q - pi))
+            # the image of site i nearest the centre of the view, then the nearest image of j
+            pi = min((xy[i] + s for s in shifts + [sh + cell[0, :2] + cell[1, :2] for sh in shifts]),
+                     key=lambda q: np.linalg.norm(q - centre))
+            pj = min((xy[j] + s + (pi - xy[i]) for s in shifts), key=lambda q: np.linalg.norm(q - pi))
             ax.plot([pi[0], pj[0]], [pi[1], pj[1]], color=cmap(norm(w)), lw=3,
                     ls="-" if str(p["type"]) == "11" else "--")
             mid = 0.5 * (pi + pj)

@@ -84,7 +84,7 @@ def cmd_density_map(a) -> None:
     d = np.load(a.density_npz)
     pairs = pd.read_csv(a.pairs).to_dict("records") if Path(a.pairs).stat().st_size else []
     density.plot_map(d["n_xy"], d["cell"], d["positions"], d["tags"], pairs, a.plot,
-                     f"{a.system}: log10 of n integrated between the tag2/tag1 and tag1/coating mid-planes",
+                     f"{a.system}: log10 n, tag2/tag1 to tag1/coating mid-plane",
                      z_window=tuple(d["z_window"]))
 
 
@@ -272,7 +272,7 @@ def main(argv=None) -> None:
     e = add("electronic", cmd_electronic, "system", "gpw", "structure", "bader_csv", "bader_plot", "pdos_csv",
             "pdos_plot", "density_npz")
     e.add_argument("--gridrefinement", type=int, default=2)
-    e.add_argument("--vacuum_density", type=float, default=1e-4)
+    e.add_argument("--vacuum_density", type=float, default=1e-3)
     add("density-map", cmd_density_map, "system", "density_npz", "pairs", "plot")
     add("sites", cmd_sites, "system", "bader", "sites", "pairs", "site_table", "pair_table", "plot", beef=None)
     add("montecarlo", cmd_montecarlo, "system", "structure", "tc", "params", "out", "plot")

@@ -1,0 +1,138 @@
+"""The report of a tiny real campaign (GPAW, test preset): every figure and table is in it, and
+headless Chromium shows the figures (screenshots checked for content).
+
+Runs the whole chain bulk -> interfaces -> DFT -> thermo -> analysis -> report on
+tests/configs/report_tiny.yaml (one BEEF-vdW isolated Li(110) slab, one PBE Li(100)/LiF(100)
+interface) in a sandbox; minutes, not seconds, because every stage is real.
+"""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+from workflow_sandbox import ROOT, env, make_sandbox, snakemake
+
+CONFIG = str(ROOT / "tests" / "configs" / "report_tiny.yaml")
+SYSTEMS = ["Li-110_BEEF-vdW", "Li-100__LiF-100"]
+TABLES = ["critical_temperatures", "montecarlo_tc", "beef_uncertainty", "adhesion"]
+TARGETS = [
+    "results/tables/montecarlo_tc.csv", "results/tables/beef_uncertainty.csv", "results/tables/adhesion.csv",
+    "results/figures/descriptor_map.png", "results/database/dft.db", "results/analysis/figures.json",
+    *[f"results/report/tables/{t}.html" for t in TABLES],
+    *[f"results/report/thermo/{s}_binodal.png" for s in SYSTEMS],
+]
+PER_SYSTEM = ["bader_height.png", "pdos.png", "density_map.png", "site_resolved.png", "montecarlo.png"]
+
+pytest.importorskip("gpaw")
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory):
+    sb = make_sandbox(tmp_path_factory.mktemp("report"))
+    snakemake(sb, "--cores", "2", *TARGETS, "--configfile", CONFIG, timeout=3000)
+    snakemake(sb, "--report", "report.html", *TARGETS, "--configfile", CONFIG, timeout=600)
+    return sb
+
+
+def _entries(html: str) -> list[dict]:
+    """(file name, mime type, bytes) of every result embedded in a Snakemake report."""
+    out = []
+    for m in re.finditer(r'"mime_type": "([^"]+)".*?"data_uri": "data:[^;]+;charset=utf8;filename=([^;]+);base64,'
+                         r'([A-Za-z0-9+/=]+)"', html, flags=re.S):
+        out.append({"mime": m.group(1), "name": m.group(2), "data": base64.b64decode(m.group(3))})
+    return out
+
+
+def _png(data: bytes) -> np.ndarray:
+    import matplotlib.image as mpimg
+
+    return mpimg.imread(io.BytesIO(data), format="png")
+
+
+def test_analysis_artifacts(campaign):
+    from ase.db import connect
+
+    # the database has every DFT calculation with its key-value pairs, written by one job
+    db = connect(str(campaign / "results/database/dft.db"))
+    rows = list(db.select())
+    n_jobs = sum(len(json.loads((campaign / f"results/interfaces/{s}/configurations.json").read_text())
+                     ["configurations"]) for s in SYSTEMS) + 2  # + the two adhesion slabs
+    assert len(rows) == n_jobs
+    for r in rows:
+        assert {"system", "configuration", "functional", "converged"} <= set(r.key_value_pairs)
+        assert r.energy is not None and r.fmax is not None
+    # W_ad of a real interface: Li(100)/LiF(100) binds (positive) with a magnitude of a fraction of a J/m^2
+    # to a few J/m^2 (PBE adhesion of metal/ionic-crystal interfaces lies in 0.1-3 J/m^2)
+    ad = json.loads((campaign / "results/analysis/Li-100__LiF-100/adhesion.json").read_text())
+    assert 0.05 < ad["W_ad_J_per_m2"] < 3.0, ad
+    # BEEF system: error bars exist; PBE system: stated plainly that there is no ensemble
+    beef = json.loads((campaign / "results/analysis/Li-110_BEEF-vdW/beef.json").read_text())
+    assert beef["ensemble"]["size"] == 500
+    assert all(d["Tc_K"]["std"] >= 0 for d in beef["types"].values())
+    pbe = json.loads((campaign / "results/analysis/Li-100__LiF-100/beef.json").read_text())
+    assert pbe["ensemble"] is None and "no BEEF ensemble" in pbe["note"]
+    # Monte Carlo next to mean field for every system
+    mc = (campaign / "results/tables/montecarlo_tc.csv").read_text()
+    for s in SYSTEMS:
+        assert s in mc
+
+
+def test_report_embeds_every_figure_and_table(campaign):
+    html = (campaign / "report.html").read_text()
+    entries = _entries(html)
+    names = [e["name"] for e in entries]
+    for t in TABLES:
+        assert f"{t}.html" in names
+    pngs = [e for e in entries if e["mime"] == "image/png"]
+    expected = len(SYSTEMS) * len(PER_SYSTEM) + len(SYSTEMS) + 1  # + binodals + descriptor map
+    assert len(pngs) == expected, sorted(names)
+    for e in pngs:
+        img = _png(e["data"])
+        assert img.shape[0] > 100 and img.shape[1] > 100
+        assert img[..., :3].std() > 0.02, f"{e['name']} looks blank"
+
+
+CLICK = """<script>
+function clickText(t){const els=[...document.querySelectorAll('a,button,span,div,li')]
+  .filter(e=>e.textContent.trim()===t); if(els.length){els[els.length-1].click();}}
+setTimeout(()=>clickText(%(category)s),1500);
+setTimeout(()=>{const rows=[...document.querySelectorAll('tr')].filter(r=>r.querySelector('a svg'));
+  if(rows.length>%(row)d){rows[%(row)d].querySelector('a').click();}},3000);
+</script>"""
+
+
+@pytest.mark.parametrize("category,row", [("Campaign overview", 0), ("Interface analyses", 2)])
+def test_report_in_headless_chromium(campaign, tmp_path, category, row):
+    """Open the report in headless Chromium, click a category and a figure's view button (the way a
+    reader does), take a screenshot: the figure pane must be drawn (not blank)."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.fail("chromium is not installed (scripts/setup.sh installs it)")
+    def screenshot(name, html):
+        page = tmp_path / f"{name}.html"
+        page.write_text(html)
+        shot = tmp_path / f"{name}.png"
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                        "--window-size=1400,1000", "--virtual-time-budget=8000", f"--screenshot={shot}",
+                        page.as_uri()], check=True, env=env(), timeout=180, capture_output=True)
+        img = _png(shot.read_bytes())[..., :3]
+        assert img.shape[:2] == (1000, 1400)
+        return shot, img[:, 420:]  # right of the navigation sidebar
+
+    report = (campaign / "report.html").read_text()
+    _, landing = screenshot("landing", report)
+    shot, pane = screenshot("figure", report + CLICK % {"category": json.dumps(category), "row": row})
+    # the figure replaced the landing page's workflow graph, and it is a drawn picture
+    changed = (np.abs(pane - landing).max(axis=2) > 0.1).mean()
+    assert changed > 0.05, f"clicking the figure changed only {changed:.3f} of the pane"
+    nonwhite = (pane.min(axis=2) < 0.9).mean()
+    assert nonwhite > 0.05, f"figure pane nearly empty ({nonwhite:.3f} non-white)"
+    assert len(np.unique((pane * 255).astype(np.uint8).reshape(-1, 3), axis=0)) > 50
+    shutil.copy(shot, campaign / f"screenshot_{category.replace(' ', '_')}.png")
