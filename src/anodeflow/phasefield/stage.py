@@ -347,9 +347,10 @@ def phase_map_axes(config: dict) -> tuple[list, list]:
 def phase_map_point(config: dict, i: int, j: int, out, surfaces=None, barriers=None) -> dict:
     """One phase-map point: surface-energy anisotropy a_i and (101) barrier E_a_j.
 
-    E_s,(101) = E_ref, E_s,(001) = E_ref (1 + a), E_s,(111) = E_ref (1 + 2|a|) ... the anisotropy
-    a = E_s,(001)/E_s,(101) - 1 (a > 0: (101) has the lower surface energy); E_a of (001) and
-    (111) and E_ref from the metal's inputs (phasefield.phase_map.metal, .condition)."""
+    E_s,(101) = E_ref, E_s,(001) = E_ref (1 + a), E_s,(111) = E_ref (1 + f |a|) with
+    f = phase_map.anisotropy_111_factor; a = E_s,(001)/E_s,(101) - 1 (a > 0: (101) has the lower
+    surface energy). E_ref = E_s,(101) and E_a of (001) and (111) come from the inputs of
+    phasefield.phase_map.metal under phasefield.phase_map.condition."""
     pf = config["phasefield"]
     pm = pf["phase_map"]
     A, B = phase_map_axes(config)
