@@ -154,9 +154,9 @@ def plot_melting(npz, melting_json, out_png):
     fig, ax = plt.subplots(figsize=(5, 3.5))
     ax.plot(z["heat_T_set"], z["heat_pe"], lw=0.8, label="heating")
     ax.plot(z["cool_T_set"], z["cool_pe"], lw=0.8, label="cooling")
-    for key, ls in (("T_plus_K", "--"), ("T_minus_K", ":"), ("Tm_K", "-")):
+    for key, name, ls in (("T_plus_K", "T+", "--"), ("T_minus_K", "T-", ":"), ("Tm_K", "Tm", "-")):
         if m.get(key):
-            ax.axvline(m[key], color="k", ls=ls, lw=0.8, label=f"{key.split('_')[0]} = {m[key]:.0f} K")
+            ax.axvline(m[key], color="k", ls=ls, lw=0.8, label=f"{name} = {m[key]:.0f} K")
     ax.axvline(m["Tm_experiment_K"], color="r", lw=0.8, label=f"expt {m['Tm_experiment_K']:.0f} K")
     ax.set_xlabel("set-point T (K)")
     ax.set_ylabel("potential energy (eV/atom)")
