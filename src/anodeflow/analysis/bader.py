@@ -18,6 +18,8 @@ DEFAULT_GRIDREFINEMENT = 2
 #: below this all-electron density (e/Å^3) a grid point belongs to the vacuum (no atom); the
 #: default of Henkelman's bader code (``-vac auto``) and of BaderKit, which scales it by the cell volume
 DEFAULT_VACUUM_DENSITY = 1.0e-3
+#: a density maximum farther than this from every nucleus is a non-nuclear attractor (BaderKit's default)
+NNA_DISTANCE_A = 1.0
 
 
 def all_electron_density(gpw_path, gridrefinement: int = DEFAULT_GRIDREFINEMENT):
@@ -51,7 +53,14 @@ def bader_charges(atoms, density, vacuum_density: float | None = DEFAULT_VACUUM_
     b = Bader(charge_grid=grid, method=method, vacuum_tol=vac)
     electrons = np.asarray(b.atom_charges, dtype=float)
     Z = atoms.get_atomic_numbers().astype(float)
+    # non-nuclear attractors (density maxima farther than NNA_DISTANCE_A from every nucleus: common
+    # between the planes of Li and Na slabs) are counted in the nearest atom's charge, as in
+    # Henkelman's code, and listed here so that a reader sees how much charge they carry
+    dist = np.asarray(b.basin_atom_dists, dtype=float)
+    nna = np.flatnonzero(dist > NNA_DISTANCE_A)
     return {
+        "nna": [{"position_A": np.asarray(b.maxima_cart)[k].tolist(), "electrons": float(b.basin_charges[k]),
+                 "assigned_atom": int(b.basin_atoms[k])} for k in nna],
         "electrons": electrons,
         "charge": Z - electrons,
         "volume_A3": np.asarray(b.atom_volumes, dtype=float),

@@ -59,9 +59,10 @@ def cmd_electronic(a) -> None:
                        "tag": tags, "is_metal": is_metal, "group": labels, "z_A": atoms.positions[:, 2],
                        "electrons": res["electrons"], "charge_e": res["charge"], "volume_A3": res["volume_A3"]})
     write_csv(a.bader_csv, df, {**prov, "vacuum_electrons": res["vacuum_electrons"],
-                                "total_electrons": res["total_electrons"], "method": res["method"]})
+                                "total_electrons": res["total_electrons"], "method": res["method"],
+                                "non_nuclear_attractors": res["nna"]})
     plots.bader_vs_height(df.z_A, df.charge_e, labels, a.bader_plot,
-                          f"{a.system}: Bader charges (all-electron density, {res['method']})")
+                          f"{a.system}: Bader charges (all-electron density, {res['method']})", nna=res["nna"])
     # --- density between the mid-planes
     lo, hi = density.window(atoms.positions, tags, is_metal)
     nxy = density.planar_integral(rho, atoms.cell, lo, hi)

@@ -50,14 +50,18 @@ def descriptor_map(table, path, T_K: float = 300.0) -> None:
     plt.close(fig)
 
 
-def bader_vs_height(z, charge, labels, path, title: str = "") -> None:
-    """Bader net charge (e) of every atom against its height z (Å), one colour per group."""
+def bader_vs_height(z, charge, labels, path, title: str = "", nna=()) -> None:
+    """Bader net charge (e) of every atom against its height z (Å), one colour per group; non-nuclear
+    attractors (their electrons are in the nearest atom's charge) as crosses at -N."""
     plt = _plt()
     fig, ax = plt.subplots(figsize=(5.5, 3.8))
     labels = np.asarray(labels)
     for lab in dict.fromkeys(labels):
         m = labels == lab
         ax.scatter(np.asarray(z)[m], np.asarray(charge)[m], s=22, label=lab)
+    if len(nna):
+        ax.scatter([n["position_A"][2] for n in nna], [-n["electrons"] for n in nna], marker="x", c="k",
+                   label="non-nuclear attractor (-N, counted in nearest atom)")
     ax.axhline(0, color="0.5", lw=0.8)
     ax.set_xlabel("z (Å)")
     ax.set_ylabel("Bader charge q = Z - N (e)")
