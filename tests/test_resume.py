@@ -123,3 +123,60 @@ def test_gpaw_relaxation_resumes_after_kill9(tmp_path):
                      "should be max_steps - (frames - 1))")
     assert res["steps"] == 4
     assert len(after) == 4 - steps_survived + 1   # the resumed start point, then only the remaining steps
+
+
+SHARED_POTENTIALS = (ROOT / ".." / "shared" / "potentials").resolve()
+
+
+def test_md_run_resumes_after_kill9(tmp_path):
+    """An MD melting run (Na EAM, tiny cell, restart file every 20 steps) killed by SIGKILL continues from
+    its last LAMMPS restart file when the same command is run again."""
+    if not (SHARED_POTENTIALS / "Na_v2.eam.fs").is_file():
+        pytest.skip(f"no Na_v2.eam.fs in {SHARED_POTENTIALS} (no network for the url source)")
+    import yaml
+
+    sandbox = make_sandbox(tmp_path / "repo")
+    overlay = tmp_path / "local_pot.yaml"
+    overlay.write_text(yaml.safe_dump({"potentials": {"Na": {"local_dir": str(SHARED_POTENTIALS)}}}))
+    cfg = ["--configfile", str(ROOT / "tests" / "configs" / "md_tiny.yaml"), str(overlay)]
+    target = "results/md/Na/melting.json"
+    work = sandbox / "work" / "md" / "Na" / "melting"
+    cmd = [str(Path(sys.executable).parent / "snakemake"), "--cores", "1", target, *cfg]
+    log = open(tmp_path / "first_run.log", "w")
+    proc = subprocess.Popen(cmd, cwd=sandbox, env=env(), stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+
+    def progress():
+        try:
+            return json.loads((work / "state.json").read_text())
+        except (OSError, ValueError):
+            return None
+
+    try:
+        deadline = time.time() + 600
+        while time.time() < deadline and proc.poll() is None:
+            st = progress()
+            if st and (st["phase"] > 0 or st["phase_done"] > 0):
+                break
+            time.sleep(0.2)
+        assert proc.poll() is None, "the MD run ended before it could be killed"
+        assert progress(), "no MD checkpoint within 600 s"
+    finally:
+        if proc.poll() is None:
+            kill9(proc)
+        log.close()
+
+    kept = progress()
+    assert not (sandbox / target).exists() and not (sandbox / "results/md/Na/melting_ramps.npz").exists()
+    assert (work / "md.restart").is_file()
+    snakemake(sandbox, "--unlock", *cfg)
+    rerun = snakemake(sandbox, "--cores", "1", target, *cfg, timeout=900)
+    assert jobs_run(rerun.stdout) == ["md_melting"], jobs_run(rerun.stdout)
+    final = progress()
+    res = json.loads((sandbox / target).read_text())
+    print(f"[resume] MD killed at phase {kept['phase']} step {kept['phase_done']} of the phase "
+          f"(restart file every 20 steps); rerun restarts={final['restarts']}, result Tm_K={res.get('Tm_K')}")
+    # the rerun read the restart file (a fresh start resets the count to 0) and finished every phase
+    assert final["restarts"] >= 1
+    assert final["phase"] > kept["phase"] or final["phase_start_step"] > 0
+    assert "provenance" in res
