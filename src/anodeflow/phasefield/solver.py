@@ -24,7 +24,7 @@ class _Base:
         self.setup = setup
         self.p = p
         if check:
-            self.dt_bound = check_stability(p.dt, setup.L, setup.kappa, p.dx, p.w, p.gamma)
+            self.dt_bound = check_stability(p.dt, setup.L, setup.kappa, p.dx, p.w, p.gamma, p.stability)
         self.phi = np.ascontiguousarray(setup.phi0, dtype=np.float64).copy()
         self.n, self.ny, self.nx = self.phi.shape
         self.coef = p.dt * np.asarray(setup.L, float)          # dt L_q

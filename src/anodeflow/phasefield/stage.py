@@ -97,7 +97,7 @@ def growth_params(pf: dict, **over) -> GrowthParams:
     return GrowthParams(nx=g["nx"], ny=g["ny"], dx=g["dx_um"], dt=pf["dt_s"], n_nuclei=g["n_nuclei"],
                         w=pf["w"], gamma=pf["gamma"], deposition_velocity=pf["deposition_velocity_um_s"],
                         roughness_cells=g["roughness_cells"], nucleus_radius_cells=g["nucleus_radius_cells"],
-                        prune=pf["prune"], seed=over.pop("seed", pf["seed"]),
+                        prune=pf["prune"], stability=pf["stability"], seed=over.pop("seed", pf["seed"]),
                         orientation_weights=tuple(over.pop("orientation_weights", (1.0, 1.0, 1.0))))
 
 
@@ -105,14 +105,14 @@ def choose_dt(pf: dict, setup) -> tuple[float, float]:
     """(dt, bound): dt = phasefield.dt_s if stable; with dt_auto the largest stable dt below it
     (dt_safety x bound, 3 significant digits); without dt_auto an unstable dt is refused."""
     p = setup.params
-    bound = stability_bound(setup.L, setup.kappa, p.dx, p.w, p.gamma)
+    bound = stability_bound(setup.L, setup.kappa, p.dx, p.w, p.gamma, p.stability)
     dt = pf["dt_s"]
     if dt > bound and pf.get("dt_auto", True):
         x = pf.get("dt_safety", 0.9) * bound
         dt = float(f"{x:.3g}")
         if dt > x:
             dt = float(f"{x * 0.999:.3g}")
-    check_stability(dt, setup.L, setup.kappa, p.dx, p.w, p.gamma)
+    check_stability(dt, setup.L, setup.kappa, p.dx, p.w, p.gamma, p.stability)
     return dt, bound
 
 
