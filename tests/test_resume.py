@@ -117,10 +117,6 @@ def test_gpaw_relaxation_resumes_after_kill9(tmp_path):
     assert not res["converged"]
     # The step budget (max_steps=4 in tests/configs/resume.yaml) counts the steps made before the kill, so
     # a killed-and-resumed relaxation makes exactly as many steps as an uninterrupted one.
-    if res["steps"] == 4 - 1 and len(after) == 4 - steps_survived:
-        pytest.xfail("known bug in anodeflow.dft.relax.relax: after a resume the budget is one step short "
-                     "(steps_left = max_steps - frames counts the initial frame as a step; "
-                     "should be max_steps - (frames - 1))")
     assert res["steps"] == 4
     assert len(after) == 4 - steps_survived + 1   # the resumed start point, then only the remaining steps
 
