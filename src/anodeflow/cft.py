@@ -20,7 +20,9 @@ Normalisation (all lengths in Angstrom, energies in eV; results converted to J/m
 * A facet shows "no measurable fluctuations" when the long-wavelength spectrum is not
   capillary-like: the log-log exponent of <|A_k|^2> against k over the fitted modes is
   above ``max_exponent`` (-1 by default: a flat, white spectrum of atomic vibrations has
-  exponent 0, a capillary one -2), or the block error exceeds ``max_rel_err`` of the value.
+  exponent 0, a capillary one -2), or a fitted mode is less than ``min_signal_to_floor`` times
+  the white floor (median <|A_k|^2> of the shorter-wavelength half of the modes), or the block
+  error exceeds ``max_rel_err`` of the value.
   Then ``fluctuating`` is False and no stiffness is reported.
 """
 from __future__ import annotations
@@ -118,7 +120,7 @@ def n_fit_modes(W: float, min_wavelength: float, max_modes: int | None = None) -
 
 def capillary_stiffness(h_top: np.ndarray, h_bot: np.ndarray | None, T_K: float, b: float, W: float,
                         n_modes: int, n_blocks: int = 4, max_exponent: float = -1.0,
-                        max_rel_err: float = 0.5) -> dict:
+                        max_rel_err: float = 0.5, min_signal_to_floor: float = 2.0) -> dict:
     """Stiffness gamma~ (J/m^2) of a ribbon from the height frames of its surfaces (see module doc).
 
     Returns stiffness_J_m2 (None when not fluctuating), stderr_J_m2 (block standard error),
@@ -141,12 +143,15 @@ def capillary_stiffness(h_top: np.ndarray, h_bot: np.ndarray | None, T_K: float,
     blocks = np.array(blocks)
     stderr = float(blocks.std(ddof=1) / np.sqrt(len(blocks))) if len(blocks) > 1 else float("nan")
     g = fit["stiffness_J_m2"]
+    # white floor of atomic vibrations: median amplitude of the shorter-wavelength half of the modes
+    floor = float(np.median(P[len(P) // 2:])) if len(P) > 2 * n_modes else float(np.median(P[n_modes:] if len(P) > n_modes else P))
+    signal = float(P[:n_modes].min() / floor) if floor > 0 else float("inf")
     fluct = bool(np.isfinite(g) and g > 0 and fit["exponent"] <= max_exponent
-                 and np.isfinite(stderr) and stderr <= max_rel_err * g)
+                 and np.isfinite(stderr) and stderr <= max_rel_err * g and signal >= min_signal_to_floor)
     return {"stiffness_J_m2": g if fluct else None, "stderr_J_m2": stderr if fluct else None,
             "raw_stiffness_J_m2": g, "raw_stderr_J_m2": stderr,
             "fit_stderr_J_m2": fit["fit_stderr_J_m2"], "exponent": fit["exponent"],
-            "fluctuating": fluct, "n_frames": int(nf), "n_profiles": int(len(frames) * nf),
+            "fluctuating": fluct, "signal_to_floor": signal, "n_frames": int(nf), "n_profiles": int(len(frames) * nf),
             "n_modes": n_modes, "k_per_A": k.tolist(), "A2_A2": P.tolist(), "block_stiffness_J_m2": blocks.tolist()}
 
 

@@ -218,7 +218,7 @@ def cft_job(metal: str, facet: str, T_K: float, config: dict, ribbon_npz, out_js
     W, b, a = float(z["W_A"]), float(z["b_A"]), float(z["a_A"])
     n_modes = afcft.n_fit_modes(W, cc["min_wavelength_spacings"] * a, cc["max_modes"])
     res = afcft.capillary_stiffness(z["h_top"], z["h_bot"], T_K, b, W, n_modes, cc["n_blocks"],
-                                    cc["max_exponent"], cc["max_rel_err"])
+                                    cc["max_exponent"], cc["max_rel_err"], cc["min_signal_to_floor"])
     bcc = np.asarray(z["bcc_interior"])
     solid = bool(bcc[len(bcc) // 2:].mean() >= cc["min_bcc_fraction"])
     if not solid:
@@ -241,6 +241,7 @@ def gather_stiffness(jsons, out_csv, out_png, config: dict) -> pd.DataFrame:
     for j in jsons:
         r = read_json(j)
         rows.append({**{k: r[k] for k in STIFFNESS_COLUMNS}, "solid": r["solid"], "exponent": r["exponent"],
+                     "signal_to_floor": r.get("signal_to_floor"),
                      "raw_stiffness_J_m2": r["raw_stiffness_J_m2"], "raw_stderr_J_m2": r["raw_stderr_J_m2"],
                      "fit_stderr_J_m2": r["fit_stderr_J_m2"], "n_modes": r["n_modes"], "n_frames": r["n_frames"],
                      "prod_ps": r["prod_ps"], "natoms": r["natoms"]})
