@@ -99,6 +99,13 @@ def test_phases_restart_after_a_kill(pots, tmp_path):
     # samples at 60 (kept from before the kill, checkpointed at 70) and then 80..160 after the restart
     np.testing.assert_array_equal(steps, [60, 80, 100, 120, 140, 160])
     assert np.all(np.isfinite(out["ramp"]["pe"]))
+    # other settings in the same work folder: not resumed from the old state
+    lmp = make_lammps()
+    ph = phases()
+    ph[1].nsteps = 60
+    out2 = run_phases(lmp, tmp_path / "job", setup, after, ph, checkpoint_every=30)
+    lmp.close()
+    np.testing.assert_array_equal(out2["ramp"]["step"], [60, 80, 100])
 
 
 @pytest.mark.lammps

@@ -5,7 +5,8 @@ so far and a state record into the job's work folder (``work/md/...``, never a d
 output). When the job is rerun after a kill, it reads the restart file, redefines the
 phase's fixes under the same IDs (LAMMPS restores thermostat/barostat state from the
 restart file) and continues the phase where it stopped, ramps included (``run N start
-stop``). Samples are plain numbers or 1-D arrays per sampling step.
+stop``). Samples are plain numbers or 1-D arrays per sampling step. The state records a fingerprint
+of the commands and phase lengths; a work folder left by different settings is not resumed.
 """
 from __future__ import annotations
 
@@ -71,13 +72,18 @@ def run_phases(lmp, workdir, setup: list[str], after_restart: list[str], phases:
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     restart = workdir / "md.restart"
+    import hashlib
+    fp = hashlib.sha256(json.dumps([setup, after_restart, [(p.name, p.nsteps, p.commands, p.unfix, p.sample_every)
+                                                           for p in phases]]).encode()).hexdigest()[:16]
     state, flat = _load_state(workdir)
+    if state is not None and state.get("fingerprint") not in (None, fp):
+        state, flat = None, {}  # the job's settings changed: the old state is not this run's
     if state is not None and restart.is_file():
         lmp.command(f"read_restart {restart}")
         lmp.commands_list(after_restart)
         state["restarts"] = state.get("restarts", 0) + 1
     else:
-        state, flat = {"phase": 0, "phase_start_step": 0, "phase_done": 0, "restarts": 0}, {}
+        state, flat = {"phase": 0, "phase_start_step": 0, "phase_done": 0, "restarts": 0, "fingerprint": fp}, {}
         lmp.commands_list(setup)
         lmp.command("reset_timestep 0")
 

@@ -68,6 +68,13 @@ def expansion_temperatures(metal: str, config: dict) -> list[float]:
     return sorted(Ts)
 
 
+def cft_settings(metal: str, config: dict) -> dict:
+    """The cft section with ``cft.per_metal.<metal>`` overrides applied (e.g. larger ribbons for cheap potentials)."""
+    cc = {k: v for k, v in config["cft"].items() if k != "per_metal"}
+    cc.update(config["cft"].get("per_metal", {}).get(metal, {}))
+    return cc
+
+
 def ribbon_targets(config: dict) -> list[tuple[str, str, str]]:
     """(metal, facet, T label) of every ribbon of the campaign."""
     out = []
@@ -191,7 +198,7 @@ def expansion_job(metal: str, config: dict, out_csv, workdir, log=None) -> pd.Da
 
 def ribbon_job(metal: str, facet: str, T_K: float, config: dict, expansion_csv, out_npz, workdir, log=None) -> dict:
     fill_defaults(config)
-    md, cc = config["md"], config["cft"]
+    md, cc = config["md"], cft_settings(metal, config)
     pot = afpot.resolve(metal, config)
     a = bulk.a_of_T(pd.read_csv(expansion_csv), T_K)
     geom = ribbon.ribbon_geometry(a, facet, cc["length_A"], cc["thickness_spacings"], cc["slab_A"], cc["orientations"])
@@ -203,7 +210,7 @@ def ribbon_job(metal: str, facet: str, T_K: float, config: dict, expansion_csv, 
                           checkpoint_every=md["checkpoint_every"], omp_threads=md["omp_threads"], log=log)
     if world_rank() != 0:
         return r
-    prov = provenance(_md_subset(metal, config, "cft"), [*pot.files, expansion_csv])
+    prov = provenance({**_md_subset(metal, config), "cft": cc}, [*pot.files, expansion_csv])
     with atomic_path(out_npz) as tmp:
         with open(tmp, "wb") as fh:
             np.savez(fh, **{k: np.asarray(v) for k, v in r.items()}, metal=metal,
@@ -213,7 +220,7 @@ def ribbon_job(metal: str, facet: str, T_K: float, config: dict, expansion_csv, 
 
 def cft_job(metal: str, facet: str, T_K: float, config: dict, ribbon_npz, out_json) -> dict:
     fill_defaults(config)
-    cc = config["cft"]
+    cc = cft_settings(metal, config)
     z = np.load(ribbon_npz)
     W, b, a = float(z["W_A"]), float(z["b_A"]), float(z["a_A"])
     n_modes = afcft.n_fit_modes(W, cc["min_wavelength_spacings"] * a, cc["max_modes"])
