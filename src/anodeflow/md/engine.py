@@ -76,8 +76,8 @@ def run_phases(lmp, workdir, setup: list[str], after_restart: list[str], phases:
     fp = hashlib.sha256(json.dumps([setup, after_restart, [(p.name, p.nsteps, p.commands, p.unfix, p.sample_every)
                                                            for p in phases]]).encode()).hexdigest()[:16]
     state, flat = _load_state(workdir)
-    if state is not None and state.get("fingerprint") not in (None, fp):
-        state, flat = None, {}  # the job's settings changed: the old state is not this run's
+    if state is not None and state.get("fingerprint") != fp:
+        state, flat = None, {}  # other (or unknown) settings made this state: never mix it into this run
     if state is not None and restart.is_file():
         lmp.command(f"read_restart {restart}")
         lmp.commands_list(after_restart)
