@@ -6,7 +6,7 @@ ANALYSIS_DEFAULTS = {
     "montecarlo": {"n_small": 64, "n_large": 256, "n_T": 9, "n_therm": 200, "n_meas": 2000, "seed": 0,
                    "refine": 1},
     "beef": {"size": 2000, "seed": 0},
-    "bader": {"gridrefinement": 2, "vacuum_density_e_per_A3": 1.0e-4},
+    "bader": {"gridrefinement": 2, "vacuum_density_e_per_A3": 1.0e-3},
 }
 
 
