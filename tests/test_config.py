@@ -108,3 +108,17 @@ def test_snakemake_refuses_bad_config_before_any_job(root, tmp_path):
                         "-d", str(tmp_path), "--configfile", str(bad)], capture_output=True, text=True)
     assert r.returncode != 0
     assert "interfaces.max_strain" in r.stdout + r.stderr
+
+
+def test_defaults_of_referenced_sub_schemas_are_filled(cfg):
+    """Defaults in $ref'd stage schemas (md, cft, ...) are filled like those of the main schema."""
+    import yaml as _yaml
+    from anodeflow.config import SCHEMA_DIR
+    sub = _yaml.safe_load((SCHEMA_DIR / "cft.schema.yaml").read_text())
+    defaults = {k: v["default"] for k, v in sub["properties"].items() if isinstance(v, dict) and "default" in v}
+    assert defaults
+    for k in defaults:
+        cfg["cft"].pop(k, None)
+    config.validate(cfg)
+    for k, v in defaults.items():
+        assert cfg["cft"][k] == v, k

@@ -46,7 +46,10 @@ def load_schemas(schema_dir: Path = SCHEMA_DIR):
     main = None
     for f in sorted(schema_dir.glob("*.schema.yaml")):
         doc = yaml.safe_load(f.read_text())
-        registry = registry.with_resource(doc.get("$id", f.name), Resource.from_contents(doc, default_specification=DRAFT202012))
+        # Without its own "$schema", a $ref'd sub-schema is evaluated by the same (default-filling)
+        # validator class as the main schema; with it, jsonschema would switch to the plain class.
+        doc.pop("$schema", None)
+        registry = registry.with_resource(doc.get("$id", f.name), Resource(contents=doc, specification=DRAFT202012))
         if f.name == "config.schema.yaml":
             main = doc
     return main, registry
