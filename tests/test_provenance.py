@@ -190,9 +190,5 @@ def test_every_artifact_of_a_tiny_campaign_has_provenance(tmp_path):
 # by anodeflow.dft.jobs.write_extxyz carry no provenance; the per-system thermo CSVs have no sidecar; the T_c
 # table does not hash the descriptors it reads; the MD melting ramps archive has none. Anything else missing fails the test outright.
 KNOWN_GAPS = (
-    "results/*.extxyz",
-    "results/thermo/*/pairs.csv",
-    "results/thermo/*/sites.csv",
-    "results/tables/critical_temperatures.csv",
     "results/md/*/melting_ramps.npz",   # anodeflow.md: the ramps archive has no "provenance" entry
 )

@@ -94,8 +94,8 @@ def run(configurations_path, result_paths, bulk_metal_path, out_tc, out_pairs, o
                         "energy_kind": results[0].get("energy_kind")})
         plot_binodal(summary, out_plot, system)
     summary["provenance"] = prov
-    write_csv(out_pairs, pairs)
-    write_csv(out_sites, sites)
+    write_csv(out_pairs, pairs, prov)
+    write_csv(out_sites, sites, prov)
     write_json(out_tc, summary)
     return summary
 

@@ -18,7 +18,7 @@ rule bulk_reference:
     conda:
         "../../envs/dft.yaml"
     shell:
-        "GPAW_MPI_BACKEND=cgpaw {params.launch} python -m anodeflow.dft.jobs bulk --spec {params.spec:q} "
+        "GPAW_MPI_BACKEND=cgpaw {params.launch} python -m anodeflow.dft.jobs bulk --ntasks {threads} --spec {params.spec:q} "
         "--out {output.json} --structure {output.structure} --workdir {params.workdir} > {log} 2>&1"
 
 

@@ -35,7 +35,7 @@ rule relax_pristine:
     conda:
         "../../envs/dft.yaml"
     shell:
-        "GPAW_MPI_BACKEND=cgpaw {params.launch} python -m anodeflow.dft.jobs relax --spec {params.spec:q} "
+        "GPAW_MPI_BACKEND=cgpaw {params.launch} python -m anodeflow.dft.jobs relax --ntasks {threads} --spec {params.spec:q} "
         "--structure {input.structure} --out {output.json} --final {output.final} --gpw {output.gpw} "
         "--workdir {params.workdir} > {log} 2>&1"
 
@@ -61,6 +61,6 @@ rule relax_vacancy:
     conda:
         "../../envs/dft.yaml"
     shell:
-        "GPAW_MPI_BACKEND=cgpaw {params.launch} python -m anodeflow.dft.jobs relax --spec {params.spec:q} "
+        "GPAW_MPI_BACKEND=cgpaw {params.launch} python -m anodeflow.dft.jobs relax --ntasks {threads} --spec {params.spec:q} "
         "--structure {input.structure} --out {output.json} --final {output.final} "
         "--workdir {params.workdir} > {log} 2>&1"

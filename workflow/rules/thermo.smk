@@ -41,7 +41,7 @@ rule critical_temperature_table:
         from anodeflow import io, vacancy_thermo
 
         df = vacancy_thermo.critical_temperature_table(input.tc, input.descriptors)
-        io.write_csv(output[0], df, io.provenance({"systems": list(SYSTEMS)}, input.tc))
+        io.write_csv(output[0], df, io.provenance({"systems": list(SYSTEMS)}, [*input.tc, *input.descriptors]))
 
 
 TARGETS["thermo"] = ["results/tables/critical_temperatures.csv"]

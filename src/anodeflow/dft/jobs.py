@@ -41,10 +41,14 @@ def _check_ranks(expected: int | None) -> int:
     return world.size
 
 
-def write_extxyz(path, atoms) -> None:
+def write_extxyz(path, atoms, prov: dict | None = None) -> None:
+    """Write a structure atomically (rank 0); its provenance goes next to it as
+    ``<name>.provenance.json`` (JSON inside extxyz headers does not survive ASE's quoting)."""
     from ase.io import write
 
     if _world().rank == 0:
+        if prov is not None:
+            write_json(Path(str(path) + ".provenance.json"), prov)
         with atomic_path(path) as tmp:
             write(str(tmp), atoms, format="extxyz")
 
@@ -134,14 +138,15 @@ def cmd_bulk(args) -> None:
 
     spec = json.loads(args.spec)
     t0 = time.time()
-    nranks = _check_ranks(spec["preset"].get("ntasks"))
+    nranks = _check_ranks(args.ntasks)
     txt = str(Path(args.workdir) / "gpaw.txt")
     res = relax_bulk(spec, lambda at: gpaw_calculator(spec["preset"], spec["xc"], at, txt=txt, slab=False),
                      args.workdir)
     atoms = res.pop("atoms")
-    write_extxyz(args.structure, atoms)
+    prov = provenance(spec, [])
+    write_extxyz(args.structure, atoms, prov)
     res.update({"phase": spec["phase"], "xc": spec["xc"], "wall_s": time.time() - t0, "mpi_ranks": nranks,
-                "provenance": provenance(spec, [])})
+                "provenance": prov})
     if _world().rank == 0:
         write_json(args.out, res)
 
@@ -223,7 +228,7 @@ def cmd_build(args) -> None:
             tmp.write_text("")   # no structure: see configurations.json
         return
     prov = provenance(spec, args.bulk)
-    write_extxyz(args.structure, atoms)
+    write_extxyz(args.structure, atoms, prov)
     write_json(args.descriptors, {**desc, "provenance": prov})
     write_json(args.out, {"system": spec["id"], "status": "ok", **enum.to_dict(), "provenance": prov})
 
@@ -235,7 +240,7 @@ def cmd_relax(args) -> None:
     from .relax import relax
 
     spec = json.loads(args.spec)
-    nranks = _check_ranks(spec["preset"].get("ntasks"))
+    nranks = _check_ranks(args.ntasks)
     atoms = read_structure(args.structure)
     removed = sorted(spec["removed"], reverse=True)
     for i in removed:
@@ -266,7 +271,7 @@ def cmd_relax(args) -> None:
             world.barrier()
         if world.rank == 0:
             os.replace(part, args.gpw)
-    write_extxyz(args.final, res.atoms)
+    write_extxyz(args.final, res.atoms, out["provenance"])
     if _world().rank == 0:
         write_json(args.out, out)
 
@@ -275,6 +280,7 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(prog="python -m anodeflow.dft.jobs")
     sub = ap.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("bulk")
+    b.add_argument("--ntasks", type=int, default=None, help="MPI ranks the launcher started (checked)")
     b.add_argument("--spec", required=True)
     b.add_argument("--out", required=True)
     b.add_argument("--structure", required=True)
@@ -286,6 +292,7 @@ def main(argv=None) -> None:
     s.add_argument("--descriptors", required=True)
     s.add_argument("--out", required=True)
     r = sub.add_parser("relax")
+    r.add_argument("--ntasks", type=int, default=None, help="MPI ranks the launcher started (checked)")
     r.add_argument("--spec", required=True)
     r.add_argument("--structure", required=True)
     r.add_argument("--out", required=True)
