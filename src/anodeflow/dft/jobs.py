@@ -279,26 +279,19 @@ def cmd_relax(args) -> None:
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(prog="python -m anodeflow.dft.jobs")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    b = sub.add_parser("bulk")
-    b.add_argument("--ntasks", type=int, default=None, help="MPI ranks the launcher started (checked)")
-    b.add_argument("--spec", required=True)
-    b.add_argument("--out", required=True)
-    b.add_argument("--structure", required=True)
-    b.add_argument("--workdir", required=True)
-    s = sub.add_parser("build")
-    s.add_argument("--spec", required=True)
-    s.add_argument("--bulk", nargs="+", required=True)
-    s.add_argument("--structure", required=True)
-    s.add_argument("--descriptors", required=True)
-    s.add_argument("--out", required=True)
-    r = sub.add_parser("relax")
-    r.add_argument("--ntasks", type=int, default=None, help="MPI ranks the launcher started (checked)")
-    r.add_argument("--spec", required=True)
-    r.add_argument("--structure", required=True)
-    r.add_argument("--out", required=True)
-    r.add_argument("--final", required=True)
-    r.add_argument("--gpw", default=None)
-    r.add_argument("--workdir", required=True)
+    # command -> required options (all strings), optional ones below
+    required = {"bulk": ("--spec", "--out", "--structure", "--workdir"),
+                "build": ("--spec", "--structure", "--descriptors", "--out"),
+                "relax": ("--spec", "--structure", "--out", "--final", "--workdir")}
+    parsers = {}
+    for cmd, opts in required.items():
+        parsers[cmd] = p = sub.add_parser(cmd)
+        for opt in opts:
+            p.add_argument(opt, required=True)
+    for cmd in ("bulk", "relax"):   # GPAW jobs: the launcher's rank count is checked against GPAW's world
+        parsers[cmd].add_argument("--ntasks", type=int, default=None, help="MPI ranks the launcher started")
+    parsers["build"].add_argument("--bulk", nargs="+", required=True)
+    parsers["relax"].add_argument("--gpw", default=None)
     args = ap.parse_args(argv)
     {"bulk": cmd_bulk, "build": cmd_build, "relax": cmd_relax}[args.cmd](args)
 
