@@ -51,7 +51,7 @@ rule md_melting:
     log:
         "logs/md/{metal}/melting.lammps.log",
     benchmark:
-        "benchmarks/results/md_melting_{metal}.tsv"
+        "results/benchmarks/md_melting_{metal}.tsv"
     params:
         workdir="work/md/{metal}/melting",
     threads: md_ntasks("melting")
@@ -87,7 +87,7 @@ rule md_thermal_expansion:
     log:
         "logs/md/{metal}/thermal_expansion.lammps.log",
     benchmark:
-        "benchmarks/results/md_expansion_{metal}.tsv"
+        "results/benchmarks/md_expansion_{metal}.tsv"
     params:
         workdir="work/md/{metal}/expansion",
     threads: md_ntasks("expansion")
@@ -108,7 +108,7 @@ rule md_ribbon:
     log:
         "logs/md/{metal}/ribbon_{facet}_{T}K.lammps.log",
     benchmark:
-        "benchmarks/results/md_ribbon_{metal}_{facet}_{T}K.tsv"
+        "results/benchmarks/md_ribbon_{metal}_{facet}_{T}K.tsv"
     params:
         workdir="work/md/{metal}/ribbon_{facet}_{T}K",
     threads: md_ntasks("ribbon")

@@ -42,7 +42,7 @@ rule pf_grain_selection:
     log:
         "logs/phasefield/{metal}-{condition}.log",
     benchmark:
-        "benchmarks/results/phasefield_run_{metal}-{condition}.tsv"
+        "results/benchmarks/phasefield_run_{metal}-{condition}.tsv"
     params:
         outdir="results/phasefield/{metal}-{condition}",
     threads: 1
@@ -62,7 +62,7 @@ rule pf_temperature_point:
     log:
         "logs/phasefield/temperature/{metal}_{pfT}K.log",
     benchmark:
-        "benchmarks/results/phasefield_T_{metal}_{pfT}K.tsv"
+        "results/benchmarks/phasefield_T_{metal}_{pfT}K.tsv"
     threads: 1
     conda:
         "../../envs/analysis.yaml"
@@ -112,7 +112,7 @@ rule pf_phase_map_point:
     log:
         "logs/phasefield/phase_map/point_{i}_{j}.log",
     benchmark:
-        "benchmarks/results/phasefield_map_{i}_{j}.tsv"
+        "results/benchmarks/phasefield_map_{i}_{j}.tsv"
     threads: 1
     conda:
         "../../envs/analysis.yaml"

@@ -27,7 +27,7 @@ rule surface_energy:
     log:
         "logs/surfaces/{metal}/{facet}_{strain}.log",
     benchmark:
-        "benchmarks/results/surface_energy_{metal}_{facet}_{strain}.tsv"
+        "results/benchmarks/surface_energy_{metal}_{facet}_{strain}.tsv"
     params:
         spec=lambda wc: json.dumps(afsurf.job_spec(config, wc.metal, wc.facet, _strain_value(wc.strain)), sort_keys=True),
         launch=lambda wc, threads: afcampaign.launcher(config, threads),
@@ -66,7 +66,7 @@ rule adatom_barrier:
     log:
         "logs/barriers/{metal}/{facet}.lammps.log",
     benchmark:
-        "benchmarks/results/barrier_{metal}_{facet}.tsv"
+        "results/benchmarks/barrier_{metal}_{facet}.tsv"
     threads: 1
     conda:
         "../../envs/md.yaml"
