@@ -20,6 +20,6 @@ checkpoint build_system:
     conda:
         "../../envs/dft.yaml"
     shell:
-        "GPAW_MPI_BACKEND=cgpaw python -m anodeflow.dft.jobs build --spec {params.spec:q} --bulk {input.bulk} "
+        "python -m anodeflow.dft.jobs build --spec {params.spec:q} --bulk {input.bulk} "
         "--structure {output.structure} --descriptors {output.descriptors} "
         "--out {output.configurations} > {log} 2>&1"

@@ -23,18 +23,21 @@ MAX_EOS_SCANS = 4
 EOS_RECENTRE = 0.01   # rescan centred on the fit when it lies further than this from the centre
 
 
-def _world():
-    try:
+class _SingleRank:
+    size, rank = 1, 0
+
+
+def _world(need_gpaw: bool = False):
+    """GPAW's MPI world in GPAW jobs; a single rank in jobs that never import GPAW (the structure
+    build), so that they do not initialise MPI inside a scheduler step that gave them no PMI."""
+    if need_gpaw or "gpaw.mpi" in sys.modules:   # ASE plugins import the gpaw package, not its MPI
         from gpaw.mpi import world
         return world
-    except ImportError:  # bookkeeping without GPAW
-        class _W:
-            size, rank = 1, 0
-        return _W()
+    return _SingleRank()
 
 
 def _check_ranks(expected: int | None) -> int:
-    world = _world()
+    world = _world(need_gpaw=True)
     if expected and world.size != expected:
         raise RuntimeError(f"GPAW runs on {world.size} MPI ranks but {expected} were asked for: check the launcher "
                            "(config dft.launcher) and GPAW_MPI_BACKEND=cgpaw")
