@@ -44,6 +44,9 @@ rule relax_vacancy:
     input:
         # vacancy jobs start from the relaxed pristine geometry
         structure="results/dft/{system}/pristine/final.extxyz",
+        # the atoms removed come from the checkpoint's enumeration (declared, so that a job run
+        # remotely, e.g. as a SLURM job step, may read it)
+        configurations="results/interfaces/{system}/configurations.json",
     output:
         json="results/dft/{system}/{config_id}/result.json",
         final="results/dft/{system}/{config_id}/final.extxyz",
