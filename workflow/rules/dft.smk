@@ -44,9 +44,11 @@ rule relax_vacancy:
     input:
         # vacancy jobs start from the relaxed pristine geometry
         structure="results/dft/{system}/pristine/final.extxyz",
-        # the atoms removed come from the checkpoint's enumeration (declared, so that a job run
-        # remotely, e.g. as a SLURM job step, may read it)
+        # the atoms removed come from the checkpoint's enumeration: a job run remotely (a SLURM job
+        # step) must declare every output of the checkpoint its params read
         configurations="results/interfaces/{system}/configurations.json",
+        built="results/interfaces/{system}/initial.extxyz",
+        descriptors="results/interfaces/{system}/descriptors.json",
     output:
         json="results/dft/{system}/{config_id}/result.json",
         final="results/dft/{system}/{config_id}/final.extxyz",
