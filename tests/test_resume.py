@@ -133,7 +133,11 @@ def test_md_run_resumes_after_kill9(tmp_path):
 
     sandbox = make_sandbox(tmp_path / "repo")
     overlay = tmp_path / "local_pot.yaml"
-    overlay.write_text(yaml.safe_dump({"potentials": {"Na": {"local_dir": str(SHARED_POTENTIALS)}}}))
+    # Longer ramps (1e4 steps of 54 atoms) so that the kill lands mid-run even on an idle machine:
+    # md_tiny's own ramps can finish within one 0.2 s poll there.
+    overlay.write_text(yaml.safe_dump({"potentials": {"Na": {"local_dir": str(SHARED_POTENTIALS)}},
+                                       "md": {"melting": {"cells": 3, "rate_K_per_ps": 20.0,
+                                                          "cool_rate_K_per_ps": 20.0}}}))
     cfg = ["--configfile", str(ROOT / "tests" / "configs" / "md_tiny.yaml"), str(overlay)]
     target = "results/md/Na/melting.json"
     work = sandbox / "work" / "md" / "Na" / "melting"
