@@ -26,7 +26,7 @@ def test_reference_interfaces_match_or_fail_alone(reference_config):
         spec = campaign.build_job_spec(reference_config, sid)
         spec["preset"] = dict(spec["preset"], metal_layers=4, fixed_layers=2)
         try:
-            atoms, desc, enum = build_system(spec, _bulk(reference_config, s), {})
+            atoms, desc, enum = build_system(spec, _bulk(reference_config, s))
         except structures.InterfaceError as exc:
             msg = str(exc)
             assert msg.startswith(sid + ":") and re.search(r"best strain found: [0-9.]+", msg), msg

@@ -156,7 +156,7 @@ def cmd_bulk(args) -> None:
 
 # ----------------------------------------------------------------------------- structures
 
-def build_system(spec: dict, bulk: dict[str, dict], bulk_structs: dict) -> tuple:
+def build_system(spec: dict, bulk: dict[str, dict]) -> tuple:
     """Build the pristine slab/interface of a system and enumerate its vacancy configurations."""
     from pymatgen.core import Element
 
@@ -212,12 +212,12 @@ def cmd_build(args) -> None:
     from .. import structures as S
 
     spec = json.loads(args.spec)
-    bulk, structs = {}, {}
+    bulk = {}
     for path in args.bulk:
         d = read_json(path)
         bulk[d["phase"]] = d
     try:
-        atoms, desc, enum = build_system(spec, bulk, structs)
+        atoms, desc, enum = build_system(spec, bulk)
     except S.InterfaceError as exc:
         # This system fails alone and says why; the artifacts record the failure so that the
         # tables still list it and no other system is held up.
