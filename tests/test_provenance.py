@@ -13,7 +13,6 @@ tables are not artifacts in this sense: each figure is drawn from an artifact th
 from __future__ import annotations
 
 import csv
-import fnmatch
 import hashlib
 import io
 import json
@@ -180,15 +179,5 @@ def test_every_artifact_of_a_tiny_campaign_has_provenance(tmp_path):
     problems = check_tree(sb, summary)
     print(f"[provenance] {len(checked)} artifacts checked, {len(problems)} with problems")
     report = "\n".join(f"  {k}: {'; '.join(v)}" for k, v in sorted(problems.items()))
-    unknown = {k: v for k, v in problems.items() if not any(fnmatch.fnmatch(k, g) for g in KNOWN_GAPS)}
-    assert not unknown, "artifacts without complete provenance:\n" + report
-    if problems:
-        pytest.xfail("known provenance gaps (reported to their owners; empty KNOWN_GAPS once fixed):\n" + report)
+    assert not problems, "artifacts without complete provenance:\n" + report
 
-
-# Gaps found by this test on 2026-11-21 and reported (see docs/cluster.md, "Provenance"): structures written
-# by anodeflow.dft.jobs.write_extxyz carry no provenance; the per-system thermo CSVs have no sidecar; the T_c
-# table does not hash the descriptors it reads; the MD melting ramps archive has none. Anything else missing fails the test outright.
-KNOWN_GAPS = (
-    "results/md/*/melting_ramps.npz",   # anodeflow.md: the ramps archive has no "provenance" entry
-)

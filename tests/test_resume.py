@@ -168,7 +168,7 @@ def test_md_run_resumes_after_kill9(tmp_path):
 
     kept = progress()
     assert not (sandbox / target).exists() and not (sandbox / "results/md/Na/melting_ramps.npz").exists()
-    assert (work / "md.restart").is_file()
+    assert (work / kept["restart_file"]).is_file()  # the restart file the committed state names
     snakemake(sandbox, "--unlock", *cfg)
     rerun = snakemake(sandbox, "--cores", "1", target, *cfg, timeout=900)
     assert jobs_run(rerun.stdout) == ["md_melting"], jobs_run(rerun.stdout)

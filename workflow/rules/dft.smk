@@ -67,5 +67,5 @@ rule relax_vacancy:
         "../../envs/dft.yaml"
     shell:
         "GPAW_MPI_BACKEND=cgpaw {params.launch} python -m anodeflow.dft.jobs relax --ntasks {threads} --spec {params.spec:q} "
-        "--structure {input.structure} --out {output.json} --final {output.final} "
-        "--workdir {params.workdir} > {log} 2>&1"
+        "--structure {input.structure} --inputs {input.configurations} {input.built} {input.descriptors} "
+        "--out {output.json} --final {output.final} --workdir {params.workdir} > {log} 2>&1"

@@ -263,7 +263,7 @@ def cmd_relax(args) -> None:
         "fmax": res.fmax, "fmax_target": p["fmax_slab"], "converged": res.converged, "steps": res.steps,
         "resumed_from_step": res.resumed_from_step, "wall_s": res.wall_s, "mpi_ranks": nranks,
         "beef_nsc_eV": beef_contributions(calc) if spec["xc"] == "BEEF-vdW" else None,
-        "provenance": provenance(spec, [args.structure]),
+        "provenance": provenance(spec, [args.structure, *(args.inputs or [])]),
     }
     if args.gpw:
         # GPAW writes collectively (the master rank does the I/O); rename once it is complete
@@ -295,6 +295,8 @@ def main(argv=None) -> None:
         parsers[cmd].add_argument("--ntasks", type=int, default=None, help="MPI ranks the launcher started")
     parsers["build"].add_argument("--bulk", nargs="+", required=True)
     parsers["relax"].add_argument("--gpw", default=None)
+    parsers["relax"].add_argument("--inputs", nargs="*", default=None,
+                                  help="further inputs the job depends on (hashed into its provenance)")
     args = ap.parse_args(argv)
     {"bulk": cmd_bulk, "build": cmd_build, "relax": cmd_relax}[args.cmd](args)
 

@@ -7,6 +7,12 @@ phase's fixes under the same IDs (LAMMPS restores thermostat/barostat state from
 restart file) and continues the phase where it stopped, ramps included (``run N start
 stop``). Samples are plain numbers or 1-D arrays per sampling step. The state records a fingerprint
 of the commands and phase lengths; a work folder left by different settings is not resumed.
+
+A checkpoint is a two-phase commit, so a kill at any instant leaves a consistent set: the
+restart file and the samples are written under names carrying the timestep
+(``md.<step>.restart``, ``samples.<step>.npz``), then ``state.json`` (which names them) is
+replaced atomically, and only then are older files removed. A rerun reads exactly the files
+the last committed state names, and checks that the restart file's timestep matches it.
 """
 from __future__ import annotations
 
@@ -38,25 +44,34 @@ class Phase:
     sampler: Callable | None = None
 
 
-def _save_state(workdir: Path, state: dict, samples: dict) -> None:
+def _commit_state(workdir: Path, state: dict, samples: dict) -> None:
+    """Write samples, then the state that names them (atomic), then drop superseded files."""
     if world_rank() != 0:  # under MPI every rank holds the same samples; rank 0 writes
         return
-    with atomic_path(workdir / "samples.npz") as tmp:
+    samples_name = f"samples.{state['step']}.npz"
+    with atomic_path(workdir / samples_name) as tmp:
         with open(tmp, "wb") as fh:
             np.savez(fh, **{k: np.asarray(v) for k, v in samples.items()})
+    state["samples_file"] = samples_name
     with atomic_path(workdir / "state.json") as tmp:
         tmp.write_text(json.dumps(state, indent=1))
+    keep = {state["restart_file"], samples_name, "state.json"}
+    for old in list(workdir.glob("md.*.restart")) + list(workdir.glob("samples.*.npz")):
+        if old.name not in keep:
+            old.unlink(missing_ok=True)
 
 
 def _load_state(workdir: Path):
-    st, sm = workdir / "state.json", workdir / "samples.npz"
+    """The last committed state and its samples, or ``(None, {})`` when there is none usable."""
+    st = workdir / "state.json"
     if not st.is_file():
         return None, {}
     state = json.loads(st.read_text())
-    samples = {}
-    if sm.is_file():
-        with np.load(sm) as z:
-            samples = {k: list(z[k]) for k in z.files}
+    rst, sm = state.get("restart_file"), state.get("samples_file")
+    if not rst or not (workdir / rst).is_file() or not sm or not (workdir / sm).is_file():
+        return None, {}  # a state from an older layout, or files removed by hand: start afresh
+    with np.load(workdir / sm) as z:
+        samples = {k: list(z[k]) for k in z.files}
     return state, samples
 
 
@@ -71,16 +86,18 @@ def run_phases(lmp, workdir, setup: list[str], after_restart: list[str], phases:
     """
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
-    restart = workdir / "md.restart"
     import hashlib
     fp = hashlib.sha256(json.dumps([setup, after_restart, [(p.name, p.nsteps, p.commands, p.unfix, p.sample_every)
                                                            for p in phases]]).encode()).hexdigest()[:16]
     state, flat = _load_state(workdir)
     if state is not None and state.get("fingerprint") != fp:
         state, flat = None, {}  # other (or unknown) settings made this state: never mix it into this run
-    if state is not None and restart.is_file():
-        lmp.command(f"read_restart {restart}")
+    if state is not None:
+        lmp.command(f"read_restart {workdir / state['restart_file']}")
         lmp.commands_list(after_restart)
+        if int(lmp.get_thermo("step")) != state["step"]:
+            raise RuntimeError(f"{workdir}: restart file {state['restart_file']} is at step "
+                               f"{int(lmp.get_thermo('step'))}, its state at step {state['step']}")
         state["restarts"] = state.get("restarts", 0) + 1
     else:
         state, flat = {"phase": 0, "phase_start_step": 0, "phase_done": 0, "restarts": 0, "fingerprint": fp}, {}
@@ -88,11 +105,14 @@ def run_phases(lmp, workdir, setup: list[str], after_restart: list[str], phases:
         lmp.command("reset_timestep 0")
 
     def checkpoint():
-        tmp = workdir / "md.restart.tmp"
+        step = int(lmp.get_thermo("step"))
+        name = f"md.{step}.restart"
+        tmp = workdir / f"{name}.tmp"
         lmp.command(f"write_restart {tmp}")  # collective
         if world_rank() == 0:
-            os.replace(tmp, restart)
-        _save_state(workdir, state, flat)
+            os.replace(tmp, workdir / name)
+        state.update(step=step, restart_file=name)
+        _commit_state(workdir, state, flat)
 
     for ip in range(state["phase"], len(phases)):
         ph = phases[ip]

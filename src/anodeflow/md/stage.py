@@ -5,6 +5,8 @@ outputs under ``results/`` are written once, at the end.
 """
 from __future__ import annotations
 
+import json
+
 import copy
 from pathlib import Path
 
@@ -124,7 +126,8 @@ def melting_job(metal: str, config: dict, out_json, out_npz, workdir, log=None) 
         return res
     with atomic_path(out_npz) as tmp:
         with open(tmp, "wb") as fh:
-            np.savez(fh, **{f"heat_{k}": v for k, v in h.items()}, **{f"cool_{k}": v for k, v in c.items()})
+            np.savez(fh, **{f"heat_{k}": v for k, v in h.items()}, **{f"cool_{k}": v for k, v in c.items()},
+                     provenance=np.array(json.dumps(res["provenance"], default=str)))
     write_json(out_json, res)
     return res
 
@@ -214,7 +217,7 @@ def ribbon_job(metal: str, facet: str, T_K: float, config: dict, expansion_csv, 
     with atomic_path(out_npz) as tmp:
         with open(tmp, "wb") as fh:
             np.savez(fh, **{k: np.asarray(v) for k, v in r.items()}, metal=metal,
-                     provenance=np.array(__import__("json").dumps(prov, default=str)))
+                     provenance=np.array(json.dumps(prov, default=str)))
     return r
 
 
