@@ -44,19 +44,12 @@ def group_pdos(gpw_path, groups: dict, width: float = DEFAULT_WIDTH_EV, window=D
 
 
 def plot_pdos(pdos: dict, groups: dict, path, title: str = "") -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from .plots import _plt, finish
 
+    plt = _plt()
     fig, ax = plt.subplots(figsize=(5.5, 3.8))
     e = pdos["energy_eV"]
     for name, idx in groups.items():
         ax.plot(e, pdos[name] / len(idx), label=f"{name} ({len(idx)} atoms)")
     ax.axvline(0.0, color="0.4", ls=":", lw=1)
-    ax.set_xlabel("E - E$_F$ (eV)")
-    ax.set_ylabel("PDOS per atom (states/eV)")
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    finish(fig, ax, path, "E - E$_F$ (eV)", "PDOS per atom (states/eV)", title)

@@ -14,6 +14,17 @@ def _plt():
     return plt
 
 
+def finish(fig, ax, path, xlabel: str, ylabel: str, title: str = "", legend_size: int = 7) -> None:
+    """Label the axes, add the title and legend, save at 120 dpi and close the figure."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title, fontsize=9)
+    ax.legend(fontsize=legend_size)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    _plt().close(fig)
+
+
 def _class_key(c) -> str:
     c = str(c or "")
     for k in ("partially resistant", "resistant", "prone"):
@@ -63,13 +74,7 @@ def bader_vs_height(z, charge, labels, path, title: str = "", nna=()) -> None:
         ax.scatter([n["position_A"][2] for n in nna], [-n["electrons"] for n in nna], marker="x", c="k",
                    label="non-nuclear attractor (-N, counted in nearest atom)")
     ax.axhline(0, color="0.5", lw=0.8)
-    ax.set_xlabel("z (Å)")
-    ax.set_ylabel("Bader charge q = Z - N (e)")
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    finish(fig, ax, path, "z (Å)", "Bader charge q = Z - N (e)", title)
 
 
 def site_resolved(sites, pairs, charge_of, path, title: str = "") -> None:
@@ -123,13 +128,7 @@ def montecarlo_cumulants(results: list[dict], path, title: str = "") -> None:
                        label=f"({r['pair_type']}) mean field {r['T_c_meanfield_K']:.0f} K")
     if not any_scan:
         ax.text(0.5, 0.5, "no attractive pair type: no miscibility gap", transform=ax.transAxes, ha="center")
-    ax.set_xlabel("T (K)")
-    ax.set_ylabel("Binder cumulant U$_4$ (o small, s large lattice)")
-    ax.set_title(title, fontsize=9)
-    ax.legend(fontsize=6)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    finish(fig, ax, path, "T (K)", "Binder cumulant U$_4$ (o small, s large lattice)", title, legend_size=6)
 
 
 def text_figure(text: str, path) -> None:

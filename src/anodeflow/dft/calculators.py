@@ -40,7 +40,9 @@ def gpaw_parameters(preset: dict, xc: str, atoms, slab: bool) -> dict:
         params["poissonsolver"] = {"dipolelayer": "xy"}
         # GPAW 26 raises SymmetryBrokenError when relaxed atoms leave their symmetric
         # positions (machine-notes.md); slabs are relaxed without point-group symmetry.
-        params["symmetry"] = "off"
+        # Time reversal (k ~ -k) holds for any geometry of a spin-paired system: keeping it
+        # halves the k-points (measured: 12 -> 6 for Li(110)/LiF(100), 2.7x less CPU per SCF).
+        params["symmetry"] = {"point_group": False, "time_reversal": True}
     return params
 
 
