@@ -20,9 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
+EXTRA_CONFIGS: list[str] = []   # --config-overlay files, applied after config/quick.yaml
+
+
 def snake(wd, cores, *extra):
     cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(wd), "--cores", str(cores),
-           *extra, "--configfile", str(ROOT / "config" / "quick.yaml")]
+           *extra, "--configfile", str(ROOT / "config" / "quick.yaml"), *EXTRA_CONFIGS]
     t = time.time()
     r = subprocess.run(cmd, capture_output=True, text=True)
     return time.time() - t, r
@@ -35,7 +38,10 @@ def main():
     ap.add_argument("--keep", action="store_true", help="reuse the workdir (resume) instead of starting empty")
     ap.add_argument("--targets", nargs="*", default=[], help="only these targets (default: rule all)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "quick_campaign.json"))
+    ap.add_argument("--config-overlay", nargs="*", default=[],
+                    help="further config files (e.g. potentials.Na.local_dir on a machine without network)")
     a = ap.parse_args()
+    EXTRA_CONFIGS.extend(str(Path(c).resolve()) for c in a.config_overlay)
     wd = Path(a.workdir)
     if wd.exists() and not a.keep:
         shutil.rmtree(wd)
@@ -57,7 +63,7 @@ def main():
            "noop_says_nothing_to_do": "Nothing to be done" in (r2.stdout + r2.stderr),
            "cores": a.cores, "machine": {"node": platform.node(), "cpus": os.cpu_count()},
            "loadavg_at_start": load0, "loadavg_at_end": os.getloadavg(),
-           "targets": a.targets or ["all"],
+           "targets": a.targets or ["all"], "config_overlays": a.config_overlay,
            "job_seconds": dict(sorted(jobs.items())), "sum_job_seconds": sum(jobs.values()),
            "sum_job_cpu_seconds": sum(cpu.values()),
            "idle_estimate_s": sum(cpu.values()) / a.cores,
