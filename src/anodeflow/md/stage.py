@@ -232,7 +232,7 @@ def cft_job(metal: str, facet: str, T_K: float, config: dict, ribbon_npz, out_js
     bcc = np.asarray(z["bcc_interior"])
     solid = bool(bcc[len(bcc) // 2:].mean() >= cc["min_bcc_fraction"])
     if not solid:
-        res.update(stiffness_J_m2=None, stderr_J_m2=None, fluctuating=False)
+        res.update(stiffness_J_m2=None, stderr_J_m2=None, fluctuating=False, stiffness_lower_bound_J_m2=None)
     res.update(metal=metal, facet=facet, T_K=T_K, solid=solid, bcc_interior_mean=float(bcc.mean()),
                bcc_interior_last=float(bcc[-1]), W_A=W, b_A=b, a_A=a, natoms=int(z["natoms"]),
                prod_ps=float(z["prod_ps"]),
@@ -252,6 +252,7 @@ def gather_stiffness(jsons, out_csv, out_png, config: dict) -> pd.DataFrame:
         r = read_json(j)
         rows.append({**{k: r[k] for k in STIFFNESS_COLUMNS}, "solid": r["solid"], "exponent": r["exponent"],
                      "signal_to_floor": r.get("signal_to_floor"),
+                     "stiffness_lower_bound_J_m2": r.get("stiffness_lower_bound_J_m2"),
                      "raw_stiffness_J_m2": r["raw_stiffness_J_m2"], "raw_stderr_J_m2": r["raw_stderr_J_m2"],
                      "fit_stderr_J_m2": r["fit_stderr_J_m2"], "n_modes": r["n_modes"], "n_frames": r["n_frames"],
                      "prod_ps": r["prod_ps"], "natoms": r["natoms"]})
@@ -272,9 +273,18 @@ def plot_stiffness(df: pd.DataFrame, out_png):
             line = ax.errorbar(ok.T_K, ok.stiffness_J_m2, yerr=ok.stderr_J_m2, marker="o", capsize=3,
                                label=f"({facet})")
             bad = g[~g.fluctuating.astype(bool)]
-            if len(bad):
-                ax.plot(bad.T_K, np.zeros(len(bad)), "x", color=line[0].get_color(), ms=8,
-                        label=f"({facet}) no measurable fluctuation / not solid")
+            lb = pd.to_numeric(bad.get("stiffness_lower_bound_J_m2"), errors="coerce") if len(bad) else pd.Series(dtype=float)
+            has = lb.notna().to_numpy() if len(bad) else np.zeros(0, bool)
+            if has.any():
+                ax.plot(bad.T_K[has], lb[has], "^", color=line[0].get_color(), ms=8, mfc="none",
+                        label=f"({facet}) smooth: stiffness above this bound")
+            if (~has).any():  # no number and no bound: marked on the T axis
+                ax.plot(bad.T_K[~has], np.full((~has).sum(), 0.04), "x", color=line[0].get_color(), ms=8,
+                        transform=ax.get_xaxis_transform(), label=f"({facet}) not solid / not equilibrated")
+        vals = pd.concat([df.stiffness_J_m2, df.get("stiffness_lower_bound_J_m2", pd.Series(dtype=float))])
+        vals = pd.to_numeric(vals, errors="coerce").dropna()
+        if len(vals) and (vals > 0).all() and vals.max() / vals.min() > 20:
+            ax.set_yscale("log")
         ax.set_xlabel("T (K)")
         ax.set_ylabel("stiffness (J/m$^2$)")
         ax.set_title(m)
