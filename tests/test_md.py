@@ -135,6 +135,21 @@ def test_tiny_ribbon_samples_both_surfaces(pots, tmp_path, metal, facet, a):
     assert np.mean(r["h_top"]) == pytest.approx(half, abs=1.0)
     assert np.mean(r["bcc_interior"]) > 0.7  # still bcc at 250 K (CNA, slab interior)
     assert r["W_A"] == pytest.approx(g["W_A"]) and r["b_A"] == pytest.approx(g["b_A"])
+    assert np.all(np.asarray(r["msd_interior_A2"]) < 0.25 * a ** 2)  # solid by the MSD test
+
+
+@pytest.mark.lammps
+def test_ribbon_melt_test_separates_solid_from_liquid(pots, tmp_path):
+    """Na EAM ribbon (120 atoms, 3 ps): at 250 K the interior MSD stays on its plateau (measured
+    0.15-0.37 A^2), at 800 K (about twice T_m) it grows past 0.25 a^2 = 4.6 A^2 (measured 11.8 A^2)."""
+    a = 4.28
+    g = ribbon.ribbon_geometry(a, "100", 6 * a, 2, 5 * a)
+    msd = {}
+    for T in (250.0, 800.0):
+        r = ribbon.run_ribbon(pots["Na"], a, "100", T, g, 10.0, 3.0, 0.5, 3.0, 0.25, 2.0, 3, tmp_path / f"r{T:.0f}")
+        msd[T] = float(np.max(r["msd_interior_A2"]))
+    assert msd[250.0] < 1.0
+    assert msd[800.0] > 0.25 * a ** 2
 
 
 @pytest.mark.lammps

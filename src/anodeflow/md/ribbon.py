@@ -8,8 +8,12 @@ whole: its two surfaces then fluctuate independently. After ``equil_ps`` of NVT 
 height profiles of both surfaces are sampled every ``sample_ps`` on native x bins
 (one per lattice spacing along x by default). Solid-like atoms are those with at least
 ``cn_min`` neighbours within 1.207 a (between the 2nd and 3rd bcc shells), so adatoms and
-vapour do not define the surface. The bcc fraction of the slab interior (LAMMPS
-``cna/atom``) is recorded to tell whether the ribbon stayed bcc and solid.
+vapour do not define the surface. Whether the ribbon stayed solid is told by the mean-square
+displacement of the interior atoms (|z - z_mid| < 0.3 slab; LAMMPS ``compute msd`` with the
+centre-of-mass motion removed, from the start of the run or of the last restart): a solid's stays at
+its vibrational plateau (~0.01-0.1 a^2), a liquid's grows by ~0.5 A^2/ps. The instantaneous interior
+bcc fraction (``cna/atom``) is recorded too, but in hot ribbons a few spacings thick it under-counts
+bcc (thermal displacements push pairs across the fixed CNA cutoff), so it is a diagnostic, not the test.
 """
 from __future__ import annotations
 
@@ -52,7 +56,8 @@ def run_ribbon(pot, a_A: float, facet: str, T_K: float, geom: dict, vacuum_A: fl
     common = [*pot.lammps_commands(mass=True), f"timestep {dt_fs / PS_IN_FS}",
               "thermo_style custom step temp pe press", "neighbor 1.0 bin",
               "neigh_modify every 1 delay 0 check yes",
-              f"compute cna all cna/atom {rc:.4f}"]
+              f"compute cna all cna/atom {rc:.4f}",
+              "compute msd inner msd com yes"]
     build = ribbon_commands(a_A, facet, geom["nx"], geom["ny"], geom["nz"], vacuum_A, orientations)
     lmp = make_lammps(log=log, omp_threads=omp_threads)
     try:
@@ -65,15 +70,18 @@ def run_ribbon(pot, a_A: float, facet: str, T_K: float, geom: dict, vacuum_A: fl
         lmp.close()
         lmp = make_lammps(log=log, omp_threads=omp_threads)
         half = 0.5 * anchor_A
-        setup = [*build, *common,
+        interior = (0.3 * geom["slab_A"])
+        setup = [*build,
                  f"region mid block INF INF INF INF {z_mid - half:.4f} {z_mid + half:.4f} units box",
                  "group mid region mid",
+                 f"region inner block INF INF INF INF {z_mid - interior:.4f} {z_mid + interior:.4f} units box",
+                 "group inner region inner",
+                 *common,
                  f"velocity all create {T_K} {seed} mom yes rot no dist gaussian"]
         sample_every = _steps(sample_ps, dt_fs)
         nprod = _steps(prod_ps, dt_fs)
         nprod -= nprod % sample_every
         fixes = [f"fix ens all nvt temp {T_K} {T_K} {tdamp}", f"fix anchor mid spring/self {anchor_k_eV_A2} z"]
-        interior = (0.3 * geom["slab_A"])
 
         def sample(lmp_):
             n = lmp_.get_natoms()
@@ -87,6 +95,7 @@ def run_ribbon(pot, a_A: float, facet: str, T_K: float, geom: dict, vacuum_A: fl
             dz -= L_[2] * np.round(dz / L_[2])
             inner = np.abs(dz) < interior
             return {"h_top": ht, "h_bot": hb, "bcc_interior": float(np.mean(cna[inner] == 3)),
+                    "msd_interior_A2": float(lmp_.extract_compute("msd", 0, 1)[3]),
                     "T": lmp_.get_thermo("temp"), "n_solid": int(np.sum(cn >= cn_min))}
 
         phases = [Phase("equil", _steps(equil_ps, dt_fs), fixes, ["unfix ens", "unfix anchor"]),

@@ -230,10 +230,16 @@ def cft_job(metal: str, facet: str, T_K: float, config: dict, ribbon_npz, out_js
     res = afcft.capillary_stiffness(z["h_top"], z["h_bot"], T_K, b, W, n_modes, cc["n_blocks"],
                                     cc["max_exponent"], cc["max_rel_err"], cc["min_signal_to_floor"])
     bcc = np.asarray(z["bcc_interior"])
-    solid = bool(bcc[len(bcc) // 2:].mean() >= cc["min_bcc_fraction"])
+    # solid: interior MSD stays on its vibrational plateau (max over the samples, so a resume that
+    # restarted `compute msd` cannot hide a liquid); the CNA fraction only if min_bcc_fraction > 0
+    msd = np.asarray(z["msd_interior_A2"]) if "msd_interior_A2" in z.files else np.array([np.nan])
+    msd_max = float(np.nanmax(msd)) if np.isfinite(msd).any() else float("nan")
+    solid = bool(np.isfinite(msd_max) and msd_max <= cc["max_interior_msd_a2"] * a ** 2
+                 and bcc[len(bcc) // 2:].mean() >= cc["min_bcc_fraction"])
     if not solid:
         res.update(stiffness_J_m2=None, stderr_J_m2=None, fluctuating=False, stiffness_lower_bound_J_m2=None)
-    res.update(metal=metal, facet=facet, T_K=T_K, solid=solid, bcc_interior_mean=float(bcc.mean()),
+    res.update(metal=metal, facet=facet, T_K=T_K, solid=solid, msd_interior_max_A2=msd_max,
+               bcc_interior_mean=float(bcc.mean()),
                bcc_interior_last=float(bcc[-1]), W_A=W, b_A=b, a_A=a, natoms=int(z["natoms"]),
                prod_ps=float(z["prod_ps"]),
                provenance=provenance({"cft": cc}, [ribbon_npz]))
@@ -251,6 +257,7 @@ def gather_stiffness(jsons, out_csv, out_png, config: dict) -> pd.DataFrame:
     for j in jsons:
         r = read_json(j)
         rows.append({**{k: r[k] for k in STIFFNESS_COLUMNS}, "solid": r["solid"], "exponent": r["exponent"],
+                     "msd_interior_max_A2": r.get("msd_interior_max_A2"), "bcc_interior_mean": r.get("bcc_interior_mean"),
                      "signal_to_floor": r.get("signal_to_floor"),
                      "stiffness_lower_bound_J_m2": r.get("stiffness_lower_bound_J_m2"),
                      "raw_stiffness_J_m2": r["raw_stiffness_J_m2"], "raw_stderr_J_m2": r["raw_stderr_J_m2"],
