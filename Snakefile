@@ -12,6 +12,12 @@ try:
 except afconfig.ConfigError as exc:
     raise WorkflowError(str(exc)) from None
 
+# How DFT jobs are launched (dft.launcher) reaches them through the environment, not through params:
+# it is execution, not science, so switching profile or rank count reruns nothing (anodeflow.launch).
+import os
+from anodeflow import launch as aflaunch
+os.environ[aflaunch.ENV] = config["dft"]["launcher"]
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/bulk.smk"
 include: "workflow/rules/interfaces.smk"

@@ -64,3 +64,11 @@ def test_reruns_do_exactly_what_changed(tmp_path):
     assert not [j for j in touches(changed, "Li") if TABLE not in j[1]], changed
     assert mtimes(sb, "results/**/Li*/**/*.json") | mtimes(sb, "results/bulk/Li_*") == li_before
     assert "Nothing to be done" in snakemake(sb, "--cores", "2", TABLE, "--configfile", CONFIG, CHANGED).stdout
+
+    # 5. execution settings are not science: another launcher and another rank count plan nothing
+    #    (the launcher reaches jobs through the environment, ntasks is kept out of the job specs)
+    exec_only = tmp_path / "exec_only.yaml"
+    exec_only.write_text('dft: {launcher: "srun --ntasks={ntasks} --cpus-per-task=1"}\n'
+                         "presets: {test: {ntasks: 2}}\n")
+    plan = snakemake(sb, "-n", "--cores", "2", TABLE, "--configfile", CONFIG, CHANGED, str(exec_only))
+    assert "Nothing to be done" in plan.stdout and not jobs(plan.stdout), plan.stdout[-2000:]

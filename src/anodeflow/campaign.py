@@ -86,6 +86,16 @@ def preset(config: dict, name: str | None = None) -> dict:
     return dict(config["presets"][name or config["precision"]])
 
 
+#: preset keys that say how a job runs, not what it computes: kept out of job specs (rule params),
+#: so changing them reruns nothing
+EXECUTION_KEYS = ("ntasks",)
+
+
+def science(p: dict) -> dict:
+    """A preset without its execution keys (what goes into a job spec)."""
+    return {k: v for k, v in p.items() if k not in EXECUTION_KEYS}
+
+
 # ----------------------------------------------------------------------------- job specs
 # Everything a job depends on, as plain data: passed to the job and used as the rule's params,
 # so that changing one system's settings reruns exactly what depends on them.
@@ -96,7 +106,7 @@ def split_phase(phase_xc: str) -> tuple[str, str]:
 
 
 def bulk_job_spec(config: dict, phase: str, xc: str) -> dict:
-    p = preset(config)
+    p = science(preset(config))
     if phase in config["metals"]:
         m = config["metals"][phase]
         return {"phase": phase, "xc": xc, "kind": "metal", "structure": m.get("structure", "bcc"),
@@ -127,8 +137,8 @@ def system(config: dict, system_id: str) -> SystemSpec:
 
 
 def system_preset(config: dict, system_id: str) -> dict:
-    """The active preset, with a convergence variant's override applied."""
-    p = preset(config)
+    """The active preset (execution keys dropped), with a convergence variant's override applied."""
+    p = science(preset(config))
     if _CONV_SEP in system_id:
         param, value = system_id.split(_CONV_SEP)[1].rsplit("-", 1)
         if param not in CONVERGENCE_PARAMS:
@@ -155,5 +165,6 @@ def relax_job_spec(config: dict, system_id: str, config_id: str, removed: list[i
 
 
 def launcher(config: dict, ntasks: int) -> str:
-    """MPI launch prefix of a DFT job (config dft.launcher with {ntasks} filled in)."""
+    """MPI launch prefix of a DFT job (config dft.launcher with {ntasks} filled in); the rules launch
+    through ``anodeflow.launch``, which reads the same template from the environment."""
     return config["dft"]["launcher"].format(ntasks=ntasks)

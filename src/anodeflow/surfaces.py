@@ -118,7 +118,8 @@ def _rank() -> int:
 
 def job_spec(config: dict, metal: str, facet: str, strain: float) -> dict:
     s = config["surfaces"]
-    preset = dict(config["presets"][s.get("precision") or config["precision"]])
+    from anodeflow.campaign import science
+    preset = science(config["presets"][s.get("precision") or config["precision"]])
     return {"metal": metal, "facet": facet, "strain": float(strain), "xc": s["xc"], "preset": preset,
             "relax": s["relax"]}
 

@@ -179,13 +179,12 @@ rule adhesion_slab:
     params:
         spec=lambda w: json.dumps(afcampaign.relax_job_spec(config, w.system, f"adhesion_{w.part}",
                                                             adhesion_removed(w)), sort_keys=True),
-        launch=lambda w, threads: afcampaign.launcher(config, threads),
         workdir="work/dft/{system}/adhesion_{part}",
     threads: afcampaign.preset(config).get("ntasks", 1)
     conda:
         "../../envs/dft.yaml"
     shell:
-        "GPAW_MPI_BACKEND=cgpaw {params.launch} python -m anodeflow.dft.jobs relax --spec {params.spec:q} "
+        "GPAW_MPI_BACKEND=cgpaw python -m anodeflow.launch {threads} -- python -m anodeflow.dft.jobs relax --spec {params.spec:q} "
         "--structure {input.structure} --out {output.json} --final {output.final} "
         "--workdir {params.workdir} > {log} 2>&1"
 

@@ -12,13 +12,12 @@ rule bulk_reference:
         "results/benchmarks/bulk/{phase}_{xc}.tsv"
     params:
         spec=lambda w: json.dumps(afcampaign.bulk_job_spec(config, w.phase, w.xc), sort_keys=True),
-        launch=lambda w, threads: afcampaign.launcher(config, threads),
         workdir="work/bulk/{phase}_{xc}",
     threads: afcampaign.preset(config).get("ntasks", 1)
     conda:
         "../../envs/dft.yaml"
     shell:
-        "GPAW_MPI_BACKEND=cgpaw {params.launch} python -m anodeflow.dft.jobs bulk --ntasks {threads} --spec {params.spec:q} "
+        "GPAW_MPI_BACKEND=cgpaw python -m anodeflow.launch {threads} -- python -m anodeflow.dft.jobs bulk --ntasks {threads} --spec {params.spec:q} "
         "--out {output.json} --structure {output.structure} --workdir {params.workdir} > {log} 2>&1"
 
 

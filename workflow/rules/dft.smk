@@ -29,13 +29,12 @@ rule relax_pristine:
         "results/benchmarks/dft/{system}/pristine.tsv"
     params:
         spec=lambda w: json.dumps(afcampaign.relax_job_spec(config, w.system, "pristine", []), sort_keys=True),
-        launch=lambda w, threads: afcampaign.launcher(config, threads),
         workdir="work/dft/{system}/pristine",
     threads: afcampaign.preset(config).get("ntasks", 1)
     conda:
         "../../envs/dft.yaml"
     shell:
-        "GPAW_MPI_BACKEND=cgpaw {params.launch} python -m anodeflow.dft.jobs relax --ntasks {threads} --spec {params.spec:q} "
+        "GPAW_MPI_BACKEND=cgpaw python -m anodeflow.launch {threads} -- python -m anodeflow.dft.jobs relax --ntasks {threads} --spec {params.spec:q} "
         "--structure {input.structure} --out {output.json} --final {output.final} --gpw {output.gpw} "
         "--workdir {params.workdir} > {log} 2>&1"
 
@@ -60,12 +59,11 @@ rule relax_vacancy:
         "results/benchmarks/dft/{system}/{config_id}.tsv"
     params:
         spec=lambda w: json.dumps(afcampaign.relax_job_spec(config, w.system, w.config_id, removed_atoms(w)), sort_keys=True),
-        launch=lambda w, threads: afcampaign.launcher(config, threads),
         workdir="work/dft/{system}/{config_id}",
     threads: afcampaign.preset(config).get("ntasks", 1)
     conda:
         "../../envs/dft.yaml"
     shell:
-        "GPAW_MPI_BACKEND=cgpaw {params.launch} python -m anodeflow.dft.jobs relax --ntasks {threads} --spec {params.spec:q} "
+        "GPAW_MPI_BACKEND=cgpaw python -m anodeflow.launch {threads} -- python -m anodeflow.dft.jobs relax --ntasks {threads} --spec {params.spec:q} "
         "--structure {input.structure} --inputs {input.configurations} {input.built} {input.descriptors} "
         "--out {output.json} --final {output.final} --workdir {params.workdir} > {log} 2>&1"

@@ -30,13 +30,12 @@ rule surface_energy:
         "results/benchmarks/surface_energy_{metal}_{facet}_{strain}.tsv"
     params:
         spec=lambda wc: json.dumps(afsurf.job_spec(config, wc.metal, wc.facet, _strain_value(wc.strain)), sort_keys=True),
-        launch=lambda wc, threads: afcampaign.launcher(config, threads),
         workdir="work/surfaces/{metal}/{facet}_{strain}",
     threads: afcampaign.preset(config, SURF.get("precision")).get("ntasks", 1)
     conda:
         "../../envs/dft.yaml"
     shell:
-        "GPAW_MPI_BACKEND=cgpaw {params.launch} python -m anodeflow.surfaces job --spec {params.spec:q} "
+        "GPAW_MPI_BACKEND=cgpaw python -m anodeflow.launch {threads} -- python -m anodeflow.surfaces job --spec {params.spec:q} "
         "--bulk {input.bulk} --out {output} --workdir {params.workdir} > {log} 2>&1"
 
 
