@@ -30,9 +30,11 @@ def gpaw_parameters(preset: dict, xc: str, atoms, slab: bool) -> dict:
         "xc": XC[xc],
         "kpts": {"size": kpoint_grid(atoms.cell, preset["kpt_density"], slab), "gamma": True},
         "occupations": {"name": "fermi-dirac", "width": float(preset["smearing_eV"])},
-        # GPAW's criteria: energy in eV per valence electron, density in electrons per valence electron
+        # GPAW's criteria: energy in eV per valence electron, density in electrons per valence electron,
+        # eigenstates in eV^2 per valence electron
         "convergence": {"energy": float(preset.get("scf_convergence_energy_eV", 5e-4)),
-                        "density": float(preset.get("scf_convergence_density", 1e-4))},
+                        "density": float(preset.get("scf_convergence_density", 1e-4)),
+                        "eigenstates": float(preset.get("scf_convergence_eigenstates", 4e-8))},
         "charge": 0,
         "spinpol": False,
     }
