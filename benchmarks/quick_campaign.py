@@ -31,6 +31,14 @@ def snake(wd, cores, *extra):
     return time.time() - t, r
 
 
+def _quick_preset() -> dict:
+    """The active preset of config/quick.yaml (+ overlays), as the jobs saw it."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from anodeflow import campaign, config as afc
+    cfg = afc.load(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml", *EXTRA_CONFIGS)
+    return campaign.preset(cfg)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--cores", type=int, default=2)
@@ -64,6 +72,7 @@ def main():
            "cores": a.cores, "machine": {"node": platform.node(), "cpus": os.cpu_count()},
            "loadavg_at_start": load0, "loadavg_at_end": os.getloadavg(),
            "targets": a.targets or ["all"], "config_overlays": a.config_overlay,
+           "preset": _quick_preset(),
            "job_seconds": dict(sorted(jobs.items())), "sum_job_seconds": sum(jobs.values()),
            "sum_job_cpu_seconds": sum(cpu.values()),
            "idle_estimate_s": sum(cpu.values()) / a.cores,
