@@ -65,9 +65,15 @@ def read_structure(path):
 
 # ----------------------------------------------------------------------------- bulk
 
-def relax_bulk(spec: dict, calc_factory, workdir) -> dict:
+def relax_bulk(spec: dict, calc_factory, workdir, energy_calc_factory=None) -> dict:
     """Equilibrium lattice constant by an equation-of-state scan (isotropic for 3D crystals,
     in-plane for 2D sheets), then the energy per atom at the minimum.
+
+    ``calc_factory`` makes the calculator of the scan; ``energy_calc_factory`` (default: the same)
+    that of the final energy at the minimum. They differ when the preset asks for a denser bulk
+    scan (``bulk_ecut_eV``, ``bulk_kpt_density``): the lattice constant then comes from the converged
+    scan, while the energy per atom (the chemical potential of vacancy formation energies) is at the
+    slab settings, so that it can be subtracted from slab energies.
 
     An E(V) fit avoids stress tensors, which GPAW does not provide for BEEF-vdW; cubic and
     hexagonal-sheet phases have no free internal coordinates, and the forces at the minimum
@@ -128,12 +134,26 @@ def relax_bulk(spec: dict, calc_factory, workdir) -> dict:
     if not inside:
         fit["warning"] = f"minimum not bracketed after {MAX_EOS_SCANS} scans: check a0_A and the preset"
     atoms = build(a_eq)
-    atoms.calc = calc_factory(atoms)
+    atoms.calc = (energy_calc_factory or calc_factory)(atoms)
     e = float(atoms.get_potential_energy())
     f = atoms.get_forces()
     return {"atoms": atoms, "a_A": a_eq, "energy_eV": e, "energy_per_atom_eV": e / len(atoms),
             "natoms": len(atoms), "fmax_eV_A": float(np.abs(f).max()), "eos": fit,
             "scan": {"a_A": aa.tolist(), "energy_eV": ee.tolist()}, "a0_A": a0}
+
+
+def bulk_scan_preset(preset: dict) -> dict:
+    """The preset of the bulk equation-of-state scan: ``bulk_ecut_eV`` / ``bulk_kpt_density`` (when
+    set) replace the slab values. A one- or two-atom cell needs a much denser k-mesh and, with a fixed
+    plane-wave basis across volumes, a higher cutoff than a slab for its lattice constant: at 250 eV and
+    2 k-points per A^-1 (5x5x5), PBE Li came out at 3.61 A (literature 3.43) and LiF at 3.92 A (4.06),
+    which also changed which coherent interface cell matched."""
+    p = dict(preset)
+    if p.get("bulk_ecut_eV"):
+        p["ecut_eV"] = p["bulk_ecut_eV"]
+    if p.get("bulk_kpt_density"):
+        p["kpt_density"] = p["bulk_kpt_density"]
+    return p
 
 
 def cmd_bulk(args) -> None:
@@ -143,8 +163,12 @@ def cmd_bulk(args) -> None:
     t0 = time.time()
     nranks = _check_ranks(args.ntasks)
     txt = str(Path(args.workdir) / "gpaw.txt")
-    res = relax_bulk(spec, lambda at: gpaw_calculator(spec["preset"], spec["xc"], at, txt=txt, slab=False),
-                     args.workdir)
+    p = spec["preset"]
+    scan_p = bulk_scan_preset(p)
+    res = relax_bulk(spec, lambda at: gpaw_calculator(scan_p, spec["xc"], at, txt=txt, slab=False), args.workdir,
+                     lambda at: gpaw_calculator(p, spec["xc"], at, txt=txt, slab=False))
+    res["scan_precision"] = {"ecut_eV": scan_p["ecut_eV"], "kpt_density": scan_p["kpt_density"]}
+    res["energy_precision"] = {"ecut_eV": p["ecut_eV"], "kpt_density": p["kpt_density"]}
     atoms = res.pop("atoms")
     prov = provenance(spec, [])
     write_extxyz(args.structure, atoms, prov)
