@@ -1,0 +1,104 @@
+"""CFT scan: do the free surfaces of a metal's ribbons fluctuate, and from which temperature?
+
+Runs ribbons (anodeflow.md.ribbon.run_ribbon, the workflow's own code) of one metal over facets x
+temperatures with the config's cft settings (config/config.yaml + config/quick.yaml + overlays, then
+``--set key=value`` overrides), and writes per ribbon what decides whether a stiffness can be
+reported: the lowest mode amplitudes against the white vibrational floor, the log-log exponent, the
+block stiffness trend, the lower bound of a smooth facet, the interior MSD (solid test) and the
+interior CNA-bcc fraction.
+
+The lattice constant at T comes from ``--a-of-T`` (a0 + slope (T - T0), default: the Na EAM
+thermal-expansion points the quick preset measured, a = 4.369 A + 1.2e-4 A/K (T - 300 K)), so the scan
+needs no MD bulk run first.
+
+    source scripts/env.sh
+    flock /tmp/anodeflow-bench.lock python benchmarks/cft_scan.py Na --facets 100 110 --T 330 360 390 420 450 \
+        --config-overlay /tmp/local_pot.yaml --set equil_ps=10 --out benchmarks/results/cft_scan_Na.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from anodeflow import cft  # noqa: E402
+from anodeflow import config as afconfig  # noqa: E402
+from anodeflow import potentials as afpot  # noqa: E402
+from anodeflow.io import code_versions  # noqa: E402
+from anodeflow.md import ribbon, stage  # noqa: E402
+
+
+def _value(text: str):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("metal")
+    ap.add_argument("--facets", nargs="+", default=["100", "110"])
+    ap.add_argument("--T", nargs="+", type=float, required=True)
+    ap.add_argument("--a-of-T", nargs=3, type=float, default=[4.369, 1.2e-4, 300.0], metavar=("A0", "SLOPE", "T0"))
+    ap.add_argument("--config-overlay", nargs="*", default=[])
+    ap.add_argument("--set", nargs="*", default=[], help="cft key=value overrides (JSON values)")
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    cfg = afconfig.load(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml", *a.config_overlay)
+    stage.fill_defaults(cfg)
+    cc = stage.cft_settings(a.metal, cfg)
+    cc.update({k: _value(v) for k, v in (kv.split("=", 1) for kv in a.set)})
+    md = cfg["md"]
+    pot = afpot.resolve(a.metal, cfg, workdir=str(ROOT))
+    a0, slope, T0 = a.a_of_T
+    rows = []
+    for facet in a.facets:
+        for T in a.T:
+            lat = a0 + slope * (T - T0)
+            geom = ribbon.ribbon_geometry(lat, facet, cc["length_A"], cc["thickness_spacings"], cc["slab_A"],
+                                          cc["orientations"])
+            t0, c0 = time.time(), time.process_time()
+            with tempfile.TemporaryDirectory() as wd:
+                r = ribbon.run_ribbon(pot, lat, facet, T, geom, cc["vacuum_A"], cc["anchor_A"], cc["equil_ps"],
+                                      cc["prod_ps"], cc["sample_ps"], md["timestep_fs"][a.metal], 7 + int(T), wd,
+                                      bins_per_spacing=cc["bins_per_spacing"], cn_min=cc["cn_min"],
+                                      orientations=cc["orientations"], anchor_k_eV_A2=cc["anchor_k_eV_A2"],
+                                      checkpoint_every=10 ** 9)
+            W, b = r["W_A"], r["b_A"]
+            n_modes = cft.n_fit_modes(W, cc["min_wavelength_spacings"] * lat, cc["max_modes"])
+            res = cft.capillary_stiffness(r["h_top"], r["h_bot"], T, b, W, n_modes, cc["n_blocks"], cc["max_exponent"],
+                                          cc["max_rel_err"], cc["min_signal_to_floor"])
+            P = np.asarray(res["A2_A2"])
+            msd = np.asarray(r["msd_interior_A2"])
+            row = {"metal": a.metal, "facet": facet, "T_K": T, "a_A": lat, "natoms": r["natoms"], "W_A": W, "b_A": b,
+                   "prod_ps": r["prod_ps"], "n_frames": res["n_frames"], "n_modes": n_modes,
+                   "P_lowest_A2": P[:6].tolist(), "white_floor_A2": float(np.median(P[len(P) // 2:])),
+                   "exponent": res["exponent"], "signal_to_floor": res["signal_to_floor"],
+                   "fluctuating": res["fluctuating"], "stiffness_J_m2": res["stiffness_J_m2"],
+                   "stderr_J_m2": res["stderr_J_m2"], "block_stiffness_J_m2": res["block_stiffness_J_m2"],
+                   "stiffness_lower_bound_J_m2": res["stiffness_lower_bound_J_m2"],
+                   "msd_interior_max_A2": float(msd.max()), "solid_by_msd": bool(msd.max() <= cc["max_interior_msd_a2"] * lat ** 2),
+                   "bcc_interior_mean": float(np.mean(r["bcc_interior"])),
+                   "wall_s": time.time() - t0, "cpu_s": time.process_time() - c0}
+            rows.append(row)
+            print(json.dumps({k: (np.round(v, 4).tolist() if isinstance(v, (list, float)) else v)
+                              for k, v in row.items() if k not in ("block_stiffness_J_m2",)}), flush=True)
+    out = {"what": "CFT scan of ribbons (benchmarks/cft_scan.py)", "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+           "machine": {"node": platform.node(), "cpus": os.cpu_count()}, "loadavg": os.getloadavg(),
+           "versions": code_versions(), "cft": cc, "timestep_fs": md["timestep_fs"][a.metal], "rows": rows}
+    Path(a.out).write_text(json.dumps(out, indent=1, default=str))
+
+
+if __name__ == "__main__":
+    main()
