@@ -107,6 +107,10 @@ def test_bulk_li_through_slurm(slurm_cluster, sandbox):
     again = snakemake(sandbox, "--cores", "64", "--profile", "slurm", "results/bulk/Li_PBE.json",
                       "--configfile", CONFIG, *FAST)
     assert "Nothing to be done" in again.stdout and not slurm_jobs(again.stdout)
+    # the same target without the SLURM profile (local mpiexec launcher) has nothing to do either:
+    # the launcher is execution, not a param of the job
+    local = snakemake(sandbox, "-n", "--cores", "2", "results/bulk/Li_PBE.json", "--configfile", CONFIG)
+    assert "Nothing to be done" in local.stdout, local.stdout[-2000:]
 
 
 def test_thermo_tc_through_slurm(slurm_cluster, sandbox):
