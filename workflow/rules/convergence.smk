@@ -14,7 +14,7 @@ rule convergence_omega:
         system=r"[A-Za-z0-9_\-]+(__[A-Za-z0-9_\-]+)?",
     params:
         variants=lambda w: afcampaign.convergence_variants(config, w.system),
-        preset=lambda w: afcampaign.preset(config),
+        preset=lambda w: afcampaign.science(afcampaign.preset(config)),
     conda:
         "../../envs/analysis.yaml"
     run:
