@@ -70,6 +70,7 @@ def relax(atoms, calc, fmax: float, max_steps: int, workdir, logfile="-") -> Rel
     steps_left = max(0, max_steps - steps_done)
     traj = Trajectory(str(traj_path), "a", atoms)
     converged = False
+    frames = done
     try:
         opt = BFGS(atoms, restart=str(restart), logfile=logfile)
         first = True
@@ -77,10 +78,13 @@ def relax(atoms, calc, fmax: float, max_steps: int, workdir, logfile="-") -> Rel
             # one frame per state: the initial one (not again on a resume) and one per step
             if not (first and done > 0):
                 traj.write(atoms)
+                frames += 1
             first = False
     finally:
         traj.close()
-    steps = max(0, len(Trajectory(str(traj_path))) - 1)
+    # counted, not re-read: under MPI only rank 0 writes the file, and another rank reading it
+    # right after could see it half-written ("This is not an ULM formatted file", seen under SLURM)
+    steps = max(0, frames - 1)
     e = atoms.get_potential_energy()
     fe = atoms.get_potential_energy(force_consistent=True)
     return RelaxResult(atoms, float(e), float(fe), fmax_of(atoms), bool(converged), steps,
