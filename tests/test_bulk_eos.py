@@ -35,6 +35,10 @@ def test_eos_resumes_from_cached_points(tmp_path):
     n_first = len(calls)
     relax_bulk(spec, factory, tmp_path)
     assert len(calls) - n_first == 1    # only the final point at the fitted a is recomputed
+    # another spec (e.g. a new cutoff in config) in the same workdir does not reuse those points
+    n_second = len(calls)
+    relax_bulk({**spec, "preset": {"ecut_eV": 600}}, factory, tmp_path)
+    assert len(calls) - n_second == n_first
 
 
 def test_unbracketed_minimum_is_flagged(tmp_path):

@@ -8,6 +8,7 @@ change in it is a change in the rule's params, and Snakemake reruns exactly what
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -96,15 +97,19 @@ def relax_bulk(spec: dict, calc_factory, workdir, energy_calc_factory=None) -> d
     work = Path(workdir)
     work.mkdir(parents=True, exist_ok=True)
     cache = work / "eos.json"
-    done = json.loads(cache.read_text()) if cache.exists() else {}
+    # points are reused only by the same job spec (a killed scan resumes where it stopped); a spec
+    # changed in config (cutoff, k-points, functional, ...) starts a fresh scan in the same workdir
+    spec_sha = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+    cached = json.loads(cache.read_text()) if cache.exists() else {}
+    done = cached.get("energies", {}) if cached.get("spec_sha256") == spec_sha else {}
     def energy(a):
         atoms = build(a)
         key = f"{a:.6f}"
-        if key not in done:   # each point is kept: a killed scan resumes where it stopped
+        if key not in done:
             atoms.calc = calc_factory(atoms)
             done[key] = float(atoms.get_potential_energy())
             if _world().rank == 0:
-                cache.write_text(json.dumps(done))
+                cache.write_text(json.dumps({"spec_sha256": spec_sha, "energies": done}))
         size = atoms.get_volume() if kind != "2d" else np.linalg.norm(np.cross(atoms.cell[0], atoms.cell[1]))
         return done[key], size
 
