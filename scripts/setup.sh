@@ -36,6 +36,8 @@ fi
 $PIP install -r requirements.txt
 $PIP install --no-deps -r requirements-nodeps.txt  # see the comment in that file
 $PIP install --no-deps -e .
-"$VENV/bin/gpaw" info | grep -q "MPI enabled *yes" || { echo "[setup] GPAW built without MPI" >&2; exit 1; }
+# capture first: `gpaw info | grep -q` under pipefail fails when grep exits early (gpaw: BrokenPipeError)
+gpaw_info=$("$VENV/bin/gpaw" info 2>&1) || true
+grep -q "MPI enabled *yes" <<<"$gpaw_info" || { echo "[setup] GPAW built without MPI" >&2; echo "$gpaw_info" >&2; exit 1; }
 echo "$want" > "$STAMP"
 echo "[setup] done: $VENV"
