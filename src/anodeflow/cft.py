@@ -139,16 +139,16 @@ def capillary_stiffness(h_top: np.ndarray, h_bot: np.ndarray | None, T_K: float,
     k, P = capillary_spectrum(np.vstack(frames), W)
     n_modes = min(n_modes, len(k))
     fit = fit_stiffness(k, P, T_K, b, W, n_modes)
-    blocks = []
+    blocks, block_P1 = [], []
     nf = len(frames[0])
     for idx in np.array_split(np.arange(nf), n_blocks):
         if len(idx) == 0:
             continue
         kb, Pb = capillary_spectrum(np.vstack([f[idx] for f in frames]), W)
         blocks.append(fit_stiffness(kb, Pb, T_K, b, W, n_modes)["stiffness_J_m2"])
+        block_P1.append(Pb[0])
     blocks = np.array(blocks)
-    bound = stiffness_lower_bound([np.vstack([f[idx] for f in frames]) for idx in np.array_split(np.arange(nf), n_blocks)
-                                   if len(idx)], T_K, b, W)
+    bound = stiffness_lower_bound(np.array(block_P1), T_K, b, W)
     stderr = float(blocks.std(ddof=1) / np.sqrt(len(blocks))) if len(blocks) > 1 else float("nan")
     g = fit["stiffness_J_m2"]
     # white floor of atomic vibrations: median amplitude of the shorter-wavelength half of the modes
@@ -164,13 +164,13 @@ def capillary_stiffness(h_top: np.ndarray, h_bot: np.ndarray | None, T_K: float,
             "n_modes": n_modes, "k_per_A": k.tolist(), "A2_A2": P.tolist(), "block_stiffness_J_m2": blocks.tolist()}
 
 
-def stiffness_lower_bound(block_frames: list, T_K: float, b: float, W: float) -> float | None:
-    """Lower bound on gamma~ (J/m^2) from the longest mode's amplitude in each block of frames:
+def stiffness_lower_bound(P1: np.ndarray, T_K: float, b: float, W: float) -> float | None:
+    """Lower bound on gamma~ (J/m^2) from the longest mode's amplitude <|A_1|^2> in each block of frames (``P1``):
     gamma~ >= k_B T / (b W k_1^2 (P_1 + 2 sigma_P1)), sigma from the block spread (see module doc).
     None when fewer than 3 blocks, or when P_1 grows along the run: a linear trend over the blocks
     that is significant (t > 3) and rises by more than half the mean (the mode is still growing from
     a flat start: not equilibrated)."""
-    P1 = np.array([capillary_spectrum(f, W)[1][0] for f in block_frames])
+    P1 = np.asarray(P1, float)
     if len(P1) < 3:
         return None
     sigma = P1.std(ddof=1) / np.sqrt(len(P1))

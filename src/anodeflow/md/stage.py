@@ -221,6 +221,14 @@ def ribbon_job(metal: str, facet: str, T_K: float, config: dict, expansion_csv, 
     return r
 
 
+def interior_solid(msd_A2, a_A: float, cc: dict) -> tuple[float, bool]:
+    """(max interior MSD over the samples, solid?): solid while it stays below
+    ``cft.max_interior_msd_a2`` * a^2 (see anodeflow.md.ribbon)."""
+    msd = np.asarray(msd_A2, float)
+    msd_max = float(np.nanmax(msd)) if np.isfinite(msd).any() else float("nan")
+    return msd_max, bool(np.isfinite(msd_max) and msd_max <= cc["max_interior_msd_a2"] * a_A ** 2)
+
+
 def cft_job(metal: str, facet: str, T_K: float, config: dict, ribbon_npz, out_json) -> dict:
     fill_defaults(config)
     cc = cft_settings(metal, config)
@@ -232,10 +240,8 @@ def cft_job(metal: str, facet: str, T_K: float, config: dict, ribbon_npz, out_js
     bcc = np.asarray(z["bcc_interior"])
     # solid: interior MSD stays on its vibrational plateau (max over the samples, so a resume that
     # restarted `compute msd` cannot hide a liquid); the CNA fraction only if min_bcc_fraction > 0
-    msd = np.asarray(z["msd_interior_A2"]) if "msd_interior_A2" in z.files else np.array([np.nan])
-    msd_max = float(np.nanmax(msd)) if np.isfinite(msd).any() else float("nan")
-    solid = bool(np.isfinite(msd_max) and msd_max <= cc["max_interior_msd_a2"] * a ** 2
-                 and bcc[len(bcc) // 2:].mean() >= cc["min_bcc_fraction"])
+    msd_max, solid_msd = interior_solid(z["msd_interior_A2"] if "msd_interior_A2" in z.files else [np.nan], a, cc)
+    solid = bool(solid_msd and bcc[len(bcc) // 2:].mean() >= cc["min_bcc_fraction"])
     if not solid:
         res.update(stiffness_J_m2=None, stderr_J_m2=None, fluctuating=False, stiffness_lower_bound_J_m2=None)
     res.update(metal=metal, facet=facet, T_K=T_K, solid=solid, msd_interior_max_A2=msd_max,
