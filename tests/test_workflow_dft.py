@@ -57,6 +57,10 @@ def test_vacancy_jobs_start_from_relaxed_pristine(tiny_run):
     pristine = read(tiny_run / "results/dft/Li-110/pristine/final.extxyz")
     vac = json.loads((tiny_run / "results/dft/Li-110/v_2/result.json").read_text())
     assert vac["removed"] == [2] and vac["natoms"] == len(pristine) - 1
+    # a vacancy in a Li(110) slab relaxes locally: no atom hops (relocation diagnostic)
+    assert 0 <= vac["max_displacement_A"] < 0.4 * vac["metal_nn_distance_A"] and vac["relocated"] is False
+    tc = json.loads((tiny_run / "results/thermo/Li-110/tc.json").read_text())
+    assert tc["relocated"] == []
 
 
 def test_table_has_one_row_per_system(tiny_run):

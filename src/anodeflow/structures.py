@@ -313,6 +313,15 @@ def coherent_interface(system_id: str, metal_struct, film_struct, metal_facet, f
     atoms = _keep_planes(atoms, ~atoms.arrays["is_metal"].astype(bool), 1 if film_is_2d else film_layers,
                          from_top=False)
     atoms = _normalise_slab(atoms, vacuum)
+    film_els = set(np.array(atoms.get_chemical_symbols())[~atoms.arrays["is_metal"].astype(bool)])
+    missing = sorted({str(e) for e in film_struct.composition.elements} - film_els)
+    if missing:
+        # a polar stacking (e.g. rock-salt (111): alternating cation and anion planes) cut to too few
+        # planes is no longer the coating
+        raise InterfaceError(
+            f"{system_id}: the coating film of {film_layers} plane(s) along {tuple(film_facet)} lacks "
+            f"{', '.join(missing)} (it holds only {', '.join(sorted(film_els)) or 'nothing'}); "
+            f"raise interfaces.coating_layers or choose another coating facet")
     if min_length:
         atoms = atoms.repeat((*inplane_repeats(atoms.cell, min_length), 1))
     atoms = annotate_metal(atoms, fixed_layers)

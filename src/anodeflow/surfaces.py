@@ -63,7 +63,7 @@ def surface_energy(E_relaxed: float, E_unrelaxed: float, n_atoms: int, e_bulk: f
 
 def surface_job(spec: dict, bulk_json: str, out: str, workdir: str, calc_factory=None) -> dict:
     """Compute E_s of one metal x facet x strain. ``spec``: metal, facet, strain, xc, preset, relax."""
-    from .dft.relax import relax
+    from .dft.relax import optimizer_kwargs, relax
     from .structures import metal_slab
 
     t0 = time.time()
@@ -91,7 +91,7 @@ def surface_job(spec: dict, bulk_json: str, out: str, workdir: str, calc_factory
     res_relax = None
     if spec.get("relax", True):
         res_relax = relax(slab, calc_factory(slab, True, str(work / "slab_relax.txt")), p["fmax_slab"],
-                          p["max_steps"], work / "relax")
+                          p["max_steps"], work / "relax", **optimizer_kwargs(p))
         E_rel = res_relax.energy_eV
     else:
         E_rel = E_un

@@ -90,6 +90,10 @@ def run(configurations_path, result_paths, bulk_metal_path, out_tc, out_pairs, o
         summary.update({"system": system, "status": "ok",
                         "all_converged": all(r["converged"] for r in results),
                         "not_converged": [r["config_id"] for r in results if not r["converged"]],
+                        # an atom that moved by more than RELOCATION_FRACTION of the metal's nearest-neighbour
+                        # distance changed the configuration (e.g. a neighbour hopped into the vacancy): its
+                        # energy no longer belongs to the intended vacancy pair
+                        "relocated": [r["config_id"] for r in results if r.get("relocated")],
                         "n_configurations": len(results), "xc": results[0]["xc"],
                         "energy_kind": results[0].get("energy_kind")})
         plot_binodal(summary, out_plot, system)
@@ -128,6 +132,7 @@ def critical_temperature_table(tc_paths, descriptor_paths=()) -> pd.DataFrame:
     for p in tc_paths:
         t = read_json(p)
         row = {k: t.get(k) for k in TABLE_COLUMNS}
+        row["relocated"] = ";".join(t.get("relocated") or [])    # configurations whose atoms hopped
         d = desc.get(t["system"], {})
         for k in ("a_m", "dchi_max_eV", "strain", "zsl_area_A2", "natoms"):
             row[k] = d.get(k)

@@ -267,9 +267,36 @@ def cmd_build(args) -> None:
 
 # ----------------------------------------------------------------------------- configurations
 
+RELOCATION_FRACTION = 0.4
+
+
+def relocation(atoms, start) -> dict:
+    """How far the relaxation moved atoms from the starting geometry (minimum image, in-plane periodic).
+
+    ``relocated`` is set when any atom moved by more than ``RELOCATION_FRACTION`` x the shortest
+    metal-metal distance of the start: an atom has then hopped (typically into the vacancy), and the
+    relaxed configuration is no longer the one enumerated."""
+    from ase.geometry import find_mic, get_distances
+
+    d, _ = find_mic(atoms.positions - start, atoms.cell, pbc=atoms.pbc)
+    disp = np.linalg.norm(d, axis=1)
+    metal = np.asarray(atoms.arrays.get("is_metal", np.ones(len(atoms), bool)), bool)
+    pos = start[metal]
+    if len(pos) > 1:
+        _, dist = get_distances(pos, cell=atoms.cell, pbc=atoms.pbc)
+        dist[np.diag_indices_from(dist)] = np.inf
+        d_nn = float(dist.min())
+    else:
+        d_nn = float("nan")
+    i = int(disp.argmax()) if len(disp) else 0
+    dmax = float(disp.max()) if len(disp) else 0.0
+    return {"max_displacement_A": dmax, "max_displacement_atom": i, "metal_nn_distance_A": d_nn,
+            "relocated": bool(np.isfinite(d_nn) and dmax > RELOCATION_FRACTION * d_nn)}
+
+
 def cmd_relax(args) -> None:
     from .calculators import beef_contributions, gpaw_calculator
-    from .relax import relax
+    from .relax import optimizer_kwargs, relax
 
     spec = json.loads(args.spec)
     nranks = _check_ranks(args.ntasks)
@@ -282,15 +309,17 @@ def cmd_relax(args) -> None:
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     p = spec["preset"]
+    start = atoms.positions.copy()
     calc = gpaw_calculator(p, spec["xc"], atoms, txt=str(work / "gpaw.txt"), slab=True)
     res = relax(atoms, calc, p["fmax_slab"], p["max_steps"], work,
-                logfile=str(work / "opt.log") if _world().rank == 0 else None)
+                logfile=str(work / "opt.log") if _world().rank == 0 else None, **optimizer_kwargs(p))
     out = {
         "system": spec["system"], "config_id": spec["config_id"], "removed": spec["removed"],
         "xc": spec["xc"], "natoms": len(atoms),
         "energy_eV": res.energy_eV, "free_energy_eV": res.free_energy_eV, "energy_kind": "GPAW energy extrapolated to zero smearing",
         "fmax": res.fmax, "fmax_target": p["fmax_slab"], "converged": res.converged, "steps": res.steps,
         "resumed_from_step": res.resumed_from_step, "wall_s": res.wall_s, "mpi_ranks": nranks,
+        **relocation(res.atoms, start),
         "beef_nsc_eV": beef_contributions(calc) if spec["xc"] == "BEEF-vdW" else None,
         "provenance": provenance(spec, [args.structure, *(args.inputs or [])]),
     }

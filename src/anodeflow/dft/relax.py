@@ -55,8 +55,12 @@ def fmax_of(atoms) -> float:
     return float(np.sqrt((f ** 2).sum(axis=1)).max()) if len(f) else 0.0
 
 
-def relax(atoms, calc, fmax: float, max_steps: int, workdir, logfile="-") -> RelaxResult:
-    """Relax positions (constraints of ``atoms`` respected) to ``fmax`` eV/Å, resuming if possible."""
+def relax(atoms, calc, fmax: float, max_steps: int, workdir, logfile="-", *, alpha: float = 70.0,
+          maxstep: float = 0.2) -> RelaxResult:
+    """Relax positions (constraints of ``atoms`` respected) to ``fmax`` eV/Å, resuming if possible.
+
+    ``alpha`` (eV/Å², the initial Hessian guess) and ``maxstep`` (Å) go to ASE's BFGS; its defaults
+    are 70 and 0.2. Alkali-metal slabs are soft: see ``optimizer_kwargs``."""
     t0 = time.time()
     work = Path(workdir)
     work.mkdir(parents=True, exist_ok=True)
@@ -72,7 +76,7 @@ def relax(atoms, calc, fmax: float, max_steps: int, workdir, logfile="-") -> Rel
     converged = False
     frames = done
     try:
-        opt = BFGS(atoms, restart=str(restart), logfile=logfile)
+        opt = BFGS(atoms, restart=str(restart), logfile=logfile, alpha=alpha, maxstep=maxstep)
         first = True
         for converged in opt.irun(fmax=fmax, steps=steps_left):
             # one frame per state: the initial one (not again on a resume) and one per step
@@ -89,6 +93,11 @@ def relax(atoms, calc, fmax: float, max_steps: int, workdir, logfile="-") -> Rel
     fe = atoms.get_potential_energy(force_consistent=True)
     return RelaxResult(atoms, float(e), float(fe), fmax_of(atoms), bool(converged), steps,
                        steps_done, time.time() - t0)
+
+
+def optimizer_kwargs(preset: dict) -> dict:
+    """BFGS settings of a precision preset (``bfgs_alpha_eV_A2``, ``bfgs_maxstep_A``)."""
+    return {"alpha": float(preset.get("bfgs_alpha_eV_A2", 70.0)), "maxstep": float(preset.get("bfgs_maxstep_A", 0.2))}
 
 
 def write_state(workdir, **state) -> None:
