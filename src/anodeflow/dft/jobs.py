@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..io import atomic_path, provenance, read_json, write_json
+from ..io import atomic_path, provenance, read_json, sha256_file, write_json
 
 EOS_STRAINS = (-0.04, -0.02, 0.0, 0.02, 0.04)   # relative lattice-constant scan around the start
 MAX_EOS_SCANS = 4
@@ -311,8 +311,12 @@ def cmd_relax(args) -> None:
     p = spec["preset"]
     start = atoms.positions.copy()
     calc = gpaw_calculator(p, spec["xc"], atoms, txt=str(work / "gpaw.txt"), slab=True)
+    # the saved state belongs to this spec and this starting structure only
+    fingerprint = hashlib.sha256((json.dumps(spec, sort_keys=True, default=str)
+                                  + sha256_file(args.structure)).encode()).hexdigest()
     res = relax(atoms, calc, p["fmax_slab"], p["max_steps"], work,
-                logfile=str(work / "opt.log") if _world().rank == 0 else None, **optimizer_kwargs(p))
+                logfile=str(work / "opt.log") if _world().rank == 0 else None, fingerprint=fingerprint,
+                **optimizer_kwargs(p))
     out = {
         "system": spec["system"], "config_id": spec["config_id"], "removed": spec["removed"],
         "xc": spec["xc"], "natoms": len(atoms),

@@ -4,6 +4,7 @@ State lives in a work folder that is never a declared Snakemake output:
 
 * ``relax.traj``  — every ionic step (ASE trajectory, appended);
 * ``opt.json``    — the BFGS restart file (Hessian estimate);
+* ``state.sha256`` — which job the two belong to (spec + starting structure).
 
 On a rerun after a kill, the relaxation starts from the last complete frame of the
 trajectory with the optimiser's Hessian, and the step budget counts all earlier steps.
@@ -55,15 +56,43 @@ def fmax_of(atoms) -> float:
     return float(np.sqrt((f ** 2).sum(axis=1)).max()) if len(f) else 0.0
 
 
+def _claim_workdir(work: Path, fingerprint: str | None) -> None:
+    """Tie the saved state of ``work`` to one job (its spec and starting structure).
+
+    A state left by another job (the config changed the cutoff, k-points, fmax, ... or the starting
+    structure was recomputed) is discarded: its steps must neither count against the step budget nor
+    seed the geometry and Hessian. All ranks read the old fingerprint before rank 0 changes anything,
+    so that every rank takes the same branch (a rank that read the new one would skip a barrier)."""
+    if fingerprint is None:
+        return
+    from ase.parallel import barrier, world
+
+    fp = work / "state.sha256"
+    old = fp.read_text().strip() if fp.exists() else None
+    barrier()
+    if old != fingerprint:
+        if world.rank == 0:
+            for name in ("relax.traj", "opt.json"):
+                (work / name).unlink(missing_ok=True)
+            tmp = work / "state.sha256.part"
+            tmp.write_text(fingerprint)
+            tmp.replace(fp)
+        barrier()
+
+
 def relax(atoms, calc, fmax: float, max_steps: int, workdir, logfile="-", *, alpha: float = 70.0,
-          maxstep: float = 0.2) -> RelaxResult:
+          maxstep: float = 0.2, fingerprint: str | None = None) -> RelaxResult:
     """Relax positions (constraints of ``atoms`` respected) to ``fmax`` eV/Å, resuming if possible.
 
     ``alpha`` (eV/Å², the initial Hessian guess) and ``maxstep`` (Å) go to ASE's BFGS; its defaults
-    are 70 and 0.2. Alkali-metal slabs are soft: see ``optimizer_kwargs``."""
+    are 70 and 0.2. Alkali-metal slabs are soft: see ``optimizer_kwargs``.
+
+    ``fingerprint`` (e.g. the sha256 of the job spec and its input structure) ties the saved state to
+    this job: a workdir left by a job with another fingerprint starts afresh (``_claim_workdir``)."""
     t0 = time.time()
     work = Path(workdir)
     work.mkdir(parents=True, exist_ok=True)
+    _claim_workdir(work, fingerprint)
     traj_path = work / "relax.traj"
     restart = work / "opt.json"
     last, done = _last_frame(traj_path, len(atoms))
