@@ -89,6 +89,7 @@ def main():
                    "stderr_J_m2": res["stderr_J_m2"], "block_stiffness_J_m2": res["block_stiffness_J_m2"],
                    "stiffness_lower_bound_J_m2": res["stiffness_lower_bound_J_m2"],
                    "msd_interior_max_A2": msd_max, "solid_by_msd": solid,
+                   "molten": stage.molten(msd_max, float(np.mean(r["bcc_interior"][len(r["bcc_interior"]) // 2:])), lat),
                    "bcc_interior_mean": float(np.mean(r["bcc_interior"])),
                    "wall_s": time.time() - t0, "cpu_s": time.process_time() - c0}
             rows.append(row)

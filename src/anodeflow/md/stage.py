@@ -229,6 +229,12 @@ def interior_solid(msd_A2, a_A: float, cc: dict) -> tuple[float, bool]:
     return msd_max, bool(np.isfinite(msd_max) and msd_max <= cc["max_interior_msd_a2"] * a_A ** 2)
 
 
+def molten(msd_max_A2: float, bcc_fraction: float, a_A: float) -> bool:
+    """Fully liquid: the interior atoms diffused farther than a lattice constant (MSD > a^2) and no
+    bcc order is left (CNA-bcc fraction < 0.05 over the second half of the run)."""
+    return bool(np.isfinite(msd_max_A2) and msd_max_A2 > a_A ** 2 and bcc_fraction < 0.05)
+
+
 def cft_job(metal: str, facet: str, T_K: float, config: dict, ribbon_npz, out_json) -> dict:
     fill_defaults(config)
     cc = cft_settings(metal, config)
@@ -242,6 +248,12 @@ def cft_job(metal: str, facet: str, T_K: float, config: dict, ribbon_npz, out_js
     # restarted `compute msd` cannot hide a liquid); the CNA fraction only if min_bcc_fraction > 0
     msd_max, solid_msd = interior_solid(z["msd_interior_A2"] if "msd_interior_A2" in z.files else [np.nan], a, cc)
     solid = bool(solid_msd and bcc[len(bcc) // 2:].mean() >= cc["min_bcc_fraction"])
+    liquid = molten(msd_max, float(bcc[len(bcc) // 2:].mean()), a)
+    # a fully molten ribbon is isotropic: its capillary spectrum gives the liquid's surface tension
+    # (stiffness = tension), a check of the whole CFT chain against experiment; a partly molten one
+    # gives nothing
+    res["liquid_surface_tension_J_m2"] = res["stiffness_J_m2"] if (liquid and res["fluctuating"]) else None
+    res["liquid_surface_tension_stderr_J_m2"] = res["stderr_J_m2"] if (liquid and res["fluctuating"]) else None
     if not solid:
         res.update(stiffness_J_m2=None, stderr_J_m2=None, fluctuating=False, stiffness_lower_bound_J_m2=None)
     res.update(metal=metal, facet=facet, T_K=T_K, solid=solid, msd_interior_max_A2=msd_max,
@@ -266,6 +278,8 @@ def gather_stiffness(jsons, out_csv, out_png, config: dict) -> pd.DataFrame:
                      "msd_interior_max_A2": r.get("msd_interior_max_A2"), "bcc_interior_mean": r.get("bcc_interior_mean"),
                      "signal_to_floor": r.get("signal_to_floor"),
                      "stiffness_lower_bound_J_m2": r.get("stiffness_lower_bound_J_m2"),
+                     "liquid_surface_tension_J_m2": r.get("liquid_surface_tension_J_m2"),
+                     "liquid_surface_tension_stderr_J_m2": r.get("liquid_surface_tension_stderr_J_m2"),
                      "raw_stiffness_J_m2": r["raw_stiffness_J_m2"], "raw_stderr_J_m2": r["raw_stderr_J_m2"],
                      "fit_stderr_J_m2": r["fit_stderr_J_m2"], "n_modes": r["n_modes"], "n_frames": r["n_frames"],
                      "prod_ps": r["prod_ps"], "natoms": r["natoms"]})
