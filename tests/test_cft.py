@@ -129,3 +129,12 @@ def test_no_lower_bound_while_the_longest_mode_is_still_growing():
     r = cft.capillary_stiffness(h, None, T, b, W, 3, n_blocks=5, max_rel_err=0.01)
     assert not r["fluctuating"]
     assert r["stiffness_lower_bound_J_m2"] is None
+
+
+def test_molten_ribbon_criterion():
+    """Values measured on Li q-SNAP ribbons (a = 3.52 A): 560 K molten, 500 K solid."""
+    from anodeflow.md.stage import molten
+    assert molten(98.6, 0.0045, 3.533)            # 560 K: diffused far, no bcc left
+    assert not molten(1.73, 0.148, 3.523)         # 500 K: vibrational plateau
+    assert not molten(20.0, 0.30, 3.52)           # partly molten: bcc order left, no liquid tension
+    assert not molten(float("nan"), 0.0, 3.52)
