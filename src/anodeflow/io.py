@@ -74,6 +74,13 @@ def sha256_file(path, chunk: int = 1 << 20) -> str:
     return h.hexdigest()
 
 
+def job_fingerprint(spec: dict, *files) -> str:
+    """sha256 of a job spec (canonical JSON) followed by the sha256 of each input file: what ties a
+    job's resumable state in work/ to that job."""
+    text = json.dumps(spec, sort_keys=True, default=str) + "".join(sha256_file(f) for f in files)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def code_versions() -> dict:
     """Versions of the codes that make artifacts (missing ones are reported as None)."""
     import importlib.metadata as md

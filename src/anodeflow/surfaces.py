@@ -18,7 +18,6 @@ and the strained bulk share the unstrained interplanar spacing (strain is in-pla
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 import time
@@ -28,7 +27,7 @@ import pandas as pd
 
 from .config import miller
 from .constants import EV_PER_A2_IN_J_PER_M2
-from .io import provenance, read_json, sha256_file, write_csv, write_json
+from .io import job_fingerprint, provenance, read_json, write_csv, write_json
 
 
 def oriented_bulk(metal: str, facet, a: float, strain: float = 0.0):
@@ -93,8 +92,7 @@ def surface_job(spec: dict, bulk_json: str, out: str, workdir: str, calc_factory
     if spec.get("relax", True):
         res_relax = relax(slab, calc_factory(slab, True, str(work / "slab_relax.txt")), p["fmax_slab"],
                           p["max_steps"], work / "relax", **optimizer_kwargs(p),
-                          fingerprint=hashlib.sha256((json.dumps(spec, sort_keys=True, default=str)
-                                                      + sha256_file(bulk_json)).encode()).hexdigest())
+                          fingerprint=job_fingerprint(spec, bulk_json))
         E_rel = res_relax.energy_eV
     else:
         E_rel = E_un

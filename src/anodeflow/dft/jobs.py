@@ -8,7 +8,6 @@ change in it is a change in the rule's params, and Snakemake reruns exactly what
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import sys
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..io import atomic_path, provenance, read_json, sha256_file, write_json
+from ..io import atomic_path, job_fingerprint, provenance, read_json, write_json
 
 EOS_STRAINS = (-0.04, -0.02, 0.0, 0.02, 0.04)   # relative lattice-constant scan around the start
 MAX_EOS_SCANS = 4
@@ -99,7 +98,7 @@ def relax_bulk(spec: dict, calc_factory, workdir, energy_calc_factory=None) -> d
     cache = work / "eos.json"
     # points are reused only by the same job spec (a killed scan resumes where it stopped); a spec
     # changed in config (cutoff, k-points, functional, ...) starts a fresh scan in the same workdir
-    spec_sha = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+    spec_sha = job_fingerprint(spec)
     cached = json.loads(cache.read_text()) if cache.exists() else {}
     done = cached.get("energies", {}) if cached.get("spec_sha256") == spec_sha else {}
     def energy(a):
@@ -312,11 +311,9 @@ def cmd_relax(args) -> None:
     start = atoms.positions.copy()
     calc = gpaw_calculator(p, spec["xc"], atoms, txt=str(work / "gpaw.txt"), slab=True)
     # the saved state belongs to this spec and this starting structure only
-    fingerprint = hashlib.sha256((json.dumps(spec, sort_keys=True, default=str)
-                                  + sha256_file(args.structure)).encode()).hexdigest()
     res = relax(atoms, calc, p["fmax_slab"], p["max_steps"], work,
-                logfile=str(work / "opt.log") if _world().rank == 0 else None, fingerprint=fingerprint,
-                **optimizer_kwargs(p))
+                logfile=str(work / "opt.log") if _world().rank == 0 else None,
+                fingerprint=job_fingerprint(spec, args.structure), **optimizer_kwargs(p))
     out = {
         "system": spec["system"], "config_id": spec["config_id"], "removed": spec["removed"],
         "xc": spec["xc"], "natoms": len(atoms),

@@ -247,13 +247,14 @@ def cft_job(metal: str, facet: str, T_K: float, config: dict, ribbon_npz, out_js
     # solid: interior MSD stays on its vibrational plateau (max over the samples, so a resume that
     # restarted `compute msd` cannot hide a liquid); the CNA fraction only if min_bcc_fraction > 0
     msd_max, solid_msd = interior_solid(z["msd_interior_A2"] if "msd_interior_A2" in z.files else [np.nan], a, cc)
-    solid = bool(solid_msd and bcc[len(bcc) // 2:].mean() >= cc["min_bcc_fraction"])
-    liquid = molten(msd_max, float(bcc[len(bcc) // 2:].mean()), a)
+    bcc_late = float(bcc[len(bcc) // 2:].mean())
+    solid = bool(solid_msd and bcc_late >= cc["min_bcc_fraction"])
     # a fully molten ribbon is isotropic: its capillary spectrum gives the liquid's surface tension
     # (stiffness = tension), a check of the whole CFT chain against experiment; a partly molten one
     # gives nothing
-    res["liquid_surface_tension_J_m2"] = res["stiffness_J_m2"] if (liquid and res["fluctuating"]) else None
-    res["liquid_surface_tension_stderr_J_m2"] = res["stderr_J_m2"] if (liquid and res["fluctuating"]) else None
+    liquid = molten(msd_max, bcc_late, a) and res["fluctuating"]
+    res["liquid_surface_tension_J_m2"] = res["stiffness_J_m2"] if liquid else None
+    res["liquid_surface_tension_stderr_J_m2"] = res["stderr_J_m2"] if liquid else None
     if not solid:
         res.update(stiffness_J_m2=None, stderr_J_m2=None, fluctuating=False, stiffness_lower_bound_J_m2=None)
     res.update(metal=metal, facet=facet, T_K=T_K, solid=solid, msd_interior_max_A2=msd_max,
