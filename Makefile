@@ -1,8 +1,12 @@
 # The two commands of the README: `make quick` (set-up + laptop campaign) and `make test`.
+# For development: `make test-fast` (unit tier, < 1 min) and `make lint`; CI runs .ci/run.
 SHELL := /bin/bash
 CORES ?= 2
 SNAKE_ARGS ?=
-.PHONY: setup quick reference test dry
+PYTEST_ARGS ?=
+# The fast tier: tests without any of the markers of pyproject.toml (run with --strict-markers).
+FAST_TIER := not gpaw and not lammps and not workflow and not slurm and not slow
+.PHONY: setup quick reference test test-fast lint dry
 setup:
 	bash scripts/setup.sh
 quick: setup
@@ -11,5 +15,9 @@ reference: setup
 	source scripts/env.sh && snakemake --cores $(CORES) $(SNAKE_ARGS)
 test: setup
 	source scripts/env.sh && python -m pytest -q -ra tests
+test-fast: setup
+	source scripts/env.sh && python -m pytest -q -ra -m "$(FAST_TIER)" tests $(PYTEST_ARGS)
+lint: setup
+	source scripts/env.sh && snakemake --lint $(SNAKE_ARGS)
 dry: setup
 	source scripts/env.sh && snakemake -n --cores $(CORES) $(SNAKE_ARGS)

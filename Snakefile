@@ -1,35 +1,39 @@
-# anodeflow: see README.md. Thin on purpose: config, validation, rules, targets.
+# anodeflow: see README.md. Thin on purpose: config, validation, launchers, stage includes, targets.
+import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from anodeflow import config as afconfig
+from anodeflow import launch as aflaunch
 
 configfile: str(Path(workflow.basedir) / "config" / "config.yaml")
 
+report: "workflow/report/workflow.rst"
+
+# Validated (schema defaults filled, semantic checks) before any job is scheduled.
 try:
     afconfig.validate(config)
 except afconfig.ConfigError as exc:
     raise WorkflowError(str(exc)) from None
 
-# How DFT jobs are launched (dft.launcher) reaches them through the environment, not through params:
-# it is execution, not science, so switching profile or rank count reruns nothing (anodeflow.launch).
-import os
-from anodeflow import launch as aflaunch
+# How MPI jobs are launched (dft.launcher, md.launcher) reaches them through the environment, not
+# through params: it is execution, not science, so switching profile or rank count reruns nothing.
 os.environ[aflaunch.ENV] = config["dft"]["launcher"]
+os.environ[aflaunch.MD_ENV] = config["md"].get("launcher") or config["dft"]["launcher"]
 
 include: "workflow/rules/common.smk"
-include: "workflow/rules/bulk.smk"
-include: "workflow/rules/interfaces.smk"
-include: "workflow/rules/dft.smk"
-include: "workflow/rules/thermo.smk"
-include: "workflow/rules/analysis.smk"
-include: "workflow/rules/convergence.smk"
-include: "workflow/rules/md.smk"
-include: "workflow/rules/cft.smk"
-include: "workflow/rules/surfaces.smk"
-include: "workflow/rules/phasefield.smk"
-include: "workflow/rules/report.smk"
+include: "workflow/rules/bulk.smk"         # 1
+include: "workflow/rules/interfaces.smk"   # 2
+include: "workflow/rules/dft.smk"          # 3
+include: "workflow/rules/thermo.smk"       # 4
+include: "workflow/rules/analysis.smk"     # 5
+include: "workflow/rules/convergence.smk"  # 6
+include: "workflow/rules/md.smk"           # 7
+include: "workflow/rules/cft.smk"          # 8
+include: "workflow/rules/pfinputs.smk"     # 9
+include: "workflow/rules/phasefield.smk"   # 10
+include: "workflow/rules/report.smk"       # 11
 
 
 rule all:

@@ -18,6 +18,7 @@ needs no MD bulk run first.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -31,11 +32,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from anodeflow import cft  # noqa: E402
 from anodeflow import config as afconfig  # noqa: E402
 from anodeflow import potentials as afpot  # noqa: E402
+from anodeflow.cft import jobs as cftjobs  # noqa: E402
+from anodeflow.cft import spectrum  # noqa: E402
 from anodeflow.io import code_versions  # noqa: E402
-from anodeflow.md import ribbon, stage  # noqa: E402
+from anodeflow.md import ribbon, settings  # noqa: E402
 
 
 def _value(text: str):
@@ -56,31 +58,27 @@ def main():
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     cfg = afconfig.load(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml", *a.config_overlay)
-    stage.fill_defaults(cfg)
-    cc = stage.cft_settings(a.metal, cfg)
+    cc = settings.cft_settings(a.metal, cfg)
     cc.update({k: _value(v) for k, v in (kv.split("=", 1) for kv in a.set)})
     md = cfg["md"]
+    # the config's ribbon settings with the --set overrides; one OpenMP thread, no restart files
+    rs = dataclasses.replace(settings.ribbon_settings(a.metal, cfg), **{k: cc[k] for k in settings.RIBBON_KEYS},
+                             checkpoint_every=10 ** 9, omp_threads=1)
     pot = afpot.resolve(a.metal, cfg, workdir=str(ROOT))
     a0, slope, T0 = a.a_of_T
     rows = []
     for facet in a.facets:
         for T in a.T:
             lat = a0 + slope * (T - T0)
-            geom = ribbon.ribbon_geometry(lat, facet, cc["length_A"], cc["thickness_spacings"], cc["slab_A"],
-                                          cc["orientations"])
             t0, c0 = time.time(), time.process_time()
             with tempfile.TemporaryDirectory() as wd:
-                r = ribbon.run_ribbon(pot, lat, facet, T, geom, cc["vacuum_A"], cc["anchor_A"], cc["equil_ps"],
-                                      cc["prod_ps"], cc["sample_ps"], md["timestep_fs"][a.metal], 7 + int(T), wd,
-                                      bins_per_spacing=cc["bins_per_spacing"], cn_min=cc["cn_min"],
-                                      orientations=cc["orientations"], anchor_k_eV_A2=cc["anchor_k_eV_A2"],
-                                      checkpoint_every=10 ** 9)
+                r = ribbon.run_ribbon(pot, lat, facet, T, rs, 7 + int(T), wd)
             W, b = r["W_A"], r["b_A"]
-            n_modes = cft.n_fit_modes(W, cc["min_wavelength_spacings"] * lat, cc["max_modes"])
-            res = cft.capillary_stiffness(r["h_top"], r["h_bot"], T, b, W, n_modes, cc["n_blocks"], cc["max_exponent"],
-                                          cc["max_rel_err"], cc["min_signal_to_floor"])
+            n_modes = spectrum.n_fit_modes(W, cc["min_wavelength_spacings"] * lat, cc["max_modes"])
+            res = spectrum.capillary_stiffness(r["h_top"], r["h_bot"], T, b, W, n_modes, cc["n_blocks"],
+                                               cc["max_exponent"], cc["max_rel_err"], cc["min_signal_to_floor"])
             P = np.asarray(res["A2_A2"])
-            msd_max, solid = stage.interior_solid(r["msd_interior_A2"], lat, cc)
+            msd_max, solid = cftjobs.interior_solid(r["msd_interior_A2"], lat, cc)
             row = {"metal": a.metal, "facet": facet, "T_K": T, "a_A": lat, "natoms": r["natoms"], "W_A": W, "b_A": b,
                    "prod_ps": r["prod_ps"], "n_frames": res["n_frames"], "n_modes": n_modes,
                    "P_lowest_A2": P[:6].tolist(), "white_floor_A2": float(np.median(P[len(P) // 2:])),
@@ -89,7 +87,7 @@ def main():
                    "stderr_J_m2": res["stderr_J_m2"], "block_stiffness_J_m2": res["block_stiffness_J_m2"],
                    "stiffness_lower_bound_J_m2": res["stiffness_lower_bound_J_m2"],
                    "msd_interior_max_A2": msd_max, "solid_by_msd": solid,
-                   "molten": stage.molten(msd_max, float(np.mean(r["bcc_interior"][len(r["bcc_interior"]) // 2:])), lat),
+                   "molten": cftjobs.molten(msd_max, float(np.mean(r["bcc_interior"][len(r["bcc_interior"]) // 2:])), lat),
                    "bcc_interior_mean": float(np.mean(r["bcc_interior"])),
                    "wall_s": time.time() - t0, "cpu_s": time.process_time() - c0}
             rows.append(row)

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 JOB = r"""
 import sys, time, yaml
-from anodeflow import structures as S
+from anodeflow.interfaces import structures as S
 from anodeflow.dft.calculators import gpaw_calculator
 from anodeflow.dft.relax import relax
 p = yaml.safe_load(open(sys.argv[1]))["presets"]["quick"]

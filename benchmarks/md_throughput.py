@@ -77,13 +77,17 @@ def run_driver(pot, a, cells, steps, sample_every, checkpoint_every, tmp, tag):
     return time.perf_counter() - t, time.process_time() - c
 
 
-def run_ribbon_sampling(pot, a, tmp, steps, sample_every):
-    from anodeflow.md import ribbon
-    g = ribbon.ribbon_geometry(a, "100", 80.0, 2, 20.0)
+def run_ribbon_sampling(pot, a, tmp, steps, sample_every, cfg):
+    import dataclasses
+
+    from anodeflow.md import ribbon, settings
+    # the config's ribbon settings (2 spacings thick, 1 bin per spacing, cn_min 6, ...) at the benchmark's size
+    rs = dataclasses.replace(settings.ribbon_settings("Li", cfg), length_A=80.0, slab_A=20.0, vacuum_A=15.0,
+                             anchor_A=5.0, equil_ps=0.0, prod_ps=steps * 0.002, sample_ps=sample_every * 0.002,
+                             timestep_fs=2.0)
     c = time.process_time()
     t = time.perf_counter()
-    r = ribbon.run_ribbon(pot, a, "100", 300.0, g, 15.0, 5.0, 0.0, steps * 0.002, sample_every * 0.002, 2.0, 5,
-                          Path(tmp) / "ribbon")
+    r = ribbon.run_ribbon(pot, a, "100", 300.0, rs, 5, Path(tmp) / "ribbon")
     return time.perf_counter() - t, time.process_time() - c, r["natoms"]
 
 
@@ -124,7 +128,7 @@ def main():
                     "driver_overhead_cpu": min(cd) / min(cb) - 1.0, "driver_overhead_wall": min(td) / min(tb) - 1.0,
                     "loadavg": os.getloadavg()}
             if metal == "Li" and not args.no_ribbon:
-                tr, cr, nr = run_ribbon_sampling(pot, a, tmp, max(steps, 200), 100)
+                tr, cr, nr = run_ribbon_sampling(pot, a, tmp, max(steps, 200), 100, cfg)
                 case["ribbon_with_height_sampling"] = {"natoms": nr, "steps": max(steps, 200), "sample_every": 100, "wall_s": tr,
                                                        "cpu_s": cr, "atom_steps_per_cpu_s": nr * max(steps, 200) / cr}
             res["cases"][metal] = case

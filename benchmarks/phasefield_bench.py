@@ -11,9 +11,10 @@ first M steps (default M = N) of the same run, from the same seed, and prints on
 the same M steps), ``max_abs_diff`` between the two solutions after M steps, the machine,
 the load average before and after, and the inputs.
 
-Inputs: L_q and kappa_q are given explicitly (below) so that the reference step dt = 0.01 s
-is stable (the stage itself derives them from E_a, E_s and T and lowers dt when the
-explicit-Euler bound requires it). Run the timing you report under
+Inputs: the grid, dt and seed of the reference config (config/config.yaml, section phasefield);
+L_q and kappa_q are given explicitly (below) so that the reference step dt = 0.01 s is stable
+(the stage itself derives them from E_a, E_s and T and lowers dt when the explicit-Euler bound
+requires it). Run the timing you report under
 ``flock /tmp/anodeflow-bench.lock``.
 """
 from __future__ import annotations
@@ -24,11 +25,15 @@ import os
 import platform
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
+from anodeflow import config as afconfig
 from anodeflow.phasefield.model import GrowthParams, make_setup, stability_bound
 from anodeflow.phasefield.solver import DenseSolver, FastSolver
+
+REFERENCE_CONFIG = Path(__file__).resolve().parents[1] / "config" / "config.yaml"
 
 # (001), (101), (111): mobilities 1/(w0 s) and gradient coefficients w0 um^2 of the benchmark
 BENCH_L = (1.0, 1.5, 0.7)
@@ -57,14 +62,14 @@ def main(argv=None) -> dict:
     ap.add_argument("--dense-start", type=int, default=0,
                     help="the dense reference starts from the fast solver's state at this step (K) and runs "
                          "M steps; both are timed over steps K..K+M (default 0)")
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--seed", type=int, default=None, help="default: phasefield.seed of the reference config")
     ap.add_argument("--json", action="store_true", help="print the result as one JSON object")
     ap.add_argument("--out", help="also write the JSON to this file")
     a = ap.parse_args(argv)
     n_dense = a.steps if a.dense_steps is None else min(a.dense_steps, a.steps)
     k0 = min(a.dense_start, a.steps - n_dense)
 
-    params = GrowthParams(n_steps=a.steps, seed=a.seed)
+    params = GrowthParams.from_config(afconfig.load(REFERENCE_CONFIG)["phasefield"], seed=a.seed)
     setup = make_setup(params, BENCH_L, BENCH_KAPPA)
     load_before = os.getloadavg()
 
@@ -101,7 +106,7 @@ def main(argv=None) -> dict:
         "steps_per_row": params.steps_per_row,
         "box_cells_end": fast.box_cells(),
         "grains_alive_end": int(np.sum(fast.cw > 0)),
-        "L": BENCH_L, "kappa": BENCH_KAPPA, "seed": a.seed,
+        "L": BENCH_L, "kappa": BENCH_KAPPA, "seed": params.seed,
         "dt_bound_s": stability_bound(setup.L, setup.kappa, params.dx, params.w, params.gamma),
     }
     if n_dense:

@@ -34,9 +34,9 @@ def snake(wd, cores, *extra):
 def _quick_preset() -> dict:
     """The active preset of config/quick.yaml (+ overlays), as the jobs saw it."""
     sys.path.insert(0, str(ROOT / "src"))
-    from anodeflow import campaign, config as afc
+    from anodeflow import systems as afsystems, config as afc
     cfg = afc.load(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml", *EXTRA_CONFIGS)
-    return campaign.preset(cfg)
+    return afsystems.preset(cfg)
 
 
 def main():

@@ -23,6 +23,7 @@ def li_two_volumes():
     return out
 
 
+@pytest.mark.gpaw
 def test_ensemble_of_a_difference_is_correlated(li_two_volumes):
     (e1, c1), (e2, c2) = li_two_volumes
     ens1 = beef.ensemble_energies(e1, c1, size=500, seed=0)
@@ -40,6 +41,7 @@ def test_ensemble_of_a_difference_is_correlated(li_two_volumes):
     assert abs(diff.mean() - (e1 - e2)) < 2 * diff.std()
 
 
+@pytest.mark.gpaw
 def test_pair_binding_and_propagation(li_two_volumes):
     """Formal check of the bookkeeping with real contribution vectors: omega = E_i + E_j - E_0 - E_ij."""
     (e1, c1), (e2, c2) = li_two_volumes
@@ -63,4 +65,4 @@ def test_pair_binding_and_propagation(li_two_volumes):
 def test_pbe_has_no_ensemble():
     with pytest.raises(ValueError, match="no ensemble"):
         beef.pair_binding_ensemble({"pristine": {"energy_eV": 0.0, "xc": "PBE"}, "v_1": {}, "v_2": {},
-                                    "vv_1_2": {}}, 1, 2)
+                                    "vv_1_2": {}}, 1, 2, size=100, seed=0)

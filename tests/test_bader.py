@@ -9,6 +9,7 @@ import pytest
 from ase.build import bulk
 
 gpaw = pytest.importorskip("gpaw")
+pytestmark = pytest.mark.gpaw
 
 from anodeflow.analysis import bader  # noqa: E402
 
@@ -29,7 +30,7 @@ def test_naf_bader_charges(naf_gpw):
     atoms, rho = bader.all_electron_density(naf_gpw, gridrefinement=2)
     # all-electron density: 11 + 9 electrons per NaF, core included
     assert rho.sum() * atoms.get_volume() / rho.size == pytest.approx(20.0, abs=1e-3)
-    res = bader.bader_charges(atoms, rho)
+    res = bader.bader_charges(atoms, rho, vacuum_density=1.0e-3)
     q = dict(zip(atoms.get_chemical_symbols(), res["charge"]))
     assert q["Na"] == pytest.approx(+1.0, abs=0.15)
     assert q["F"] == pytest.approx(-1.0, abs=0.15)

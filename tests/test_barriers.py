@@ -1,9 +1,13 @@
 """NEB adatom-hop barriers with the MD potential (Na EAM through LAMMPS: tiny slabs, seconds)."""
+import json
+
 import numpy as np
+import pandas as pd
 import pytest
 
-from anodeflow import barriers, config
-from anodeflow.structures import metal_slab, plane_index
+from anodeflow import config
+from anodeflow.interfaces.structures import metal_slab, plane_index
+from anodeflow.pfinputs import barriers, jobs
 
 
 @pytest.fixture(scope="module")
@@ -25,14 +29,44 @@ def test_hop_goes_between_equivalent_hollow_sites(facet, hop_over_a):
     assert d.min() > 0.3 * a                                    # a hollow, not an on-top site
 
 
+def test_neb_settings_come_from_the_config_section(na_cfg):
+    s = barriers.NEBSettings.from_config(na_cfg["barriers"])
+    assert s == barriers.NEBSettings(layers=6, fixed_layers=2, inplane_min_length_A=12.0, vacuum_A=12.0,
+                                     n_images=7, fmax=0.02, max_steps=1000, climb=True)
+
+
+@pytest.mark.lammps
 def test_na_110_barrier_is_small_and_symmetric(na_cfg, tmp_path):
     """Na(110) hollow-to-hollow hop with the Nichol-Ackland EAM: a few tens of meV (methods.md
     quotes 0.04 eV for Na (101)); tolerance 0.02-0.08 eV on this tiny 3-image band."""
     f = lambda: barriers.lammps_calculator("Na", na_cfg)  # noqa: E731
-    a = barriers.lattice_constant("Na", na_cfg, f)
+    a = barriers.lattice_constant("Na", na_cfg["metals"]["Na"]["a0_A"], f)
     assert a == pytest.approx(4.29, abs=0.05)                  # the potential's bcc Na (exp. 4.23 A at 5 K)
-    r = barriers.neb_barrier("Na", "110", a, f, layers=4, fixed_layers=2, min_length=9.0, vacuum=10.0,
-                             n_images=3, fmax=0.05, max_steps=300)
+    tiny = barriers.NEBSettings(layers=4, fixed_layers=2, inplane_min_length_A=9.0, vacuum_A=10.0, n_images=3,
+                                fmax=0.05, max_steps=300, climb=True)
+    r = barriers.neb_barrier("Na", "110", a, f, tiny)
     assert r["converged"]
     assert 0.02 < r["E_a_eV"] < 0.08
     assert r["E_a_eV"] == pytest.approx(r["E_a_reverse_eV"], abs=2e-3)   # symmetric hop
+    # the table and the band figure of the gather job
+    (tmp_path / "110.json").write_text(json.dumps({**r, "method": "NEB/eam/fs", "a_A": a}))
+    jobs.barrier_table_job([tmp_path / "110.json"], "Na", tmp_path / "b.csv", tmp_path / "b.png")
+    df = pd.read_csv(tmp_path / "b.csv")
+    assert list(df.columns) == list(barriers.TABLE_COLUMNS) and df.E_a_eV.iloc[0] == r["E_a_eV"]
+    assert (tmp_path / "b.png").stat().st_size > 0
+
+
+@pytest.mark.lammps
+def test_barrier_job_command_line(na_cfg, tmp_path):
+    """python -m anodeflow.pfinputs.jobs barrier: the config JSON of the rule (barriers, the metal's
+    metals and potentials entries), the result JSON and the LAMMPS log."""
+    cfg = {"barriers": {**na_cfg["barriers"], "layers": 4, "inplane_min_length_A": 9.0, "vacuum_A": 10.0,
+                        "n_images": 3, "fmax": 0.05, "max_steps": 300},
+           "metals": {"Na": na_cfg["metals"]["Na"]}, "potentials": {"Na": na_cfg["potentials"]["Na"]}}
+    out, log = tmp_path / "110.json", tmp_path / "110.lammps.log"
+    jobs.main(["barrier", "--config", json.dumps(cfg), "--metal", "Na", "--facet", "110", "--out", str(out),
+               "--lammps-log", str(log)])
+    r = json.loads(out.read_text())
+    assert 0.02 < r["E_a_eV"] < 0.08 and r["method"].startswith("NEB/")
+    assert r["provenance"]["config"]["barriers"]["n_images"] == 3
+    assert log.stat().st_size > 0

@@ -4,7 +4,7 @@ import pytest
 from ase.build import bulk
 from ase.calculators.emt import EMT
 
-from anodeflow.dft.jobs import relax_bulk
+from anodeflow.dft.bulk import relax_bulk
 
 
 def emt_minimum():
@@ -15,6 +15,7 @@ def emt_minimum():
     return a[np.argmin([at.get_potential_energy() for at in e])]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("a0", [4.0, 3.8])
 def test_eos_finds_minimum_and_recentres(a0, tmp_path):
     res = relax_bulk({"phase": "Al", "kind": "metal", "structure": "fcc", "a0_A": a0}, lambda at: EMT(), tmp_path)

@@ -1,19 +1,33 @@
 """Capillary-fluctuation analysis: known stiffness recovered from synthetic spectra, height
-extraction on a constructed surface, and the no-fluctuation flag."""
-import numpy as np
-import pytest
+extraction on a constructed surface, the no-fluctuation flag, and the CFT jobs on synthetic ribbons."""
+import json
 
-from anodeflow import cft
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from anodeflow.cft import jobs, profiles, spectrum
+from anodeflow.config import SCHEMA_DIR
 from anodeflow.constants import EV_PER_A2_IN_J_PER_M2, KB_EV_PER_K
+
+#: schema defaults of config section cft (the one place they live)
+CFT_DEFAULTS = {k: v["default"] for k, v in yaml.safe_load((SCHEMA_DIR / "cft.schema.yaml").read_text())["properties"].items()
+                if isinstance(v, dict) and "default" in v}
+
+
+def _fit(**over):
+    """The fluctuation thresholds of capillary_stiffness at their schema defaults, with overrides."""
+    return {**{k: CFT_DEFAULTS[k] for k in ("max_exponent", "max_rel_err", "min_signal_to_floor")}, **over}
 
 
 @pytest.mark.parametrize("gamma,T,b,W,N", [(0.3, 350.0, 7.0, 300.0, 100), (0.12, 300.0, 12.0, 500.0, 128)])
 def test_synthetic_capillary_profiles_give_back_the_stiffness(gamma, T, b, W, N):
     rng = np.random.default_rng(42)
-    h_top = cft.synthetic_profiles(gamma, T, b, W, N, 1500, rng)
-    h_bot = cft.synthetic_profiles(gamma, T, b, W, N, 1500, rng)
-    n_modes = cft.n_fit_modes(W, 35.0, 8)
-    r = cft.capillary_stiffness(h_top, h_bot, T, b, W, n_modes, n_blocks=5)
+    h_top = spectrum.synthetic_profiles(gamma, T, b, W, N, 1500, rng)
+    h_bot = spectrum.synthetic_profiles(gamma, T, b, W, N, 1500, rng)
+    n_modes = spectrum.n_fit_modes(W, 35.0, 8)
+    r = spectrum.capillary_stiffness(h_top, h_bot, T, b, W, n_modes, 5, **_fit())
     assert r["fluctuating"]
     assert r["stiffness_J_m2"] == pytest.approx(gamma, rel=0.05)
     # the error bar is honest: the truth lies within 4 block standard errors
@@ -27,12 +41,12 @@ def test_spectrum_normalisation_single_mode():
     x = (np.arange(N) + 0.5) * W / N
     k0 = 2 * np.pi * 3 / W
     h = 2 * amp * np.cos(k0 * x) + 5.0  # the mean is removed
-    k, P = cft.capillary_spectrum(h[None, :], W)
+    k, P = spectrum.capillary_spectrum(h[None, :], W)
     assert k[2] == pytest.approx(k0)
     assert P[2] == pytest.approx(amp ** 2)
     assert np.delete(P, 2).max() < 1e-20
     # and the stiffness conversion: <|A|^2> = kT/(b W g k^2) -> g
-    g = cft.fit_stiffness(k[2:3], P[2:3], 300.0, 5.0, W, 1)["stiffness_J_m2"]
+    g = spectrum.fit_stiffness(k[2:3], P[2:3], 300.0, 5.0, W, 1)["stiffness_J_m2"]
     assert g == pytest.approx(KB_EV_PER_K * 300.0 / (5.0 * W * amp ** 2 * k0 ** 2) * EV_PER_A2_IN_J_PER_M2)
 
 
@@ -40,7 +54,7 @@ def test_white_noise_surface_is_flagged_not_fluctuating():
     """Uncorrelated atomic vibrations (flat spectrum): no capillary waves, no number."""
     rng = np.random.default_rng(1)
     h = rng.normal(scale=0.1, size=(800, 60))
-    r = cft.capillary_stiffness(h, h[::-1].copy(), 300.0, 7.0, 200.0, 5)
+    r = spectrum.capillary_stiffness(h, h[::-1].copy(), 300.0, 7.0, 200.0, 5, 4, **_fit())
     assert not r["fluctuating"]
     assert r["stiffness_J_m2"] is None and r["stderr_J_m2"] is None
     assert r["raw_stiffness_J_m2"] > 0  # the fit exists, but it is not reported as a stiffness
@@ -68,11 +82,11 @@ def test_height_extraction_on_a_constructed_surface():
     pos, tops, Lx, Lz = _stepped_slab(profile)
     z_mid = 3.5  # inside every column
     solid = np.ones(len(pos), bool)
-    ht, hb = cft.surface_heights(pos, solid, Lx, len(profile), z_mid, Lz, n_top=1)
+    ht, hb = profiles.surface_heights(pos, solid, Lx, len(profile), z_mid, Lz, n_top=1)
     np.testing.assert_allclose(ht, tops - z_mid, atol=1e-12)
     np.testing.assert_allclose(hb, -z_mid * np.ones(len(profile)), atol=1e-12)
     # n_top = 2 averages the two outermost atoms of each bin (same layer here: 2 atoms per layer per bin)
-    ht2, _ = cft.surface_heights(pos, solid, Lx, len(profile), z_mid, Lz, n_top=2)
+    ht2, _ = profiles.surface_heights(pos, solid, Lx, len(profile), z_mid, Lz, n_top=2)
     np.testing.assert_allclose(ht2, tops - z_mid, atol=1e-12)
 
 
@@ -82,12 +96,12 @@ def test_height_extraction_ignores_non_solid_atoms_and_unwraps_z():
     adatom = np.array([[3.5 * 4 + 0.1, 0.0, tops[0] + 2.0]])
     pos2 = np.vstack([pos, adatom])
     solid = np.r_[np.ones(len(pos), bool), False]
-    ht, _ = cft.surface_heights(pos2, solid, Lx, 10, 7.0, Lz)
+    ht, _ = profiles.surface_heights(pos2, solid, Lx, 10, 7.0, Lz)
     np.testing.assert_allclose(ht, tops - 7.0)
     # same slab shifted so that its lower part wraps across z = 0 of the periodic cell
     shifted = pos.copy()
     shifted[:, 2] = np.mod(shifted[:, 2] - 10.0, Lz)
-    ht_s, hb_s = cft.surface_heights(shifted, np.ones(len(pos), bool), Lx, 10, np.mod(7.0 - 10.0, Lz), Lz)
+    ht_s, hb_s = profiles.surface_heights(shifted, np.ones(len(pos), bool), Lx, 10, np.mod(7.0 - 10.0, Lz), Lz)
     np.testing.assert_allclose(ht_s, tops - 7.0, atol=1e-9)
     np.testing.assert_allclose(hb_s, -7.0, atol=1e-9)
 
@@ -97,7 +111,7 @@ def test_coordination_counts_bcc_shells():
     n = 3
     grid = np.array([[i, j, k] for i in range(n) for j in range(n) for k in range(n)], float) * a
     pos = np.vstack([grid, grid + a / 2])
-    cn = cft.coordination(pos, np.array([n * a] * 3), 0.5 * (1 + np.sqrt(2)) * a)
+    cn = profiles.coordination(pos, np.array([n * a] * 3), 0.5 * (1 + np.sqrt(2)) * a)
     assert np.all(cn == 14)  # 8 first + 6 second neighbours in bulk bcc
 
 
@@ -107,7 +121,7 @@ def test_white_noise_gives_a_stiffness_lower_bound_below_which_capillary_waves_w
     rng = np.random.default_rng(3)
     T, b, W, N = 350.0, 8.0, 150.0, 35
     h = rng.normal(scale=0.6, size=(600, N))
-    r = cft.capillary_stiffness(h, rng.normal(scale=0.6, size=(600, N)), T, b, W, 5, n_blocks=5)
+    r = spectrum.capillary_stiffness(h, rng.normal(scale=0.6, size=(600, N)), T, b, W, 5, 5, **_fit())
     assert not r["fluctuating"]
     bound = r["stiffness_lower_bound_J_m2"]
     P1 = r["A2_A2"][0]
@@ -116,8 +130,8 @@ def test_white_noise_gives_a_stiffness_lower_bound_below_which_capillary_waves_w
     P_at_bound = KB_EV_PER_K * T / (b * W * k1 ** 2 * bound / EV_PER_A2_IN_J_PER_M2)
     assert P1 < P_at_bound < 1.5 * P1
     # a softer surface (half the bound) would have shown: its mode 1 is twice the bound's amplitude
-    soft = cft.synthetic_profiles(0.5 * bound, T, b, W, N, 600, rng)
-    assert cft.capillary_spectrum(soft, W)[1][0] > 1.5 * P1
+    soft = spectrum.synthetic_profiles(0.5 * bound, T, b, W, N, 600, rng)
+    assert spectrum.capillary_spectrum(soft, W)[1][0] > 1.5 * P1
 
 
 def test_no_lower_bound_while_the_longest_mode_is_still_growing():
@@ -125,16 +139,61 @@ def test_no_lower_bound_while_the_longest_mode_is_still_growing():
     rng = np.random.default_rng(4)
     T, b, W, N = 350.0, 8.0, 150.0, 30
     ramp = np.linspace(0.05, 1.0, 500)[:, None]
-    h = cft.synthetic_profiles(0.2, T, b, W, N, 500, rng) * ramp + rng.normal(scale=0.3, size=(500, N))
-    r = cft.capillary_stiffness(h, None, T, b, W, 3, n_blocks=5, max_rel_err=0.01)
+    h = spectrum.synthetic_profiles(0.2, T, b, W, N, 500, rng) * ramp + rng.normal(scale=0.3, size=(500, N))
+    r = spectrum.capillary_stiffness(h, None, T, b, W, 3, 5, **_fit(max_rel_err=0.01))
     assert not r["fluctuating"]
     assert r["stiffness_lower_bound_J_m2"] is None
 
 
 def test_molten_ribbon_criterion():
     """Values measured on Li q-SNAP ribbons (a = 3.52 A): 560 K molten, 500 K solid."""
-    from anodeflow.md.stage import molten
+    molten = jobs.molten
     assert molten(98.6, 0.0045, 3.533)            # 560 K: diffused far, no bcc left
     assert not molten(1.73, 0.148, 3.523)         # 500 K: vibrational plateau
     assert not molten(20.0, 0.30, 3.52)           # partly molten: bcc order left, no liquid tension
     assert not molten(float("nan"), 0.0, 3.52)
+
+
+def _synthetic_ribbon(path, gamma=0.3, T=350.0, b=7.0, W=300.0, N=100, nframes=400, msd=0.5, bcc=0.8, seed=7):
+    rng = np.random.default_rng(seed)
+    np.savez(path, h_top=spectrum.synthetic_profiles(gamma, T, b, W, N, nframes, rng),
+             h_bot=spectrum.synthetic_profiles(gamma, T, b, W, N, nframes, rng), W_A=W, b_A=b, a_A=3.5,
+             bcc_interior=np.full(nframes, bcc), msd_interior_A2=np.full(nframes, msd), natoms=1234, prod_ps=40.0)
+    return path
+
+
+def test_ribbon_stiffness_and_stiffness_table_verbs(reference_config, tmp_path):
+    """The CFT jobs through their command line: a capillary ribbon gives back its stiffness, a molten one
+    (MSD > a^2, no bcc) none; the table has the documented columns and the plot is written."""
+    from anodeflow.md.settings import job_config
+
+    cfg = json.dumps(job_config(reference_config, "stiffness", "Li"))
+    solid = _synthetic_ribbon(tmp_path / "solid.npz")
+    hot = _synthetic_ribbon(tmp_path / "hot.npz", msd=50.0, bcc=0.0)
+    for name, npz, T in (("100_350K.json", solid, "350"), ("110_600K.json", hot, "600")):
+        jobs.main(["ribbon-stiffness", "--metal", "Li", "--facet", name[:3], "--T", T, "--config", cfg,
+                   "--ribbon", str(npz), "--out", str(tmp_path / name)])
+    r = json.loads((tmp_path / "100_350K.json").read_text())
+    assert r["solid"] and r["fluctuating"] and r["stiffness_J_m2"] == pytest.approx(0.3, rel=0.1)
+    assert r["provenance"]["config"]["cft"]["n_blocks"] == CFT_DEFAULTS["n_blocks"]
+    m = json.loads((tmp_path / "110_600K.json").read_text())
+    assert not m["solid"] and m["stiffness_J_m2"] is None and m["liquid_surface_tension_J_m2"] is not None
+    jobs.main(["stiffness-table", "--config", json.dumps({"cft": reference_config["cft"]}),
+               "--out-csv", str(tmp_path / "stiffness.csv"), "--out-png", str(tmp_path / "stiffness.png"),
+               str(tmp_path / "110_600K.json"), str(tmp_path / "100_350K.json")])
+    df = pd.read_csv(tmp_path / "stiffness.csv", dtype={"facet": str})
+    assert list(df.columns[:6]) == jobs.STIFFNESS_COLUMNS
+    assert list(zip(df.facet, df.T_K)) == [("100", 350.0), ("110", 600.0)]
+    assert (tmp_path / "stiffness.png").stat().st_size > 1000
+    assert (tmp_path / "stiffness.csv.provenance.json").is_file()
+
+
+def test_the_stiffness_job_config_holds_everything_the_analysis_reads(reference_config, tmp_path):
+    """cft_job on the job's config (that metal's fit keys only) gives what it gives on the whole config."""
+    from anodeflow.md.settings import job_config
+
+    npz = _synthetic_ribbon(tmp_path / "r.npz")
+    whole = jobs.cft_job("Na", "100", 350.0, reference_config, npz, tmp_path / "a.json")
+    part = jobs.cft_job("Na", "100", 350.0, job_config(reference_config, "stiffness", "Na"), npz, tmp_path / "b.json")
+    whole.pop("provenance"), part.pop("provenance")
+    assert whole == part

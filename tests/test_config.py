@@ -1,12 +1,11 @@
 """Bad input is rejected before any job runs, with a message naming the key."""
-import copy
 import subprocess
 import sys
 
 import pytest
 import yaml
 
-from anodeflow import campaign, config
+from anodeflow import systems as campaign_systems, config
 
 
 @pytest.fixture()
@@ -26,13 +25,13 @@ def rejected(cfg, *needles):
 def test_reference_and_quick_configs_are_valid(root):
     ref = config.load(root / "config" / "config.yaml")
     quick = config.load(root / "config" / "config.yaml", root / "config" / "quick.yaml")
-    ids = list(campaign.systems(ref))
+    ids = list(campaign_systems.systems(ref))
     # every reference system of methods.md section 2 (isolated x2 functionals, fluorides, 2D)
     assert len(ids) == 12 + 6 + 9 + 12
     for sid in ["Li-100", "Na-111", "Li-100__LiF-100", "Na-110__NaF-111", "Li-110__graphene", "Na-100__hBN",
                 "Li-100_BEEF-vdW"]:
         assert sid in ids
-    qids = list(campaign.systems(quick))
+    qids = list(campaign_systems.systems(quick))
     for sid in ["Li-100", "Li-110", "Li-111", "Na-100", "Na-110", "Na-111"]:
         assert sid in qids
     assert any("__LiF" in s or "__NaF" in s for s in qids)
@@ -98,9 +97,10 @@ def test_user_adds_metal_and_coating_in_config_only(cfg):
     cfg["systems"]["interfaces"].append({"metal": "K", "facets": ["110"], "coating": "KF",
                                          "coating_facets": [[1, 0, 0]], "xc": "PBE"})
     config.validate(cfg)
-    assert "K-110__KF-100" in campaign.systems(cfg)
+    assert "K-110__KF-100" in campaign_systems.systems(cfg)
 
 
+@pytest.mark.workflow
 def test_snakemake_refuses_bad_config_before_any_job(root, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("interfaces:\n  max_strain: 0.5\n")

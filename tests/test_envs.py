@@ -131,6 +131,7 @@ def _workflow_rules():
         os.chdir(old)
 
 
+@pytest.mark.workflow
 def test_every_rule_declares_a_conda_env():
     rules = _workflow_rules()
     assert len(rules) > 1

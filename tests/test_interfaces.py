@@ -5,10 +5,11 @@ import re
 import numpy as np
 import pytest
 
-from anodeflow import campaign, structures
-from anodeflow.dft.jobs import build_system
-
-pytestmark = pytest.mark.slow
+from anodeflow import systems as campaign_systems
+from anodeflow.interfaces import structures
+from anodeflow.interfaces.coherent import InterfaceSettings, coherent_interface
+from anodeflow.interfaces.descriptors import area_mismatch
+from anodeflow.interfaces.build import build_system
 
 
 def _bulk(config, s):
@@ -18,12 +19,13 @@ def _bulk(config, s):
     return out
 
 
+@pytest.mark.slow  # every reference interface through the ZSL search: ~1 min
 def test_reference_interfaces_match_or_fail_alone(reference_config):
     outcomes = {}
-    for sid, s in campaign.systems(reference_config).items():
+    for sid, s in campaign_systems.systems(reference_config).items():
         if not s.is_interface:
             continue
-        spec = campaign.build_job_spec(reference_config, sid)
+        spec = campaign_systems.build_job_spec(reference_config, sid)
         spec["preset"] = dict(spec["preset"], metal_layers=4, fixed_layers=2)
         try:
             atoms, desc, enum = build_system(spec, _bulk(reference_config, s))
@@ -48,29 +50,32 @@ def test_reference_interfaces_match_or_fail_alone(reference_config):
     assert len(matched) >= 20
 
 
+@pytest.mark.slow  # ZSL search over a large area: ~6 s CPU
 def test_no_match_fails_with_best_strain():
     li = structures.conventional_metal("Li", 3.44)
     gr = structures.coating_structure({"kind": "2d", "formula": "C", "spacegroup": 191, "a_A": 2.47})
     with pytest.raises(structures.InterfaceError, match=r"^Li-100__graphene: .*best strain found: 0\.\d+"):
-        structures.coherent_interface("Li-100__graphene", li, gr, (1, 0, 0), (0, 0, 1), max_strain=0.04,
-                                      max_area=40, angle_tol=0.01, gap=2.5, metal_layers=3, fixed_layers=1,
-                                      film_layers=1, vacuum=15, film_is_2d=True)
+        coherent_interface("Li-100__graphene", li, gr, (1, 0, 0), (0, 0, 1),
+                           InterfaceSettings(max_strain=0.04, max_area_A2=40, angle_tol=0.01, gap_A=2.5,
+                                             coating_layers=1, metal_layers=3, fixed_layers=1, vacuum_A=15),
+                           film_is_2d=True)
 
 
 def test_polar_film_cut_to_one_plane_is_refused():
     """Rock-salt LiF(111) cut to one plane is a plane of Li or of F only: not the coating."""
     li = structures.conventional_metal("Li", 3.447)
     lif = structures.coating_structure({"kind": "bulk", "formula": "LiF", "spacegroup": 225}, 4.082)
-    kw = dict(max_strain=0.04, max_area=120, angle_tol=0.01, gap=2.5, metal_layers=3, fixed_layers=1,
-              vacuum=15, min_length=2.9)
+    kw = dict(max_strain=0.04, max_area_A2=120, angle_tol=0.01, gap_A=2.5, metal_layers=3, fixed_layers=1,
+              vacuum_A=15, inplane_min_length_A=2.9)
     with pytest.raises(structures.InterfaceError, match=r"^Li-111__LiF-111: .*lacks (F|Li).*coating_layers"):
-        structures.coherent_interface("Li-111__LiF-111", li, lif, (1, 1, 1), (1, 1, 1), film_layers=1, **kw)
-    atoms, _ = structures.coherent_interface("Li-111__LiF-111", li, lif, (1, 1, 1), (1, 1, 1), film_layers=2, **kw)
+        coherent_interface("Li-111__LiF-111", li, lif, (1, 1, 1), (1, 1, 1), InterfaceSettings(coating_layers=1, **kw))
+    atoms, _ = coherent_interface("Li-111__LiF-111", li, lif, (1, 1, 1), (1, 1, 1),
+                                  InterfaceSettings(coating_layers=2, **kw))
     film = np.array(atoms.get_chemical_symbols())[~atoms.arrays["is_metal"].astype(bool)]
     assert set(film) == {"Li", "F"}
 
 
 def test_area_mismatch_descriptor():
-    am, q = structures.area_mismatch(11.83, 8.24)   # bcc Li(100) a^2 vs LiF(100) primitive (a/√2)^2
+    am, q = area_mismatch(11.83, 8.24)   # bcc Li(100) a^2 vs LiF(100) primitive (a/√2)^2
     assert q == (10, 7) or am == pytest.approx(abs(11.83 / 8.24 - q[0] / q[1]))
     assert am < 1 / 8

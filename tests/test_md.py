@@ -1,13 +1,20 @@
-"""MD stage: hysteresis analysis (pure), restartable phases and tiny real LAMMPS runs for Li and Na."""
+"""MD stage: hysteresis analysis (pure), the config the jobs read, the job verbs, restartable phases and
+tiny real LAMMPS runs for Li and Na."""
+import copy
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from anodeflow import config as afconfig
 from anodeflow import potentials as P
-from anodeflow.md import bulk, ribbon
+from anodeflow.md import bulk, jobs, ribbon, settings
 from anodeflow.md.engine import Phase, run_phases
 from anodeflow.md.lattice import orientation, spacing_factors
 from anodeflow.md.runtime import make_lammps
@@ -29,6 +36,138 @@ def pots(cfg, tmp_path_factory):
     return {m: P.resolve(m, cfg, workdir=wd) for m in ("Li", "Na")}
 
 
+def _ribbon_settings(**kw):
+    """Ribbon settings of the tiny test ribbons: cft/md schema defaults, 2 fs, the sizes given."""
+    base = dict(thickness_spacings=2, anchor_k_eV_A2=1.0, bins_per_spacing=1, cn_min=6, orientations={},
+                timestep_fs=2.0, checkpoint_every=5000, omp_threads=1)
+    return ribbon.RibbonSettings(**{**base, **kw})
+
+
+def _schema_defaults(schema: dict, prefix=()) -> dict:
+    """{key path: default} of every property with a default, nested objects included."""
+    out = {}
+    for k, sub in schema.get("properties", {}).items():
+        if "default" in sub:
+            out[prefix + (k,)] = sub["default"]
+        out.update(_schema_defaults(sub, prefix + (k,)))
+    return out
+
+
+def _get(d, path):
+    for k in path:
+        d = d[k]
+    return d
+
+
+@pytest.mark.parametrize("files", [["config.yaml"], ["config.yaml", "quick.yaml"]])
+def test_validate_fills_the_md_and_cft_defaults(files):
+    """anodeflow.config.validate fills the schema defaults of the $ref'd md and cft sections (also nested
+    ones, e.g. md.melting.fit_fraction, md.ntasks.ribbon): the jobs read them without fallbacks."""
+    raw = {}
+    for f in files:
+        afconfig._deep_update(raw, yaml.safe_load((ROOT / "config" / f).read_text()))
+    for sec in ("md", "cft"):
+        defaults = _schema_defaults(yaml.safe_load((afconfig.SCHEMA_DIR / f"{sec}.schema.yaml").read_text()))
+        assert defaults
+        stripped = copy.deepcopy(raw)
+        for path in sorted(defaults, key=len, reverse=True):  # drop every defaulted key the files set
+            try:
+                _get(stripped[sec], path[:-1]).pop(path[-1], None)
+            except (KeyError, AttributeError):
+                pass
+        c = afconfig.validate(stripped)
+        for path, value in defaults.items():
+            if not any(q[:len(path)] == path and q != path for q in defaults):  # leaves (md.ntasks holds 3)
+                assert _get(c[sec], path) == value, (sec, path)
+        # and the files' own values are kept
+        c = afconfig.validate(copy.deepcopy(raw))
+        for path in defaults:
+            try:
+                given = _get(raw[sec], path)
+            except KeyError:
+                continue
+            assert _get(c[sec], path) == given, (sec, path)
+
+
+def test_a0_comes_from_config_and_a_missing_one_names_the_key(cfg):
+    assert settings.a0("Li", cfg) == cfg["metals"]["Li"]["a0_A"]
+    with pytest.raises(afconfig.ConfigError, match=r"metals\.K\.a0_A"):
+        settings.a0("K", cfg)
+
+
+def test_ribbon_settings_apply_the_per_metal_overrides(cfg):
+    c = afconfig.load(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml",
+                      ROOT / "tests" / "configs" / "md_local_potentials.yaml")
+    na, li = settings.ribbon_settings("Na", c), settings.ribbon_settings("Li", c)
+    assert (na.length_A, na.slab_A, na.prod_ps, na.sample_ps) == (150, 25, 60, 0.2)
+    assert (li.length_A, li.slab_A, li.prod_ps, li.sample_ps) == (c["cft"]["length_A"], 17, 6, 0.1)
+    assert li.timestep_fs == c["md"]["timestep_fs"]["Li"] and li.checkpoint_every == c["md"]["checkpoint_every"]
+    with pytest.raises(Exception):
+        li.length_A = 1.0  # frozen
+
+
+def test_job_config_is_the_metal_s_part_without_execution_keys(cfg):
+    """What a job reads: its metal only, no launcher/ntasks; the job functions read the same values from it."""
+    c = afconfig.load(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml",
+                      ROOT / "tests" / "configs" / "md_local_potentials.yaml")
+    for kind in settings.JOB_KINDS:
+        jc = settings.job_config(c, kind, "Na")
+        text = json.dumps(jc)
+        assert '"Li"' not in text and "launcher" not in text and "ntasks" not in text, (kind, text)
+    mel, exp, rib = (settings.job_config(c, k, "Na") for k in ("melting", "expansion", "ribbon"))
+    assert settings.a0("Na", mel) == settings.a0("Na", c) and mel["md"]["melting"] == {
+        **c["md"]["melting"], "T_range_K": {"Na": c["md"]["melting"]["T_range_K"]["Na"]}}
+    assert settings.expansion_temperatures("Na", exp) == settings.expansion_temperatures("Na", c) == [200.0, 300.0, 350.0]
+    assert settings.ribbon_settings("Na", rib) == settings.ribbon_settings("Na", c)
+    assert settings.ribbon_seed(rib, "110", 350.0) == settings.ribbon_seed(c, "110", 350.0) == c["md"]["seed"] + 110350
+    assert settings.md_subset("Na", mel, "melting")["potential"] == c["potentials"]["Na"]
+    # execution settings, another metal's settings and the fit thresholds do not touch a ribbon's config
+    other = copy.deepcopy(c)
+    other["md"]["ntasks"]["ribbon"] = 8
+    other["md"]["launcher"] = "srun -n {ntasks}"
+    other["md"]["timestep_fs"]["Li"] = 0.5
+    other["cft"]["per_metal"]["Li"] = {"length_A": 99}
+    other["cft"]["max_rel_err"] = 0.1
+    other["potentials"]["Li"]["citation"] = "changed"
+    for kind in ("melting", "expansion", "ribbon"):
+        assert settings.job_config(other, kind, "Na") == settings.job_config(c, kind, "Na"), kind
+    assert settings.job_config(other, "stiffness", "Na") != settings.job_config(c, "stiffness", "Na")
+    # ribbon temperatures are read by the expansion job (a(T) at each of them)
+    other["cft"]["T_K"]["Na"] = [300, 360]
+    assert settings.job_config(other, "expansion", "Na") != settings.job_config(c, "expansion", "Na")
+
+
+def test_ribbon_targets_and_labels(cfg):
+    c = copy.deepcopy(cfg)
+    c["md"]["metals"] = ["Na"]
+    c["cft"].update(facets=["100"], T_K={"Na": [300, 412.5], "Li": [300]})
+    assert settings.ribbon_targets(c) == [("Na", "100", "300"), ("Na", "100", "412.5")]
+
+
+def test_plot_verbs_write_the_figures(tmp_path):
+    T = np.linspace(300, 700, 41)
+    np.savez(tmp_path / "ramps.npz", heat_T_set=T, heat_pe=-1 + 1e-4 * T + 0.05 * (T > 600),
+             cool_T_set=T[::-1], cool_pe=-0.95 + 1e-4 * T[::-1] - 0.05 * (T[::-1] < 400))
+    (tmp_path / "melting.json").write_text(json.dumps(
+        {"metal": "Li", "Tm_K": 500.0, "T_plus_K": 600.0, "T_minus_K": 400.0, "Tm_experiment_K": 453.65}))
+    jobs.main(["melting-plot", "--npz", str(tmp_path / "ramps.npz"), "--json", str(tmp_path / "melting.json"),
+               "--out", str(tmp_path / "melting.png")])
+    pd.DataFrame({"metal": "Li", "T_K": [300.0, 350.0, 420.0], "a_A": [3.49, 3.497, 3.509],
+                  "a_stderr_A": [1e-3, 1e-3, 2e-3]}).to_csv(tmp_path / "te.csv", index=False)
+    jobs.main(["expansion-plot", "--csv", str(tmp_path / "te.csv"), "--out", str(tmp_path / "te.png")])
+    for f in ("melting.png", "te.png"):
+        assert (tmp_path / f).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    from anodeflow.md.plots import linear_expansion_coefficient
+    assert linear_expansion_coefficient([300, 400], [3.50, 3.5175]) == pytest.approx(0.0175 / 100 / 3.50875)
+    assert linear_expansion_coefficient([300], [3.5]) is None
+
+
+def test_job_verbs_refuse_missing_options():
+    for argv in (["melting", "--metal", "Li"], ["ribbon", "--metal", "Li", "--config", "{}"], ["nonsense"]):
+        with pytest.raises(SystemExit):
+            jobs.main(argv)
+
+
 def test_hysteresis_on_constructed_ramps():
     """Solid line e = -1 + 1e-4 T, liquid 0.06 eV higher: jumps at 500 K (heating) and 300 K (cooling)."""
     rng = np.random.default_rng(0)
@@ -37,14 +176,14 @@ def test_hysteresis_on_constructed_ramps():
     sol, liq = -1 + 1e-4 * Th, -0.94 + 1e-4 * Th
     eh = np.where(Th < 500, sol, liq) + rng.normal(0, 1e-3, Th.size)
     ec = np.where(Tc > 300, -0.94 + 1e-4 * Tc, -1 + 1e-4 * Tc) + rng.normal(0, 1e-3, Tc.size)
-    r = bulk.hysteresis_temperatures(Th, eh, Tc, ec)
+    r = bulk.hysteresis_temperatures(Th, eh, Tc, ec, 0.2)
     assert r["T_plus_K"] == pytest.approx(500, abs=3)
     assert r["T_minus_K"] == pytest.approx(300, abs=3)
     assert r["latent_heat_eV_per_atom"] == pytest.approx(0.06, abs=0.005)
     tm = bulk.melting_temperature(r["T_plus_K"], r["T_minus_K"])
     assert tm == pytest.approx(500 + 300 - np.sqrt(500 * 300), abs=4)
     # no crystallisation on cooling: T- and Tm are not invented
-    r2 = bulk.hysteresis_temperatures(Th, eh, Tc, -0.94 + 1e-4 * Tc)
+    r2 = bulk.hysteresis_temperatures(Th, eh, Tc, -0.94 + 1e-4 * Tc, 0.2)
     assert r2["T_minus_K"] is None and bulk.melting_temperature(r2["T_plus_K"], None) is None
 
 
@@ -112,10 +251,12 @@ def test_phases_restart_after_a_kill(pots, tmp_path):
 @pytest.mark.parametrize("metal,a0", [("Li", 3.45), ("Na", 4.25)])
 def test_tiny_expansion_and_melting_runs(pots, tmp_path, metal, a0):
     """Real NPT runs on 16 atoms: a(T) near the 0 K value, ramps produce samples at the set points."""
-    r = bulk.expansion_run(pots[metal], a0, 2, 200.0, 0.02, 0.1, 2.0, 11, tmp_path / "exp", sample_every=10)
+    r = bulk.expansion_run(pots[metal], a0, 2, 200.0, 0.02, 0.1, 2.0, 11, tmp_path / "exp", sample_every=10,
+                           checkpoint_every=5000, omp_threads=1)
     a, da = bulk.lattice_constant(r["vol"])
     assert a == pytest.approx(a0, rel=0.03) and np.isfinite(da)
-    m = bulk.melting_run(pots[metal], a0, 2, 200.0, 300.0, 1000.0, 0.02, 2.0, 11, tmp_path / "melt", sample_every=10)
+    m = bulk.melting_run(pots[metal], a0, 2, 200.0, 300.0, 1000.0, 0.02, 2.0, 11, tmp_path / "melt",
+                         cool_rate_K_per_ps=None, sample_every=10, checkpoint_every=5000, omp_threads=1)
     assert m["natoms"] == 16
     # 100 K at 1000 K/ps and 2 fs: 50 steps, a sample every 10 steps -> set points 220 .. 300 K
     np.testing.assert_allclose(m["heat"]["T_set"], [220.0, 240.0, 260.0, 280.0, 300.0])
@@ -125,8 +266,10 @@ def test_tiny_expansion_and_melting_runs(pots, tmp_path, metal, a0):
 @pytest.mark.lammps
 @pytest.mark.parametrize("metal,facet,a", [("Li", "100", 3.48), ("Na", "110", 4.28)])
 def test_tiny_ribbon_samples_both_surfaces(pots, tmp_path, metal, facet, a):
-    g = ribbon.ribbon_geometry(a, facet, 6 * a, 2, 5 * a)
-    r = ribbon.run_ribbon(pots[metal], a, facet, 250.0, g, 10.0, 3.0, 0.01, 0.06, 0.02, 2.0, 3, tmp_path / "rib")
+    s = _ribbon_settings(length_A=6 * a, slab_A=5 * a, vacuum_A=10.0, anchor_A=3.0, equil_ps=0.01, prod_ps=0.06,
+                         sample_ps=0.02)
+    g = s.geometry(a, facet)
+    r = ribbon.run_ribbon(pots[metal], a, facet, 250.0, s, 3, tmp_path / "rib")
     nb = r["nbins"]
     assert r["h_top"].shape == (3, nb) and r["h_bot"].shape == (3, nb)
     assert np.all(np.isfinite(r["h_top"])) and np.all(r["h_top"] > 0) and np.all(r["h_bot"] < 0)
@@ -143,32 +286,34 @@ def test_ribbon_melt_test_separates_solid_from_liquid(pots, tmp_path):
     """Na EAM ribbon (120 atoms, 3 ps): at 250 K the interior MSD stays on its plateau (measured
     0.15-0.37 A^2), at 800 K (about twice T_m) it grows past 0.25 a^2 = 4.6 A^2 (measured 11.8 A^2)."""
     a = 4.28
-    g = ribbon.ribbon_geometry(a, "100", 6 * a, 2, 5 * a)
+    s = _ribbon_settings(length_A=6 * a, slab_A=5 * a, vacuum_A=10.0, anchor_A=3.0, equil_ps=0.5, prod_ps=3.0,
+                         sample_ps=0.25)
     msd = {}
     for T in (250.0, 800.0):
-        r = ribbon.run_ribbon(pots["Na"], a, "100", T, g, 10.0, 3.0, 0.5, 3.0, 0.25, 2.0, 3, tmp_path / f"r{T:.0f}")
+        r = ribbon.run_ribbon(pots["Na"], a, "100", T, s, 3, tmp_path / f"r{T:.0f}")
         msd[T] = float(np.max(r["msd_interior_A2"]))
     assert msd[250.0] < 1.0
     assert msd[800.0] > 0.25 * a ** 2
 
 
 @pytest.mark.lammps
-def test_ribbon_job_under_mpi_two_ranks(cfg, tmp_path):
-    """md.ntasks > 1: the job runs as `mpiexec -n 2 python -m anodeflow.md`, rank 0 writes the output."""
-    import copy
-
-    from anodeflow.md import stage
-
+def test_ribbon_verb_under_mpi_two_ranks(cfg, tmp_path):
+    """md.ntasks > 1: `python -m anodeflow.launch --md 2 -- python -m anodeflow.md.jobs ribbon ...` runs the
+    job under the MD launcher on 2 ranks; rank 0 writes the output and the job's log line."""
     c = copy.deepcopy(cfg)
-    stage.fill_defaults(c)
     c["cft"].update(length_A=20, slab_A=17, vacuum_A=8, equil_ps=0.01, prod_ps=0.04, sample_ps=0.02)
     pd.DataFrame({"T_K": [250.0], "a_A": [4.27]}).to_csv(tmp_path / "exp.csv", index=False)
-    stage.run_job("ribbon", c, 2, "mpiexec -n {ntasks}", metal="Na", facet="100", T_K=250.0,
-                  expansion_csv=str(tmp_path / "exp.csv"), out_npz=str(tmp_path / "r.npz"),
-                  workdir=str(tmp_path / "w"), log=str(tmp_path / "lammps.log"))
+    cmd = [sys.executable, "-m", "anodeflow.launch", "--md", "2", "--", sys.executable, "-m", "anodeflow.md.jobs",
+           "ribbon", "--metal", "Na", "--facet", "100", "--T", "250", "--config",
+           json.dumps(settings.job_config(c, "ribbon", "Na")), "--expansion", str(tmp_path / "exp.csv"),
+           "--out", str(tmp_path / "r.npz"), "--workdir", str(tmp_path / "w")]
+    env = {**os.environ, "ANODEFLOW_MD_LAUNCHER": "mpiexec -n {ntasks}", "PYTHONPATH": str(ROOT / "src")}
+    r = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stdout + r.stderr
     z = np.load(tmp_path / "r.npz")
     assert z["h_top"].shape == (2, int(z["nbins"])) and np.all(np.isfinite(z["h_top"]))
-    assert "on 2 procs" in (tmp_path / "lammps.log").read_text()
+    assert "on 2 procs" in (tmp_path / "w" / "lammps.log").read_text()  # LAMMPS's log, in the work folder
+    assert r.stdout.count("ribbon Na (100) at 250 K") == 1  # rank 0 only
 
 
 @pytest.mark.lammps

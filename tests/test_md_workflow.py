@@ -1,6 +1,6 @@
-"""The MD + CFT chain through Snakemake with real LAMMPS on tiny systems, both metals, in a sandbox."""
+"""The MD + CFT chain through Snakemake with real LAMMPS on tiny systems, both metals, in a sandbox:
+the shell rules, their logs, the report figures and a no-op rerun."""
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -10,11 +10,12 @@ from workflow_sandbox import ROOT, jobs_run, make_sandbox, snakemake
 
 SHARED = (ROOT / ".." / "shared" / "potentials").resolve()
 TARGETS = ["results/cft/stiffness.csv", "results/cft/stiffness.png",
-           *[f"results/md/{m}/{f}" for m in ("Li", "Na") for f in ("melting.json", "melting.png", "thermal_expansion.csv")]]
+           *[f"results/md/{m}/{f}" for m in ("Li", "Na")
+             for f in ("melting.json", "melting.png", "thermal_expansion.csv", "thermal_expansion.png")]]
 
 
 @pytest.mark.lammps
-@pytest.mark.slow
+@pytest.mark.workflow
 def test_md_chain_tiny(tmp_path):
     sb = make_sandbox(tmp_path / "sb")
     overlay = tmp_path / "local_pot.yaml"
@@ -37,6 +38,18 @@ def test_md_chain_tiny(tmp_path):
         assert (te.a_A > 3.3).all() and (te.a_A < 4.5).all()
         assert (sb / "results" / "md" / m / "thermal_expansion.csv.provenance.json").is_file()
     assert list((sb / "work" / "md" / "Li").glob("ribbon_100_300K/md.*.restart"))
+    # every job wrote its log (shell `> {log} 2>&1`); LAMMPS's own log is in the job's work folder
+    logs = sb / "logs"
+    assert "melting Na" in (logs / "md" / "Na" / "melting.log").read_text()
+    assert "LAMMPS" in (sb / "work" / "md" / "Na" / "melting" / "lammps.log").read_text()
+    assert "LAMMPS" in (sb / "work" / "md" / "Li" / "expansion" / "T300" / "lammps.log").read_text()
+    assert "ribbon Li (100) at 300 K" in (logs / "md" / "Li" / "ribbon_100_300K.log").read_text()
+    assert "Li (100) at 300 K" in (logs / "cft" / "Li" / "100_300K.log").read_text()
+    assert "stiffness_J_m2" in (logs / "cft" / "stiffness.log").read_text()
+    assert (logs / "md" / "fetch_potential" / "Na_v2.eam.fs.log").read_text().strip()
+    for m in ("Li", "Na"):
+        for f in ("melting.png", "thermal_expansion.png"):
+            assert (sb / "results" / "md" / m / f).stat().st_size > 1000
     # nothing left to do on a rerun
     again = snakemake(sb, "-n", "--cores", "1", *TARGETS, *cfg).stdout
     assert "Nothing to be done" in again

@@ -10,16 +10,29 @@ What the model predicts (anodeflow.phasefield.model):
   so their boundary tilts towards the slower grain, by less than the Huygens (eikonal) bound
   tan(theta) = sqrt((v_q/v_p)^2 - 1) because the two leading edges share the empty cells.
 """
+from dataclasses import replace
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from anodeflow import config as afconfig
 from anodeflow.phasefield.model import (GrowthParams, custom_setup, grain_map, make_setup,
                                         pulled_front)
 from anodeflow.phasefield.solver import FastSolver
 
+#: the reference problem (config/config.yaml phasefield: 200 x 70 cells, dx = 0.5 um, dt = 0.01 s,
+#: 75 nuclei, w = gamma = 1, prune 1e-4); tests change what they need with params(...)
+REFERENCE = GrowthParams.from_config(afconfig.load(Path(__file__).resolve().parents[1] / "config" / "config.yaml")
+                                     ["phasefield"])
+
+
+def params(**changes) -> GrowthParams:
+    return replace(REFERENCE, **changes)
+
 
 def _front_speed(L, kappa, T=60.0, dt=0.01, ny=600):
-    p = GrowthParams(nx=4, ny=ny, dt=dt, prune=1e-12, deposition_velocity=1e-9)
+    p = params(nx=4, ny=ny, dt=dt, prune=1e-12, deposition_velocity=1e-9)
     phi0 = np.zeros((1, ny, 4))
     phi0[0, :10] = 1.0
     f = FastSolver(custom_setup(p, phi0, [L], [kappa]))
@@ -59,7 +72,7 @@ def test_front_speed_ratio_follows_L_and_sqrt_kappa():
 def test_flat_boundary_between_grains_does_not_move(Lq, Lp, kq, kp):
     """Equal wells: no driving force; displacement < 0.02 dx over 100 s whatever L and kappa."""
     nx, ny = 80, 4
-    p = GrowthParams(nx=nx, ny=ny, dt=0.005, prune=1e-12)
+    p = params(nx=nx, ny=ny, dt=0.005, prune=1e-12)
     phi0 = np.zeros((2, ny, nx))
     phi0[0, :, :nx // 2] = 1.0
     phi0[1, :, nx // 2:] = 1.0
@@ -74,7 +87,7 @@ def test_flat_boundary_between_grains_does_not_move(Lq, Lp, kq, kp):
 @pytest.mark.parametrize("Lq, Lp, kq, kp", [(1.5, 1.0, 1.0, 1.0), (1.0, 1.0, 2.25, 1.0)])
 def test_boundary_tilts_towards_the_slower_grain(Lq, Lp, kq, kp):
     nx, ny = 120, 90
-    p = GrowthParams(nx=nx, ny=ny, dt=0.01, prune=1e-12)
+    p = params(nx=nx, ny=ny, dt=0.01, prune=1e-12)
     phi0 = np.zeros((2, ny, nx))
     phi0[0, :4, :nx // 2] = 1.0
     phi0[1, :4, nx // 2:] = 1.0
@@ -93,13 +106,15 @@ def test_boundary_tilts_towards_the_slower_grain(Lq, Lp, kq, kp):
     assert 0.5 * huygens < -slope < huygens            # bracketed by the eikonal bound
 
 
+@pytest.mark.slow
+@pytest.mark.slow
 def test_identical_grains_favour_no_orientation():
     """24 seeds, all grains identical (L = kappa = 1): per orientation, the final top-layer
     fraction minus the nucleus share has a mean within 3 standard errors of 0, and the
     survival of grains does not depend on their index (processing order) either."""
     diffs, order = [], []
     for seed in range(24):
-        p = GrowthParams(nx=80, ny=24, n_nuclei=20, seed=seed, deposition_velocity=0.5)
+        p = params(nx=80, ny=24, n_nuclei=20, seed=seed, deposition_velocity=0.5)
         s = make_setup(p, [1.0, 1.0, 1.0], [1.0, 1.0, 1.0])
         f = FastSolver(s)
         f.run((p.ny - s.rows0) * p.steps_per_row + 300)

@@ -1,20 +1,33 @@
 """Phase-field solvers: exactness of the fast path, reproducibility, mapping, stability bound."""
 import math
+from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from anodeflow import config as afconfig
 from anodeflow import constants as C
 from anodeflow.phasefield.model import (GrowthParams, UnstableStepError, check_stability,
                                         custom_setup, gradient_coefficient, grain_map, make_setup,
                                         mobility, stability_bound)
 from anodeflow.phasefield.solver import DenseSolver, FastSolver
 
+#: the reference problem (config/config.yaml phasefield: 200 x 70 cells, dx = 0.5 um, dt = 0.01 s,
+#: 75 nuclei, w = gamma = 1, prune 1e-4); tests change what they need with params(...)
+REFERENCE = GrowthParams.from_config(afconfig.load(Path(__file__).resolve().parents[1] / "config" / "config.yaml")
+                                     ["phasefield"])
+
+
+def params(**changes) -> GrowthParams:
+    return replace(REFERENCE, **changes)
+
+
 SMALL = dict(nx=48, ny=24, n_nuclei=14, deposition_velocity=1.0)   # a row every 50 steps
 
 
 def _pair(seed=3, **kw):
-    p = GrowthParams(seed=seed, **{**SMALL, **kw})
+    p = params(seed=seed, **{**SMALL, **kw})
     s = make_setup(p, [1.0, 1.6, 0.6], [1.0, 0.7, 1.4])
     return p, s
 
@@ -33,7 +46,7 @@ def test_dense_and_fast_agree_on_same_seed():
 
 
 def test_dense_and_fast_agree_on_reference_grid():
-    p = GrowthParams(seed=11)
+    p = params(seed=11)
     s = make_setup(p, [1.0, 1.5, 0.7], [1.0, 0.8, 1.3])
     d, f = DenseSolver(s), FastSolver(s)
     d.run(120)
@@ -51,7 +64,7 @@ def test_seeded_runs_are_reproducible_and_seeds_differ():
 
 
 def test_nuclei_sit_on_rough_substrate_with_random_orientations():
-    p = GrowthParams(seed=2)
+    p = params(seed=2)
     s = make_setup(p, [1, 1, 1], [1, 1, 1])
     assert len(s.nucleus_x) == 75 and len(set(s.nucleus_x)) == 75
     assert s.substrate.max() > s.substrate.min()            # rough, not a flat line
@@ -81,7 +94,7 @@ def test_stability_check_refuses_with_the_bound():
     assert check_stability(0.99 * bound, L, k, 0.5, 1.0, 1.0) == bound
     with pytest.raises(UnstableStepError, match=f"{bound:.4g}"):
         check_stability(1.01 * bound, L, k, 0.5, 1.0, 1.0)
-    p = GrowthParams(nx=8, ny=8, dt=1.01 * bound)
+    p = params(nx=8, ny=8, dt=1.01 * bound, stability="methods")
     s = custom_setup(p, np.ones((2, 8, 8)) * 0.5, L, k)
     with pytest.raises(UnstableStepError):
         FastSolver(s)
@@ -94,7 +107,7 @@ def test_stability_bound_is_sharp_for_checkerboard_mode(factor, grows):
     L, k, dx = 1.3, 0.9, 0.5
     bound = stability_bound([L], [k], dx, 1.0, 1.0)
     n = 16
-    p = GrowthParams(nx=n, ny=n, dx=dx, dt=factor * bound, prune=0.0)
+    p = params(nx=n, ny=n, dx=dx, dt=factor * bound, prune=0.0)
     jj, ii = np.indices((n, n))
     phi0 = 1.0 + 1e-6 * (-1.0) ** (ii + jj)
     s = custom_setup(p, phi0[None], [L], [k])
@@ -115,7 +128,7 @@ def test_sharp_bound_is_stable_where_methods_bound_is_far_too_strict():
     methods = stability_bound(L, k, dx, 1.0, 1.0)
     assert sharp > 10 * methods
     n = 24
-    p = GrowthParams(nx=n, ny=n, dx=dx, dt=0.97 * sharp, prune=0.0, stability="sharp")
+    p = params(nx=n, ny=n, dx=dx, dt=0.97 * sharp, prune=0.0, stability="sharp")
     jj, ii = np.indices((n, n))
     cb = (-1.0) ** (ii + jj)
     phi0 = np.zeros((2, n, n))
@@ -127,4 +140,4 @@ def test_sharp_bound_is_stable_where_methods_bound_is_far_too_strict():
     assert np.all(np.abs(f.phi) < 1.01)
     assert np.abs((f.phi * cb).sum(axis=(1, 2))).max() < 1e-6 * n * n
     with pytest.raises(UnstableStepError):
-        FastSolver(custom_setup(GrowthParams(nx=n, ny=n, dx=dx, dt=0.97 * sharp), phi0, L, k))
+        FastSolver(custom_setup(params(nx=n, ny=n, dx=dx, dt=0.97 * sharp, stability="methods"), phi0, L, k))

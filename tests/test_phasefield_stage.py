@@ -1,14 +1,17 @@
-"""The phase-field stage standalone (config overrides only), the temperature analysis and the phase map."""
+"""The phase-field stage standalone (config overrides only): its jobs, the temperature analysis and the
+phase map, the command line, and the rules through Snakemake."""
 import json
 import math
+from dataclasses import astuple
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from anodeflow import config as afconfig
-from anodeflow.phasefield import analysis, stage
+from anodeflow.phasefield import energy_balance, inputs, jobs
 from anodeflow.phasefield.model import UnstableStepError
+from anodeflow.phasefield.phase_map import phase_map_axes
 
 
 @pytest.fixture()
@@ -16,9 +19,16 @@ def cfg(root):
     return afconfig.load(root / "config" / "config.yaml", root / "tests" / "configs" / "pf_standalone.yaml")
 
 
+def _outputs(d):
+    return {"csv": d / "texture.csv", "json_out": d / "texture.json", "snapshots": d / "snapshots.png",
+            "animation": d / "animation.gif", "frames": d / "frames.npz"}
+
+
+@pytest.mark.slow
+@pytest.mark.slow
 def test_standalone_run_writes_every_output(cfg, tmp_path):
-    assert stage.needed_inputs(cfg, "Li") == {"surfaces": False, "barriers": False}
-    s = stage.grain_selection(cfg, "Li", "liquid", tmp_path)
+    assert inputs.needed_inputs(cfg, "Li") == {"surfaces": False, "barriers": False}
+    s = jobs.grain_selection(cfg, "Li", "liquid", **_outputs(tmp_path))
     for f in ("texture.csv", "texture.json", "snapshots.png", "animation.gif", "frames.npz",
               "texture.csv.provenance.json"):
         assert (tmp_path / f).stat().st_size > 0, f
@@ -32,23 +42,25 @@ def test_standalone_run_writes_every_output(cfg, tmp_path):
     assert j["top_fractions"][j["winner"]] == max(j["top_fractions"].values())
     assert j["inputs"]["E_a_eV"] == {"001": 0.14, "101": 0.02, "111": 0.10}
     assert j["dt_s"] <= j["dt_bound_s"]
+    assert j["params"]["dt"] == j["dt_s"] and j["params"]["nx"] == cfg["phasefield"]["grid"]["nx"]
     assert j["provenance"]["versions"]["numpy"]
     # the same seed gives the same texture (reproducible stage)
-    s2 = stage.grain_selection(cfg, "Li", "liquid", tmp_path / "again")
+    (tmp_path / "again").mkdir()
+    s2 = jobs.grain_selection(cfg, "Li", "liquid", **_outputs(tmp_path / "again"))
     assert s2["film_fractions"] == s["film_fractions"]
 
 
 def test_unstable_step_is_refused_without_dt_auto(cfg, tmp_path):
     cfg["phasefield"]["dt_auto"] = False
     with pytest.raises(UnstableStepError, match="bound"):
-        stage.grain_selection(cfg, "Li", "liquid", tmp_path)
+        jobs.grain_selection(cfg, "Li", "liquid", **_outputs(tmp_path))
 
 
 def test_missing_inputs_name_the_file_or_key(cfg):
     del cfg["phasefield"]["inputs"]["Li"]["E_a_eV"]["111"]
-    assert stage.needed_inputs(cfg, "Li")["barriers"]
+    assert inputs.needed_inputs(cfg, "Li")["barriers"]
     with pytest.raises(FileNotFoundError, match="barriers.csv"):
-        stage.resolve_inputs(cfg, "Li", "liquid")
+        inputs.resolve_inputs(cfg, "Li", "liquid")
 
 
 def test_inputs_from_workflow_tables(cfg, tmp_path):
@@ -58,19 +70,22 @@ def test_inputs_from_workflow_tables(cfg, tmp_path):
     pd.DataFrame({"facet": ["100", "110", "111", "110"], "strain": [0.0, 0.0, 0.0, -0.03],
                   "E_s_J_m2": [0.45, 0.50, 0.55, 0.52]}).to_csv(s, index=False)
     pd.DataFrame({"facet": ["100", "110", "111"], "E_a_eV": [0.05, 0.03, 0.3]}).to_csv(b, index=False)
-    inp = stage.resolve_inputs(cfg, "Li", "liquid", str(s), str(b))
+    inp = inputs.resolve_inputs(cfg, "Li", "liquid", str(s), str(b))
     assert inp["E_s_J_m2"] == {"001": 0.45, "101": 0.50, "111": 0.55}      # (001) is the slab (100)
     assert inp["E_a_eV"] == {"001": 0.05, "101": 0.03, "111": 0.3}
+    assert inp["sources"]["E_s_001"] == str(s) and inp["sources"]["E_a_111"] == str(b)
     with pytest.raises(KeyError, match="strain -0.03"):
-        stage.resolve_inputs(cfg, "Li", "solid", str(s), str(b))
+        inputs.resolve_inputs(cfg, "Li", "solid", str(s), str(b))
 
 
-def test_delta_U_matches_hand_calculation():
-    """methods.md 8 numbers: L = h = 10 um, R = 0.001 um/s, sigma_y = 0.55 MPa, eps = 0.2, D0 = 1e-15."""
+def test_delta_U_matches_hand_calculation(cfg):
+    """methods.md 8 numbers: L = h = 10 um, R = 0.001 um/s, sigma_y = 0.55 MPa, eps = 0.2, D0 = 1e-15
+    (the schema defaults of phasefield.temperature_analysis)."""
     T = 300.0
     kB = 8.617333262e-5
-    d = analysis.delta_U(T, 0.46, 0.49, 0.14, 0.02, L_m=1e-5, h_m=1e-5, R_m_s=1e-9, sigma_y_Pa=0.55e6,
-                         eps_T_minus_c=0.2, D0_m2_s=1e-15)
+    film = energy_balance.FilmConditions.from_config(cfg["phasefield"]["temperature_analysis"])
+    assert astuple(film) == pytest.approx((1e-5, 1e-5, 1e-9, 0.55e6, 0.2, 1e-15, 1.0), rel=1e-12)
+    d = energy_balance.delta_U(T, 0.46, 0.49, 0.14, 0.02, film)
     D1, D2 = 1e-15 * math.exp(-0.14 / (kB * T)), 1e-15 * math.exp(-0.02 / (kB * T))
     dF = 0.55e6 * 0.2 * (math.exp(-D1 / 1e-14) - math.exp(-D2 / 1e-14))
     assert float(d["dF_strain_J_m3"]) == pytest.approx(dF, rel=1e-5)
@@ -78,28 +93,54 @@ def test_delta_U_matches_hand_calculation():
     assert float(d["dU_J_m3"]) == pytest.approx(dF - 3000.0, rel=1e-5)
     T = np.linspace(100, 600, 501)
     y = np.sin(T / 50.0)
-    c = analysis.crossovers(T, y)
+    c = energy_balance.crossovers(T, y)
     assert c[0] == pytest.approx(50 * math.pi, abs=0.05)
 
 
+@pytest.mark.slow
+@pytest.mark.slow
 def test_temperature_and_phase_map_sweeps(cfg, tmp_path):
     pts = []
     for T in (250.0, 350.0):
         pts.append(tmp_path / f"T{T:g}.json")
-        stage.temperature_point(cfg, "Li", T, pts[-1])
-    ins = {"Li": stage.resolve_inputs(cfg, "Li", "liquid")}
-    df = stage.temperature_analysis(cfg, ins, pts, tmp_path / "ta.csv", tmp_path / "ta.png")
+        jobs.temperature_point(cfg, "Li", T, pts[-1])
+    df = jobs.temperature_analysis(cfg, pts, tmp_path / "ta.csv", tmp_path / "ta.png")
     assert set(df.source) == {"dU", "phasefield"}
     assert (tmp_path / "ta.png").stat().st_size > 0
     prov = json.loads((tmp_path / "ta.csv.provenance.json").read_text())
     assert "Li" in prov["crossover_T_K"]
-    A, B = stage.phase_map_axes(cfg)
+    A, B = phase_map_axes(cfg["phasefield"]["phase_map"])
     mp = []
     for i in range(len(A)):
         for j in range(len(B)):
             mp.append(tmp_path / f"p{i}{j}.json")
-            stage.phase_map_point(cfg, i, j, mp[-1])
-    pm = stage.phase_map(cfg, mp, tmp_path / "pm.csv", tmp_path / "pm.png", {"Li liquid": (0.0, 0.02)})
+            jobs.phase_map_point(cfg, i, j, mp[-1])
+    p01 = json.loads(mp[1].read_text())
+    ref = cfg["phasefield"]["inputs"]["Li"]["E_s_J_m2"]["liquid"]["101"]
+    assert p01["E_s_J_m2"]["001"] == pytest.approx(ref * (1 + A[0]))
+    assert p01["E_a_eV"]["101"] == B[1] and p01["E_a_eV"]["001"] == 0.14
+    pm = jobs.phase_map(cfg, mp, tmp_path / "pm.csv", tmp_path / "pm.png")
     assert len(pm) == len(A) * len(B)
     assert set(pm.winner) <= {"001", "101", "111"}
     assert np.allclose(pm[["frac_001", "frac_101", "frac_111"]].sum(axis=1), 1.0)
+    # every metal x condition is marked at its own (anisotropy, E_a(101))
+    markers = json.loads((tmp_path / "pm.csv.provenance.json").read_text())["markers"]
+    liq = cfg["phasefield"]["inputs"]["Li"]["E_s_J_m2"]["liquid"]
+    assert markers["Li liquid"] == pytest.approx([liq["001"] / liq["101"] - 1, 0.02])
+    assert set(markers) == {"Li liquid", "Li solid"}
+
+
+def test_command_line_reads_tables_given_per_metal(cfg, tmp_path):
+    """The jobs' command line: --config JSON, tables as METAL=CSV (here the Li barriers come from a table)."""
+    del cfg["phasefield"]["inputs"]["Li"]["E_a_eV"]["111"]
+    b = tmp_path / "b.csv"
+    pd.DataFrame({"facet": ["100", "110", "111"], "E_a_eV": [0.05, 0.03, 0.25]}).to_csv(b, index=False)
+    out = tmp_path / "T300.json"
+    jobs.main(["temperature-point", "--config", json.dumps({"phasefield": cfg["phasefield"]}), "--metal", "Li",
+               "--temperature", "300", "--barriers", f"Li={b}", "--out", str(out)])
+    d = json.loads(out.read_text())
+    assert d["T_K"] == 300.0 and d["inputs"]["E_a_eV"]["111"] == 0.25
+    assert d["inputs"]["sources"]["E_a_111"] == str(b)
+    with pytest.raises(SystemExit):
+        jobs.main(["temperature-point", "--config", "{}", "--metal", "Li", "--temperature", "300",
+                   "--barriers", str(b), "--out", str(out)])

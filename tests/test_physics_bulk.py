@@ -7,9 +7,9 @@ Settings here: 500 eV, k-point density 4 Å⁻¹ (bulk), GPAW default PAW datase
 import pytest
 
 from anodeflow.dft.calculators import gpaw_calculator
-from anodeflow.dft.jobs import relax_bulk
+from anodeflow.dft.bulk import relax_bulk
 
-pytestmark = [pytest.mark.gpaw, pytest.mark.slow]
+pytestmark = pytest.mark.gpaw
 
 PRESET = {"mode": "pw", "ecut_eV": 500, "kpt_density": 4.0, "smearing_eV": 0.1,
           "scf_convergence_energy_eV": 1e-4}

@@ -1,8 +1,10 @@
 """Potentials as managed inputs: resolution, fetch from a local copy, checksum and offline errors,
-and a real LAMMPS energy with each resolved potential."""
+the config checks that refuse a missing or wrong local file before any job (also in a snakemake
+dry run), and a real LAMMPS energy with each resolved potential."""
 from pathlib import Path
 
 import pytest
+import yaml
 
 from anodeflow import config as afconfig
 from anodeflow import potentials as P
@@ -13,7 +15,9 @@ NA_SHA = "215aa533deec3cc38883b0b57a9767b830d1fb1d218ddd5eabac48a76d4a988e"
 
 
 @pytest.fixture()
-def cfg():
+def cfg(monkeypatch):
+    # the overlay's local_dir (../shared/potentials) is relative to the workflow directory
+    monkeypatch.chdir(ROOT)
     return afconfig.load(ROOT / "config" / "config.yaml", ROOT / "tests" / "configs" / "md_local_potentials.yaml")
 
 
@@ -88,6 +92,131 @@ def test_adding_a_potential_is_config_only(cfg, tmp_path):
     afconfig.validate(cfg)
     pot = P.resolve("K", cfg, workdir=tmp_path)
     assert pot.pair_coeff == [f"* * {d / 'K.eam.fs'} K"] and pot.mass_amu == pytest.approx(39.098, abs=0.01)
+
+
+# --- config checks before any job (anodeflow.potentials.config_errors via anodeflow.config.validate)
+
+def _refused(cfg) -> str:
+    with pytest.raises(afconfig.ConfigError) as e:
+        afconfig.validate(cfg)
+    return str(e.value)
+
+
+def _local_k(cfg, folder, **extra):
+    cfg["potentials"]["K"] = {"pair_style": "eam/fs", "source": "local", "files": ["K.eam.fs"],
+                              "local_dir": str(folder), **extra}
+    return cfg
+
+
+def test_ci_overlay_passes_the_checks(cfg):
+    assert P.config_errors(cfg) == []
+    assert cfg["potentials"]["Na"]["local_dir"] == "../shared/potentials"
+
+
+def test_local_source_missing_file_names_key_and_path(cfg, tmp_path):
+    msg = _refused(_local_k(cfg, tmp_path))
+    assert "config key 'potentials.K.local_dir'" in msg and str(tmp_path / "K.eam.fs") in msg
+    msg = _refused(_local_k(cfg, tmp_path / "no_such_folder"))
+    assert "config key 'potentials.K.local_dir'" in msg and str(tmp_path / "no_such_folder") in msg
+
+
+def test_local_source_wrong_checksum_names_key_path_both_hashes_and_how_to_accept(cfg, tmp_path):
+    (tmp_path / "K.eam.fs").write_text("my own K potential\n")
+    got = P.sha256_file(tmp_path / "K.eam.fs")
+    msg = _refused(_local_k(cfg, tmp_path, sha256=NA_SHA))
+    assert "config key 'potentials.K.sha256'" in msg and str(tmp_path / "K.eam.fs") in msg
+    assert NA_SHA in msg and got in msg and f"set 'potentials.K.sha256: {got}'" in msg
+    cfg["potentials"]["K"]["sha256"] = got  # accepting the trusted file
+    afconfig.validate(cfg)
+
+
+def test_local_source_needs_local_dir(cfg):
+    cfg["potentials"]["K"] = {"pair_style": "eam/fs", "source": "local", "files": ["K.eam.fs"]}
+    assert "config key 'potentials.K.local_dir': required for source 'local'" in _refused(cfg)
+
+
+def test_relative_local_dir_is_resolved_against_the_workflow_directory(cfg, tmp_path):
+    (tmp_path / "pots").mkdir()
+    k = {"potentials": {"K": _local_k(cfg, "pots")["potentials"]["K"]}}
+    errs = P.config_errors(k, workdir=tmp_path)
+    assert len(errs) == 1 and str(tmp_path.resolve() / "pots" / "K.eam.fs") in errs[0]
+    assert f"relative to the workflow directory {tmp_path.resolve()}" in errs[0]
+    (tmp_path / "pots" / "K.eam.fs").write_text("x\n")
+    assert P.config_errors(k, workdir=tmp_path) == []
+
+
+def test_url_mirror_in_local_dir_is_checked_too(cfg, tmp_path):
+    """potentials.Na.local_dir (the offline copy of a url source) missing or different: refused at once,
+    not when rule fetch_potential runs."""
+    cfg["potentials"]["Na"]["local_dir"] = str(tmp_path)
+    msg = _refused(cfg)
+    assert "config key 'potentials.Na.local_dir'" in msg and str(tmp_path / "Na_v2.eam.fs") in msg
+    assert "local_dir: null" in msg  # or download it
+    (tmp_path / "Na_v2.eam.fs").write_text("not the Nichol-Ackland file\n")
+    msg = _refused(cfg)
+    assert "config key 'potentials.Na.sha256'" in msg and NA_SHA in msg and str(tmp_path / "Na_v2.eam.fs") in msg
+    cfg["potentials"]["Na"]["local_dir"] = None  # download: nothing to check without network
+    afconfig.validate(cfg)
+
+
+def test_lammps_share_files_checked_when_lammps_is_installed(cfg, tmp_path, monkeypatch):
+    li = cfg["potentials"]["Li"]
+    (tmp_path / li["files"][0]).write_text("edited coefficients\n")
+    monkeypatch.setattr(P, "lammps_potentials_dir", lambda: tmp_path)
+    errs = P.config_errors(cfg)
+    assert len(errs) == 2
+    assert f"config key 'potentials.Li.sha256s.{li['files'][0]}'" in errs[0] and str(tmp_path / li["files"][0]) in errs[0]
+    assert "config key 'potentials.Li.files[1]'" in errs[1] and str(tmp_path / li["files"][1]) in errs[1]
+
+    def not_installed():
+        raise P.PotentialError("no lammps here")
+    monkeypatch.setattr(P, "lammps_potentials_dir", not_installed)
+    assert P.config_errors(cfg) == []  # e.g. LAMMPS only in the MD conda env: nothing to look at
+
+
+def test_checksum_keys_must_match_files(cfg, tmp_path):
+    (tmp_path / "K.eam.fs").write_text("x\n")
+    _local_k(cfg, tmp_path, files=["K.eam.fs", "K.extra"], sha256=NA_SHA, sha256s={"K.eam": NA_SHA})
+    (tmp_path / "K.extra").write_text("y\n")
+    msg = _refused(cfg)
+    assert "config key 'potentials.K.sha256': one checksum for 2 files is ambiguous" in msg
+    assert "config key 'potentials.K.sha256s.K.eam': not one of the files" in msg
+
+
+def test_each_file_is_hashed_once_per_process(cfg, tmp_path, monkeypatch):
+    (tmp_path / "K.eam.fs").write_text("x\n")
+    _local_k(cfg, tmp_path, sha256=P.sha256_file(tmp_path / "K.eam.fs"))
+    calls, real = [], P.sha256_file
+    monkeypatch.setattr(P, "_HASHES", {})
+    monkeypatch.setattr(P, "sha256_file", lambda p: calls.append(p) or real(p))
+    for _ in range(3):
+        assert P.config_errors({"potentials": {"K": cfg["potentials"]["K"]}}) == []
+    assert len(calls) == 1
+
+
+@pytest.mark.workflow
+@pytest.mark.parametrize("case", ["missing", "wrong checksum"])
+def test_dry_run_refuses_bad_local_potential_before_any_job(tmp_path, case):
+    from workflow_sandbox import make_sandbox, snakemake
+
+    sb = make_sandbox(tmp_path / "sb")
+    pots = tmp_path / "pots"
+    pots.mkdir()
+    if case == "wrong checksum":
+        (pots / "Na_v2.eam.fs").write_text("not the Nichol-Ackland file\n")
+    overlay = tmp_path / "local_na.yaml"
+    overlay.write_text(yaml.safe_dump({"potentials": {"Na": {"source": "local", "local_dir": str(pots)}}}))
+    r = snakemake(sb, "-n", "--cores", "1", "--configfile", str(overlay), timeout=300, check=False)
+    out = r.stdout
+    assert r.returncode != 0, out[-3000:]
+    assert str(pots / "Na_v2.eam.fs") in out, out[-3000:]
+    if case == "missing":
+        assert "config key 'potentials.Na.local_dir'" in out
+    else:
+        got = P.sha256_file(pots / "Na_v2.eam.fs")
+        assert "config key 'potentials.Na.sha256'" in out and NA_SHA in out and got in out
+        assert f"potentials.Na.sha256: {got}" in out
+    assert "Job stats" not in out and not list((sb / "resources").glob("**/*.eam.fs"))
 
 
 @pytest.mark.lammps

@@ -158,6 +158,9 @@ MD_CONFIG = str(ROOT / "tests" / "configs" / "md_tiny.yaml")
 SHARED_POTENTIALS = (ROOT / ".." / "shared" / "potentials").resolve()
 
 
+@pytest.mark.gpaw
+@pytest.mark.lammps
+@pytest.mark.workflow
 def test_every_artifact_of_a_tiny_campaign_has_provenance(tmp_path):
     sb = make_sandbox(tmp_path / "repo")
     dft_targets = ["results/thermo/Li-100/tc.json"]

@@ -2,8 +2,8 @@
 relaxation is not."""
 import numpy as np
 
-from anodeflow import structures
-from anodeflow.dft.jobs import RELOCATION_FRACTION, relocation
+from anodeflow.interfaces import structures
+from anodeflow.dft.relax import RELOCATION_FRACTION, relocation
 
 
 def _slab():

@@ -33,6 +33,7 @@ TARGETS = [
 PER_SYSTEM = ["bader_height.png", "pdos.png", "density_map.png", "site_resolved.png", "montecarlo.png"]
 
 pytest.importorskip("gpaw")
+pytestmark = [pytest.mark.gpaw, pytest.mark.workflow]
 
 
 @pytest.fixture(scope="module")

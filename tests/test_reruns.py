@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from workflow_sandbox import ROOT, make_sandbox, snakemake
 
 CONFIG = str(ROOT / "tests" / "configs" / "reruns.yaml")
@@ -33,6 +35,8 @@ def mtimes(root, pattern: str) -> dict:
     return {str(p): p.stat().st_mtime_ns for p in sorted(root.glob(pattern))}
 
 
+@pytest.mark.gpaw
+@pytest.mark.workflow
 def test_reruns_do_exactly_what_changed(tmp_path):
     sb = make_sandbox(tmp_path / "repo")
     run = lambda *a, **k: snakemake(sb, "--cores", "2", *a, "--configfile", CONFIG, **k)  # noqa: E731

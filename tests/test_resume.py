@@ -66,6 +66,8 @@ def kill9(proc: subprocess.Popen) -> None:
     proc.wait(timeout=30)
 
 
+@pytest.mark.gpaw
+@pytest.mark.workflow
 def test_gpaw_relaxation_resumes_after_kill9(tmp_path):
     sandbox = make_sandbox(tmp_path / "repo")
     work = sandbox / "work" / "dft" / SYSTEM / "pristine"
@@ -124,6 +126,8 @@ def test_gpaw_relaxation_resumes_after_kill9(tmp_path):
 SHARED_POTENTIALS = (ROOT / ".." / "shared" / "potentials").resolve()
 
 
+@pytest.mark.lammps
+@pytest.mark.workflow
 def test_md_run_resumes_after_kill9(tmp_path):
     """An MD melting run (Na EAM, tiny cell, restart file every 20 steps) killed by SIGKILL continues from
     its last LAMMPS restart file when the same command is run again."""

@@ -1,7 +1,7 @@
 """Coordination numbers z_11, z_12 from geometry against hand-derived values (sites.py docstring)."""
 import pytest
 
-from anodeflow import sites, structures
+from anodeflow.interfaces import sites, structures
 
 # bcc: (100) square net: 4 in-plane neighbours at a, 4 bulk nearest neighbours in the plane below;
 # (110) centred rectangular: 4 at a√3/2 in-plane, 2 bulk nearest neighbours below;

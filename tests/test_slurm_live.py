@@ -18,6 +18,8 @@ import pytest
 
 from workflow_sandbox import ROOT, job_counts, make_sandbox, snakemake
 
+pytestmark = [pytest.mark.slurm, pytest.mark.gpaw, pytest.mark.workflow]
+
 CONFIG = str(ROOT / "tests" / "configs" / "slurm_live.yaml")
 # Faster status polling than the profile's production defaults (40 s before the first check).
 FAST = ["--slurm-init-seconds-before-status-checks", "2", "--seconds-between-status-checks", "3"]

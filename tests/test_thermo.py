@@ -2,7 +2,9 @@
 import numpy as np
 import pytest
 
-from anodeflow import sites, structures, thermo, vacancy_thermo
+from anodeflow.interfaces import sites, structures
+from anodeflow.thermo import pair_model as thermo
+from anodeflow.thermo import vacancies as vacancy_thermo
 from anodeflow.constants import KB_EV_PER_K
 
 

@@ -3,7 +3,9 @@ import re
 import subprocess
 import sys
 
-from anodeflow import campaign
+import pytest
+
+from anodeflow import systems as campaign_systems
 
 
 def dry_run(root, wd, *args):
@@ -13,18 +15,21 @@ def dry_run(root, wd, *args):
     return r.stdout + r.stderr
 
 
+pytestmark = pytest.mark.workflow
+
+
 def job_counts(out):
     return {m.group(1): int(m.group(2)) for m in re.finditer(r"^(\w+)\s+(\d+)$", out, re.M)}
 
 
 def test_dry_run_lists_every_reference_system(root, tmp_path, reference_config):
     out = dry_run(root, tmp_path)
-    systems = campaign.systems(reference_config)
+    systems = campaign_systems.systems(reference_config)
     for sid in systems:
         assert f"results/interfaces/{sid}/configurations.json" in out, sid
     counts = job_counts(out)
     assert counts["build_system"] == len(systems) == 39
-    assert counts["bulk_reference"] == len(campaign.bulk_phases(reference_config)) == 8
+    assert counts["bulk_reference"] == len(campaign_systems.bulk_phases(reference_config)) == 8
 
 
 def test_one_target_runs_only_that_system(root, tmp_path):

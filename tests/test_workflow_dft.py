@@ -11,7 +11,7 @@ import sys
 import pandas as pd
 import pytest
 
-pytestmark = [pytest.mark.gpaw, pytest.mark.slow]
+pytestmark = [pytest.mark.gpaw, pytest.mark.workflow]
 
 
 @pytest.fixture(scope="module")

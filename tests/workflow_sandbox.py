@@ -26,6 +26,11 @@ def make_sandbox(path: Path) -> Path:
             link.symlink_to(ROOT / name)
     if not (path / "slurm").exists():
         (path / "slurm").symlink_to(ROOT / "profiles" / "slurm")
+    # coating structure files users drop in resources/coatings/ (not resources/potentials/: a fetched
+    # potential must land in the sandbox, never in the checkout)
+    (path / "resources").mkdir(exist_ok=True)
+    if not (path / "resources" / "coatings").exists():
+        (path / "resources" / "coatings").symlink_to(ROOT / "resources" / "coatings")
     return path
 
 

@@ -9,8 +9,6 @@ EV_IN_J = 1.602176634e-19
 A2_IN_M2 = 1e-20
 #: eV/Å^2 -> J/m^2
 EV_PER_A2_IN_J_PER_M2 = EV_IN_J / A2_IN_M2
-#: Boltzmann constant in J/K
-KB_J_PER_K = KB_EV_PER_K * EV_IN_J
 
 # --- phase-field grain selection (methods.md section 8) -------------------------------
 # Mapping of the DFT/NEB inputs onto the Allen-Cahn mobility and gradient coefficients,

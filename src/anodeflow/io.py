@@ -1,4 +1,4 @@
-"""Atomic file writes and provenance records shared by every stage."""
+"""Atomic file writes (JSON, CSV, structures) and provenance records shared by every stage."""
 from __future__ import annotations
 
 import contextlib
@@ -53,6 +53,17 @@ def write_json(path, data: dict) -> None:
 
 def read_json(path) -> Any:
     return json.loads(Path(path).read_text())
+
+
+def write_extxyz(path, atoms, prov: dict | None = None) -> None:
+    """Write a structure atomically; its provenance goes next to it as ``<name>.provenance.json``
+    (JSON inside extxyz headers does not survive ASE's quoting). Under MPI call it on one rank."""
+    from ase.io import write
+
+    if prov is not None:
+        write_json(Path(str(path) + ".provenance.json"), prov)
+    with atomic_path(path) as tmp:
+        write(str(tmp), atoms, format="extxyz")
 
 
 def write_csv(path, df, provenance: dict | None = None) -> None:

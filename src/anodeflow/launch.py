@@ -1,11 +1,22 @@
-"""Start a DFT job under the configured MPI launcher:  python -m anodeflow.launch NTASKS -- CMD ...
+"""Start a job under the configured MPI launcher:
 
-The launcher template (config ``dft.launcher``, e.g. ``mpiexec -n {ntasks}`` or the SLURM profile's
-``srun ...``) reaches the job through the environment variable ``ANODEFLOW_DFT_LAUNCHER``, which the
-Snakefile sets from the validated config, and not through a rule's params: the launcher and the rank
-count are how a job is executed, not what it computes, so switching between a laptop and
-``--profile slurm`` (or changing the ranks) must not rerun finished calculations. Snakemake reruns a
-job when its params change; it does not track the environment.
+    python -m anodeflow.launch NTASKS -- CMD ...         (DFT: template from ANODEFLOW_DFT_LAUNCHER)
+    python -m anodeflow.launch --md NTASKS -- CMD ...    (MD: template from ANODEFLOW_MD_LAUNCHER)
+
+This is the one place that says how a rule's MPI job starts; rules write only the line above.
+
+The launcher template (config ``dft.launcher`` / ``md.launcher``, e.g. ``mpiexec -n {ntasks}`` or the SLURM
+profile's ``srun ...``) reaches the job through an environment variable, which the Snakefile sets from the
+validated config, and not through a rule's params: the launcher and the rank count are how a job is
+executed, not what it computes, so switching between a laptop and ``--profile slurm`` (or changing the
+ranks) must not rerun finished calculations. Snakemake reruns a job when its params change; it does not
+track the environment.
+
+A DFT job runs with ``GPAW_MPI_BACKEND=cgpaw``: GPAW then takes its MPI world from the ranks the launcher
+started, whatever the launcher (``mpiexec`` or ``srun``), instead of guessing from launcher variables.
+
+An MD job on one rank runs the command directly, without a launcher (LAMMPS needs no MPI runtime for one
+process); on more ranks it needs the MD template.
 """
 from __future__ import annotations
 
@@ -14,6 +25,11 @@ import shlex
 import sys
 
 ENV = "ANODEFLOW_DFT_LAUNCHER"
+MD_ENV = "ANODEFLOW_MD_LAUNCHER"
+#: environment every DFT job starts with (see the module docstring)
+DFT_ENV = {"GPAW_MPI_BACKEND": "cgpaw"}
+
+USAGE = "usage: python -m anodeflow.launch [--md] NTASKS -- CMD [ARGS ...]"
 
 
 def command(ntasks: int, cmd: list[str], template: str | None = None) -> list[str]:
@@ -22,11 +38,31 @@ def command(ntasks: int, cmd: list[str], template: str | None = None) -> list[st
     return [*shlex.split(template.format(ntasks=int(ntasks))), *cmd]
 
 
+def md_command(ntasks: int, cmd: list[str], template: str | None = None) -> list[str]:
+    """The argv of an MD job: ``cmd`` itself on one rank, else under the MD launcher template
+    (``template``, default: the environment variable ANODEFLOW_MD_LAUNCHER)."""
+    if int(ntasks) <= 1:
+        return list(cmd)
+    template = os.environ.get(MD_ENV) if template is None else template
+    if not template:
+        raise ValueError(f"an MD job on {int(ntasks)} ranks needs an MPI launcher, but {MD_ENV} is not set "
+                         "(the Snakefile sets it from config md.launcher, default dft.launcher)")
+    return command(ntasks, cmd, template)
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if len(argv) < 3 or argv[1] != "--":
-        sys.exit("usage: python -m anodeflow.launch NTASKS -- CMD [ARGS ...]")
-    full = command(int(argv[0]), argv[2:])
+    md = bool(argv) and argv[0] == "--md"
+    if md:
+        argv = argv[1:]
+    if len(argv) < 3 or argv[1] != "--" or not argv[0].isdigit():
+        sys.exit(USAGE)
+    try:
+        full = md_command(int(argv[0]), argv[2:]) if md else command(int(argv[0]), argv[2:])
+    except ValueError as exc:
+        sys.exit(f"anodeflow.launch: {exc}")
+    if not md:
+        os.environ.update(DFT_ENV)
     sys.stdout.flush()
     os.execvp(full[0], full)
 

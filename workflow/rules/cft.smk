@@ -1,35 +1,46 @@
-# Capillary-fluctuation stiffness (methods.md 7.3): one analysis per ribbon, then the table and plot.
-# Ribbons are made by rule md_ribbon (md.smk); the analysis is anodeflow.cft.
+# Stage 8: CFT (methods §7.3): capillary-fluctuation stiffness, one analysis per ribbon, then the table
+# and plot. Science in anodeflow.cft (jobs: python -m anodeflow.cft.jobs <verb>); the ribbons come from
+# rule md_ribbon (md.smk); input functions in common.smk (# --- 8 cft).
+
 
 rule cft_ribbon:
+    """Capillary spectrum, stiffness (or lower bound) and solid/molten verdict of one ribbon."""
     input:
         "results/md/{metal}/ribbons/{facet}_{T}K.npz",
     output:
         "results/cft/{metal}/{facet}_{T}K.json",
     log:
         "logs/cft/{metal}/{facet}_{T}K.log",
+    params:
+        cfg=md_job_config("stiffness"),
     threads: 1
     localrule: True
     conda:
         "../../envs/md.yaml"
-    run:
-        afmd.cft_job(wildcards.metal, wildcards.facet, float(wildcards.T), config, input[0], output[0])
+    shell:
+        "python -m anodeflow.cft.jobs ribbon-stiffness --metal {wildcards.metal} --facet {wildcards.facet} "
+        "--T {wildcards.T} --config {params.cfg:q} --ribbon {input:q} --out {output:q} > {log} 2>&1"
 
 
 rule cft_stiffness:
+    """Every ribbon's result -> results/cft/stiffness.csv and the stiffness plot."""
     input:
-        [f"results/cft/{m}/{f}_{T}K.json" for m, f, T in afmd.ribbon_targets(config)],
+        cft_ribbon_results(),
     output:
         csv="results/cft/stiffness.csv",
-        png="results/cft/stiffness.png",
+        png=report("results/cft/stiffness.png", caption="../report/stiffness.rst",
+                   category="5. Capillary stiffness", labels={"figure": "stiffness vs T"}),
     log:
         "logs/cft/stiffness.log",
+    params:
+        cfg=stage_config("cft"),
     threads: 1
     localrule: True
     conda:
         "../../envs/md.yaml"
-    run:
-        afmd.gather_stiffness(input, output.csv, output.png, config)
+    shell:
+        "python -m anodeflow.cft.jobs stiffness-table --config {params.cfg:q} --out-csv {output.csv:q} "
+        "--out-png {output.png:q} {input:q} > {log} 2>&1"
 
 
 TARGETS["cft"] = ["results/cft/stiffness.csv", "results/cft/stiffness.png"]

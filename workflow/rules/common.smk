@@ -1,7 +1,11 @@
-# Helpers that turn the validated config into targets. The logic lives in anodeflow.campaign.
-from anodeflow import campaign as afcampaign
+# Helpers that turn the validated config into targets, job settings and launch lines. Every input
+# function and helper the rules use is here, one section per stage; the logic lives in the package.
+import json
+from pathlib import Path
 
-SYSTEMS = afcampaign.systems(config)
+from anodeflow import systems as afsystems
+
+SYSTEMS = afsystems.systems(config)
 
 wildcard_constraints:
     system=r"[A-Za-z0-9_\-\.]+",
@@ -21,5 +25,301 @@ def all_targets():
     return out
 
 
-def system_spec(wildcards):
-    return SYSTEMS[wildcards.system]
+def stage_config(*sections):
+    """The named sections of the validated config (schema defaults filled), as JSON for a job's
+    ``--config`` option. As a rule's params, a change in them reruns exactly the jobs that read them."""
+    return json.dumps({s: config.get(s) for s in sections}, sort_keys=True)
+
+
+# MPI jobs start through `python -m anodeflow.launch [--md] {threads} -- CMD`: the launcher template
+# reaches it from the environment (set in the Snakefile from dft.launcher / md.launcher), not from
+# params, since it is execution, not science: changing it reruns nothing.
+
+
+# --- 1 bulk, 2 interfaces, 3 dft ------------------------------------------------------------------
+
+def bulk_inputs(wildcards):
+    """Bulk references (lattice constants) a system is built from."""
+    return [f"results/bulk/{b}.json" for b in afsystems.system(config, wildcards.system).bulk_phases]
+
+
+def configurations(system):
+    """Configurations of a built system (reads the checkpoint's output)."""
+    path = checkpoints.build_system.get(system=system).output.configurations
+    with open(path) as fh:
+        return json.load(fh)
+
+
+def removed_atoms(wildcards):
+    for c in configurations(wildcards.system)["configurations"]:
+        if c["id"] == wildcards.config_id:
+            return c["removed"]
+    raise ValueError(f"{wildcards.system}: unknown configuration {wildcards.config_id}")
+
+
+def relax_spec(wildcards):
+    """The job spec of one relaxation (JSON): everything it computes from, as the rule's params."""
+    return json.dumps(afsystems.relax_job_spec(config, wildcards.system, wildcards.config_id,
+                                                removed_atoms(wildcards)), sort_keys=True)
+
+
+def dft_ntasks():
+    """MPI ranks of a DFT job: the active preset's ntasks (an execution key, never in a job spec)."""
+    return afsystems.preset(config).get("ntasks", 1)
+
+
+# --- 4 thermo -------------------------------------------------------------------------------------
+
+def system_results(wildcards):
+    """result.json of every configuration of a system (pristine, vacancies, divacancies)."""
+    conf = configurations(wildcards.system)
+    return [f"results/dft/{wildcards.system}/{c['id']}/result.json" for c in conf["configurations"]]
+
+
+def metal_bulk(wildcards):
+    return f"results/bulk/{afsystems.system(config, wildcards.system).bulk_phases[0]}.json"
+
+
+# --- 5 analysis -----------------------------------------------------------------------------------
+
+def system_built_ok(system):
+    """True when the interface of ``system`` was built (reads the checkpoint's output)."""
+    return configurations(system).get("status", "ok") != "failed"
+
+
+def ok_systems():
+    return [s for s in SYSTEMS if system_built_ok(s)]
+
+
+def ok_interfaces():
+    return [s for s in SYSTEMS if SYSTEMS[s].is_interface and system_built_ok(s)]
+
+
+def adhesion_spec(wildcards):
+    """Job spec of the metal or coating alone in the interface's cell: the interface minus the other part."""
+    from ase.io import read
+    from anodeflow.analysis.adhesion import part_removed
+
+    ck = checkpoints.build_system.get(system=wildcards.system)
+    atoms = read(ck.output.structure, format="extxyz")
+    removed = part_removed(atoms.arrays["is_metal"], wildcards.part)
+    return json.dumps(afsystems.relax_job_spec(config, wildcards.system, f"adhesion_{wildcards.part}", removed),
+                      sort_keys=True)
+
+
+def beef_results(wildcards):
+    """The configurations' results when the system uses BEEF-vdW (their ensembles), else nothing."""
+    return system_results(wildcards) if SYSTEMS[wildcards.system].xc == "BEEF-vdW" else []
+
+
+def all_dft_results(wildcards):
+    out = []
+    for s in ok_systems():
+        out += [f"results/dft/{s}/{c['id']}/result.json" for c in configurations(s)["configurations"]]
+        if SYSTEMS[s].is_interface:
+            out += [f"results/dft/{s}/adhesion_{p}/result.json" for p in ("metal", "coating")]
+    return out
+
+
+def per_system_figures(wildcards):
+    """The per-system figures of every system that was built (failed builds have none)."""
+    out = []
+    for s in ok_systems():
+        out += [f"results/analysis/{s}/{f}" for f in
+                ("bader_height.png", "pdos.png", "density_map.png", "site_resolved.png")]
+    return out
+
+
+# --- 6 convergence --------------------------------------------------------------------------------
+
+def convergence_variant_paths(template):
+    """Input function: ``template`` (e.g. "results/thermo/{}/tc.json") for every convergence variant."""
+    return lambda w: [template.format(v) for v, _, _ in afsystems.convergence_variants(config, w.system)]
+
+
+def convergence_spec(wildcards):
+    return json.dumps({"variants": [list(v) for v in afsystems.convergence_variants(config, wildcards.system)],
+                       "preset": afsystems.science(afsystems.preset(config))}, sort_keys=True)
+
+
+# --- 11 report ------------------------------------------------------------------------------------
+
+def report_tables():
+    """Every CSV table any stage registered as a target (results/tables/*.csv)."""
+    names = []
+    for paths in TARGETS.values():
+        for p in paths:
+            if p.startswith("results/tables/") and p.endswith(".csv"):
+                names.append(Path(p).stem)
+    return list(dict.fromkeys(names))
+
+
+# --- 7 md -----------------------------------------------------------------------------------------
+from anodeflow import potentials as afpot
+from anodeflow.md import settings as afmdset
+
+wildcard_constraints:
+    metal=r"[A-Z][a-z]?",
+    facet=r"[0-9]{3}",
+    T=r"[0-9]+(\.[0-9]+)?",
+
+
+def md_job_config(kind):
+    """Params function: the part of the config a job of ``kind`` (melting, expansion, ribbon, stiffness)
+    for {metal} reads, as JSON for ``--config`` (anodeflow.md.settings.job_config: that metal only, without
+    the execution keys md.launcher / md.ntasks), so a change reruns exactly the jobs that read it."""
+    return lambda wildcards: json.dumps(afmdset.job_config(config, kind, wildcards.metal), sort_keys=True)
+
+
+def md_potential_inputs(wildcards):
+    """Potential files of {metal} the workflow fetches (url sources); none for lammps-share/local sources."""
+    return afpot.potential_input_files(wildcards.metal, config)
+
+
+def md_potential_metal(wildcards):
+    """The metal whose url-source potential has the file {fname}."""
+    return next(m for m, s in config["potentials"].items()
+                if s.get("source") == "url" and wildcards.fname in s["files"])
+
+
+def md_potential_config(wildcards):
+    """Params function of fetch_potential: the potential spec of the metal owning {fname}, as JSON."""
+    return json.dumps(afmdset.job_config(config, "potential", md_potential_metal(wildcards)), sort_keys=True)
+
+
+def md_ntasks(kind):
+    """MPI ranks of an MD rule: md.ntasks.<kind> (melting, expansion, ribbon); schema default 1."""
+    return int(config["md"]["ntasks"][kind])
+
+
+def md_targets():
+    return [f"results/md/{m}/{name}" for m in config["md"]["metals"]
+            for name in ("melting.json", "melting.png", "thermal_expansion.csv", "thermal_expansion.png")]
+
+
+# --- 8 cft ----------------------------------------------------------------------------------------
+
+def cft_ribbon_results():
+    """The capillary analysis of every ribbon of the campaign (metal x facet x T of md.metals and cft)."""
+    return [f"results/cft/{m}/{f}_{T}K.json" for m, f, T in afmdset.ribbon_targets(config)]
+
+
+# --- 9 pfinputs -----------------------------------------------------------------------------------
+from anodeflow.pfinputs import surfaces as afsurf
+
+
+def surface_energy_preset():
+    """The precision preset of the E_s jobs: surfaces.precision (null: the active one)."""
+    return afsystems.preset(config, config["surfaces"]["precision"])
+
+
+def surface_energy_config():
+    """Config of an E_s job, as JSON for ``--config``: the surfaces section and the science keys of its
+    preset (execution keys such as ntasks left out, so changing them reruns nothing)."""
+    return json.dumps({"surfaces": config["surfaces"], "preset": afsystems.science(surface_energy_preset())},
+                      sort_keys=True)
+
+
+def surface_energy_ntasks():
+    """MPI ranks of an E_s job: ntasks of its preset."""
+    return int(surface_energy_preset()["ntasks"])
+
+
+def surface_energy_bulk(wildcards):
+    """The relaxed bulk reference an E_s job takes its lattice constant from."""
+    return f"results/bulk/{wildcards.metal}_{config['surfaces']['xc']}.json"
+
+
+def surface_energy_results(wildcards):
+    """E_s results of {metal}: every facet x strain of config surfaces."""
+    s = config["surfaces"]
+    return [f"results/surfaces/{wildcards.metal}/{f}_{afsurf.strain_label(e)}.json"
+            for f in s["facets"] for e in s["strains"]]
+
+
+def barrier_config(wildcards):
+    """Config of a barrier job of {metal}, as JSON for ``--config``: the barriers section and the
+    metal's entries of metals (a0_A) and potentials, so a change reruns exactly that metal's barriers."""
+    m = wildcards.metal
+    return json.dumps({"barriers": config["barriers"], "metals": {m: config["metals"][m]},
+                       "potentials": {m: config["potentials"][m]}}, sort_keys=True)
+
+
+def barrier_results(wildcards):
+    """Barrier results of {metal}: every facet of config barriers."""
+    return [f"results/barriers/{wildcards.metal}/{f}.json" for f in config["barriers"]["facets"]]
+
+
+def pfinputs_targets():
+    return ([f"results/surfaces/{m}/surface_energies.csv" for m in config["surfaces"]["metals"]]
+            + [f"results/barriers/{m}/barriers.csv" for m in config["barriers"]["metals"]])
+
+
+# --- 10 phasefield --------------------------------------------------------------------------------
+from anodeflow.phasefield import inputs as afpfinputs
+from anodeflow.phasefield import phase_map as afpfmap
+
+
+def pf_runs(kind, wildcards=None):
+    """The (metal, condition) runs behind a phase-field job of ``kind``: their inputs decide which
+    workflow tables (E_s, E_a) the job reads."""
+    pf = config["phasefield"]
+    ta, pm = pf["temperature_analysis"], pf["phase_map"]
+    if kind == "grain_selection":
+        return [(wildcards.metal, wildcards.condition)]
+    if kind == "temperature_point":
+        return [(wildcards.metal, ta["condition"])]
+    if kind == "temperature_analysis":
+        return [(m, ta["condition"]) for m in ta["metals"]]
+    if kind == "phase_map_point":
+        return [(pm["metal"], pm["condition"])]
+    if kind == "phase_map":
+        return [(m, c) for m in pf["metals"] for c in pf["conditions"]]
+    raise ValueError(f"phase-field job kind {kind!r}")
+
+
+def pf_tables(kind, wildcards=None):
+    """The workflow tables a phase-field job of ``kind`` reads, as named inputs surfaces_<metal> /
+    barriers_<metal>: none for the values phasefield.inputs gives."""
+    out = {}
+    for m, c in pf_runs(kind, wildcards):
+        need = afpfinputs.needed_inputs(config, m, [c])
+        if need["surfaces"]:
+            out[f"surfaces_{m}"] = afpfinputs.surfaces_csv(m)
+        if need["barriers"]:
+            out[f"barriers_{m}"] = afpfinputs.barriers_csv(m)
+    return out
+
+
+def pf_table_inputs(kind):
+    """Input function (use with unpack) of :func:`pf_tables`."""
+    return lambda wildcards: pf_tables(kind, wildcards)
+
+
+def pf_table_options(kind):
+    """Params function: the same tables as job options, ``--surfaces Li=<csv> --barriers Li=<csv>``."""
+    def options(wildcards):
+        tables = pf_tables(kind, wildcards)
+        out = []
+        for what in ("surfaces", "barriers"):
+            pairs = [f"{k.split('_', 1)[1]}={v}" for k, v in tables.items() if k.startswith(f"{what}_")]
+            if pairs:
+                out.append(f"--{what} " + " ".join(pairs))
+        return " ".join(out)
+    return options
+
+
+def pf_temperature_points():
+    ta = config["phasefield"]["temperature_analysis"]
+    return [f"results/phasefield/temperature/{m}_{T:g}K.json" for m in ta["metals"] for T in ta["pf_T_K"]]
+
+
+def pf_phase_map_points():
+    A, B = afpfmap.phase_map_axes(config["phasefield"]["phase_map"])
+    return [f"results/phasefield/phase_map/point_{i}_{j}.json" for i in range(len(A)) for j in range(len(B))]
+
+
+def pf_targets():
+    pf = config["phasefield"]
+    return ([f"results/phasefield/{m}-{c}/texture.json" for m in pf["metals"] for c in pf["conditions"]]
+            + ["results/phasefield/temperature_analysis.csv", "results/phasefield/phase_map.csv"])

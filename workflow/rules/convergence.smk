@@ -1,24 +1,27 @@
-# Convergence of ω_11 and ω_12 against in-plane supercell size, slab thickness and k-point density.
-# Each variant is the whole chain of the system under the id "{system}.conv-{param}-{value}".
+# Stage 6: convergence of ω_11 and ω_12 against in-plane supercell size, slab thickness and k-point
+# density. Each variant is the whole chain of the system under the id "{system}.conv-{param}-{value}".
+# Science in anodeflow.thermo.convergence.
 
 
 rule convergence_omega:
     input:
         base="results/thermo/{system}/tc.json",
-        variants=lambda w: [f"results/thermo/{v}/tc.json" for v, _, _ in afcampaign.convergence_variants(config, w.system)],
-        descriptors=lambda w: [f"results/interfaces/{v}/descriptors.json" for v, _, _ in afcampaign.convergence_variants(config, w.system)],
+        variants=convergence_variant_paths("results/thermo/{}/tc.json"),
+        descriptors=convergence_variant_paths("results/interfaces/{}/descriptors.json"),
     output:
         csv="results/convergence/{system}/omega.csv",
-        plot="results/convergence/{system}/omega.png",
+        plot=report("results/convergence/{system}/omega.png", caption="../report/convergence.rst",
+                    category="3. Vacancy thermodynamics", subcategory="{system}",
+                    labels={"system": "{system}", "figure": "convergence of ω"}),
     wildcard_constraints:
         system=r"[A-Za-z0-9_\-]+(__[A-Za-z0-9_\-]+)?",
+    log:
+        "logs/convergence/{system}.log",
     params:
-        variants=lambda w: afcampaign.convergence_variants(config, w.system),
-        preset=lambda w: afcampaign.science(afcampaign.preset(config)),
+        spec=convergence_spec,
     conda:
         "../../envs/analysis.yaml"
-    run:
-        from anodeflow import convergence
-
-        convergence.run(wildcards.system, params.variants, input.base, input.variants, input.descriptors,
-                        params.preset, output.csv, output.plot)
+    shell:
+        "python -m anodeflow.thermo.jobs convergence --system {wildcards.system} --spec {params.spec:q} "
+        "--base {input.base} --variants {input.variants} --descriptors {input.descriptors} "
+        "--csv {output.csv} --plot {output.plot} > {log} 2>&1"

@@ -1,19 +1,6 @@
-# Stage 2: one GPAW relaxation job per configuration (pristine, each vacancy, each divacancy).
-# Resumable state lives in work/dft/{system}/{config_id}/ (not a declared output).
-
-
-def configurations(system):
-    """Configurations of a built system (reads the checkpoint's output)."""
-    path = checkpoints.build_system.get(system=system).output.configurations
-    with open(path) as fh:
-        return json.load(fh)
-
-
-def removed_atoms(w):
-    for c in configurations(w.system)["configurations"]:
-        if c["id"] == w.config_id:
-            return c["removed"]
-    raise ValueError(f"{w.system}: unknown configuration {w.config_id}")
+# Stage 3: one GPAW relaxation job per configuration (pristine, each vacancy, each divacancy), methods
+# §5. Resumable state lives in work/dft/{system}/{config_id}/ (not a declared output). Science in
+# anodeflow.dft.
 
 
 rule relax_pristine:
@@ -28,13 +15,13 @@ rule relax_pristine:
     benchmark:
         "results/benchmarks/dft/{system}/pristine.tsv"
     params:
-        spec=lambda w: json.dumps(afcampaign.relax_job_spec(config, w.system, "pristine", []), sort_keys=True),
+        spec=lambda w: json.dumps(afsystems.relax_job_spec(config, w.system, "pristine", []), sort_keys=True),
         workdir="work/dft/{system}/pristine",
-    threads: afcampaign.preset(config).get("ntasks", 1)
+    threads: dft_ntasks()
     conda:
         "../../envs/dft.yaml"
     shell:
-        "GPAW_MPI_BACKEND=cgpaw python -m anodeflow.launch {threads} -- python -m anodeflow.dft.jobs relax --ntasks {threads} --spec {params.spec:q} "
+        "python -m anodeflow.launch {threads} -- python -m anodeflow.dft.jobs relax --ntasks {threads} --spec {params.spec:q} "
         "--structure {input.structure} --out {output.json} --final {output.final} --gpw {output.gpw} "
         "--workdir {params.workdir} > {log} 2>&1"
 
@@ -58,12 +45,12 @@ rule relax_vacancy:
     benchmark:
         "results/benchmarks/dft/{system}/{config_id}.tsv"
     params:
-        spec=lambda w: json.dumps(afcampaign.relax_job_spec(config, w.system, w.config_id, removed_atoms(w)), sort_keys=True),
+        spec=relax_spec,
         workdir="work/dft/{system}/{config_id}",
-    threads: afcampaign.preset(config).get("ntasks", 1)
+    threads: dft_ntasks()
     conda:
         "../../envs/dft.yaml"
     shell:
-        "GPAW_MPI_BACKEND=cgpaw python -m anodeflow.launch {threads} -- python -m anodeflow.dft.jobs relax --ntasks {threads} --spec {params.spec:q} "
+        "python -m anodeflow.launch {threads} -- python -m anodeflow.dft.jobs relax --ntasks {threads} --spec {params.spec:q} "
         "--structure {input.structure} --inputs {input.configurations} {input.built} {input.descriptors} "
         "--out {output.json} --final {output.final} --workdir {params.workdir} > {log} 2>&1"

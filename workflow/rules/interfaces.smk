@@ -1,9 +1,6 @@
-# Stage 1b: slabs and coherent interfaces, descriptors, and the enumeration of vacancy
-# configurations (a checkpoint: which jobs a system needs is known only once it is built).
-
-
-def bulk_inputs(wildcards):
-    return [f"results/bulk/{b}.json" for b in afcampaign.system(config, wildcards.system).bulk_phases]
+# Stage 2: slabs and coherent interfaces (methods §4), their descriptors, and the enumeration of
+# vacancy configurations (methods §6): a checkpoint, since which DFT jobs a system needs is known only
+# once it is built. Science in anodeflow.interfaces (no DFT is run here).
 
 
 checkpoint build_system:
@@ -16,10 +13,10 @@ checkpoint build_system:
     log:
         "logs/interfaces/{system}.log",
     params:
-        spec=lambda w: json.dumps(afcampaign.build_job_spec(config, w.system), sort_keys=True),
+        spec=lambda w: json.dumps(afsystems.build_job_spec(config, w.system), sort_keys=True),
     conda:
         "../../envs/dft.yaml"
     shell:
-        "python -m anodeflow.dft.jobs build --spec {params.spec:q} --bulk {input.bulk} "
+        "python -m anodeflow.interfaces.jobs build --spec {params.spec:q} --bulk {input.bulk} "
         "--structure {output.structure} --descriptors {output.descriptors} "
         "--out {output.configurations} > {log} 2>&1"

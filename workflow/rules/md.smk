@@ -1,6 +1,6 @@
-# MD stage (methods.md section 7.1-7.2): potentials, melting by hysteresis, thermal expansion.
-# Work is in anodeflow.potentials / anodeflow.md; rules only wire files.
-from anodeflow import potentials as afpot
+# Stage 7: MD (methods §7.1-7.3): potentials, melting by hysteresis, thermal expansion, capillary ribbons.
+# Science in anodeflow.md (jobs: python -m anodeflow.md.jobs <verb>); input functions in common.smk (# --- 7 md).
+# A LAMMPS job's own log is work/md/<metal>/<job>/lammps.log (beside its restart files); {log} holds the job's output.
 
 
 rule fetch_potential:
@@ -10,35 +10,14 @@ rule fetch_potential:
     log:
         "logs/md/fetch_potential/{fname}.log",
     params:
-        metal=lambda wc: next(m for m, s in config["potentials"].items()
-                              if s.get("source") == "url" and wc.fname in s["files"]),
+        metal=md_potential_metal,
+        cfg=md_potential_config,
     localrule: True
     conda:
         "../../envs/md.yaml"
-    run:
-        afpot.fetch(params.metal, config, workdir=".")
-
-
-from anodeflow.md import stage as afmd
-
-afmd.fill_defaults(config)  # schema defaults of md/cft/potentials (see fill_defaults)
-
-wildcard_constraints:
-    metal=r"[A-Z][a-z]?",
-    facet=r"[0-9]{3}",
-    T=r"[0-9]+(\.[0-9]+)?",
-
-
-def md_potential_inputs(wc):
-    return afpot.potential_input_files(wc.metal, config)
-
-
-def md_ntasks(rule_kind):
-    """MPI ranks of an MD rule: md.ntasks.<rule kind> (melting, expansion, ribbon), default 1."""
-    return int(config["md"].get("ntasks", {}).get(rule_kind, 1))
-
-
-MD_LAUNCHER = config["md"].get("launcher") or config.get("dft", {}).get("launcher")
+    shell:
+        "python -m anodeflow.md.jobs fetch-potential --metal {params.metal} --config {params.cfg:q} "
+        "--out {output:q} > {log} 2>&1"
 
 
 rule md_melting:
@@ -49,33 +28,38 @@ rule md_melting:
         json="results/md/{metal}/melting.json",
         npz="results/md/{metal}/melting_ramps.npz",
     log:
-        "logs/md/{metal}/melting.lammps.log",
+        "logs/md/{metal}/melting.log",
     benchmark:
         "results/benchmarks/md_melting_{metal}.tsv"
     params:
+        cfg=md_job_config("melting"),
         workdir="work/md/{metal}/melting",
     threads: md_ntasks("melting")
     conda:
         "../../envs/md.yaml"
-    run:
-        afmd.run_job("melting", config, threads, MD_LAUNCHER, metal=wildcards.metal, out_json=output.json,
-                     out_npz=output.npz, workdir=params.workdir, log=log[0])
+    shell:
+        "python -m anodeflow.launch --md {threads} -- python -m anodeflow.md.jobs melting --metal {wildcards.metal} --config {params.cfg:q} "
+        "--out-json {output.json:q} --out-npz {output.npz:q} --workdir {params.workdir:q} > {log} 2>&1"
 
 
 rule md_melting_plot:
+    """Energy per atom against set-point T of the heating and cooling ramps, with T+, T- and Tm."""
     input:
         npz="results/md/{metal}/melting_ramps.npz",
         json="results/md/{metal}/melting.json",
     output:
-        "results/md/{metal}/melting.png",
+        report("results/md/{metal}/melting.png", caption="../report/melting.rst",
+               category="4. MD: melting and expansion", subcategory="{metal}",
+               labels={"metal": "{metal}", "figure": "melting (heating/cooling hysteresis)"}),
     log:
         "logs/md/{metal}/melting_plot.log",
     threads: 1
     localrule: True
     conda:
         "../../envs/md.yaml"
-    run:
-        afmd.plot_melting(input.npz, input.json, output[0])
+    shell:
+        "python -m anodeflow.md.jobs melting-plot --npz {input.npz:q} --json {input.json:q} --out {output:q} "
+        "> {log} 2>&1"
 
 
 rule md_thermal_expansion:
@@ -85,17 +69,36 @@ rule md_thermal_expansion:
     output:
         "results/md/{metal}/thermal_expansion.csv",
     log:
-        "logs/md/{metal}/thermal_expansion.lammps.log",
+        "logs/md/{metal}/thermal_expansion.log",
     benchmark:
         "results/benchmarks/md_expansion_{metal}.tsv"
     params:
+        cfg=md_job_config("expansion"),
         workdir="work/md/{metal}/expansion",
     threads: md_ntasks("expansion")
     conda:
         "../../envs/md.yaml"
-    run:
-        afmd.run_job("expansion", config, threads, MD_LAUNCHER, metal=wildcards.metal, out_csv=output[0],
-                     workdir=params.workdir, log=log[0])
+    shell:
+        "python -m anodeflow.launch --md {threads} -- python -m anodeflow.md.jobs expansion --metal {wildcards.metal} --config {params.cfg:q} "
+        "--out {output:q} --workdir {params.workdir:q} > {log} 2>&1"
+
+
+rule md_expansion_plot:
+    """Lattice constant a(T) of the NPT bulk runs."""
+    input:
+        "results/md/{metal}/thermal_expansion.csv",
+    output:
+        report("results/md/{metal}/thermal_expansion.png", caption="../report/thermal_expansion.rst",
+               category="4. MD: melting and expansion", subcategory="{metal}",
+               labels={"metal": "{metal}", "figure": "thermal expansion a(T)"}),
+    log:
+        "logs/md/{metal}/thermal_expansion_plot.log",
+    threads: 1
+    localrule: True
+    conda:
+        "../../envs/md.yaml"
+    shell:
+        "python -m anodeflow.md.jobs expansion-plot --csv {input:q} --out {output:q} > {log} 2>&1"
 
 
 rule md_ribbon:
@@ -106,19 +109,19 @@ rule md_ribbon:
     output:
         "results/md/{metal}/ribbons/{facet}_{T}K.npz",
     log:
-        "logs/md/{metal}/ribbon_{facet}_{T}K.lammps.log",
+        "logs/md/{metal}/ribbon_{facet}_{T}K.log",
     benchmark:
         "results/benchmarks/md_ribbon_{metal}_{facet}_{T}K.tsv"
     params:
+        cfg=md_job_config("ribbon"),
         workdir="work/md/{metal}/ribbon_{facet}_{T}K",
     threads: md_ntasks("ribbon")
     conda:
         "../../envs/md.yaml"
-    run:
-        afmd.run_job("ribbon", config, threads, MD_LAUNCHER, metal=wildcards.metal, facet=wildcards.facet,
-                     T_K=float(wildcards.T), expansion_csv=input.expansion, out_npz=output[0],
-                     workdir=params.workdir, log=log[0])
+    shell:
+        "python -m anodeflow.launch --md {threads} -- python -m anodeflow.md.jobs ribbon --metal {wildcards.metal} --facet {wildcards.facet} "
+        "--T {wildcards.T} --config {params.cfg:q} --expansion {input.expansion:q} --out {output:q} "
+        "--workdir {params.workdir:q} > {log} 2>&1"
 
 
-TARGETS["md"] = [f"results/md/{m}/{name}" for m in config["md"]["metals"]
-                 for name in ("melting.json", "melting.png", "thermal_expansion.csv")]
+TARGETS["md"] = md_targets()

@@ -1,150 +1,132 @@
-# Grain-selection phase field (issue 4, methods.md section 8): texture per metal and condition,
-# temperature analysis and phase map as parallel jobs. Work is in anodeflow.phasefield.stage.
-from anodeflow.phasefield import stage as afpf
-
-PF = config["phasefield"]
-
-wildcard_constraints:
-    condition=r"[a-z]+",
-    pfT=r"[0-9]+(\.[0-9]+)?",
-    i=r"[0-9]+",
-    j=r"[0-9]+",
-
-
-def pf_inputs(metal, conditions=None):
-    """Workflow results a metal's runs need (none when config phasefield.inputs gives everything)."""
-    need = afpf.needed_inputs(config, metal, conditions)
-    out = {}
-    if need["surfaces"]:
-        out["surfaces"] = afpf.surfaces_csv(metal)
-    if need["barriers"]:
-        out["barriers"] = afpf.barriers_csv(metal)
-    return out
-
-
-def pf_all_inputs(metals_conditions):
-    out = []
-    for m, c in metals_conditions:
-        out += list(pf_inputs(m, [c]).values())
-    return sorted(set(out))
+# Stage 10: phase field (methods §8): grain selection per metal and condition (texture, snapshots,
+# animation), the Delta U(T) temperature analysis and the phase map, every run its own job. Science in
+# anodeflow.phasefield (jobs: python -m anodeflow.phasefield.jobs <verb>); input functions in
+# common.smk (# --- 10 phasefield).
 
 
 rule pf_grain_selection:
     """One growth run (reference grid) for a metal under a condition: texture, figures, animation."""
     input:
-        unpack(lambda wc: pf_inputs(wc.metal, [wc.condition])),
+        unpack(pf_table_inputs("grain_selection")),
     output:
         csv="results/phasefield/{metal}-{condition}/texture.csv",
         json="results/phasefield/{metal}-{condition}/texture.json",
-        png="results/phasefield/{metal}-{condition}/snapshots.png",
-        gif="results/phasefield/{metal}-{condition}/animation.gif",
+        png=report("results/phasefield/{metal}-{condition}/snapshots.png", caption="../report/pf_snapshots.rst",
+                   category="7. Phase field", subcategory="{metal} {condition}",
+                   labels={"run": "{metal} {condition}", "figure": "grain-map snapshots"}),
+        gif=report("results/phasefield/{metal}-{condition}/animation.gif", caption="../report/pf_animation.rst",
+                   category="7. Phase field", subcategory="{metal} {condition}",
+                   labels={"run": "{metal} {condition}", "figure": "growth animation"}),
         npz="results/phasefield/{metal}-{condition}/frames.npz",
+    wildcard_constraints:
+        condition=r"[a-z]+",
     log:
         "logs/phasefield/{metal}-{condition}.log",
     benchmark:
         "results/benchmarks/phasefield_run_{metal}-{condition}.tsv"
     params:
-        outdir="results/phasefield/{metal}-{condition}",
+        cfg=stage_config("phasefield"),
+        tables=pf_table_options("grain_selection"),
     threads: 1
     conda:
         "../../envs/analysis.yaml"
-    run:
-        afpf.grain_selection(config, wildcards.metal, wildcards.condition, params.outdir,
-                             input.get("surfaces"), input.get("barriers"))
+    shell:
+        "python -m anodeflow.phasefield.jobs grain-selection --config {params.cfg:q} --metal {wildcards.metal} "
+        "--condition {wildcards.condition} {params.tables} --csv {output.csv} --json {output.json} "
+        "--snapshots {output.png} --animation {output.gif} --frames {output.npz} > {log} 2>&1"
 
 
 rule pf_temperature_point:
     """Growth run of one metal at one temperature (temperature sweep, one job per point)."""
     input:
-        unpack(lambda wc: pf_inputs(wc.metal, [PF["temperature_analysis"]["condition"]])),
+        unpack(pf_table_inputs("temperature_point")),
     output:
         "results/phasefield/temperature/{metal}_{pfT}K.json",
+    wildcard_constraints:
+        pfT=r"[0-9]+(\.[0-9]+)?",
     log:
         "logs/phasefield/temperature/{metal}_{pfT}K.log",
     benchmark:
         "results/benchmarks/phasefield_T_{metal}_{pfT}K.tsv"
+    params:
+        cfg=stage_config("phasefield"),
+        tables=pf_table_options("temperature_point"),
     threads: 1
     conda:
         "../../envs/analysis.yaml"
-    run:
-        afpf.temperature_point(config, wildcards.metal, float(wildcards.pfT), output[0],
-                               input.get("surfaces"), input.get("barriers"))
-
-
-def pf_T_points():
-    ta = PF["temperature_analysis"]
-    return [f"results/phasefield/temperature/{m}_{T:g}K.json" for m in ta["metals"] for T in ta["pf_T_K"]]
+    shell:
+        "python -m anodeflow.phasefield.jobs temperature-point --config {params.cfg:q} --metal {wildcards.metal} "
+        "--temperature {wildcards.pfT} {params.tables} --out {output} > {log} 2>&1"
 
 
 rule pf_temperature_analysis:
     """Delta U(T) between (001) and (101) with the crossover temperature, next to the sweep's winners."""
     input:
-        points=pf_T_points(),
-        data=pf_all_inputs([(m, PF["temperature_analysis"]["condition"]) for m in PF["temperature_analysis"]["metals"]]),
+        unpack(pf_table_inputs("temperature_analysis")),
+        points=pf_temperature_points(),
     output:
         csv="results/phasefield/temperature_analysis.csv",
-        png="results/phasefield/temperature_analysis.png",
+        png=report("results/phasefield/temperature_analysis.png", caption="../report/pf_temperature_analysis.rst",
+                   category="7. Phase field", subcategory="sweeps",
+                   labels={"run": "temperature sweep", "figure": "Delta U(T)"}),
     log:
         "logs/phasefield/temperature_analysis.log",
+    params:
+        cfg=stage_config("phasefield"),
+        tables=pf_table_options("temperature_analysis"),
     threads: 1
     conda:
         "../../envs/analysis.yaml"
-    run:
-        ta = PF["temperature_analysis"]
-        ins = {}
-        for m in ta["metals"]:
-            files = pf_inputs(m, [ta["condition"]])
-            ins[m] = afpf.resolve_inputs(config, m, ta["condition"], files.get("surfaces"), files.get("barriers"))
-        afpf.temperature_analysis(config, ins, input.points, output.csv, output.png)
-
-
-def pf_map_points():
-    A, B = afpf.phase_map_axes(config)
-    return [f"results/phasefield/phase_map/point_{i}_{j}.json" for i in range(len(A)) for j in range(len(B))]
+    shell:
+        "python -m anodeflow.phasefield.jobs temperature-analysis --config {params.cfg:q} --points {input.points} "
+        "{params.tables} --out {output.csv} --plot {output.png} > {log} 2>&1"
 
 
 rule pf_phase_map_point:
     """One point of the phase map (anisotropy index i, (101)-barrier index j)."""
     input:
-        unpack(lambda wc: pf_inputs(PF["phase_map"]["metal"], [PF["phase_map"]["condition"]])),
+        unpack(pf_table_inputs("phase_map_point")),
     output:
         "results/phasefield/phase_map/point_{i}_{j}.json",
+    wildcard_constraints:
+        i=r"[0-9]+",
+        j=r"[0-9]+",
     log:
         "logs/phasefield/phase_map/point_{i}_{j}.log",
     benchmark:
         "results/benchmarks/phasefield_map_{i}_{j}.tsv"
+    params:
+        cfg=stage_config("phasefield"),
+        tables=pf_table_options("phase_map_point"),
     threads: 1
     conda:
         "../../envs/analysis.yaml"
-    run:
-        afpf.phase_map_point(config, int(wildcards.i), int(wildcards.j), output[0],
-                             input.get("surfaces"), input.get("barriers"))
+    shell:
+        "python -m anodeflow.phasefield.jobs phase-map-point --config {params.cfg:q} --i {wildcards.i} "
+        "--j {wildcards.j} {params.tables} --out {output} > {log} 2>&1"
 
 
 rule pf_phase_map:
-    """Gather the sweep: phase_map.csv and the (101)/(001) region figure, with Li/Na (K) marked."""
+    """Gather the sweep: phase_map.csv and the (101)/(001) region figure, the metals x conditions marked."""
     input:
-        points=pf_map_points(),
-        data=pf_all_inputs([(m, c) for m in PF["metals"] for c in PF["conditions"]]),
+        unpack(pf_table_inputs("phase_map")),
+        points=pf_phase_map_points(),
     output:
         csv="results/phasefield/phase_map.csv",
-        png="results/phasefield/phase_map.png",
+        png=report("results/phasefield/phase_map.png", caption="../report/pf_phase_map.rst",
+                   category="7. Phase field", subcategory="sweeps",
+                   labels={"run": "phase map", "figure": "texture phase map"}),
     log:
         "logs/phasefield/phase_map.log",
+    params:
+        cfg=stage_config("phasefield"),
+        tables=pf_table_options("phase_map"),
     threads: 1
     conda:
         "../../envs/analysis.yaml"
-    run:
-        markers = {}
-        for m in PF["metals"]:
-            for c in PF["conditions"]:
-                files = pf_inputs(m, [c])
-                inp = afpf.resolve_inputs(config, m, c, files.get("surfaces"), files.get("barriers"))
-                markers[f"{m} {c}"] = (inp["E_s_J_m2"]["001"] / inp["E_s_J_m2"]["101"] - 1.0, inp["E_a_eV"]["101"])
-        afpf.phase_map(config, input.points, output.csv, output.png, markers)
+    shell:
+        "python -m anodeflow.phasefield.jobs phase-map --config {params.cfg:q} --points {input.points} "
+        "{params.tables} --out {output.csv} --plot {output.png} > {log} 2>&1"
 
 
-TARGETS["phasefield"] = (
-    [f"results/phasefield/{m}-{c}/texture.json" for m in PF["metals"] for c in PF["conditions"]]
-    + ["results/phasefield/temperature_analysis.csv", "results/phasefield/phase_map.csv"]
-)
+TARGETS["phasefield"] = pf_targets()

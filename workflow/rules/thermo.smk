@@ -1,32 +1,29 @@
-# Stage 3: ω per pair, E_f per site, Ω and T_c (types 11 and 12), classification, binodal; tables.
-
-
-def thermo_results(w):
-    conf = configurations(w.system)
-    return [f"results/dft/{w.system}/{c['id']}/result.json" for c in conf["configurations"]]
+# Stage 4: vacancy thermodynamics (methods §6): ω per pair, E_f per site, Ω and T_c (pair types 11
+# and 12), classification, binodal; the campaign's T_c table. Science in anodeflow.thermo.
 
 
 rule vacancy_thermo:
     input:
         configurations="results/interfaces/{system}/configurations.json",
-        results=thermo_results,
-        bulk=lambda w: f"results/bulk/{afcampaign.system(config, w.system).bulk_phases[0]}.json",
+        results=system_results,
+        bulk=metal_bulk,
     output:
         tc="results/thermo/{system}/tc.json",
         pairs="results/thermo/{system}/pairs.csv",
         sites="results/thermo/{system}/sites.csv",
-        plot="results/thermo/{system}/binodal.png",
+        plot=report("results/thermo/{system}/binodal.png", caption="../report/binodal.rst",
+                    category="3. Vacancy thermodynamics", subcategory="{system}",
+                    labels={"system": "{system}", "figure": "binodal (mean field)"}),
     log:
         "logs/thermo/{system}.log",
     params:
-        thermo=config["thermo"],
+        cfg=stage_config("thermo"),
     conda:
         "../../envs/analysis.yaml"
-    run:
-        from anodeflow import vacancy_thermo
-
-        vacancy_thermo.run(input.configurations, input.results, input.bulk, output.tc, output.pairs,
-                           output.sites, output.plot, params.thermo)
+    shell:
+        "python -m anodeflow.thermo.jobs vacancy --config {params.cfg:q} --configurations {input.configurations} "
+        "--results {input.results} --bulk {input.bulk} --tc {output.tc} --pairs {output.pairs} "
+        "--sites {output.sites} --plot {output.plot} > {log} 2>&1"
 
 
 rule critical_temperature_table:
@@ -35,13 +32,15 @@ rule critical_temperature_table:
         descriptors=expand("results/interfaces/{system}/descriptors.json", system=SYSTEMS),
     output:
         "results/tables/critical_temperatures.csv",
+    log:
+        "logs/thermo/critical_temperature_table.log",
+    params:
+        cfg=json.dumps({"systems": list(SYSTEMS)}),
     conda:
         "../../envs/analysis.yaml"
-    run:
-        from anodeflow import io, vacancy_thermo
-
-        df = vacancy_thermo.critical_temperature_table(input.tc, input.descriptors)
-        io.write_csv(output[0], df, io.provenance({"systems": list(SYSTEMS)}, [*input.tc, *input.descriptors]))
+    shell:
+        "python -m anodeflow.thermo.jobs table --config {params.cfg:q} --tc {input.tc} "
+        "--descriptors {input.descriptors} --out {output} > {log} 2>&1"
 
 
 TARGETS["thermo"] = ["results/tables/critical_temperatures.csv"]

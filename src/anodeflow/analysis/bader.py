@@ -14,15 +14,11 @@ import logging
 
 import numpy as np
 
-DEFAULT_GRIDREFINEMENT = 2
-#: below this all-electron density (e/Å^3) a grid point belongs to the vacuum (no atom); the
-#: default of Henkelman's bader code (``-vac auto``) and of BaderKit, which scales it by the cell volume
-DEFAULT_VACUUM_DENSITY = 1.0e-3
 #: a density maximum farther than this from every nucleus is a non-nuclear attractor (BaderKit's default)
 NNA_DISTANCE_A = 1.0
 
 
-def all_electron_density(gpw_path, gridrefinement: int = DEFAULT_GRIDREFINEMENT):
+def all_electron_density(gpw_path, gridrefinement: int):
     """(atoms, density) from a GPAW restart file; density in e/Å^3 on the refined grid."""
     from gpaw import GPAW
 
@@ -32,9 +28,11 @@ def all_electron_density(gpw_path, gridrefinement: int = DEFAULT_GRIDREFINEMENT)
     return atoms, np.asarray(rho)
 
 
-def bader_charges(atoms, density, vacuum_density: float | None = DEFAULT_VACUUM_DENSITY,
-                  method: str = "neargrid") -> dict:
+def bader_charges(atoms, density, vacuum_density: float | None, method: str = "neargrid") -> dict:
     """Bader partition of an all-electron ``density`` (e/Å^3, shape of the periodic grid).
+
+    ``vacuum_density`` (e/Å^3, config ``analysis.bader.vacuum_density_e_per_A3``, default 1e-3 as in
+    Henkelman's bader code ``-vac auto`` and BaderKit): grid points below it belong to no atom.
 
     Returns per-atom ``electrons`` (e), ``charge`` = Z - electrons (e), ``volume``
     (Å^3), the total electron count of the grid, and the charge left in vacuum.

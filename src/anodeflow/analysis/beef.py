@@ -20,12 +20,10 @@ from ase.dft.bee import BEEFEnsemble
 
 from ..constants import KB_EV_PER_K
 
-DEFAULT_SIZE = 2000
-DEFAULT_SEED = 0
 
-
-def ensemble_energies(energy_eV: float, contribs, size: int = DEFAULT_SIZE, seed: int = DEFAULT_SEED) -> np.ndarray:
-    """Ensemble of total energies (eV), ``size`` members, from GPAW's 32 BEEF-vdW contributions.
+def ensemble_energies(energy_eV: float, contribs, size: int, seed: int) -> np.ndarray:
+    """Ensemble of total energies (eV), ``size`` members, from GPAW's 32 BEEF-vdW contributions
+    (``size`` and ``seed``: config ``analysis.beef``, the same for every energy of a campaign).
 
     ``energy_eV`` is the self-consistent energy the ensemble is centred on (here
     GPAW's zero-smearing energy, the one every omega uses).
@@ -37,13 +35,7 @@ def ensemble_energies(energy_eV: float, contribs, size: int = DEFAULT_SIZE, seed
     return np.asarray(ens.get_ensemble_energies(size=size, seed=seed), dtype=float)
 
 
-def ensemble_deviations(contribs, size: int = DEFAULT_SIZE, seed: int = DEFAULT_SEED) -> np.ndarray:
-    """Ensemble deviations dE_k (eV) of one energy around its self-consistent value."""
-    return ensemble_energies(0.0, contribs, size, seed)
-
-
-def pair_binding_ensemble(results: dict, i: int, j: int, size: int = DEFAULT_SIZE,
-                          seed: int = DEFAULT_SEED) -> np.ndarray:
+def pair_binding_ensemble(results: dict, i: int, j: int, size: int, seed: int) -> np.ndarray:
     """Ensemble of omega_ij = E_i + E_j - E_0 - E_ij (eV) from DFT result records.
 
     ``results`` maps config ids (``pristine``, ``v_<i>``, ``vv_<i>_<j>``) to the

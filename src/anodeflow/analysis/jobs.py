@@ -1,4 +1,4 @@
-"""Job entry points of the analysis stage: ``python -m anodeflow.analysis.jobs <command> ...``.
+"""Command-line entry of the analysis stage: ``python -m anodeflow.analysis.jobs <verb> ...``.
 
 Each command is one Snakemake job; the science is in the sibling modules, this file only
 reads the inputs, calls them, and writes artifacts (atomically, with provenance).
@@ -37,23 +37,19 @@ def group_labels(atoms) -> list[str]:
     return out
 
 
-def _failed(configurations_path) -> str | None:
-    c = read_json(configurations_path)
-    return c.get("reason") if c.get("status") == "failed" else None
-
-
 # ----------------------------------------------------------------------------- electronic structure
 def cmd_electronic(a) -> None:
     """Bader charges (csv + plot vs height), PDOS per group (csv + plot) and the planar density."""
     from . import bader, density, pdos
 
+    cfg = json.loads(a.config)["analysis"]["bader"]
     atoms_final = _read_atoms(a.structure)
-    atoms, rho = bader.all_electron_density(a.gpw, a.gridrefinement)
+    atoms, rho = bader.all_electron_density(a.gpw, cfg["gridrefinement"])
     tags, is_metal = _arrays(atoms_final)
-    prov = provenance({"gridrefinement": a.gridrefinement, "vacuum_density_e_per_A3": a.vacuum_density},
+    prov = provenance({"gridrefinement": cfg["gridrefinement"], "vacuum_density_e_per_A3": cfg["vacuum_density_e_per_A3"]},
                       [a.gpw, a.structure])
     # --- Bader
-    res = bader.bader_charges(atoms, rho, a.vacuum_density)
+    res = bader.bader_charges(atoms, rho, cfg["vacuum_density_e_per_A3"])
     labels = group_labels(atoms_final)
     df = pd.DataFrame({"atom": np.arange(len(atoms)), "symbol": atoms.get_chemical_symbols(),
                        "tag": tags, "is_metal": is_metal, "group": labels, "z_A": atoms.positions[:, 2],
@@ -112,7 +108,7 @@ def cmd_sites(a) -> None:
 def cmd_montecarlo(a) -> None:
     from . import montecarlo as mc
 
-    cfg = json.loads(a.params)
+    cfg = json.loads(a.config)["analysis"]["montecarlo"]
     tc = read_json(a.tc)
     out = {"system": a.system, "status": tc.get("status", "ok"), "settings": cfg, "types": []}
     if tc.get("status") == "failed":
@@ -141,7 +137,7 @@ def cmd_montecarlo(a) -> None:
 def cmd_beef(a) -> None:
     from . import beef
 
-    cfg = json.loads(a.params)
+    cfg = json.loads(a.config)["analysis"]["beef"]
     tc = read_json(a.tc)
     prov = provenance(cfg, [a.tc, a.pairs, *a.results])
     out = {"system": a.system, "xc": a.xc, "ensemble": None, "provenance": prov}
@@ -197,13 +193,6 @@ def cmd_adhesion(a) -> None:
     write_json(a.out, out)
 
 
-def cmd_removed(a) -> None:
-    """Print the atoms to delete for one adhesion part (used by the rule's params)."""
-    from . import adhesion
-
-    print(json.dumps(adhesion.part_removed(_arrays(_read_atoms(a.structure))[1], a.part)))
-
-
 # ----------------------------------------------------------------------------- campaign level
 def cmd_database(a) -> None:
     from .database import build_database
@@ -254,7 +243,12 @@ def cmd_tables(a) -> None:
                                                             "area_A2", "E_interface_eV", "E_metal_slab_eV",
                                                             "E_coating_slab_eV", "all_converged"]), prov)
     tct["metal"] = [s.split("-")[0] for s in tct.system]
-    plots.descriptor_map(tct, a.descriptor_map, a.T_K)
+    plots.descriptor_map(tct, a.descriptor_map, json.loads(a.config)["thermo"]["classification_T_K"])
+
+
+def cmd_figures(a) -> None:
+    """The index of every per-system figure (so that one target asks for all of them)."""
+    write_json(a.out, {"figures": list(a.figures), "provenance": provenance({}, [])})
 
 
 def main(argv=None) -> None:
@@ -270,23 +264,21 @@ def main(argv=None) -> None:
         p.set_defaults(fn=fn)
         return p
 
-    e = add("electronic", cmd_electronic, "system", "gpw", "structure", "bader_csv", "bader_plot", "pdos_csv",
-            "pdos_plot", "density_npz")
-    e.add_argument("--gridrefinement", type=int, default=2)
-    e.add_argument("--vacuum_density", type=float, default=1e-3)
+    add("electronic", cmd_electronic, "system", "gpw", "structure", "bader_csv", "bader_plot", "pdos_csv",
+        "pdos_plot", "density_npz", "config")
     add("density-map", cmd_density_map, "system", "density_npz", "pairs", "plot")
     add("sites", cmd_sites, "system", "bader", "sites", "pairs", "site_table", "pair_table", "plot", beef=None)
-    add("montecarlo", cmd_montecarlo, "system", "structure", "tc", "params", "out", "plot")
-    b = add("beef", cmd_beef, "system", "xc", "configurations", "tc", "pairs", "params", "out")
+    add("montecarlo", cmd_montecarlo, "system", "structure", "tc", "config", "out", "plot")
+    b = add("beef", cmd_beef, "system", "xc", "configurations", "tc", "pairs", "config", "out")
     b.add_argument("--results", nargs="*", default=[])
     add("adhesion", cmd_adhesion, "descriptors", "structure", "interface", "metal", "coating", "out")
-    add("removed", cmd_removed, "structure", "part")
     d = add("database", cmd_database, "out", "summary")
     d.add_argument("--results", nargs="+", required=True)
-    t = add("tables", cmd_tables, "tc_table", "mc_table", "beef_table", "adhesion_table", "descriptor_map")
+    t = add("tables", cmd_tables, "tc_table", "mc_table", "beef_table", "adhesion_table", "descriptor_map", "config")
     for x in ("montecarlo", "beef", "adhesion"):
         t.add_argument(f"--{x}", nargs="*", default=[])
-    t.add_argument("--T_K", type=float, default=300.0)
+    f = add("figures", cmd_figures, "out")
+    f.add_argument("--figures", nargs="*", default=[])
     args = ap.parse_args(argv)
     args.fn(args)
 

@@ -11,7 +11,6 @@ trajectory with the optimiser's Hessian, and the step budget counts all earlier 
 """
 from __future__ import annotations
 
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,9 +125,31 @@ def relax(atoms, calc, fmax: float, max_steps: int, workdir, logfile="-", *, alp
 
 def optimizer_kwargs(preset: dict) -> dict:
     """BFGS settings of a precision preset (``bfgs_alpha_eV_A2``, ``bfgs_maxstep_A``)."""
-    return {"alpha": float(preset.get("bfgs_alpha_eV_A2", 70.0)), "maxstep": float(preset.get("bfgs_maxstep_A", 0.2))}
+    return {"alpha": float(preset["bfgs_alpha_eV_A2"]), "maxstep": float(preset["bfgs_maxstep_A"])}
 
 
-def write_state(workdir, **state) -> None:
-    p = Path(workdir) / "state.json"
-    p.write_text(json.dumps(state, indent=1))
+RELOCATION_FRACTION = 0.4
+
+
+def relocation(atoms, start) -> dict:
+    """How far the relaxation moved atoms from the starting geometry (minimum image, in-plane periodic).
+
+    ``relocated`` is set when any atom moved by more than ``RELOCATION_FRACTION`` x the shortest
+    metal-metal distance of the start: an atom has then hopped (typically into the vacancy), and the
+    relaxed configuration is no longer the one enumerated."""
+    from ase.geometry import find_mic, get_distances
+
+    d, _ = find_mic(atoms.positions - start, atoms.cell, pbc=atoms.pbc)
+    disp = np.linalg.norm(d, axis=1)
+    metal = np.asarray(atoms.arrays.get("is_metal", np.ones(len(atoms), bool)), bool)
+    pos = start[metal]
+    if len(pos) > 1:
+        _, dist = get_distances(pos, cell=atoms.cell, pbc=atoms.pbc)
+        dist[np.diag_indices_from(dist)] = np.inf
+        d_nn = float(dist.min())
+    else:
+        d_nn = float("nan")
+    i = int(disp.argmax()) if len(disp) else 0
+    dmax = float(disp.max()) if len(disp) else 0.0
+    return {"max_displacement_A": dmax, "max_displacement_atom": i, "metal_nn_distance_A": d_nn,
+            "relocated": bool(np.isfinite(d_nn) and dmax > RELOCATION_FRACTION * d_nn)}

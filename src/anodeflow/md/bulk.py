@@ -27,6 +27,9 @@ from anodeflow.md.runtime import make_lammps
 
 PS_IN_FS = 1000.0
 
+#: experimental melting points (K): CRC Handbook of Chemistry and Physics, 97th ed.
+EXPERIMENT_TM_K = {"Li": 453.65, "Na": 370.87, "K": 336.53}
+
 
 def _steps(ps: float, dt_fs: float) -> int:
     return max(1, int(round(ps * PS_IN_FS / dt_fs)))
@@ -46,10 +49,13 @@ def _thermo_sampler(natoms: int):
 
 
 def melting_run(pot, a0_A: float, cells: int, T_min_K: float, T_max_K: float, rate_K_per_ps: float,
-                hold_ps: float, dt_fs: float, seed: int, workdir, cool_rate_K_per_ps: float | None = None,
-                sample_every: int = 50,
-                checkpoint_every: int = 5000, omp_threads: int = 1, log=None) -> dict:
-    """Heat -> hold -> cool NPT ramps. Returns per-phase samples with the set-point T ('T_set')."""
+                hold_ps: float, dt_fs: float, seed: int, workdir, *, cool_rate_K_per_ps: float | None,
+                sample_every: int, checkpoint_every: int, omp_threads: int, log=None) -> dict:
+    """Heat -> hold -> cool NPT ramps. Returns per-phase samples with the set-point T ('T_set').
+
+    Keyword arguments are the keys of config ``md.melting`` / ``md`` (defaults in md.schema.yaml);
+    ``cool_rate_K_per_ps`` None cools at the heating rate.
+    """
     n = 2 * cells ** 3
     span = T_max_K - T_min_K
     nramp, nhold = _steps(span / rate_K_per_ps, dt_fs), _steps(hold_ps, dt_fs)
@@ -88,7 +94,7 @@ def _block_mean(y: np.ndarray, width: int) -> np.ndarray:
     return np.convolve(y, k, mode="same")
 
 
-def hysteresis_temperatures(T_heat, pe_heat, T_cool, pe_cool, fit_fraction: float = 0.2,
+def hysteresis_temperatures(T_heat, pe_heat, T_cool, pe_cool, fit_fraction: float,
                             smooth: int = 5) -> dict:
     """T+ and T- from potential energy per atom vs set-point temperature on heating and cooling.
 
@@ -127,9 +133,10 @@ def melting_temperature(T_plus: float | None, T_minus: float | None) -> float | 
 
 
 def expansion_run(pot, a0_A: float, cells: int, T_K: float, equil_ps: float, prod_ps: float, dt_fs: float,
-                  seed: int, workdir, sample_every: int = 20, checkpoint_every: int = 5000,
-                  omp_threads: int = 1, log=None) -> dict:
-    """NPT (P = 0) bulk at T: returns samples of the production phase."""
+                  seed: int, workdir, *, sample_every: int, checkpoint_every: int, omp_threads: int,
+                  log=None) -> dict:
+    """NPT (P = 0) bulk at T: returns samples of the production phase (keyword arguments: config
+    ``md.expansion.sample_every``, ``md.checkpoint_every``, ``md.omp_threads``)."""
     n = 2 * cells ** 3
     tdamp, pdamp = 100 * dt_fs / PS_IN_FS, 1000 * dt_fs / PS_IN_FS
     setup = [*bulk_commands(a0_A, cells), *_common(pot, dt_fs, sample_every),

@@ -17,9 +17,11 @@ bcc (thermal displacements push pairs across the fixed CNA cutoff), so it is a d
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from anodeflow.cft import coordination, surface_heights
+from anodeflow.cft.profiles import coordination, surface_heights
 from anodeflow.md.bulk import PS_IN_FS, _steps
 from anodeflow.md.engine import Phase, run_phases
 from anodeflow.md.lattice import ribbon_commands, spacing_factors
@@ -44,21 +46,51 @@ def _box(lmp):
     return np.array(lo), np.array(hi) - np.array(lo)
 
 
-def run_ribbon(pot, a_A: float, facet: str, T_K: float, geom: dict, vacuum_A: float, anchor_A: float,
-               equil_ps: float, prod_ps: float, sample_ps: float, dt_fs: float, seed: int, workdir,
-               bins_per_spacing: int = 1, cn_min: int = 6, orientations: dict | None = None,
-               anchor_k_eV_A2: float = 1.0, checkpoint_every: int = 5000, omp_threads: int = 1,
+@dataclass(frozen=True)
+class RibbonSettings:
+    """How one ribbon is built, equilibrated and sampled (lengths in Angstrom, times in ps).
+
+    Built from the config by :func:`anodeflow.md.settings.ribbon_settings`: the keys of section ``cft``
+    (``cft.per_metal.<metal>`` overrides applied; meanings in workflow/schemas/cft.schema.yaml) and md's
+    ``timestep_fs.<metal>``, ``checkpoint_every`` and ``omp_threads``.
+    """
+
+    length_A: float
+    thickness_spacings: int
+    slab_A: float
+    vacuum_A: float
+    anchor_A: float
+    anchor_k_eV_A2: float
+    equil_ps: float
+    prod_ps: float
+    sample_ps: float
+    bins_per_spacing: int
+    cn_min: int
+    orientations: dict
+    timestep_fs: float
+    checkpoint_every: int
+    omp_threads: int
+
+    def geometry(self, a_A: float, facet: str) -> dict:
+        """Whole lattice spacings of the ribbon of ``facet`` at lattice constant ``a_A`` (:func:`ribbon_geometry`)."""
+        return ribbon_geometry(a_A, facet, self.length_A, self.thickness_spacings, self.slab_A, self.orientations)
+
+
+def run_ribbon(pot, a_A: float, facet: str, T_K: float, settings: RibbonSettings, seed: int, workdir,
                log=None) -> dict:
     """Equilibrate and sample one ribbon; returns height frames, bcc fraction and geometry."""
+    s = settings
+    geom = s.geometry(a_A, facet)
+    dt_fs, sample_ps, cn_min, omp_threads = s.timestep_fs, s.sample_ps, s.cn_min, s.omp_threads
     tdamp = 100 * dt_fs / PS_IN_FS
-    nbins = geom["nx"] * bins_per_spacing
+    nbins = geom["nx"] * s.bins_per_spacing
     rc = CN_CUTOFF_A * a_A
     common = [*pot.lammps_commands(mass=True), f"timestep {dt_fs / PS_IN_FS}",
               "thermo_style custom step temp pe press", "neighbor 1.0 bin",
               "neigh_modify every 1 delay 0 check yes",
               f"compute cna all cna/atom {rc:.4f}",
               "compute msd inner msd com yes"]
-    build = ribbon_commands(a_A, facet, geom["nx"], geom["ny"], geom["nz"], vacuum_A, orientations)
+    build = ribbon_commands(a_A, facet, geom["nx"], geom["ny"], geom["nz"], s.vacuum_A, s.orientations)
     lmp = make_lammps(log=log, omp_threads=omp_threads)
     try:
         lmp.commands_list(build)
@@ -69,7 +101,7 @@ def run_ribbon(pot, a_A: float, facet: str, T_K: float, geom: dict, vacuum_A: fl
         n_top = max(1, int(round(top.sum() / nbins)))
         lmp.close()
         lmp = make_lammps(log=log, omp_threads=omp_threads)
-        half = 0.5 * anchor_A
+        half = 0.5 * s.anchor_A
         interior = (0.3 * geom["slab_A"])
         setup = [*build,
                  f"region mid block INF INF INF INF {z_mid - half:.4f} {z_mid + half:.4f} units box",
@@ -79,9 +111,9 @@ def run_ribbon(pot, a_A: float, facet: str, T_K: float, geom: dict, vacuum_A: fl
                  *common,
                  f"velocity all create {T_K} {seed} mom yes rot no dist gaussian"]
         sample_every = _steps(sample_ps, dt_fs)
-        nprod = _steps(prod_ps, dt_fs)
+        nprod = _steps(s.prod_ps, dt_fs)
         nprod -= nprod % sample_every
-        fixes = [f"fix ens all nvt temp {T_K} {T_K} {tdamp}", f"fix anchor mid spring/self {anchor_k_eV_A2} z"]
+        fixes = [f"fix ens all nvt temp {T_K} {T_K} {tdamp}", f"fix anchor mid spring/self {s.anchor_k_eV_A2} z"]
 
         def sample(lmp_):
             n = lmp_.get_natoms()
@@ -98,9 +130,9 @@ def run_ribbon(pot, a_A: float, facet: str, T_K: float, geom: dict, vacuum_A: fl
                     "msd_interior_A2": float(lmp_.extract_compute("msd", 0, 1)[3]),
                     "T": lmp_.get_thermo("temp"), "n_solid": int(np.sum(cn >= cn_min))}
 
-        phases = [Phase("equil", _steps(equil_ps, dt_fs), fixes, ["unfix ens", "unfix anchor"]),
+        phases = [Phase("equil", _steps(s.equil_ps, dt_fs), fixes, ["unfix ens", "unfix anchor"]),
                   Phase("prod", nprod, fixes, ["unfix ens", "unfix anchor"], sample_every, sample)]
-        out = run_phases(lmp, workdir, setup, common, phases, checkpoint_every)
+        out = run_phases(lmp, workdir, setup, common, phases, s.checkpoint_every)
         natoms = lmp.get_natoms()
     finally:
         lmp.close()

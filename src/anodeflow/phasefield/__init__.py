@@ -2,13 +2,11 @@
 
 * :mod:`.model` - equations, non-dimensionalisation, L/kappa mapping, stability bound, set-up;
 * :mod:`.solver` - dense NumPy reference and compiled fast solver of the same discrete model;
-* :mod:`.analysis` - texture fractions, winner, temperature analysis (Delta U(T));
-* :mod:`.stage` - the workflow stage (inputs, runs, outputs, figures, phase map).
+* :mod:`.growth` - one growth run from E_s, E_a and T (stable time step, sampling);
+* :mod:`.texture` - orientation fractions and the winning texture of a film;
+* :mod:`.energy_balance` - Delta U(T) between (001) and (101) grains and its crossovers;
+* :mod:`.inputs` - E_s and E_a per orientation from config or the workflow's tables;
+* :mod:`.phase_map` - the anisotropy x E_a(101) sweep;
+* :mod:`.plots` - snapshots, animation, Delta U(T) and phase-map figures;
+* :mod:`.jobs` - the command-line entry of the workflow's jobs.
 """
-from .model import (GrowthParams, Setup, UnstableStepError, check_stability, gradient_coefficient,
-                    grain_map, make_setup, mobility, stability_bound)
-from .solver import SOLVERS, DenseSolver, FastSolver
-
-__all__ = ["GrowthParams", "Setup", "UnstableStepError", "check_stability", "gradient_coefficient",
-           "grain_map", "make_setup", "mobility", "stability_bound", "SOLVERS", "DenseSolver",
-           "FastSolver"]

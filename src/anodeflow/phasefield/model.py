@@ -57,25 +57,46 @@ from .. import constants as C
 ORIENTATIONS = C.PF_ORIENTATIONS
 
 
-@dataclass
-class GrowthParams:
-    """Numerical and geometric settings of one run (normalised units, see module doc)."""
+#: relative odds of (001), (101), (111) nuclei in the grain-selection runs: each nucleus draws
+#: its orientation at random (methods.md section 8)
+EQUAL_ODDS = (1.0, 1.0, 1.0)
 
-    nx: int = 200                 # cells along the substrate (periodic)
-    ny: int = 70                  # cells along the growth direction
-    dx: float = 0.5               # um
-    dt: float = 0.01              # s
-    n_steps: int = 40000
-    n_nuclei: int = 75
-    w: float = 1.0                # Landau barrier (w0 units)
-    gamma: float = 1.0            # cross-coupling of f0 (gamma > 1/2 keeps grains distinct)
-    deposition_velocity: float = 0.1   # um/s: one row of dx every dx/v seconds
-    roughness_cells: int = 3      # amplitude (cells) of the rough substrate profile
-    nucleus_radius_cells: float = 1.0
-    prune: float = 1e-4           # |phi| below this is set to 0 after each step
-    stability: str = "methods"    # which explicit-Euler bound is checked: "methods" or "sharp"
-    seed: int = 0
-    orientation_weights: tuple = (1.0, 1.0, 1.0)   # relative odds of (001), (101), (111) nuclei
+
+@dataclass(frozen=True)
+class GrowthParams:
+    """Numerical and geometric settings of one run (normalised units, see module doc).
+
+    Built from the config section ``phasefield`` by :meth:`from_config` (defaults: its schema,
+    workflow/schemas/phasefield.schema.yaml)."""
+
+    nx: int                       # cells along the substrate (periodic)
+    ny: int                       # cells along the growth direction
+    dx: float                     # um
+    dt: float                     # s
+    n_steps: int                  # steps of t_end_s at the requested dt_s (a run's own count may differ)
+    n_nuclei: int
+    w: float                      # Landau barrier (w0 units)
+    gamma: float                  # cross-coupling of f0 (gamma > 1/2 keeps grains distinct)
+    deposition_velocity: float    # um/s: one row of dx every dx/v seconds
+    roughness_cells: int          # amplitude (cells) of the rough substrate profile
+    nucleus_radius_cells: float
+    prune: float                  # |phi| below this is set to 0 after each step
+    stability: str                # which explicit-Euler bound is checked: "methods" or "sharp"
+    seed: int
+    orientation_weights: tuple    # relative odds of (001), (101), (111) nuclei
+
+    @classmethod
+    def from_config(cls, pf: dict, grid: dict | None = None, seed: int | None = None,
+                    orientation_weights=EQUAL_ODDS) -> "GrowthParams":
+        """Settings of a run from the validated ``phasefield`` section; ``grid`` overrides keys of
+        ``phasefield.grid`` (the sweeps' smaller grids), ``seed`` replaces ``phasefield.seed``."""
+        g = {**pf["grid"], **(grid or {})}
+        return cls(nx=g["nx"], ny=g["ny"], dx=g["dx_um"], dt=pf["dt_s"],
+                   n_steps=int(math.ceil(pf["t_end_s"] / pf["dt_s"] - 1e-9)), n_nuclei=g["n_nuclei"],
+                   w=pf["w"], gamma=pf["gamma"], deposition_velocity=pf["deposition_velocity_um_s"],
+                   roughness_cells=g["roughness_cells"], nucleus_radius_cells=g["nucleus_radius_cells"],
+                   prune=pf["prune"], stability=pf["stability"], seed=pf["seed"] if seed is None else seed,
+                   orientation_weights=tuple(orientation_weights))
 
     @property
     def steps_per_row(self) -> int:

@@ -302,5 +302,3 @@ class FastSolver(_Base):
         """Cells updated per step (sum of the grown boxes): the work the sparsity saves."""
         return int(np.sum((self.r1 - self.r0 + 2) * np.where(self.cw > 0, np.minimum(self.cw + 2, self.nx), 0)))
 
-
-SOLVERS = {"dense": DenseSolver, "fast": FastSolver}

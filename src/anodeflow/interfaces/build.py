@@ -1,0 +1,52 @@
+"""Build one system of the campaign (methods §4): the pristine isolated slab or coherent interface,
+its descriptors, and the enumeration of its vacancy configurations (methods §6)."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def build_system(spec: dict, bulk: dict[str, dict]) -> tuple:
+    """Build the pristine slab/interface of a system and enumerate its vacancy configurations."""
+    from . import sites, structures as S
+    from .coherent import InterfaceSettings, coherent_interface
+    from .descriptors import area_mismatch, mulliken_electronegativity, reduced_surface_area
+
+    p = spec["preset"]
+    metal = spec["metal"]
+    a_m = bulk[metal]["a_A"]
+    desc: dict = {"system": spec["id"], "metal": metal, "facet": spec["facet"], "xc": spec["xc"],
+                  "metal_a_A": a_m}
+    if spec.get("coating") is None:
+        atoms = S.metal_slab(metal, spec["facet"], a_m, p["metal_layers"], p["fixed_layers"],
+                             p["inplane_min_length_A"], p["vacuum_A"],
+                             min_repeats=p.get("inplane_min_repeats", 1))
+    else:
+        coat = spec["coating_spec"]
+        cb = bulk[spec["coating"]]
+        film = S.coating_structure(coat, cb["a_A"])
+        metal_struct = S.conventional_metal(metal, a_m)
+        film_facet = spec["coating_facet"] or (0, 0, 1)
+        atoms, match = coherent_interface(spec["id"], metal_struct, film, spec["facet"], film_facet,
+                                          InterfaceSettings.from_config(spec["interfaces"], p),
+                                          film_is_2d=coat["kind"] == "2d")
+        area_metal = reduced_surface_area(metal_struct, spec["facet"])
+        area_coat = reduced_surface_area(film, film_facet)
+        am, q = area_mismatch(area_metal, area_coat)
+        chi = {str(e): mulliken_electronegativity(str(e)) for e in set(film.species)}
+        chi_m = mulliken_electronegativity(metal)
+        desc.update({
+            "coating": spec["coating"], "coating_facet": list(film_facet), "coating_a_A": cb["a_A"],
+            "a_m": am, "a_r": area_metal / area_coat, "q": f"{q[0]}/{q[1]}",
+            "area_metal_cell_A2": area_metal, "area_coating_cell_A2": area_coat,
+            "zsl_area_A2": match.area_A2, "strain": match.strain, "strain_von_mises": match.strain_von_mises,
+            "film_supercell_vectors": match.film_vectors, "substrate_supercell_vectors": match.substrate_vectors,
+            "n_matches_within_limit": match.n_matches, "termination": atoms.info.get("termination"),
+            # Mulliken electronegativity (IE + EA)/2 from pymatgen's element data (eV)
+            "chi_metal_eV": chi_m, "chi_coating_eV": chi,
+            "dchi_max_eV": max(abs(c - chi_m) for c in chi.values()),
+        })
+    area = float(np.linalg.norm(np.cross(atoms.cell[0], atoms.cell[1])))
+    enum = sites.enumerate_vacancies(atoms, spec.get("max_vacancy_sites"))
+    desc.update({"area_A2": area, "natoms": len(atoms), "n_tag1": int((atoms.get_tags() == 1).sum()),
+                 "n_tag2": int((atoms.get_tags() == 2).sum()), "n_fixed": int(atoms.arrays["fixed"].sum())})
+    return atoms, desc, enum

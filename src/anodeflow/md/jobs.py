@@ -1,0 +1,194 @@
+"""Command-line entry of the MD rules (workflow/rules/md.smk):  python -m anodeflow.md.jobs <verb> ...
+
+Verbs: ``melting``, ``melting-plot``, ``expansion``, ``expansion-plot``, ``ribbon``, ``fetch-potential``.
+``--config`` is the JSON of the part of the validated config the job reads (schema defaults filled;
+:func:`anodeflow.md.settings.job_config`). The LAMMPS jobs (melting, expansion, ribbon) may run on several
+MPI ranks (``python -m anodeflow.launch --md N -- python -m anodeflow.md.jobs ribbon ...``): LAMMPS
+decomposes the domain and rank 0 writes the outputs.
+
+Resumable state lives in the job's work folder ``work/md/...`` (LAMMPS restart files, samples so far, and
+LAMMPS's own log ``lammps.log``); the declared outputs under ``results/`` are written once, at the end,
+atomically and with provenance. The job's own messages go to stdout (the rule's log).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from anodeflow import potentials as afpot
+from anodeflow.io import atomic_path, provenance, write_csv, write_json
+from anodeflow.md import bulk, plots, ribbon
+from anodeflow.md.runtime import world_rank
+from anodeflow.md.settings import (T_label, a0, cft_settings, expansion_temperatures, md_subset, ribbon_seed,
+                                   ribbon_settings)
+
+#: LAMMPS's own log, in the work folder of each LAMMPS run
+LAMMPS_LOG = "lammps.log"
+
+
+def _lammps_log(workdir) -> Path:
+    Path(workdir).mkdir(parents=True, exist_ok=True)
+    return Path(workdir) / LAMMPS_LOG
+
+
+def melting_job(metal: str, config: dict, out_json, out_npz, workdir) -> dict:
+    """Melting point by NPT heating/cooling hysteresis (methods.md 7.1): melting.json and the ramps (npz)."""
+    md = config["md"]
+    mc = md["melting"]
+    pot = afpot.resolve(metal, config)
+    tmin, tmax = mc["T_range_K"][metal]
+    dt = md["timestep_fs"][metal]
+    r = bulk.melting_run(pot, a0(metal, config), mc["cells"], tmin, tmax, mc["rate_K_per_ps"], mc["hold_ps"],
+                         dt, md["seed"], workdir, cool_rate_K_per_ps=mc["cool_rate_K_per_ps"],
+                         sample_every=mc["sample_every"], checkpoint_every=md["checkpoint_every"],
+                         omp_threads=md["omp_threads"], log=_lammps_log(workdir))
+    h, c = r["heat"], r["cool"]
+    hy = bulk.hysteresis_temperatures(h["T_set"], h["pe"], c["T_set"], c["pe"], mc["fit_fraction"])
+    tm = bulk.melting_temperature(hy["T_plus_K"], hy["T_minus_K"])
+    res = {"metal": metal, "Tm_K": tm, "T_plus_K": hy["T_plus_K"], "T_minus_K": hy["T_minus_K"],
+           "Tm_experiment_K": bulk.EXPERIMENT_TM_K.get(metal),
+           "note": None if tm is not None else ("no melting seen on heating: raise T_max" if hy["T_plus_K"] is None
+                                                 else "no crystallisation seen on cooling: slow the cooling ramp "
+                                                      "(md.melting.cool_rate_K_per_ps) or enlarge the cell"),
+           "method": "Tm = T+ + T- - sqrt(T+ T-) (Luo, Strachan, Swift, J. Chem. Phys. 120, 11640 (2004))",
+           "latent_heat_eV_per_atom": hy["latent_heat_eV_per_atom"], "solid_fit": hy["solid_fit"],
+           "liquid_fit": hy["liquid_fit"], "natoms": r["natoms"], "timestep_fs": dt,
+           "provenance": provenance(md_subset(metal, config, "melting"), pot.files)}
+    if world_rank() != 0:
+        return res
+    with atomic_path(out_npz) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **{f"heat_{k}": v for k, v in h.items()}, **{f"cool_{k}": v for k, v in c.items()},
+                     provenance=np.array(json.dumps(res["provenance"], default=str)))
+    write_json(out_json, res)
+    return res
+
+
+def expansion_job(metal: str, config: dict, out_csv, workdir) -> pd.DataFrame:
+    """a(T) from NPT bulk runs at md.expansion.T_K plus every ribbon temperature (methods.md 7.2)."""
+    md = config["md"]
+    ec = md["expansion"]
+    pot = afpot.resolve(metal, config)
+    dt = md["timestep_fs"][metal]
+    rows = []
+    for T in expansion_temperatures(metal, config):
+        wd = Path(workdir) / f"T{T_label(T)}"
+        r = bulk.expansion_run(pot, a0(metal, config), ec["cells"], T, ec["equil_ps"], ec["prod_ps"], dt,
+                               md["seed"], wd, sample_every=ec["sample_every"],
+                               checkpoint_every=md["checkpoint_every"], omp_threads=md["omp_threads"],
+                               log=_lammps_log(wd))
+        a, da = bulk.lattice_constant(r["vol"])
+        rows.append({"metal": metal, "T_K": T, "a_A": a, "a_stderr_A": da, "T_mean_K": float(np.mean(r["T"])),
+                     "pe_eV_per_atom": float(np.mean(r["pe"])), "natoms": 2 * ec["cells"] ** 3})
+    df = pd.DataFrame(rows)
+    if world_rank() != 0:
+        return df
+    write_csv(out_csv, df, provenance(md_subset(metal, config, "expansion"), pot.files))
+    return df
+
+
+def ribbon_job(metal: str, facet: str, T_K: float, config: dict, expansion_csv, out_npz, workdir) -> dict:
+    """One ribbon with free ``facet`` surfaces at ``T_K``, built at a(T) of the expansion table (methods.md 7.3)."""
+    pot = afpot.resolve(metal, config)
+    a = bulk.a_of_T(pd.read_csv(expansion_csv), T_K)
+    settings = ribbon_settings(metal, config)
+    r = ribbon.run_ribbon(pot, a, facet, T_K, settings, ribbon_seed(config, facet, T_K), workdir,
+                          log=_lammps_log(workdir))
+    if world_rank() != 0:
+        return r
+    prov = provenance({**md_subset(metal, config), "cft": cft_settings(metal, config)}, [*pot.files, expansion_csv])
+    with atomic_path(out_npz) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **{k: np.asarray(v) for k, v in r.items()}, metal=metal,
+                     provenance=np.array(json.dumps(prov, default=str)))
+    return r
+
+
+def fetch_potential_job(metal: str, config: dict, out) -> Path:
+    """Copy (``local_dir``) or download (``url``) the potential file of ``metal`` into resources/potentials/
+    (sha256-verified, anodeflow.potentials.fetch); ``out`` must be the file fetched."""
+    got = afpot.fetch(metal, config, workdir=".")
+    out = Path(out).resolve()
+    if out not in got:
+        raise afpot.PotentialError(f"potential of {metal}: fetched {[str(g) for g in got]}, but the rule "
+                                   f"asked for {out} (config key 'potentials.{metal}.files')")
+    return out
+
+
+def _say(*parts) -> None:
+    if world_rank() == 0:
+        print(*parts, flush=True)
+
+
+def _add(p: argparse.ArgumentParser, *names: str) -> None:
+    helps = {
+        "--metal": "element symbol (a key of config md.metals / potentials)",
+        "--facet": "free facet of the ribbon, three digits (e.g. 100)",
+        "--T": "ribbon temperature (K)",
+        "--config": "JSON of the validated config part this job reads (anodeflow.md.settings.job_config)",
+        "--workdir": "work folder of the restartable LAMMPS run (restart files, samples so far, lammps.log)",
+    }
+    for n in names:
+        kw = {"type": float} if n == "--T" else {}
+        p.add_argument(n, required=True, help=helps.get(n), **kw)
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m anodeflow.md.jobs", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="verb", required=True)
+    p = sub.add_parser("melting", help="NPT heating/cooling ramps -> melting.json + ramps npz")
+    _add(p, "--metal", "--config", "--workdir")
+    p.add_argument("--out-json", required=True)
+    p.add_argument("--out-npz", required=True)
+    p = sub.add_parser("melting-plot", help="energy vs set-point T of the ramps -> png")
+    p.add_argument("--npz", required=True)
+    p.add_argument("--json", required=True)
+    p.add_argument("--out", required=True)
+    p = sub.add_parser("expansion", help="NPT bulk runs -> thermal_expansion.csv")
+    _add(p, "--metal", "--config", "--workdir")
+    p.add_argument("--out", required=True)
+    p = sub.add_parser("expansion-plot", help="a(T) of thermal_expansion.csv -> png")
+    p.add_argument("--csv", required=True)
+    p.add_argument("--out", required=True)
+    p = sub.add_parser("ribbon", help="ribbon with two free surfaces, height profiles sampled -> npz")
+    _add(p, "--metal", "--facet", "--T", "--config", "--workdir")
+    p.add_argument("--expansion", required=True, help="thermal_expansion.csv of the metal (a(T))")
+    p.add_argument("--out", required=True)
+    p = sub.add_parser("fetch-potential", help="copy or download a url-source potential file, sha256-verified")
+    _add(p, "--metal", "--config")
+    p.add_argument("--out", required=True)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(sys.argv[1:] if argv is None else argv)
+    cfg = json.loads(args.config) if hasattr(args, "config") else None
+    if args.verb == "melting":
+        r = melting_job(args.metal, cfg, args.out_json, args.out_npz, args.workdir)
+        _say(f"melting {args.metal}: T+ = {r['T_plus_K']} K, T- = {r['T_minus_K']} K, Tm = {r['Tm_K']} K"
+             + (f" ({r['note']})" if r["note"] else ""))
+    elif args.verb == "melting-plot":
+        plots.plot_melting(args.npz, args.json, args.out)
+        _say(f"melting plot: {args.out}")
+    elif args.verb == "expansion":
+        df = expansion_job(args.metal, cfg, args.out, args.workdir)
+        _say(f"thermal expansion {args.metal}:\n{df.to_string(index=False)}")
+    elif args.verb == "expansion-plot":
+        plots.plot_thermal_expansion(args.csv, args.out)
+        _say(f"thermal expansion plot: {args.out}")
+    elif args.verb == "ribbon":
+        r = ribbon_job(args.metal, args.facet, args.T, cfg, args.expansion, args.out, args.workdir)
+        _say(f"ribbon {args.metal} ({args.facet}) at {T_label(args.T)} K: {r['natoms']} atoms, "
+             f"W = {r['W_A']:.2f} A, b = {r['b_A']:.2f} A, {len(r['h_top'])} height samples")
+    elif args.verb == "fetch-potential":
+        path = fetch_potential_job(args.metal, cfg, args.out)
+        _say(f"potential of {args.metal}: {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Figures of the MD stage: melting ramps (energy vs set-point T) and thermal expansion a(T)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from anodeflow.io import atomic_path, read_json
+
+
+def plot_melting(npz, melting_json, out_png) -> None:
+    """Potential energy per atom against set-point T on heating and cooling, with T+, T-, Tm and experiment."""
+    import matplotlib.pyplot as plt
+
+    z, m = np.load(npz), read_json(melting_json)
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    ax.plot(z["heat_T_set"], z["heat_pe"], lw=0.8, label="heating")
+    ax.plot(z["cool_T_set"], z["cool_pe"], lw=0.8, label="cooling")
+    for key, name, ls in (("T_plus_K", "T+", "--"), ("T_minus_K", "T-", ":"), ("Tm_K", "Tm", "-")):
+        if m.get(key):
+            ax.axvline(m[key], color="k", ls=ls, lw=0.8, label=f"{name} = {m[key]:.0f} K")
+    ax.axvline(m["Tm_experiment_K"], color="r", lw=0.8, label=f"expt {m['Tm_experiment_K']:.0f} K")
+    ax.set_xlabel("set-point T (K)")
+    ax.set_ylabel("potential energy (eV/atom)")
+    ax.set_title(f"{m['metal']}: NPT heating/cooling")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    with atomic_path(out_png) as tmp:
+        fig.savefig(tmp, format="png", dpi=120)
+    plt.close(fig)
+
+
+def linear_expansion_coefficient(T_K, a_A) -> float | None:
+    """Mean linear thermal-expansion coefficient (1/K): slope of a straight line through a(T), divided by
+    the mean a. None for fewer than two temperatures."""
+    T, a = np.asarray(T_K, float), np.asarray(a_A, float)
+    if len(np.unique(T)) < 2:
+        return None
+    return float(np.polyfit(T, a, 1)[0] / a.mean())
+
+
+def plot_thermal_expansion(expansion_csv, out_png) -> None:
+    """Lattice constant a(T) of the NPT bulk runs with its block standard error, and a straight-line fit."""
+    import matplotlib.pyplot as plt
+
+    df = pd.read_csv(expansion_csv).sort_values("T_K")
+    metal = str(df["metal"].iloc[0]) if len(df) else "?"
+    fig, ax = plt.subplots(figsize=(5, 3.5))
+    ax.errorbar(df.T_K, df.a_A, yerr=df.a_stderr_A, marker="o", ms=4, capsize=3, lw=0.8,
+                label="NPT, P = 0 (mean ± block s.e.)")
+    alpha = linear_expansion_coefficient(df.T_K, df.a_A)
+    if alpha is not None:
+        p = np.polyfit(df.T_K, df.a_A, 1)
+        ax.plot(df.T_K, np.polyval(p, df.T_K), "k--", lw=0.7, label=f"linear fit, α = {alpha:.2e} 1/K")
+    ax.set_xlabel("T (K)")
+    ax.set_ylabel("lattice constant a (Å)")
+    ax.set_title(f"{metal}: thermal expansion")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    with atomic_path(out_png) as tmp:
+        fig.savefig(tmp, format="png", dpi=120)
+    plt.close(fig)

@@ -1,0 +1,120 @@
+"""What the MD and CFT jobs read from the validated config.
+
+The config reaching these functions has been validated by :func:`anodeflow.config.validate`, which
+fills the schema defaults (workflow/schemas/{md,cft,potentials}.schema.yaml): no defaults here.
+
+:func:`job_config` is the part of the config one job reads (its kind and its metal), handed to the job
+as JSON through a rule's params: a change in it reruns exactly the jobs that read it, and execution
+settings (``md.launcher``, ``md.ntasks``: how many ranks, under which launcher) rerun nothing.
+"""
+from __future__ import annotations
+
+from anodeflow import potentials as afpot
+from anodeflow.config import ConfigError
+from anodeflow.md.ribbon import RibbonSettings
+
+#: md keys every MD job reads (the rest is per job kind; launcher and ntasks are execution, not science)
+MD_COMMON_KEYS = ("seed", "omp_threads", "checkpoint_every")
+#: cft keys (after per-metal overrides) that build and sample a ribbon (md_ribbon)
+RIBBON_KEYS = ("length_A", "thickness_spacings", "slab_A", "vacuum_A", "anchor_A", "anchor_k_eV_A2", "equil_ps",
+               "prod_ps", "sample_ps", "bins_per_spacing", "cn_min", "orientations")
+#: cft keys (after per-metal overrides) of the capillary analysis of one ribbon (cft_ribbon)
+FIT_KEYS = ("min_wavelength_spacings", "max_modes", "n_blocks", "max_exponent", "max_rel_err",
+            "min_signal_to_floor", "max_interior_msd_a2", "min_bcc_fraction")
+#: job kinds of :func:`job_config`
+JOB_KINDS = ("melting", "expansion", "ribbon", "stiffness", "potential")
+
+
+def T_label(T: float) -> str:
+    """Path-safe temperature label: 300 -> '300', 412.5 -> '412.5'."""
+    return f"{float(T):g}"
+
+
+def a0(metal: str, config: dict) -> float:
+    """Starting lattice constant of ``metal`` (config ``metals.<metal>.a0_A``, Angstrom)."""
+    try:
+        return float(config["metals"][metal]["a0_A"])
+    except (KeyError, TypeError):
+        raise ConfigError(f"config key 'metals.{metal}.a0_A': the MD stage needs the starting lattice constant "
+                          f"of {metal} (Angstrom); add 'metals: {{{metal}: {{a0_A: ...}}}}'") from None
+
+
+def expansion_temperatures(metal: str, config: dict) -> list[float]:
+    """``md.expansion.T_K.<metal>`` plus every ribbon temperature ``cft.T_K.<metal>``, sorted."""
+    Ts = set(float(t) for t in config["md"]["expansion"]["T_K"].get(metal, []))
+    Ts |= set(float(t) for t in config.get("cft", {}).get("T_K", {}).get(metal, []))
+    return sorted(Ts)
+
+
+def cft_settings(metal: str, config: dict) -> dict:
+    """The cft section with ``cft.per_metal.<metal>`` overrides applied (e.g. larger ribbons for cheap potentials)."""
+    cc = {k: v for k, v in config["cft"].items() if k != "per_metal"}
+    cc.update(config["cft"].get("per_metal", {}).get(metal, {}))
+    return cc
+
+
+def ribbon_settings(metal: str, config: dict) -> RibbonSettings:
+    """Settings of a ribbon run of ``metal``: the cft section (per-metal overrides applied) and md's
+    timestep, checkpoint interval and OpenMP threads."""
+    cc, md = cft_settings(metal, config), config["md"]
+    return RibbonSettings(**{k: cc[k] for k in RIBBON_KEYS}, timestep_fs=md["timestep_fs"][metal],
+                          checkpoint_every=md["checkpoint_every"], omp_threads=md["omp_threads"])
+
+
+def ribbon_seed(config: dict, facet: str, T_K: float) -> int:
+    """Velocity seed of the ribbon of ``facet`` at ``T_K``: ``md.seed + int(T) + 1000 * int(facet)``."""
+    return config["md"]["seed"] + int(T_K) + 1000 * int(facet)
+
+
+def ribbon_targets(config: dict) -> list[tuple[str, str, str]]:
+    """(metal, facet, T label) of every ribbon of the campaign."""
+    out = []
+    for m in config["md"]["metals"]:
+        for f in config["cft"]["facets"]:
+            for T in config["cft"]["T_K"].get(m, []):
+                out.append((m, f, T_label(T)))
+    return out
+
+
+def md_subset(metal: str, config: dict, *keys: str) -> dict:
+    """Provenance record of an MD job: the potential, md's seed/threads/timestep and the named md sections."""
+    sub = {"potential": afpot.spec(metal, config),
+           "md": {k: config["md"].get(k) for k in ("seed", "omp_threads", "timestep_fs")}}
+    for k in keys:
+        sub[k] = config["md"][k]
+    return sub
+
+
+def _for_metal(section: dict, metal: str) -> dict:
+    return {metal: section[metal]} if metal in section else {}
+
+
+def job_config(config: dict, kind: str, metal: str) -> dict:
+    """The part of the validated ``config`` a job of ``kind`` (one of :data:`JOB_KINDS`) for ``metal`` reads.
+
+    Maps keyed by metal keep only ``metal``; md's execution keys (launcher, ntasks) are left out; a ribbon
+    gets its cft settings with the per-metal overrides applied, and only the keys it uses (so changing a
+    fit threshold does not rerun the MD of a ribbon). The job functions accept it in place of the whole
+    config and read the same values from it.
+    """
+    if kind not in JOB_KINDS:
+        raise ValueError(f"job kind {kind!r}; allowed: {list(JOB_KINDS)}")
+    pot = {"potentials": _for_metal(config["potentials"], metal)}
+    if kind == "potential":
+        return pot
+    if kind == "stiffness":
+        cc = cft_settings(metal, config)
+        return {"cft": {k: cc[k] for k in FIT_KEYS}}
+    md = config["md"]
+    base = {k: md[k] for k in MD_COMMON_KEYS}
+    base["timestep_fs"] = _for_metal(md["timestep_fs"], metal)
+    metals = {"metals": _for_metal(config.get("metals") or {}, metal)}
+    if kind == "melting":
+        mc = {**md["melting"], "T_range_K": _for_metal(md["melting"]["T_range_K"], metal)}
+        return {"md": {**base, "melting": mc}, **pot, **metals}
+    if kind == "expansion":
+        ec = {**md["expansion"], "T_K": _for_metal(md["expansion"]["T_K"], metal)}
+        ribbon_T = _for_metal(config.get("cft", {}).get("T_K", {}), metal)
+        return {"md": {**base, "expansion": ec}, "cft": {"T_K": ribbon_T}, **pot, **metals}
+    cc = cft_settings(metal, config)
+    return {"md": base, "cft": {k: cc[k] for k in RIBBON_KEYS}, **pot}

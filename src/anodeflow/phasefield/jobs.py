@@ -1,0 +1,219 @@
+"""Job entry points of the phase-field stage (each verb is one Snakemake job).
+
+    python -m anodeflow.phasefield.jobs grain-selection --config JSON --metal Li --condition liquid
+        --csv CSV --json JSON --snapshots PNG --animation GIF --frames NPZ [TABLES]
+    python -m anodeflow.phasefield.jobs temperature-point --config JSON --metal Li --temperature 300 --out JSON [TABLES]
+    python -m anodeflow.phasefield.jobs temperature-analysis --config JSON --points JSON... --out CSV --plot PNG [TABLES]
+    python -m anodeflow.phasefield.jobs phase-map-point --config JSON --i 0 --j 1 --out JSON [TABLES]
+    python -m anodeflow.phasefield.jobs phase-map --config JSON --points JSON... --out CSV --plot PNG [TABLES]
+
+``--config`` is JSON of the validated ``phasefield`` section (schema defaults filled), as
+``{"phasefield": ...}``. TABLES: ``--surfaces METAL=CSV ...`` and ``--barriers METAL=CSV ...``, the
+workflow's E_s and E_a tables of the metals whose inputs the config does not give
+(:mod:`.inputs`).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import numpy as np
+import pandas as pd
+
+from ..io import atomic_path, provenance, read_json, write_csv, write_json
+from . import phase_map as PM
+from . import plots
+from .energy_balance import delta_U_table
+from .growth import run_growth
+from .inputs import resolve_inputs
+from .model import ORIENTATIONS
+from .texture import orientation_fractions
+
+
+def _used(*tables) -> list[str]:
+    return [x for x in tables if x]
+
+
+def grain_selection(config: dict, metal: str, condition: str, *, csv, json_out, snapshots, animation, frames,
+                    surfaces=None, barriers=None) -> dict:
+    """One growth run of ``metal`` under ``condition`` on the reference grid at phasefield.temperature_K:
+    orientation fractions against time and height (``csv``), the winning texture and everything that
+    made it (``json_out``), snapshots, animation and the sampled grain maps (``frames``, npz)."""
+    pf = config["phasefield"]
+    inp = resolve_inputs(config, metal, condition, surfaces, barriers)
+    T = float(pf["temperature_K"])
+    res = run_growth(pf, inp["E_s_J_m2"], inp["E_a_eV"], T)
+    prov = provenance({"phasefield": pf}, _used(surfaces, barriers))
+    t_rows = pd.DataFrame({"axis": "time", "value": res["times"], "unit": "s",
+                           "front_um": res["heights"]})
+    h = (np.arange(res["params"].ny) + 0.5) * res["params"].dx
+    h_rows = pd.DataFrame({"axis": "height", "value": h, "unit": "um", "front_um": np.nan})
+    for k, o in enumerate(ORIENTATIONS):
+        t_rows[f"frac_{o}"] = res["fractions"][:, k]
+        h_rows[f"frac_{o}"] = res["by_row"][:, k]
+    write_csv(csv, pd.concat([t_rows, h_rows], ignore_index=True), prov)
+    title = f"{metal} {condition}, T = {T:g} K"
+    plots.plot_snapshots(res, snapshots, title)
+    plots.write_animation(res, animation, title)
+    with atomic_path(frames) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(fh, frames=res["frames"], times=res["times"],
+                                orientation=res["setup"].orientation, substrate=res["setup"].substrate)
+    summary = {
+        "metal": metal, "condition": condition, "temperature_K": T, "strain": inp["strain"],
+        "winner": res["winner"]["winner"], "top_fractions": res["winner"]["top_fractions"],
+        "top_rows": res["winner"]["top_rows"],
+        "film_fractions": dict(zip(ORIENTATIONS, map(float, orientation_fractions(res["final_map"],
+                                                                                 res["setup"].orientation)))),
+        "nuclei": res["nuclei"],
+        "inputs": {"E_s_J_m2": inp["E_s_J_m2"], "E_a_eV": inp["E_a_eV"], "sources": inp["sources"]},
+        "L_per_w0_s": res["L"], "kappa_w0_um2": res["kappa"], "E_0_J_m2": res["E_0_J_m2"],
+        "dt_s": res["dt"], "dt_bound_s": res["dt_bound"], "dt_requested_s": pf["dt_s"],
+        "n_steps": res["n_steps"], "solver_wall_s": res["wall_s"],
+        "params": res["params"].to_dict(), "provenance": prov,
+    }
+    write_json(json_out, summary)
+    return summary
+
+
+def temperature_point(config: dict, metal: str, T_K: float, out, surfaces=None, barriers=None) -> dict:
+    """Growth run of one metal at one temperature (condition and grid of
+    phasefield.temperature_analysis) -> JSON with the winner."""
+    pf = config["phasefield"]
+    ta = pf["temperature_analysis"]
+    inp = resolve_inputs(config, metal, ta["condition"], surfaces, barriers)
+    res = run_growth(pf, inp["E_s_J_m2"], inp["E_a_eV"], T_K, keep_frames=False, grid=ta["grid"])
+    d = {"metal": metal, "T_K": T_K, "condition": ta["condition"], "winner": res["winner"]["winner"],
+         "top_fractions": res["winner"]["top_fractions"], "dt_s": res["dt"], "n_steps": res["n_steps"],
+         "inputs": inp, "L": res["L"], "kappa": res["kappa"],
+         "provenance": provenance({"phasefield": pf}, _used(surfaces, barriers))}
+    write_json(out, d)
+    return d
+
+
+def temperature_analysis(config: dict, point_jsons, out_csv, out_png, surfaces=None, barriers=None) -> pd.DataFrame:
+    """dU(T) between (001) and (101) per metal of phasefield.temperature_analysis, plus the
+    phase-field winners of the temperature points; crossover temperatures in the provenance file
+    and the plot. ``surfaces``/``barriers``: {metal: CSV} where the config does not give the inputs."""
+    ta = config["phasefield"]["temperature_analysis"]
+    surfaces, barriers = surfaces or {}, barriers or {}
+    metal_inputs = {m: resolve_inputs(config, m, ta["condition"], surfaces.get(m), barriers.get(m))
+                    for m in ta["metals"]}
+    rows, cross = delta_U_table(ta, metal_inputs)
+    pts = []
+    for pj in point_jsons:
+        j = read_json(pj)
+        pts.append(j)
+        rows.append({"metal": j["metal"], "T_K": j["T_K"], "favoured": j["winner"], "source": "phasefield",
+                     **{f"frac_{o}": j["top_fractions"][o] for o in ORIENTATIONS}})
+    df = pd.DataFrame(rows)
+    prov = provenance({"temperature_analysis": ta, "inputs": metal_inputs}, point_jsons)
+    prov["crossover_T_K"] = cross
+    write_csv(out_csv, df, prov)
+    plots.plot_temperature_analysis(df, cross, pts, metal_inputs, out_png)
+    return df
+
+
+def phase_map_point(config: dict, i: int, j: int, out, surfaces=None, barriers=None) -> dict:
+    """One phase-map point: anisotropy index ``i``, (101)-barrier index ``j`` (:mod:`.phase_map`)."""
+    pf = config["phasefield"]
+    pm = pf["phase_map"]
+    inp = resolve_inputs(config, pm["metal"], pm["condition"], surfaces, barriers)
+    a, ea, E_s, E_a = PM.point_inputs(pm, inp, i, j)
+    res = run_growth(pf, E_s, E_a, float(pf["temperature_K"]), keep_frames=False, grid=pm["grid"],
+                     orientation_weights=pm["orientation_weights"])
+    d = {"i": i, "j": j, "anisotropy": a, "E_a_101_eV": ea, "E_s_J_m2": E_s, "E_a_eV": E_a,
+         "winner": res["winner"]["winner"], "top_fractions": res["winner"]["top_fractions"],
+         "dt_s": res["dt"], "n_steps": res["n_steps"], "wall_s": res["wall_s"],
+         "provenance": provenance({"phase_map": pm}, _used(surfaces, barriers))}
+    write_json(out, d)
+    return d
+
+
+def phase_map(config: dict, point_jsons, out_csv, out_png, surfaces=None, barriers=None) -> pd.DataFrame:
+    """Gather the phase-map points into a CSV and draw the (101)/(001) regions, with every
+    phasefield.metals x phasefield.conditions marked at its own inputs. ``surfaces``/``barriers``:
+    {metal: CSV} where the config does not give the inputs."""
+    pf = config["phasefield"]
+    surfaces, barriers = surfaces or {}, barriers or {}
+    markers = {f"{m} {c}": PM.marker(resolve_inputs(config, m, c, surfaces.get(m), barriers.get(m)))
+               for m in pf["metals"] for c in pf["conditions"]}
+    df = PM.phase_map_table([read_json(p) for p in point_jsons])
+    prov = provenance({"phase_map": pf["phase_map"]}, point_jsons)
+    prov["markers"] = markers
+    write_csv(out_csv, df, prov)
+    plots.plot_phase_map(df, markers, out_png)
+    return df
+
+
+# ----------------------------------------------------------------------------- command line
+
+def _tables(pairs) -> dict:
+    """['Li=path', ...] -> {'Li': 'path', ...}."""
+    out = {}
+    for p in pairs or ():
+        metal, sep, path = p.partition("=")
+        if not sep or not metal or not path:
+            raise SystemExit(f"expected METAL=CSV, got {p!r}")
+        out[metal] = path
+    return out
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m anodeflow.phasefield.jobs", description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="verb", required=True)
+
+    def add(verb, help):
+        p = sub.add_parser(verb, help=help)
+        p.add_argument("--config", required=True, help='JSON {"phasefield": <validated section>}')
+        p.add_argument("--surfaces", nargs="+", metavar="METAL=CSV", help="E_s tables (results/surfaces)")
+        p.add_argument("--barriers", nargs="+", metavar="METAL=CSV", help="E_a tables (results/barriers)")
+        return p
+
+    p = add("grain-selection", "growth run of a metal under a condition: texture, snapshots, animation")
+    p.add_argument("--metal", required=True)
+    p.add_argument("--condition", required=True)
+    for opt in ("--csv", "--json", "--snapshots", "--animation", "--frames"):
+        p.add_argument(opt, required=True)
+    p = add("temperature-point", "growth run of a metal at one temperature")
+    p.add_argument("--metal", required=True)
+    p.add_argument("--temperature", type=float, required=True, help="K")
+    p.add_argument("--out", required=True)
+    p = add("phase-map-point", "growth run at one point of the phase map")
+    p.add_argument("--i", type=int, required=True, help="index into phase_map.anisotropy")
+    p.add_argument("--j", type=int, required=True, help="index into phase_map.E_a_101_eV")
+    p.add_argument("--out", required=True)
+    for verb, what in (("temperature-analysis", "dU(T) with the temperature points"),
+                       ("phase-map", "gather the phase-map points")):
+        p = add(verb, what)
+        p.add_argument("--points", nargs="+", required=True, help="the point JSONs")
+        p.add_argument("--out", required=True, help="CSV")
+        p.add_argument("--plot", required=True, help="PNG")
+
+    a = ap.parse_args(argv)
+    cfg = json.loads(a.config)
+    surfaces, barriers = _tables(a.surfaces), _tables(a.barriers)
+    if a.verb == "grain-selection":
+        d = grain_selection(cfg, a.metal, a.condition, csv=a.csv, json_out=a.json, snapshots=a.snapshots,
+                            animation=a.animation, frames=a.frames, surfaces=surfaces.get(a.metal),
+                            barriers=barriers.get(a.metal))
+        print(f"{a.metal} {a.condition}: winner ({d['winner']}), top fractions {d['top_fractions']}; "
+              f"dt {d['dt_s']:g} s (bound {d['dt_bound_s']:.4g} s), {d['n_steps']} steps, solver {d['solver_wall_s']:.1f} s")
+    elif a.verb == "temperature-point":
+        d = temperature_point(cfg, a.metal, a.temperature, a.out, surfaces.get(a.metal), barriers.get(a.metal))
+        print(f"{a.metal} at {a.temperature:g} K: winner ({d['winner']}); dt {d['dt_s']:g} s, {d['n_steps']} steps")
+    elif a.verb == "phase-map-point":
+        m = cfg["phasefield"]["phase_map"]["metal"]
+        d = phase_map_point(cfg, a.i, a.j, a.out, surfaces.get(m), barriers.get(m))
+        print(f"anisotropy {d['anisotropy']:g}, E_a(101) {d['E_a_101_eV']:g} eV: winner ({d['winner']}); "
+              f"dt {d['dt_s']:g} s, {d['n_steps']} steps, solver {d['wall_s']:.1f} s")
+    elif a.verb == "temperature-analysis":
+        df = temperature_analysis(cfg, a.points, a.out, a.plot, surfaces, barriers)
+        print(f"{a.out}: {len(df)} rows; crossovers in {a.out}.provenance.json")
+    elif a.verb == "phase-map":
+        df = phase_map(cfg, a.points, a.out, a.plot, surfaces, barriers)
+        print(f"{a.out}: {len(df)} points, winners {df.winner.value_counts().to_dict()}")
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

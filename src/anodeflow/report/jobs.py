@@ -1,0 +1,34 @@
+"""Command-line entry of the report stage: ``python -m anodeflow.report.jobs <verb> ...``
+
+- ``table``: a campaign CSV table as one HTML page (shown inline by ``snakemake --report``)
+
+The figures of every stage are filed in the report by the rules that make them (``report(...)``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from .tables import csv_to_html, describe
+
+
+def cmd_table(a) -> None:
+    cfg = json.loads(a.config)["report"]
+    name = Path(a.csv).stem
+    csv_to_html(a.csv, a.out, f"{name}.csv", describe(name), cfg["float_format"])
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m anodeflow.report.jobs")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("table", help="a CSV table as an HTML page")
+    for opt in ("--csv", "--out", "--config"):
+        p.add_argument(opt, required=True)
+    p.set_defaults(fn=cmd_table)
+    a = ap.parse_args(argv)
+    a.fn(a)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""ω_11, ω_12 (and Ω, T_c) against in-plane supercell size, slab thickness and k-point density."""
+from __future__ import annotations
+
+import pandas as pd
+
+
+def table(system: str, variants, tcs: list[dict], descriptors: list[dict], preset: dict) -> pd.DataFrame:
+    """One row per variant ``(id, parameter, value)``, from its tc.json and descriptors.json records."""
+    rows = []
+    for (vid, param, value), tc, d in zip(variants, tcs, descriptors):
+        rows.append({"system": system, "parameter": param, "value": value,
+                     "is_preset_value": float(value) == float(preset[param]),
+                     "natoms": d.get("natoms"), "area_A2": d.get("area_A2"),
+                     "omega_11_eV": tc.get("mean_omega_11_eV"), "omega_12_eV": tc.get("mean_omega_12_eV"),
+                     "Omega_11_eV": tc.get("Omega_11_eV"), "Omega_12_eV": tc.get("Omega_12_eV"),
+                     "Tc_11_K": tc.get("Tc_11_K"), "Tc_12_K": tc.get("Tc_12_K"),
+                     "all_converged": tc.get("all_converged"), "variant": vid})
+    return pd.DataFrame(rows)
+
+
+def plot(df: pd.DataFrame, path, system: str) -> None:
+    """ω_11 and ω_12 against each varied parameter, one panel per parameter."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    params = list(dict.fromkeys(df.parameter))
+    fig, axes = plt.subplots(1, max(1, len(params)), figsize=(3.3 * max(1, len(params)), 3), squeeze=False)
+    for ax, p in zip(axes[0], params):
+        d = df[df.parameter == p].sort_values("value")
+        for col, c in (("omega_11_eV", "C0"), ("omega_12_eV", "C3")):
+            ax.plot(d.value, d[col], "o-", color=c, label=col.replace("_eV", "").replace("omega", "ω"))
+        ax.set_xlabel(p)
+        ax.set_ylabel("ω (eV)")
+        ax.axhline(0, color="0.7", lw=0.8)
+    axes[0][0].legend(fontsize=8)
+    fig.suptitle(f"{system}: convergence of ω", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
