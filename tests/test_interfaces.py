@@ -61,6 +61,7 @@ def test_no_match_fails_with_best_strain():
                            film_is_2d=True)
 
 
+@pytest.mark.slow  # two ZSL searches: ~8 s CPU
 def test_polar_film_cut_to_one_plane_is_refused():
     """Rock-salt LiF(111) cut to one plane is a plane of Li or of F only: not the coating."""
     li = structures.conventional_metal("Li", 3.447)

@@ -1,9 +1,11 @@
-"""The report of a tiny real campaign (GPAW, test preset): every figure and table is in it, and
-headless Chromium shows the figures (screenshots checked for content).
+"""The report of a tiny real campaign holds every stage: GPAW (test preset) for bulk, interfaces, DFT,
+thermo and the analyses; LAMMPS for melting, expansion and ribbons (tiny cells, tens of steps); the
+phase field with inputs given in config. Every figure and table is in it, filed under its stage's
+category, and headless Chromium shows the figures (screenshots checked for content).
 
-Runs the whole chain bulk -> interfaces -> DFT -> thermo -> analysis -> report on
-tests/configs/report_tiny.yaml (one BEEF-vdW isolated Li(110) slab, one PBE Li(111)/graphene
-interface) in a sandbox; minutes, not seconds, because every stage is real.
+Configs: tests/configs/report_tiny.yaml (one BEEF-vdW isolated Li(110) slab, one PBE Li(111)/graphene
+interface) + md_tiny.yaml + pf_standalone.yaml + the shared Na potential, in a sandbox; minutes, not
+seconds, because every stage is real.
 """
 from __future__ import annotations
 
@@ -19,21 +21,36 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from workflow_sandbox import ROOT, env, make_sandbox, snakemake
+from workflow_sandbox import ROOT, env, local_potentials_overlay, make_sandbox, snakemake
 
-CONFIG = str(ROOT / "tests" / "configs" / "report_tiny.yaml")
+pytestmark = [pytest.mark.gpaw, pytest.mark.lammps, pytest.mark.workflow]
+
+CONFIGS = [str(ROOT / "tests" / "configs" / f"{c}.yaml") for c in ("report_tiny", "md_tiny", "pf_standalone")]
 SYSTEMS = ["Li-110_BEEF-vdW", "Li-111__graphene"]
 TABLES = ["critical_temperatures", "montecarlo_tc", "beef_uncertainty", "adhesion"]
 TARGETS = [
     "results/tables/montecarlo_tc.csv", "results/tables/beef_uncertainty.csv", "results/tables/adhesion.csv",
     "results/figures/descriptor_map.png", "results/database/dft.db", "results/analysis/figures.json",
     *[f"results/report/tables/{t}.html" for t in TABLES],
-    *[f"results/report/thermo/{s}_binodal.png" for s in SYSTEMS],
+    *[f"results/bulk/{b}_eos.png" for b in ("Li_BEEF-vdW", "Li_PBE", "graphene_PBE")],
+    "results/md/Na/melting.png", "results/md/Na/thermal_expansion.png", "results/cft/stiffness.png",
+    "results/phasefield/Li-liquid/texture.json", "results/phasefield/temperature_analysis.csv",
+    "results/phasefield/phase_map.csv",
 ]
 PER_SYSTEM = ["bader_height.png", "pdos.png", "density_map.png", "site_resolved.png", "montecarlo.png"]
+#: category of the report -> figures that must be filed there (at least one per stage)
+STAGE_FIGURES = {
+    "0. Campaign overview": {"descriptor_map.png"},
+    "1. Bulk references": {"results/bulk/Li_PBE_eos.png"},
+    "2. Interfaces and electronic structure": {f"results/analysis/{s}/{f}" for s in SYSTEMS for f in PER_SYSTEM[:4]},
+    "3. Vacancy thermodynamics": {f"results/thermo/{s}/binodal.png" for s in SYSTEMS},
+    "4. MD: melting and expansion": {"results/md/Na/melting.png", "results/md/Na/thermal_expansion.png"},
+    "5. Capillary stiffness": {"results/cft/stiffness.png"},
+    "7. Phase field": {"results/phasefield/Li-liquid/snapshots.png", "results/phasefield/phase_map.png",
+                       "results/phasefield/temperature_analysis.png"},
+}
 
 pytest.importorskip("gpaw")
-pytestmark = [pytest.mark.gpaw, pytest.mark.workflow]
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +59,9 @@ def campaign(tmp_path_factory):
     # checks that everything is up to date and rebuilds the report)
     reuse = os.environ.get("ANODEFLOW_REPORT_SANDBOX")
     sb = make_sandbox(Path(reuse) if reuse else tmp_path_factory.mktemp("report"))
-    snakemake(sb, "--cores", "2", *TARGETS, "--configfile", CONFIG, timeout=3000)
-    snakemake(sb, "--report", "report.html", *TARGETS, "--configfile", CONFIG, timeout=600)
+    configs = [*CONFIGS, local_potentials_overlay(sb)]
+    snakemake(sb, "--cores", "2", *TARGETS, "--configfile", *configs, timeout=3000)
+    snakemake(sb, "--report", "report.html", *TARGETS, "--configfile", *configs, timeout=600)
     return sb
 
 
@@ -91,6 +109,25 @@ def test_analysis_artifacts(campaign):
         assert s in mc
 
 
+def _categories(html: str) -> dict[str, list[str]]:
+    """category -> the result paths filed under it (Snakemake's report keeps them as a JSON object)."""
+    m = re.search(r"var categories = (\{.*?\});\n", html)
+    assert m, "no categories in the report"
+    return {c: [p for sub in subs.values() for p in sub] for c, subs in json.loads(m.group(1)).items()}
+
+
+def test_report_holds_every_stage(campaign):
+    """At least one figure of every stage (bulk/DFT, thermo, MD, CFT, phase field), each under its
+    stage's category, and the landing page that describes the pipeline."""
+    html = (campaign / "report.html").read_text()
+    cats = _categories(html)
+    for cat, figures in STAGE_FIGURES.items():
+        filed = cats.get(cat, [])
+        for f in figures:
+            assert any(p.endswith(f) for p in filed), f"{f} not filed under {cat!r}: {filed}"
+    assert "Does a coating on a lithium or sodium metal anode stop surface vacancies" in html
+
+
 def test_report_embeds_every_figure_and_table(campaign):
     html = (campaign / "report.html").read_text()
     entries = _entries(html)
@@ -98,8 +135,10 @@ def test_report_embeds_every_figure_and_table(campaign):
     for t in TABLES:
         assert f"{t}.html" in names
     pngs = [e for e in entries if e["mime"] == "image/png"]
-    expected = len(SYSTEMS) * len(PER_SYSTEM) + len(SYSTEMS) + 1  # + binodals + descriptor map
-    assert len(pngs) == expected, sorted(names)
+    filed = [p for ps in _categories(html).values() for p in ps if p.endswith(".png")]
+    assert len(pngs) == len(filed), (sorted(names), filed)
+    per_system = len(SYSTEMS) * len(PER_SYSTEM) + len(SYSTEMS)  # + binodals
+    assert len(pngs) >= per_system + 1 + 3 + 3 + 1 + 3, sorted(names)  # + descriptor map, EOS, MD, CFT, PF
     for e in pngs:
         img = _png(e["data"])
         assert img.shape[0] > 100 and img.shape[1] > 100
@@ -116,8 +155,8 @@ setTimeout(()=>{const rows=[...document.querySelectorAll('tr')].filter(r=>r.quer
 </script>"""
 
 
-@pytest.mark.parametrize("path,row", [(["Campaign overview"], 0),
-                                      (["Interface analyses", "Li-111__graphene"], 2)])
+@pytest.mark.parametrize("path,row", [(["0. Campaign overview"], 0),
+                                      (["2. Interfaces and electronic structure", "Li-111__graphene"], 2)])
 def test_report_in_headless_chromium(campaign, tmp_path, path, row):
     """Open the report in headless Chromium, click a category and a figure's view button (the way a
     reader does), take a screenshot: the figure pane must be drawn (not blank)."""

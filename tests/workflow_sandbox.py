@@ -34,6 +34,15 @@ def make_sandbox(path: Path) -> Path:
     return path
 
 
+def local_potentials_overlay(folder: Path) -> str:
+    """A config overlay (written into ``folder``) taking Na_v2.eam.fs from the shared read-only copy
+    by absolute path, for runs whose working directory is not the project root."""
+    overlay = Path(folder) / "local_potentials.yaml"
+    shared = (ROOT / ".." / "shared" / "potentials").resolve()
+    overlay.write_text(f"potentials:\n  Na:\n    local_dir: {shared}\n")
+    return str(overlay)
+
+
 def env() -> dict:
     """The environment scripts/env.sh sets (the venv's bin first, one BLAS/OpenMP thread per rank)."""
     e = dict(os.environ)

@@ -7,6 +7,20 @@ import pandas as pd
 from anodeflow.io import atomic_path, read_json
 
 
+def _finish(fig, ax, out_png, xlabel: str, ylabel: str, title: str) -> None:
+    """Label, legend and write a figure atomically (PNG, 120 dpi), then close it."""
+    import matplotlib.pyplot as plt
+
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    with atomic_path(out_png) as tmp:
+        fig.savefig(tmp, format="png", dpi=120)
+    plt.close(fig)
+
+
 def plot_melting(npz, melting_json, out_png) -> None:
     """Potential energy per atom against set-point T on heating and cooling, with T+, T-, Tm and experiment."""
     import matplotlib.pyplot as plt
@@ -19,14 +33,7 @@ def plot_melting(npz, melting_json, out_png) -> None:
         if m.get(key):
             ax.axvline(m[key], color="k", ls=ls, lw=0.8, label=f"{name} = {m[key]:.0f} K")
     ax.axvline(m["Tm_experiment_K"], color="r", lw=0.8, label=f"expt {m['Tm_experiment_K']:.0f} K")
-    ax.set_xlabel("set-point T (K)")
-    ax.set_ylabel("potential energy (eV/atom)")
-    ax.set_title(f"{m['metal']}: NPT heating/cooling")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    with atomic_path(out_png) as tmp:
-        fig.savefig(tmp, format="png", dpi=120)
-    plt.close(fig)
+    _finish(fig, ax, out_png, "set-point T (K)", "potential energy (eV/atom)", f"{m['metal']}: NPT heating/cooling")
 
 
 def linear_expansion_coefficient(T_K, a_A) -> float | None:
@@ -51,11 +58,4 @@ def plot_thermal_expansion(expansion_csv, out_png) -> None:
     if alpha is not None:
         p = np.polyfit(df.T_K, df.a_A, 1)
         ax.plot(df.T_K, np.polyval(p, df.T_K), "k--", lw=0.7, label=f"linear fit, α = {alpha:.2e} 1/K")
-    ax.set_xlabel("T (K)")
-    ax.set_ylabel("lattice constant a (Å)")
-    ax.set_title(f"{metal}: thermal expansion")
-    ax.legend(fontsize=7)
-    fig.tight_layout()
-    with atomic_path(out_png) as tmp:
-        fig.savefig(tmp, format="png", dpi=120)
-    plt.close(fig)
+    _finish(fig, ax, out_png, "T (K)", "lattice constant a (Å)", f"{metal}: thermal expansion")
