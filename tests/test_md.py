@@ -251,12 +251,15 @@ def test_phases_restart_after_a_kill(pots, tmp_path):
 @pytest.mark.parametrize("metal,a0", [("Li", 3.45), ("Na", 4.25)])
 def test_tiny_expansion_and_melting_runs(pots, tmp_path, metal, a0):
     """Real NPT runs on 16 atoms: a(T) near the 0 K value, ramps produce samples at the set points."""
-    r = bulk.expansion_run(pots[metal], a0, 2, 200.0, 0.02, 0.1, 2.0, 11, tmp_path / "exp", sample_every=10,
-                           checkpoint_every=5000, omp_threads=1)
+    r = bulk.expansion_run(pots[metal], a0, bulk.NPTRun(cells=2, T_K=200.0, equil_ps=0.02, prod_ps=0.1, dt_fs=2.0,
+                                                       seed=11, sample_every=10, checkpoint_every=5000,
+                                                       omp_threads=1), tmp_path / "exp")
     a, da = bulk.lattice_constant(r["vol"])
     assert a == pytest.approx(a0, rel=0.03) and np.isfinite(da)
-    m = bulk.melting_run(pots[metal], a0, 2, 200.0, 300.0, 1000.0, 0.02, 2.0, 11, tmp_path / "melt",
-                         cool_rate_K_per_ps=None, sample_every=10, checkpoint_every=5000, omp_threads=1)
+    m = bulk.melting_run(pots[metal], a0, bulk.MeltingRamp(cells=2, T_min_K=200.0, T_max_K=300.0,
+                                                           rate_K_per_ps=1000.0, hold_ps=0.02, dt_fs=2.0, seed=11,
+                                                           sample_every=10, checkpoint_every=5000, omp_threads=1),
+                         tmp_path / "melt")
     assert m["natoms"] == 16
     # 100 K at 1000 K/ps and 2 fs: 50 steps, a sample every 10 steps -> set points 220 .. 300 K
     np.testing.assert_allclose(m["heat"]["T_set"], [220.0, 240.0, 260.0, 280.0, 300.0])

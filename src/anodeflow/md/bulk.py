@@ -19,6 +19,8 @@ cooling ramp, which starts from the melt held at T_max). A ramp that never cross
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from anodeflow.md.engine import Phase, run_phases
@@ -48,18 +50,63 @@ def _thermo_sampler(natoms: int):
     return sample
 
 
-def melting_run(pot, a0_A: float, cells: int, T_min_K: float, T_max_K: float, rate_K_per_ps: float,
-                hold_ps: float, dt_fs: float, seed: int, workdir, *, cool_rate_K_per_ps: float | None,
-                sample_every: int, checkpoint_every: int, omp_threads: int, log=None) -> dict:
-    """Heat -> hold -> cool NPT ramps. Returns per-phase samples with the set-point T ('T_set').
+@dataclass(frozen=True)
+class MeltingRamp:
+    """An NPT heat -> hold -> cool ramp of a bcc crystal of ``cells``^3 conventional cells (config
+    ``md.melting`` and ``md``; defaults in md.schema.yaml). ``cool_rate_K_per_ps`` None cools at the
+    heating rate."""
+    cells: int
+    T_min_K: float
+    T_max_K: float
+    rate_K_per_ps: float
+    hold_ps: float
+    dt_fs: float
+    seed: int
+    sample_every: int
+    checkpoint_every: int
+    omp_threads: int
+    cool_rate_K_per_ps: float | None = None
 
-    Keyword arguments are the keys of config ``md.melting`` / ``md`` (defaults in md.schema.yaml);
-    ``cool_rate_K_per_ps`` None cools at the heating rate.
-    """
+    @classmethod
+    def from_config(cls, md: dict, metal: str) -> "MeltingRamp":
+        mc = md["melting"]
+        tmin, tmax = mc["T_range_K"][metal]
+        return cls(cells=mc["cells"], T_min_K=tmin, T_max_K=tmax, rate_K_per_ps=mc["rate_K_per_ps"],
+                   hold_ps=mc["hold_ps"], dt_fs=md["timestep_fs"][metal], seed=md["seed"],
+                   sample_every=mc["sample_every"], checkpoint_every=md["checkpoint_every"],
+                   omp_threads=md["omp_threads"], cool_rate_K_per_ps=mc["cool_rate_K_per_ps"])
+
+
+@dataclass(frozen=True)
+class NPTRun:
+    """An NPT (P = 0) bulk run at ``T_K``: equilibration, then sampled production (config
+    ``md.expansion`` and ``md``)."""
+    cells: int
+    T_K: float
+    equil_ps: float
+    prod_ps: float
+    dt_fs: float
+    seed: int
+    sample_every: int
+    checkpoint_every: int
+    omp_threads: int
+
+    @classmethod
+    def from_config(cls, md: dict, metal: str, T_K: float) -> "NPTRun":
+        ec = md["expansion"]
+        return cls(cells=ec["cells"], T_K=T_K, equil_ps=ec["equil_ps"], prod_ps=ec["prod_ps"],
+                   dt_fs=md["timestep_fs"][metal], seed=md["seed"], sample_every=ec["sample_every"],
+                   checkpoint_every=md["checkpoint_every"], omp_threads=md["omp_threads"])
+
+
+def melting_run(pot, a0_A: float, ramp: MeltingRamp, workdir, log=None) -> dict:
+    """Heat -> hold -> cool NPT ramps. Returns per-phase samples with the set-point T ('T_set')."""
+    cells, T_min_K, T_max_K, rate_K_per_ps = ramp.cells, ramp.T_min_K, ramp.T_max_K, ramp.rate_K_per_ps
+    dt_fs, sample_every, seed = ramp.dt_fs, ramp.sample_every, ramp.seed
     n = 2 * cells ** 3
     span = T_max_K - T_min_K
-    nramp, nhold = _steps(span / rate_K_per_ps, dt_fs), _steps(hold_ps, dt_fs)
-    ncool = _steps(span / (cool_rate_K_per_ps or rate_K_per_ps), dt_fs)
+    nramp, nhold = _steps(span / rate_K_per_ps, dt_fs), _steps(ramp.hold_ps, dt_fs)
+    ncool = _steps(span / (ramp.cool_rate_K_per_ps or rate_K_per_ps), dt_fs)
     nramp -= nramp % sample_every
     ncool -= ncool % sample_every
     tdamp, pdamp = 100 * dt_fs / PS_IN_FS, 1000 * dt_fs / PS_IN_FS
@@ -74,9 +121,9 @@ def melting_run(pot, a0_A: float, cells: int, T_min_K: float, T_max_K: float, ra
         Phase("hold", nhold, [npt(T_max_K, T_max_K)], ["unfix ens"]),
         Phase("cool", ncool, [npt(T_max_K, T_min_K)], ["unfix ens"], sample_every, smp),
     ]
-    lmp = make_lammps(log=log, omp_threads=omp_threads)
+    lmp = make_lammps(log=log, omp_threads=ramp.omp_threads)
     try:
-        out = run_phases(lmp, workdir, setup, after, phases, checkpoint_every)
+        out = run_phases(lmp, workdir, setup, after, phases, ramp.checkpoint_every)
     finally:
         lmp.close()
     for name, (t0, t1), nr in (("heat", (T_min_K, T_max_K), nramp), ("cool", (T_max_K, T_min_K), ncool)):
@@ -132,21 +179,19 @@ def melting_temperature(T_plus: float | None, T_minus: float | None) -> float | 
     return float(T_plus + T_minus - np.sqrt(T_plus * T_minus))
 
 
-def expansion_run(pot, a0_A: float, cells: int, T_K: float, equil_ps: float, prod_ps: float, dt_fs: float,
-                  seed: int, workdir, *, sample_every: int, checkpoint_every: int, omp_threads: int,
-                  log=None) -> dict:
-    """NPT (P = 0) bulk at T: returns samples of the production phase (keyword arguments: config
-    ``md.expansion.sample_every``, ``md.checkpoint_every``, ``md.omp_threads``)."""
+def expansion_run(pot, a0_A: float, run: NPTRun, workdir, log=None) -> dict:
+    """NPT (P = 0) bulk at T: returns samples of the production phase."""
+    cells, T_K, dt_fs, seed, sample_every = run.cells, run.T_K, run.dt_fs, run.seed, run.sample_every
     n = 2 * cells ** 3
     tdamp, pdamp = 100 * dt_fs / PS_IN_FS, 1000 * dt_fs / PS_IN_FS
     setup = [*bulk_commands(a0_A, cells), *_common(pot, dt_fs, sample_every),
              f"velocity all create {T_K} {seed} mom yes rot no dist gaussian"]
     fix = [f"fix ens all npt temp {T_K} {T_K} {tdamp} iso 0.0 0.0 {pdamp}"]
-    phases = [Phase("equil", _steps(equil_ps, dt_fs), fix, ["unfix ens"]),
-              Phase("prod", _steps(prod_ps, dt_fs), fix, ["unfix ens"], sample_every, _thermo_sampler(n))]
-    lmp = make_lammps(log=log, omp_threads=omp_threads)
+    phases = [Phase("equil", _steps(run.equil_ps, dt_fs), fix, ["unfix ens"]),
+              Phase("prod", _steps(run.prod_ps, dt_fs), fix, ["unfix ens"], sample_every, _thermo_sampler(n))]
+    lmp = make_lammps(log=log, omp_threads=run.omp_threads)
     try:
-        out = run_phases(lmp, workdir, setup, _common(pot, dt_fs, sample_every), phases, checkpoint_every)
+        out = run_phases(lmp, workdir, setup, _common(pot, dt_fs, sample_every), phases, run.checkpoint_every)
     finally:
         lmp.close()
     return out["prod"]

@@ -41,12 +41,9 @@ def melting_job(metal: str, config: dict, out_json, out_npz, workdir) -> dict:
     md = config["md"]
     mc = md["melting"]
     pot = afpot.resolve(metal, config)
-    tmin, tmax = mc["T_range_K"][metal]
     dt = md["timestep_fs"][metal]
-    r = bulk.melting_run(pot, a0(metal, config), mc["cells"], tmin, tmax, mc["rate_K_per_ps"], mc["hold_ps"],
-                         dt, md["seed"], workdir, cool_rate_K_per_ps=mc["cool_rate_K_per_ps"],
-                         sample_every=mc["sample_every"], checkpoint_every=md["checkpoint_every"],
-                         omp_threads=md["omp_threads"], log=_lammps_log(workdir))
+    r = bulk.melting_run(pot, a0(metal, config), bulk.MeltingRamp.from_config(md, metal), workdir,
+                         log=_lammps_log(workdir))
     h, c = r["heat"], r["cool"]
     hy = bulk.hysteresis_temperatures(h["T_set"], h["pe"], c["T_set"], c["pe"], mc["fit_fraction"])
     tm = bulk.melting_temperature(hy["T_plus_K"], hy["T_minus_K"])
@@ -74,13 +71,10 @@ def expansion_job(metal: str, config: dict, out_csv, workdir) -> pd.DataFrame:
     md = config["md"]
     ec = md["expansion"]
     pot = afpot.resolve(metal, config)
-    dt = md["timestep_fs"][metal]
     rows = []
     for T in expansion_temperatures(metal, config):
         wd = Path(workdir) / f"T{T_label(T)}"
-        r = bulk.expansion_run(pot, a0(metal, config), ec["cells"], T, ec["equil_ps"], ec["prod_ps"], dt,
-                               md["seed"], wd, sample_every=ec["sample_every"],
-                               checkpoint_every=md["checkpoint_every"], omp_threads=md["omp_threads"],
+        r = bulk.expansion_run(pot, a0(metal, config), bulk.NPTRun.from_config(md, metal, T), wd,
                                log=_lammps_log(wd))
         a, da = bulk.lattice_constant(r["vol"])
         rows.append({"metal": metal, "T_K": T, "a_A": a, "a_stderr_A": da, "T_mean_K": float(np.mean(r["T"])),
