@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 VENV=${ANODEFLOW_VENV:-$ROOT/.venv}
 STAMP=$VENV/.anodeflow-installed
-want=$(cat requirements.txt requirements-nodeps.txt pyproject.toml scripts/setup.sh | sha256sum | cut -c1-16)
+# what the install depends on: the pins, this script, and pyproject.toml up to its pytest settings
+# (editing test markers must not reinstall the environment)
+want=$({ cat requirements.txt requirements-nodeps.txt scripts/setup.sh; sed -n '/^\[tool.pytest/q;p' pyproject.toml; } \
+       | sha256sum | cut -c1-16)
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then exit 0; fi
 
 APT_PKGS="libxc-dev libopenblas-dev g++ make chromium"

@@ -122,3 +122,12 @@ def test_defaults_of_referenced_sub_schemas_are_filled(cfg):
     config.validate(cfg)
     for k, v in defaults.items():
         assert cfg["cft"][k] == v, k
+
+
+def test_moved_analysis_settings_are_pointed_to_their_new_section(reference_config):
+    import copy
+
+    cfg = copy.deepcopy(reference_config)
+    cfg["report"] = {"montecarlo": {"n_small": 16}}
+    with pytest.raises(config.ConfigError, match=r"'report'.*montecarlo moved to 'analysis:'"):
+        config.validate(cfg)

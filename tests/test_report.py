@@ -34,6 +34,7 @@ TARGETS = [
     *[f"results/report/tables/{t}.html" for t in TABLES],
     *[f"results/bulk/{b}_eos.png" for b in ("Li_BEEF-vdW", "Li_PBE", "graphene_PBE")],
     "results/md/Na/melting.png", "results/md/Na/thermal_expansion.png", "results/cft/stiffness.png",
+    "results/report/tables/cft_stiffness.html",
     "results/phasefield/Li-liquid/texture.json", "results/phasefield/temperature_analysis.csv",
     "results/phasefield/phase_map.csv",
 ]
@@ -134,6 +135,7 @@ def test_report_embeds_every_figure_and_table(campaign):
     names = [e["name"] for e in entries]
     for t in TABLES:
         assert f"{t}.html" in names
+    assert "cft_stiffness.html" in names
     pngs = [e for e in entries if e["mime"] == "image/png"]
     filed = [p for ps in _categories(html).values() for p in ps if p.endswith(".png")]
     assert len(pngs) == len(filed), (sorted(names), filed)

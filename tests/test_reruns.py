@@ -2,7 +2,7 @@
 
 * asking for one system's target runs only that system (and the bulk reference it needs);
 * after a complete run, snakemake has nothing to do and says so (its wall time goes to
-  benchmarks/workflow_timings.json, see benchmarks/workflow_timings.py, not asserted here);
+  benchmarks/results/workflow_timings_<label>.json, see benchmarks/workflow_timings.py, not asserted here);
 * changing one system's settings reruns only what depends on them (Snakemake's params/input/code triggers).
 """
 from __future__ import annotations

@@ -78,6 +78,9 @@ def test_every_rule_runs_a_command_in_its_env(rules, capsys):
             assert re.search(r">\s*\{log(\.\w+)?\}\s+2>&1\s*$", rule.shellcmd.strip()), \
                 f"rule {rule.name} does not write its log: {rule.shellcmd!r}"
             module, verb = entry_point(rule.shellcmd)
+            if re.match(r"^python -m anodeflow\.launch \{threads\}", rule.shellcmd.strip()):
+                # a GPAW job checks GPAW's world size against the ranks the launcher was asked for
+                assert "--ntasks {threads}" in rule.shellcmd, f"rule {rule.name}: MPI job without --ntasks"
             if (module, verb) not in checked:
                 assert verb_exists(module, verb), f"rule {rule.name}: {module} has no verb {verb!r}"
                 checked.add((module, verb))

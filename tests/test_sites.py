@@ -1,4 +1,4 @@
-"""Coordination numbers z_11, z_12 from geometry against hand-derived values (sites.py docstring)."""
+"""Coordination numbers z_11, z_12 from geometry against hand-derived values (anodeflow.interfaces.sites docstring)."""
 import pytest
 
 from anodeflow.interfaces import sites, structures

@@ -64,11 +64,15 @@ def test_strain_labels_are_path_safe_and_invertible():
         surfaces.strain_from_label("0.03")
 
 
-def test_surface_job_checks_the_rank_count(monkeypatch):
+def test_gpaw_jobs_check_the_rank_count(monkeypatch):
+    """Every GPAW job (bulk, relaxations, surface energies) refuses to run on another rank count than
+    the launcher was asked for (anodeflow.dft.mpi.check_ranks)."""
+    from anodeflow.dft import mpi
+
     class World:
         size, rank = 2, 0
 
-    monkeypatch.setattr(jobs, "_gpaw_world", lambda: World)
+    monkeypatch.setattr(mpi, "world", lambda need_gpaw=False: World)
     assert jobs._check_ranks(2) == 2
     with pytest.raises(RuntimeError, match="2 MPI ranks but 4"):
         jobs._check_ranks(4)

@@ -18,6 +18,10 @@ from referencing.jsonschema import DRAFT202012
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "workflow" / "schemas"
 
 
+#: settings that moved between sections (old configs get told where to)
+MOVED_TO = {"report": {"keys": ("montecarlo", "beef", "bader"), "to": "analysis"}}
+
+
 class ConfigError(ValueError):
     """A configuration value is invalid; the message names the key."""
 
@@ -70,7 +74,9 @@ def _describe(err) -> str:
         return f"config key '{key}': {err.instance!r} is not allowed; allowed values: {err.validator_value}"
     if err.validator == "additionalProperties":
         allowed = sorted(sch.get("properties", {}))
-        return f"config key '{key}': {err.message}; allowed keys: {allowed}"
+        moved = sorted(set(err.instance) & set(MOVED_TO.get(key, {}).get("keys", ())))
+        hint = f"; {', '.join(moved)} moved to '{MOVED_TO[key]['to']}:'" if moved else ""
+        return f"config key '{key}': {err.message}; allowed keys: {allowed}{hint}"
     if err.validator == "oneOf" and "miller" in str(sch.get("description", "")).lower():
         return (f"config key '{key}': {err.instance!r} is not a Miller index; "
                 "allowed: three integers [h, k, l] or a string of three digits such as \"110\"")

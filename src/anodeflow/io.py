@@ -118,3 +118,15 @@ def provenance(config_subset: dict | None = None, inputs: Iterable = ()) -> dict
         "config": config_subset or {},
         "inputs_sha256": hashes,
     }
+
+
+def run_verb(prog: str, verb: str, fn, args) -> None:
+    """Run one verb of a stage's command line, saying in the job's log what ran, with which files,
+    and how long it took (a job's declared log is never empty)."""
+    import time
+
+    files = {k: v for k, v in vars(args).items() if k not in ("fn", "spec", "config") and v not in (None, [])}
+    print(f"[anodeflow] {prog} {verb}: {json.dumps(files, default=str)}", flush=True)
+    t0 = time.time()
+    fn(args)
+    print(f"[anodeflow] {prog} {verb}: done in {time.time() - t0:.1f} s", flush=True)

@@ -22,7 +22,7 @@ rule electronic_structure:
     benchmark:
         "results/benchmarks/analysis/{system}/electronic.tsv"
     params:
-        cfg=stage_config("analysis"),
+        cfg=stage_config("analysis.bader"),
     threads: 1
     conda:
         "../../envs/dft.yaml"
@@ -66,8 +66,8 @@ rule beef_uncertainty:
     benchmark:
         "results/benchmarks/analysis/{system}/beef.tsv"
     params:
-        xc=lambda w: SYSTEMS[w.system].xc,
-        cfg=stage_config("analysis"),
+        xc=system_xc,
+        cfg=stage_config("analysis.beef"),
     threads: 1
     conda:
         "../../envs/analysis.yaml"
@@ -116,7 +116,7 @@ rule lattice_montecarlo:
     benchmark:
         "results/benchmarks/analysis/{system}/montecarlo.tsv"
     params:
-        cfg=stage_config("analysis"),
+        cfg=stage_config("analysis.montecarlo"),
     threads: 1
     conda:
         "../../envs/analysis.yaml"
@@ -195,7 +195,7 @@ rule analysis_tables:
         tc_table="results/tables/critical_temperatures.csv",
         montecarlo=expand("results/analysis/{system}/montecarlo.json", system=SYSTEMS),
         beef=expand("results/analysis/{system}/beef.json", system=SYSTEMS),
-        adhesion=lambda w: [f"results/analysis/{s}/adhesion.json" for s in ok_interfaces()],
+        adhesion=interface_adhesions,
     output:
         mc="results/tables/montecarlo_tc.csv",
         beef="results/tables/beef_uncertainty.csv",

@@ -11,7 +11,7 @@ rule bulk_reference:
     benchmark:
         "results/benchmarks/bulk/{phase}_{xc}.tsv"
     params:
-        spec=lambda w: json.dumps(afsystems.bulk_job_spec(config, w.phase, w.xc), sort_keys=True),
+        spec=bulk_spec,
         workdir="work/bulk/{phase}_{xc}",
     threads: dft_ntasks()
     conda:

@@ -27,8 +27,17 @@ def all_targets():
 
 def stage_config(*sections):
     """The named sections of the validated config (schema defaults filled), as JSON for a job's
-    ``--config`` option. As a rule's params, a change in them reruns exactly the jobs that read them."""
-    return json.dumps({s: config.get(s) for s in sections}, sort_keys=True)
+    ``--config`` option; ``"analysis.bader"`` keeps one subsection. As a rule's params, a change in them
+    reruns exactly the jobs that read them."""
+    out = {}
+    for name in sections:
+        top, _, sub = name.partition(".")
+        out.setdefault(top, {})
+        if sub:
+            out[top][sub] = config[top][sub]
+        else:
+            out[top] = config.get(top)
+    return json.dumps(out, sort_keys=True)
 
 
 # MPI jobs start through `python -m anodeflow.launch [--md] {threads} -- CMD`: the launcher template
@@ -55,6 +64,21 @@ def removed_atoms(wildcards):
         if c["id"] == wildcards.config_id:
             return c["removed"]
     raise ValueError(f"{wildcards.system}: unknown configuration {wildcards.config_id}")
+
+
+def bulk_spec(wildcards):
+    """The job spec of a bulk reference (JSON)."""
+    return json.dumps(afsystems.bulk_job_spec(config, wildcards.phase, wildcards.xc), sort_keys=True)
+
+
+def build_spec(wildcards):
+    """The job spec of a system's build (JSON): system, preset, interface search settings."""
+    return json.dumps(afsystems.build_job_spec(config, wildcards.system), sort_keys=True)
+
+
+def pristine_spec(wildcards):
+    """The job spec of a system's pristine relaxation (JSON)."""
+    return json.dumps(afsystems.relax_job_spec(config, wildcards.system, "pristine", []), sort_keys=True)
 
 
 def relax_spec(wildcards):
@@ -107,6 +131,11 @@ def adhesion_spec(wildcards):
                       sort_keys=True)
 
 
+def system_xc(wildcards):
+    """The exchange-correlation functional of a system."""
+    return SYSTEMS[wildcards.system].xc
+
+
 def beef_results(wildcards):
     """The configurations' results when the system uses BEEF-vdW (their ensembles), else nothing."""
     return system_results(wildcards) if SYSTEMS[wildcards.system].xc == "BEEF-vdW" else []
@@ -119,6 +148,11 @@ def all_dft_results(wildcards):
         if SYSTEMS[s].is_interface:
             out += [f"results/dft/{s}/adhesion_{p}/result.json" for p in ("metal", "coating")]
     return out
+
+
+def interface_adhesions(wildcards):
+    """adhesion.json of every interface that was built."""
+    return [f"results/analysis/{s}/adhesion.json" for s in ok_interfaces()]
 
 
 def per_system_figures(wildcards):
@@ -214,10 +248,11 @@ def surface_energy_preset():
 
 
 def surface_energy_config():
-    """Config of an E_s job, as JSON for ``--config``: the surfaces section and the science keys of its
-    preset (execution keys such as ntasks left out, so changing them reruns nothing)."""
-    return json.dumps({"surfaces": config["surfaces"], "preset": afsystems.science(surface_energy_preset())},
-                      sort_keys=True)
+    """Config of an E_s job, as JSON for ``--config``: the surfaces settings (not the lists of metals,
+    facets and strains: adding a strain must not rerun the others) and the science keys of its preset
+    (execution keys such as ntasks left out, so changing them reruns nothing)."""
+    job = {k: v for k, v in config["surfaces"].items() if k not in ("metals", "facets", "strains")}
+    return json.dumps({"surfaces": job, "preset": afsystems.science(surface_energy_preset())}, sort_keys=True)
 
 
 def surface_energy_ntasks():
@@ -241,7 +276,8 @@ def barrier_config(wildcards):
     """Config of a barrier job of {metal}, as JSON for ``--config``: the barriers section and the
     metal's entries of metals (a0_A) and potentials, so a change reruns exactly that metal's barriers."""
     m = wildcards.metal
-    return json.dumps({"barriers": config["barriers"], "metals": {m: config["metals"][m]},
+    job = {k: v for k, v in config["barriers"].items() if k not in ("metals", "facets")}
+    return json.dumps({"barriers": job, "metals": {m: config["metals"][m]},
                        "potentials": {m: config["potentials"][m]}}, sort_keys=True)
 
 

@@ -15,7 +15,7 @@ rule relax_pristine:
     benchmark:
         "results/benchmarks/dft/{system}/pristine.tsv"
     params:
-        spec=lambda w: json.dumps(afsystems.relax_job_spec(config, w.system, "pristine", []), sort_keys=True),
+        spec=pristine_spec,
         workdir="work/dft/{system}/pristine",
     threads: dft_ntasks()
     conda:

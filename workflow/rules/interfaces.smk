@@ -13,7 +13,7 @@ checkpoint build_system:
     log:
         "logs/interfaces/{system}.log",
     params:
-        spec=lambda w: json.dumps(afsystems.build_job_spec(config, w.system), sort_keys=True),
+        spec=build_spec,
     conda:
         "../../envs/dft.yaml"
     shell:

@@ -19,4 +19,22 @@ rule report_table:
         "python -m anodeflow.report.jobs table --csv {input} --out {output} --config {params.cfg:q} > {log} 2>&1"
 
 
-TARGETS["report"] = [f"results/report/tables/{n}.html" for n in report_tables()]
+rule report_stiffness_table:
+    input:
+        "results/cft/stiffness.csv",
+    output:
+        report("results/report/tables/cft_stiffness.html", caption="../report/table.rst", category="Tables",
+               labels={"table": "stiffness"}),
+    log:
+        "logs/report/table_stiffness.log",
+    params:
+        cfg=stage_config("report"),
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "python -m anodeflow.report.jobs table --csv {input} --out {output} --config {params.cfg:q} > {log} 2>&1"
+
+
+TARGETS["report"] = [f"results/report/tables/{n}.html" for n in report_tables()] + [
+    "results/report/tables/cft_stiffness.html"
+]

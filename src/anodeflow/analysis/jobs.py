@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..io import provenance, read_json, write_csv, write_json
+from ..io import provenance, read_json, run_verb, write_csv, write_json
 from . import plots
 
 
@@ -280,7 +280,7 @@ def main(argv=None) -> None:
     f = add("figures", cmd_figures, "out")
     f.add_argument("--figures", nargs="*", default=[])
     args = ap.parse_args(argv)
-    args.fn(args)
+    run_verb("anodeflow.analysis.jobs", args.cmd, args.fn, args)
 
 
 if __name__ == "__main__":

@@ -11,35 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 from pathlib import Path
 
-from ..io import job_fingerprint, provenance, write_extxyz, write_json
+from ..io import job_fingerprint, provenance, run_verb, write_extxyz, write_json
+from . import mpi
 from .bulk import bulk_scan_preset, relax_bulk
 from .relax import optimizer_kwargs, relax, relocation
 
-
-
-class _SingleRank:
-    size, rank = 1, 0
-
-
-def _world(need_gpaw: bool = False):
-    """GPAW's MPI world in GPAW jobs; a single rank in jobs that never import GPAW (the structure
-    build), so that they do not initialise MPI inside a scheduler step that gave them no PMI."""
-    if need_gpaw or "gpaw.mpi" in sys.modules:   # ASE plugins import the gpaw package, not its MPI
-        from gpaw.mpi import world
-        return world
-    return _SingleRank()
-
-
-def _check_ranks(expected: int | None) -> int:
-    world = _world(need_gpaw=True)
-    if expected and world.size != expected:
-        raise RuntimeError(f"GPAW runs on {world.size} MPI ranks but {expected} were asked for: check the launcher "
-                           "(config dft.launcher) and GPAW_MPI_BACKEND=cgpaw")
-    return world.size
 
 
 def cmd_bulk(args) -> None:
@@ -47,21 +26,21 @@ def cmd_bulk(args) -> None:
 
     spec = json.loads(args.spec)
     t0 = time.time()
-    nranks = _check_ranks(args.ntasks)
+    nranks = mpi.check_ranks(args.ntasks)
     txt = str(Path(args.workdir) / "gpaw.txt")
     p = spec["preset"]
     scan_p = bulk_scan_preset(p)
     res = relax_bulk(spec, lambda at: gpaw_calculator(scan_p, spec["xc"], at, txt=txt, slab=False), args.workdir,
-                     lambda at: gpaw_calculator(p, spec["xc"], at, txt=txt, slab=False), is_root=_world().rank == 0)
+                     lambda at: gpaw_calculator(p, spec["xc"], at, txt=txt, slab=False), is_root=mpi.world().rank == 0)
     res["scan_precision"] = {"ecut_eV": scan_p["ecut_eV"], "kpt_density": scan_p["kpt_density"]}
     res["energy_precision"] = {"ecut_eV": p["ecut_eV"], "kpt_density": p["kpt_density"]}
     atoms = res.pop("atoms")
     prov = provenance(spec, [])
-    if _world().rank == 0:
+    if mpi.world().rank == 0:
         write_extxyz(args.structure, atoms, prov)
     res.update({"phase": spec["phase"], "xc": spec["xc"], "wall_s": time.time() - t0, "mpi_ranks": nranks,
                 "provenance": prov})
-    if _world().rank == 0:
+    if mpi.world().rank == 0:
         write_json(args.out, res)
 
 
@@ -74,7 +53,7 @@ def cmd_relax(args) -> None:
     from .calculators import beef_contributions, gpaw_calculator
 
     spec = json.loads(args.spec)
-    nranks = _check_ranks(args.ntasks)
+    nranks = mpi.check_ranks(args.ntasks)
     atoms = read(str(args.structure), format="extxyz")
     for i in sorted(spec["removed"], reverse=True):
         del atoms[i]
@@ -86,7 +65,7 @@ def cmd_relax(args) -> None:
     calc = gpaw_calculator(p, spec["xc"], atoms, txt=str(work / "gpaw.txt"), slab=True)
     # the saved state belongs to this spec and this starting structure only
     res = relax(atoms, calc, p["fmax_slab"], p["max_steps"], work,
-                logfile=str(work / "opt.log") if _world().rank == 0 else None,
+                logfile=str(work / "opt.log") if mpi.world().rank == 0 else None,
                 fingerprint=job_fingerprint(spec, args.structure), **optimizer_kwargs(p))
     out = {
         "system": spec["system"], "config_id": spec["config_id"], "removed": spec["removed"],
@@ -102,12 +81,12 @@ def cmd_relax(args) -> None:
         # GPAW writes collectively (the master rank does the I/O); rename once it is complete
         part = Path(str(args.gpw) + ".part")
         calc.write(str(part), mode="all")
-        world = _world()
+        world = mpi.world()
         if hasattr(world, "barrier"):
             world.barrier()
         if world.rank == 0:
             os.replace(part, args.gpw)
-    if _world().rank == 0:
+    if mpi.world().rank == 0:
         write_extxyz(args.final, res.atoms, out["provenance"])
         write_json(args.out, out)
 
@@ -132,12 +111,13 @@ def main(argv=None) -> None:
         for opt in opts:
             p.add_argument(opt, required=True)
     for cmd in ("bulk", "relax"):   # GPAW jobs: the launcher's rank count is checked against GPAW's world
-        parsers[cmd].add_argument("--ntasks", type=int, default=None, help="MPI ranks the launcher started")
+        parsers[cmd].add_argument("--ntasks", type=int, required=True, help="MPI ranks the launcher started (checked)")
     parsers["relax"].add_argument("--gpw", default=None)
     parsers["relax"].add_argument("--inputs", nargs="*", default=None,
                                   help="further inputs the job depends on (hashed into its provenance)")
     args = ap.parse_args(argv)
-    {"bulk": cmd_bulk, "relax": cmd_relax, "eos-plot": cmd_eos_plot}[args.cmd](args)
+    fn = {"bulk": cmd_bulk, "relax": cmd_relax, "eos-plot": cmd_eos_plot}[args.cmd]
+    run_verb("anodeflow.dft.jobs", args.cmd, fn, args)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 
-from ..io import atomic_path, provenance, read_json, write_extxyz, write_json
+from ..io import atomic_path, provenance, read_json, run_verb, write_extxyz, write_json
 from .build import build_system
 from .structures import InterfaceError
 
@@ -48,7 +48,7 @@ def main(argv=None) -> None:
         p.add_argument(opt, required=True)
     p.add_argument("--bulk", nargs="+", required=True, help="bulk reference JSONs (lattice constants)")
     a = ap.parse_args(argv)
-    cmd_build(a)
+    run_verb("anodeflow.interfaces.jobs", a.cmd, cmd_build, a)
 
 
 if __name__ == "__main__":

@@ -94,7 +94,7 @@ def enumerate_vacancies(atoms: Atoms, max_sites: int | None = None) -> Enumerati
     t1 = np.flatnonzero(tags == 1)
     t2 = np.flatnonzero(tags == 2)
     if len(t1) == 0 or len(t2) == 0:
-        raise ValueError("structure has no tag1/tag2 atoms; build it with anodeflow.structures")
+        raise ValueError("structure has no tag1/tag2 atoms; build it with anodeflow.interfaces.structures")
     perms = inplane_symmetry_permutations(atoms)
     enum = Enumeration(n_symmetry_ops=len(perms))
 

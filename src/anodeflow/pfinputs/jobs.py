@@ -24,18 +24,10 @@ from . import surfaces as S
 
 # ----------------------------------------------------------------------------- surface energies
 
-def _gpaw_world():
-    from gpaw.mpi import world
-    return world
-
-
 def _check_ranks(expected: int) -> int:
-    """GPAW's MPI world size, refused unless it is the rank count the launcher was asked for."""
-    world = _gpaw_world()
-    if world.size != expected:
-        raise RuntimeError(f"GPAW runs on {world.size} MPI ranks but {expected} were asked for: check the launcher "
-                           "(config dft.launcher) and GPAW_MPI_BACKEND=cgpaw")
-    return world.size
+    from ..dft.mpi import check_ranks
+
+    return check_ranks(expected)
 
 
 def surface_energy_job(cfg: dict, metal: str, facet: str, strain: float, bulk_json, out, workdir,
@@ -49,7 +41,9 @@ def surface_energy_job(cfg: dict, metal: str, facet: str, strain: float, bulk_js
         from ..dft.calculators import gpaw_calculator
 
         _check_ranks(ntasks)
-        rank = _gpaw_world().rank
+        from ..dft.mpi import world
+
+        rank = world(need_gpaw=True).rank
 
         def calc_factory(atoms, slab, txt):
             return gpaw_calculator(spec["preset"], spec["xc"], atoms, txt=txt, slab=slab)

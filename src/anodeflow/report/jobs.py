@@ -10,6 +10,7 @@ import argparse
 import json
 from pathlib import Path
 
+from ..io import run_verb
 from .tables import csv_to_html, describe
 
 
@@ -27,7 +28,7 @@ def main(argv=None) -> None:
         p.add_argument(opt, required=True)
     p.set_defaults(fn=cmd_table)
     a = ap.parse_args(argv)
-    a.fn(a)
+    run_verb("anodeflow.report.jobs", a.cmd, a.fn, a)
 
 
 if __name__ == "__main__":

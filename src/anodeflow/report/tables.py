@@ -14,6 +14,8 @@ TABLE_DESCRIPTIONS = {
     "montecarlo_tc": "Lattice Monte Carlo transition temperature next to the mean-field T_c per system and pair type.",
     "beef_uncertainty": "BEEF-vdW ensemble standard deviations of ⟨ω⟩, Ω and T_c (same seed and size for every "
                         "energy, so the ensembles stay correlated). PBE systems: no ensemble exists, stated per row.",
+    "stiffness": "Capillary stiffness γ̃ per metal, facet and temperature with its fit error (results/cft/), or the "
+                 "flag of a facet without measurable fluctuations; see the stiffness figure.",
     "adhesion": "Adhesion energy W_ad = (E_metal + E_coating − E_interface)/A with both slabs in the interface's "
                 "own strained cell (positive: bound).",
 }

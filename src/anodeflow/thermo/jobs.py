@@ -11,7 +11,7 @@ import json
 
 import pandas as pd
 
-from ..io import provenance, read_json, write_csv, write_json
+from ..io import provenance, read_json, run_verb, write_csv, write_json
 from . import convergence, plots, vacancies
 
 
@@ -82,7 +82,7 @@ def main(argv=None) -> None:
     p.set_defaults(fn=cmd_convergence)
 
     a = ap.parse_args(argv)
-    a.fn(a)
+    run_verb("anodeflow.thermo.jobs", a.cmd, a.fn, a)
 
 
 if __name__ == "__main__":
