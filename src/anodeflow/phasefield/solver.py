@@ -15,25 +15,53 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .model import Setup, check_stability
+from .model import Setup, check_electrolyte_stable, check_stability, grain_map
 
 
 class _Base:
+    """Order parameters ``phi`` (n grains, then the electrolyte at index n) and the activation of rows:
+    at the start of a step that brings rows in, they become electrolyte (phi_e = 1)."""
+
     def __init__(self, setup: Setup, check: bool = True):
         p = setup.params
         self.setup = setup
         self.p = p
+        L, kappa, g = setup.all_L(), setup.all_kappa(), setup.all_g()
         if check:
-            self.dt_bound = check_stability(p.dt, setup.L, setup.kappa, p.dx, p.w, p.gamma, p.stability)
+            self.dt_bound = check_stability(p.dt, L, kappa, p.dx, p.w, p.gamma, p.stability, g)
+            check_electrolyte_stable(setup.g, p.w, p.gamma)
         self.phi = np.ascontiguousarray(setup.phi0, dtype=np.float64).copy()
         self.n, self.ny, self.nx = self.phi.shape
-        self.coef = p.dt * np.asarray(setup.L, float)          # dt L_q
-        self.kappa = np.asarray(setup.kappa, float)
+        self.ng = self.n - 1                                    # grains; index ng: electrolyte
+        self.coef = p.dt * L                                    # dt L_k
+        self.kappa = kappa
+        self.tilt = 6.0 * g                                     # 6 g_k: d/dphi of g h(phi) = 6 g (phi - phi^2)
         self.sub = np.asarray(setup.substrate, np.int64)
         self.step_index = 0
+        self._na_filled = setup.rows0                           # rows handed to the model so far
 
     def active_rows(self) -> int:
         return self.setup.active_rows(self.step_index)
+
+    @property
+    def grains(self) -> np.ndarray:
+        """The grains' order parameters (n, ny, nx) (a view)."""
+        return self.phi[:self.ng]
+
+    @property
+    def electrolyte(self) -> np.ndarray:
+        return self.phi[self.ng]
+
+    def grain_map(self, threshold: float = 0.5) -> np.ndarray:
+        return grain_map(self.grains, threshold)
+
+    def _activate(self, na: int) -> int:
+        """Rows _na_filled..na-1 enter as electrolyte; returns the first new row (== na if none)."""
+        j0 = self._na_filled
+        if na > j0:
+            self.phi[self.ng, j0:na, :] = 1.0                 # activated rows lie above the substrate
+            self._na_filled = na
+        return j0
 
     def run(self, n_steps: int, callback=None, every: int = 0):
         """Advance ``n_steps``; call ``callback(self)`` every ``every`` steps (and at the end)."""
@@ -59,6 +87,7 @@ class DenseSolver(_Base):
         self._na = -1
         self._c = self.coef[:, None, None]
         self._k = self.kappa[:, None, None]
+        self._h = self.tilt[:, None, None]
 
     def _weights(self, na: int):
         """0/1 weights of the four neighbours of each activated cell (no flux into inactive cells)."""
@@ -74,6 +103,7 @@ class DenseSolver(_Base):
 
     def step(self):
         na = self.active_rows()
+        self._activate(na)
         if na != self._na:
             self._weights(na)
         wu, wd, wl, wr = self._w
@@ -112,6 +142,9 @@ class DenseSolver(_Base):
         T *= 2.0 * self.p.gamma
         G += T
         G *= self.p.w
+        np.subtract(P, P2, out=T)          # bulk energies: 6 g_k (phi - phi^2)
+        T *= self._h
+        G += T
         lap *= self._k
         G -= lap
         G *= self._c
@@ -156,7 +189,7 @@ def _circular_cover(occ):
 
 @njit(cache=True)
 def _fast_step(phi, S, S_next, scratch, occ, r0, r1, c0, cw, sub, smax, il, ir, na, coef, kappa,
-               inv_dx2, w, tg, prune):
+               tilt, inv_dx2, w, tg, prune):
     """One explicit step of every live grain inside its bounding box grown by one cell.
 
     ``S`` holds sum_q phi_q^2 of the current state; ``S_next`` receives that of the new one
@@ -184,6 +217,7 @@ def _fast_step(phi, S, S_next, scratch, occ, r0, r1, c0, cw, sub, smax, il, ir, 
             width = cw[q] + 2
         cq = coef[q]
         kq = kappa[q]
+        hq = tilt[q]
         lo_r = ny
         hi_r = -1
         lo_c = nx
@@ -216,6 +250,7 @@ def _fast_step(phi, S, S_next, scratch, occ, r0, r1, c0, cw, sub, smax, il, ir, 
                 t = ((S[j, i] - p2) * p) * tg
                 g = (p2 * p - p) + t
                 g = g * w
+                g = g + (p - p2) * hq
                 mu = g - lap * kq
                 new = p - mu * cq
                 if abs(new) < prune:
@@ -291,10 +326,19 @@ class FastSolver(_Base):
 
     def step(self):
         na = self.active_rows()
+        j0 = self._activate(na)
+        if na > j0:                               # new electrolyte rows: S = 1 there, the box grows
+            self._S[j0:na, :] = 1.0
+            e = self.ng
+            if self.cw[e] == 0:
+                self.r0[e] = j0
+            self.r1[e] = na
+            self.c0[e] = 0
+            self.cw[e] = self.nx
         p = self.p
         _fast_step(self.phi, self._S, self._S_next, self._scratch, self._occ, self.r0, self.r1,
                    self.c0, self.cw, self.sub, self._smax, self._il, self._ir, na, self.coef,
-                   self.kappa, 1.0 / p.dx**2, p.w, 2.0 * p.gamma, p.prune)
+                   self.kappa, self.tilt, 1.0 / p.dx**2, p.w, 2.0 * p.gamma, p.prune)
         self._S, self._S_next = self._S_next, self._S
         self.step_index += 1
 
