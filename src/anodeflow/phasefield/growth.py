@@ -23,14 +23,14 @@ def stable_time_step(pf: dict, setup) -> tuple[float, float]:
     (dt_safety x bound, 3 significant digits); without dt_auto an unstable dt is refused."""
     p = setup.params
     L, kappa, g = setup.all_L(), setup.all_kappa(), setup.all_g()
-    bound = stability_bound(L, kappa, p.dx, p.w, p.gamma, p.stability, g)
+    bound = stability_bound(L, kappa, p.dx, p.w, p.gamma_max, p.stability, g)
     dt = pf["dt_s"]
     if dt > bound and pf["dt_auto"]:
         x = pf["dt_safety"] * bound
         dt = float(f"{x:.3g}")
         if dt > x:
             dt = float(f"{x * 0.999:.3g}")
-    check_stability(dt, L, kappa, p.dx, p.w, p.gamma, p.stability, g)
+    check_stability(dt, L, kappa, p.dx, p.w, p.gamma_max, p.stability, g)
     return dt, bound
 
 

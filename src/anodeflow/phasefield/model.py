@@ -104,10 +104,13 @@ class GrowthParams:
     stability: str                # which explicit-Euler bound is checked: "methods" or "sharp"
     seed: int
     orientation_weights: tuple    # relative odds of (001), (101), (111) nuclei
+    gamma_e: float | None = None            # cross-coupling grain-electrolyte (None: gamma)
     deposition_drive: float = 0.15          # dmu (w0): metal against electrolyte
     surface_drive_h_um: float | None = 10.0  # h of dGamma = (E_s - E_0)/h; None: no surface drive
     electrolyte_L: float | None = None      # L_e (1/(w0 s)); None: the largest grain L
     electrolyte_kappa: float | None = None  # kappa_e (w0 um^2); None: kappa_ref = kappa1 exp(kappa2)
+    anchor_seeds: bool = True               # the substrate holds each nucleus's contact columns (Dirichlet)
+    seed_relax_s: float = 0.0               # first seconds: every order parameter at the smallest L
 
     @classmethod
     def from_config(cls, pf: dict, grid: dict | None = None, seed: int | None = None,
@@ -121,8 +124,19 @@ class GrowthParams:
                    roughness_cells=g["roughness_cells"], seed_layer_cells=g["seed_layer_cells"],
                    prune=pf["prune"], stability=pf["stability"], seed=pf["seed"] if seed is None else seed,
                    orientation_weights=tuple(orientation_weights), deposition_drive=pf["deposition_drive"],
+                   gamma_e=pf["gamma_e"],
                    surface_drive_h_um=pf["surface_drive_h_um"], electrolyte_L=pf["electrolyte_L"],
-                   electrolyte_kappa=pf["electrolyte_kappa"])
+                   electrolyte_kappa=pf["electrolyte_kappa"], anchor_seeds=pf["anchor_seeds"],
+                   seed_relax_s=pf["seed_relax_s"])
+
+    @property
+    def gamma_electrolyte(self) -> float:
+        return self.gamma if self.gamma_e is None else self.gamma_e
+
+    @property
+    def gamma_max(self) -> float:
+        """The largest cross-coupling: it sets f''_max of the stability bound."""
+        return max(self.gamma, self.gamma_electrolyte)
 
     @property
     def steps_per_row(self) -> int:
@@ -250,6 +264,7 @@ class Setup:
     kappa_e: float
     phi0: np.ndarray = field(repr=False, default=None)   # (n + 1, ny, nx)
     rows0: int = 0                 # rows active at step 0
+    owner: np.ndarray | None = None  # (nx,) grain anchored below each column (-1: none); None: no-flux bottom
 
     @property
     def n_grains(self) -> int:
@@ -337,25 +352,29 @@ def make_setup(params: GrowthParams, L_by_orientation, kappa_by_orientation=None
     jj = np.arange(p.ny)[:, None]
     active = (jj >= sub[None, :]) & (jj < rows0)
     phi0[n] = np.where(active & (phi0[:n].max(axis=0) == 0.0), 1.0, 0.0)     # the rest is electrolyte
-    return Setup(p, sub, xs, ori, L, kappa, g, L_e, k_e, phi0, rows0)
+    own = owner.astype(np.int64) if p.anchor_seeds else None
+    return Setup(p, sub, xs, ori, L, kappa, g, L_e, k_e, phi0, rows0, own)
 
 
 def grain_map(phi: np.ndarray, threshold: float = 0.5) -> np.ndarray:
-    """Index of the grain with the largest phi per cell, -1 where no phi exceeds ``threshold``.
-    ``phi``: the grains' order parameters only (``solver.grains`` / ``phi[:n]``)."""
+    """Index of the grain with the largest phi per cell, -1 where the grains' phi sum to
+    ``threshold`` or less (electrolyte, not yet activated, substrate). ``phi``: the grains' order
+    parameters only (``solver.grains`` / ``phi[:n]``). A cell inside a diffuse grain boundary
+    (several phi_q ~ 1/2) is metal and belongs to the largest."""
     g = np.argmax(phi, axis=0)
-    m = np.take_along_axis(phi, g[None], axis=0)[0]
-    return np.where(m > threshold, g, -1)
+    return np.where(phi.sum(axis=0) > threshold, g, -1)
 
 
 def custom_setup(params: GrowthParams, phi0, L, kappa, orientation=None, substrate=None,
-                 rows0: int | None = None, g=None, electrolyte=None, L_e=None, kappa_e=None) -> Setup:
+                 rows0: int | None = None, g=None, electrolyte=None, L_e=None, kappa_e=None,
+                 owner=None) -> Setup:
     """A set-up from given grain fields ``phi0`` (n, ny, nx) (tests, flat-front and flat-boundary problems).
 
     ``g``: bulk energies of the grains (default -deposition_drive each); ``electrolyte``: phi_e
     (default 1 - sum of the grains, clipped to [0, 1], in the active rows). ``L_e``, ``kappa_e``
     default as in :func:`electrolyte_coefficients`. ``rows0`` defaults to all rows active (no
-    layer-by-layer activation unless ``params.deposition_velocity`` brings more rows in over time)."""
+    layer-by-layer activation unless ``params.deposition_velocity`` brings more rows in over time).
+    ``owner``: (nx,) grain held by the substrate below each column (-1 none); None: no-flux bottom."""
     phi0 = np.asarray(phi0, float)
     n = phi0.shape[0]
     sub = np.zeros(params.nx, np.int64) if substrate is None else np.asarray(substrate, np.int64)
@@ -371,7 +390,8 @@ def custom_setup(params: GrowthParams, phi0, L, kappa, orientation=None, substra
         active = (jj >= sub[None, :]) & (jj < r0)
         electrolyte = np.where(active, np.clip(1.0 - phi0.sum(axis=0), 0.0, 1.0), 0.0)
     full = np.concatenate([phi0, np.asarray(electrolyte, float)[None]], axis=0)
-    return Setup(params, sub, np.zeros(n, np.int64), ori, L, np.asarray(kappa, float), g, Le, ke, full, r0)
+    own = None if owner is None else np.asarray(owner, np.int64)
+    return Setup(params, sub, np.zeros(n, np.int64), ori, L, np.asarray(kappa, float), g, Le, ke, full, r0, own)
 
 
 # ------------------------------------------------------------------------- what the model predicts
@@ -381,7 +401,8 @@ def boundary_profile(kappa_a: float, kappa_b: float, w: float, gamma: float, dx:
     """Stationary flat boundary between two order parameters a (left, phi_a = 1) and b (right) of
     gradient coefficients kappa_a, kappa_b, on the lattice dx (no driving force): relaxed by the
     same explicit scheme on a 1D line of ``n`` cells (Neumann ends). Returns the profiles and the
-    dissipation integrals I_a = int phi_a'^2 dx, I_b = int phi_b'^2 dx (1/um), from which a
+    dissipation integrals I_a = int phi_a'^2 dx, I_b = int phi_b'^2 dx (1/um), the boundary energy
+    ``sigma`` (w0 um), from which a
     boundary moves at v = dg / (I_a/L_a + I_b/L_b) (:func:`boundary_velocity`)."""
     x = (np.arange(n) - n / 2 + 0.5) * dx
     lw = math.sqrt(max(kappa_a, kappa_b) / (2.0 * w))
@@ -402,7 +423,9 @@ def boundary_profile(kappa_a: float, kappa_b: float, w: float, gamma: float, dx:
         b = b - dt * mb
     Ia = float(np.sum(np.diff(a) ** 2) / dx)
     Ib = float(np.sum(np.diff(b) ** 2) / dx)
-    return {"x": x, "a": a, "b": b, "I_a": Ia, "I_b": Ib}
+    f = w * (a**4 / 4 - a**2 / 2 + b**4 / 4 - b**2 / 2 + gamma * a * a * b * b + 0.25)
+    sigma = float(np.sum(f) * dx + 0.5 * (kappa_a * Ia + kappa_b * Ib))
+    return {"x": x, "a": a, "b": b, "I_a": Ia, "I_b": Ib, "sigma": sigma}
 
 
 def boundary_velocity(dg: float, L_a: float, L_b: float, kappa_a: float, kappa_b: float, w: float,
