@@ -397,35 +397,47 @@ def custom_setup(params: GrowthParams, phi0, L, kappa, orientation=None, substra
 # ------------------------------------------------------------------------- what the model predicts
 
 def boundary_profile(kappa_a: float, kappa_b: float, w: float, gamma: float, dx: float,
-                     n: int = 200, steps: int = 40000) -> dict:
+                     n: int = 160, tol: float = 1e-10, max_steps: int = 200000) -> dict:
     """Stationary flat boundary between two order parameters a (left, phi_a = 1) and b (right) of
-    gradient coefficients kappa_a, kappa_b, on the lattice dx (no driving force): relaxed by the
-    same explicit scheme on a 1D line of ``n`` cells (Neumann ends). Returns the profiles and the
-    dissipation integrals I_a = int phi_a'^2 dx, I_b = int phi_b'^2 dx (1/um), the boundary energy
-    ``sigma`` (w0 um), from which a
-    boundary moves at v = dg / (I_a/L_a + I_b/L_b) (:func:`boundary_velocity`)."""
+    gradient coefficients kappa_a, kappa_b, on the lattice dx (no driving force): relaxed by explicit
+    Euler (dt = 0.9 x the 1D bound) on a line of ``n`` cells (no-flux ends) until the dissipation
+    integrals change by less than ``tol`` (relative) over 500 steps. Returns the profiles, the
+    dissipation integrals I_a = int phi_a'^2 dx, I_b = int phi_b'^2 dx (1/um) and the boundary energy
+    ``sigma`` (w0 um), from which a boundary moves at v = dg / (I_a/L_a + I_b/L_b)
+    (:func:`boundary_velocity`)."""
     x = (np.arange(n) - n / 2 + 0.5) * dx
     lw = math.sqrt(max(kappa_a, kappa_b) / (2.0 * w))
     a = 1.0 / (1.0 + np.exp(np.clip(x / lw, -50, 50)))
     b = 1.0 - a
-    dt = 0.2 / (8.0 * max(kappa_a, kappa_b) / dx**2 + 2.0 * w * f2_max(gamma))
-    for _ in range(steps):
-        la = np.empty_like(a)
-        lb = np.empty_like(b)
-        for src, lap in ((a, la), (b, lb)):
-            lap[1:-1] = src[2:] - 2 * src[1:-1] + src[:-2]
-            lap[0] = src[1] - src[0]
-            lap[-1] = src[-2] - src[-1]
+    ka, kb = kappa_a / dx**2, kappa_b / dx**2
+    dt = 0.9 * 2.0 / (4.0 * max(ka, kb) + w * f2_max(gamma))
+
+    def lap(u):
+        out = np.empty_like(u)
+        out[1:-1] = u[2:] - 2 * u[1:-1] + u[:-2]
+        out[0] = u[1] - u[0]
+        out[-1] = u[-2] - u[-1]
+        return out
+
+    def integrals(a, b):
+        return float(np.sum(np.diff(a) ** 2) / dx), float(np.sum(np.diff(b) ** 2) / dx)
+
+    prev = integrals(a, b)
+    for k in range(1, max_steps + 1):
         S = a * a + b * b
-        ma = w * (a**3 - a + 2 * gamma * a * (S - a * a)) - kappa_a * la / dx**2
-        mb = w * (b**3 - b + 2 * gamma * b * (S - b * b)) - kappa_b * lb / dx**2
+        ma = w * (a**3 - a + 2 * gamma * a * (S - a * a)) - ka * lap(a)
+        mb = w * (b**3 - b + 2 * gamma * b * (S - b * b)) - kb * lap(b)
         a = a - dt * ma
         b = b - dt * mb
-    Ia = float(np.sum(np.diff(a) ** 2) / dx)
-    Ib = float(np.sum(np.diff(b) ** 2) / dx)
+        if k % 500 == 0:
+            cur = integrals(a, b)
+            if abs(cur[0] - prev[0]) + abs(cur[1] - prev[1]) < tol * (cur[0] + cur[1]):
+                break
+            prev = cur
+    Ia, Ib = integrals(a, b)
     f = w * (a**4 / 4 - a**2 / 2 + b**4 / 4 - b**2 / 2 + gamma * a * a * b * b + 0.25)
     sigma = float(np.sum(f) * dx + 0.5 * (kappa_a * Ia + kappa_b * Ib))
-    return {"x": x, "a": a, "b": b, "I_a": Ia, "I_b": Ib, "sigma": sigma}
+    return {"x": x, "a": a, "b": b, "I_a": Ia, "I_b": Ib, "sigma": sigma, "steps": k}
 
 
 def boundary_velocity(dg: float, L_a: float, L_b: float, kappa_a: float, kappa_b: float, w: float,
