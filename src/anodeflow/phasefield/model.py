@@ -110,7 +110,7 @@ class GrowthParams:
     electrolyte_L: float | None = None      # L_e (1/(w0 s)); None: the largest grain L
     electrolyte_kappa: float | None = None  # kappa_e (w0 um^2); None: kappa_ref = kappa1 exp(kappa2)
     anchor_seeds: bool = True               # the substrate holds each nucleus's contact columns (Dirichlet)
-    seed_relax_s: float = 0.0               # first seconds: every order parameter at the smallest L
+    seed_relax_s: float = 0.0               # first seconds: every order parameter at one L (mean, stable)
 
     @classmethod
     def from_config(cls, pf: dict, grid: dict | None = None, seed: int | None = None,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .model import Setup, check_electrolyte_stable, check_stability, grain_map
+from .model import Setup, check_electrolyte_stable, check_stability, f2_max, grain_map
 
 
 class _Base:
@@ -34,11 +34,14 @@ class _Base:
         self.n, self.ny, self.nx = self.phi.shape
         self.ng = self.n - 1                                    # grains; index ng: electrolyte
         self.coef = p.dt * L                                    # dt L_k
-        # seed relaxation: the first n_relax steps run every order parameter at the smallest L (of the grains
-        # and the electrolyte), so that the sharp initial seed boundaries become diffuse without favouring the
-        # fastest grain; no coefficient exceeds its own, so the stability bound of the run still holds
+        # seed relaxation: the first n_relax steps run every order parameter at one mobility L_c, so that the
+        # sharp initial seed boundaries become diffuse without favouring the fastest grain. L_c = the grains'
+        # mean L, capped so that the step stays stable for the stiffest order parameter:
+        # L_c (8 kappa_max/dx^2 + w f''_max + 6 g_max) dt <= 1.8
         self.n_relax = int(round(p.seed_relax_s / p.dt)) if p.seed_relax_s > 0 else 0
-        self.coef_relax = np.full(self.n, p.dt * float(np.min(L)))
+        stiff = 8.0 * float(np.max(kappa)) / p.dx**2 + p.w * f2_max(p.gamma_max) + 6.0 * float(np.max(np.abs(g)))
+        self.L_relax = min(float(np.mean(setup.L)), 1.8 / (p.dt * stiff))
+        self.coef_relax = np.full(self.n, p.dt * self.L_relax)
         self.kappa = kappa
         self.tilt = 6.0 * g                                     # 6 g_k: d/dphi of g h(phi) = 6 g (phi - phi^2)
         # cross terms: grain q: 2 gamma p (S - p^2) + 2 (gamma_e - gamma) p phi_e^2; electrolyte: 2 gamma_e p (S - p^2)
