@@ -111,6 +111,7 @@ class GrowthParams:
     electrolyte_kappa: float | None = None  # kappa_e (w0 um^2); None: kappa_ref = kappa1 exp(kappa2)
     anchor_seeds: bool = True               # the substrate holds each nucleus's contact columns (Dirichlet)
     seed_relax_s: float = 0.0               # first seconds: every order parameter at one L (mean, stable)
+    release_rows: int = 10                  # anchored grains buried this many rows below the front are released
 
     @classmethod
     def from_config(cls, pf: dict, grid: dict | None = None, seed: int | None = None,
@@ -127,7 +128,7 @@ class GrowthParams:
                    gamma_e=pf["gamma_e"],
                    surface_drive_h_um=pf["surface_drive_h_um"], electrolyte_L=pf["electrolyte_L"],
                    electrolyte_kappa=pf["electrolyte_kappa"], anchor_seeds=pf["anchor_seeds"],
-                   seed_relax_s=pf["seed_relax_s"])
+                   seed_relax_s=pf["seed_relax_s"], release_rows=pf["release_rows"])
 
     @property
     def gamma_electrolyte(self) -> float:

@@ -56,7 +56,7 @@ class _Base:
         own = setup.owner
         self.anchored = own is not None
         self.owner = (np.full(setup.phi0.shape[2], -1, np.int64) if own is None
-                      else np.asarray(own, np.int64))
+                      else np.array(own, dtype=np.int64, copy=True))     # released grains change it
         self.step_index = 0
         self._na_filled = setup.rows0                           # rows handed to the model so far
 
@@ -80,12 +80,36 @@ class _Base:
         return grain_map(self.grains, threshold)
 
     def _activate(self, na: int) -> int:
-        """Rows _na_filled..na-1 enter as electrolyte; returns the first new row (== na if none)."""
+        """Rows _na_filled..na-1 enter as electrolyte; returns the first new row (== na if none).
+        At each activation, anchored grains buried deeper than ``release_rows`` below the newest row are
+        released (:meth:`_release_buried`)."""
         j0 = self._na_filled
         if na > j0:
             self.phi[self.ng, j0:na, :] = 1.0                 # activated rows lie above the substrate
             self._na_filled = na
+            if self.anchored and self.p.release_rows > 0:
+                self._release_buried(na)
         return j0
+
+    def _release_buried(self, na: int) -> bool:
+        """Release the anchor of every grain whose highest cell with phi > 1/2 lies more than
+        ``release_rows`` below the newest row: it has been overgrown and no longer reaches the growth
+        front, so the substrate stops holding it (its columns get a no-flux bottom) and its remnant is
+        free to shrink. Decided from phi alone, so both solvers release the same grains at the same step."""
+        held = np.unique(self.owner[self.owner >= 0])
+        if held.size == 0:
+            return False
+        body = self.phi[held, :na, :] > 0.5
+        rows = np.where(body.any(axis=2), np.arange(na)[None, :], -1).max(axis=1)
+        gone = held[rows < na - 1 - self.p.release_rows]
+        if gone.size == 0:
+            return False
+        self.owner[np.isin(self.owner, gone)] = -1
+        self._owner_changed()
+        return True
+
+    def _owner_changed(self):
+        pass
 
     def run(self, n_steps: int, callback=None, every: int = 0):
         """Advance ``n_steps``; call ``callback(self)`` every ``every`` steps (and at the end)."""
@@ -121,6 +145,13 @@ class DenseSolver(_Base):
             if self.owner[i] >= 0:
                 onehot[self.owner[i], i] = 1.0
         self._own = onehot
+
+    def _owner_changed(self):
+        self._own[...] = 0.0
+        for i in range(self.nx):
+            if self.owner[i] >= 0:
+                self._own[self.owner[i], i] = 1.0
+        self._na = -1                                   # rebuild the bottom weights
 
     def _weights(self, na: int):
         """0/1 weights of the four neighbours of each activated cell (no flux into inactive cells)."""
