@@ -147,8 +147,8 @@ def temperature_analysis(config: dict, point_jsons, out_csv, out_png, surfaces=N
                      "favoured": j["winner"], "source": "phasefield",
                      **{f"frac_{o}": j["top_fractions"][o] for o in ORIENTATIONS}})
     df = pd.DataFrame(rows)
-    winners = {f"{j['metal']} {j.get('condition', 'liquid')}": {f"{j['T_K']:g}": j["winner"] for j in pts
-                                                               if j["metal"] == m and j.get("condition") == c}
+    winners = {f"{m} {c}": {f"{j['T_K']:g}": j["winner"] for j in pts
+                            if j["metal"] == m and j.get("condition", "liquid") == c}
                for m in ta["metals"] for c in ta_conditions(pf)}
     prov = provenance({"temperature_analysis": ta, "inputs": metal_inputs}, point_jsons)
     prov["crossover_T_K"] = cross
