@@ -159,10 +159,11 @@ def test_leading_orientation_changes_through_the_film():
     s = make_setup(p, [1.0, 1.0, 1.0], E_s_by_orientation=[0.50, 0.48, 0.50])
     f = FastSolver(s)
     lead = []
-    for k in range(int((p.ny - s.rows0) * p.steps_per_row / 500)):
-        f.run(500)
+    for k in range(int((p.ny - s.rows0) * p.steps_per_row / 250)):
+        f.run(250)
         w = winning_texture(f.grain_map(), s.orientation, 3)
         lead.append((w["top_fractions"]["001"], w["top_fractions"]["101"]))
     lead = np.array(lead)
-    assert lead[0, 0] > lead[0, 1]            # (001) leads the first rows
+    assert lead[0, 0] > 0.55                  # (001) leads the first rows (23 of 30 nuclei; observed 0.58)
     assert lead[-1, 1] > 0.9                  # (101) holds the top at the end
+    assert np.all(np.diff(lead[:, 1])[:6] > -0.05)   # and gains it over time (0.42, 0.49, 0.55, ...), not at once
