@@ -60,7 +60,9 @@ cells: nuclei sit at contact points, not on a line), each with a random orientat
 (001)/(101)/(111), and own the substrate columns nearest to them: a closed seed layer that
 fills the rough bottom and is ``seed_layer_cells`` thick above its highest point (an isolated
 nucleus of one cell, or a thinner layer, would lie below the critical size and dissolve into the
-stable electrolyte), under one row of electrolyte. Rows are activated one by one
+stable electrolyte), under one row of electrolyte. With ``anchor_seeds`` the substrate holds each
+nucleus on its columns (Dirichlet bottom) until the grain is overgrown (``release_rows`` below the
+front); ``seed_relax_s``: the first seconds run every order parameter at one mobility. Rows are activated one by one
 from the bottom at the deposition velocity (phi_e = 1 in a new row); inactive rows are frozen at
 zero and do not exchange flux. Everything random comes from one ``numpy.random.Generator`` seeded
 by ``seed``: a run is reproducible bit for bit.
