@@ -1,133 +1,169 @@
-"""Physics of the grain-selection model: front speeds, boundary motion, no bias between identical grains.
+"""Physics of the grain-selection model (docs/phasefield.md, "What the model predicts").
 
-What the model predicts (anodeflow.phasefield.model):
-* a flat front of a grain invading activated, empty cells (phi = 0, the unstable state of f0)
-  is a pulled front: speed v* from the discrete dispersion relation (-> 2 L sqrt(w kappa)),
-  with Bramson's lag (3/(2 lambda*)) ln t from a step; larger L or kappa = faster;
-* a flat boundary between two grains separates two states of equal bulk free energy, so the
-  gradient flow has no driving force on it: it stays put whatever L and kappa are on each side;
-* two grains growing side by side into empty cells: the faster one overgrows the slower one,
-  so their boundary tilts towards the slower grain, by less than the Huygens (eikonal) bound
-  tan(theta) = sqrt((v_q/v_p)^2 - 1) because the two leading edges share the empty cells.
+* a flat front of a grain into the electrolyte (a stable state: pushed, not pulled) moves at the
+  solvability velocity v = dmu / (I_q/L_q + I_e/L_e), in closed form 6 l dmu / (1/L_q + 1/L_e),
+  l = sqrt(kappa/(2w)), for kappa_q = kappa_e and gamma = 3/2;
+* a flat boundary between two grains of different E_s (kappa and dGamma from the mapping) at equal L
+  moves towards the grain of higher E_s at v = dg / (I_a/L_a + I_b/L_b), I_k the dissipation integrals
+  of the stationary lattice profile (model.boundary_profile); with dg = 0 it does not move;
+* at equal kappa and E_s the grain of higher L overgrows its neighbour during growth;
+* identical grains: no orientation favoured (statistics over seeds);
+* selection takes place over time: the orientation that leads the first rows is not the one that
+  leads the last ones.
 """
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy.stats import binomtest
 
 from anodeflow import config as afconfig
-from anodeflow.phasefield.model import (GrowthParams, custom_setup, grain_map, make_setup,
-                                        pulled_front)
+from anodeflow.phasefield.model import (GrowthParams, boundary_velocity, custom_setup, gradient_coefficient,
+                                        make_setup, surface_drive)
 from anodeflow.phasefield.solver import FastSolver
+from anodeflow.phasefield.texture import winning_texture
 
-#: the reference problem (config/config.yaml phasefield: 200 x 70 cells, dx = 0.5 um, dt = 0.01 s,
-#: 75 nuclei, w = gamma = 1, prune 1e-4); tests change what they need with params(...)
+#: the reference problem (config/config.yaml phasefield); tests change what they need with params(...)
 REFERENCE = GrowthParams.from_config(afconfig.load(Path(__file__).resolve().parents[1] / "config" / "config.yaml")
                                      ["phasefield"])
 
 
 def params(**changes) -> GrowthParams:
-    return replace(REFERENCE, **changes)
+    return replace(REFERENCE, **{"seed_relax_s": 0.0, **changes})
 
 
-def _front_speed(L, kappa, T=60.0, dt=0.01, ny=600):
-    p = params(nx=4, ny=ny, dt=dt, prune=1e-12, deposition_velocity=1e-9)
+@pytest.mark.parametrize("L, Le, kappa, dmu", [(1.0, 1.0, 1.5, 0.05), (2.0, 0.5, 1.0, 0.05),
+                                                (1.0, 1.0, 4.0, 0.1)])
+def test_flat_front_into_the_electrolyte_moves_at_the_predicted_velocity(L, Le, kappa, dmu):
+    """Closed form 6 l dmu/(1/L + 1/L_e) (continuum); tolerance 3 % (observed <= 1.5 %: lattice
+    dx/l <= 0.7 and the O(dmu) change of the travelling profile)."""
+    ny, dx = 240, 0.25
+    p = params(nx=4, ny=ny, dx=dx, dt=0.002, prune=1e-12, deposition_velocity=1e-9, deposition_drive=dmu)
     phi0 = np.zeros((1, ny, 4))
-    phi0[0, :10] = 1.0
-    f = FastSolver(custom_setup(p, phi0, [L], [kappa]))
-    ts, xs = [], []
-    for n in range(int(T / dt)):
-        f.step()
-        if f.step_index % 100 == 0:
-            ts.append(f.step_index * dt)
-            xs.append(f.phi[0, :, 0].sum() * p.dx)       # position of a step-like front (um)
-    ts, xs = np.array(ts), np.array(xs)
-    v_star, lam = pulled_front(L, kappa, p.w, p.dx, dt)
-    late = ts > T / 2
-    v_raw = np.polyfit(ts[late], xs[late], 1)[0]
-    v_corr = np.polyfit(ts[late], xs[late] + 1.5 / lam * np.log(ts[late]), 1)[0]
-    return v_raw, v_corr, v_star
+    phi0[0, :40] = 1.0
+    f = FastSolver(custom_setup(p, phi0, [L], [kappa], L_e=Le, kappa_e=kappa))
+    x = []
+    for _ in range(6):
+        f.run(2500)
+        x.append(f.grains[0, :, 0].sum() * dx)
+    v = np.polyfit(np.arange(3) * 2500 * p.dt, x[3:], 1)[0]
+    l = np.sqrt(kappa / (2.0 * p.w))
+    v_pred = 6.0 * l * dmu / (1.0 / L + 1.0 / Le)
+    assert v == pytest.approx(v_pred, rel=0.03)
+    assert v == pytest.approx(boundary_velocity(dmu, L, Le, kappa, kappa, p.w, p.gamma), rel=0.03)
 
 
-@pytest.mark.parametrize("L, kappa", [(1.0, 1.0), (2.0, 1.0), (1.0, 2.0), (0.5, 0.5)])
-def test_flat_front_moves_at_the_pulled_front_speed(L, kappa):
-    """Tolerance 1 % on the Bramson-corrected speed (observed <= 0.5 %); prune 1e-12 so that the
-    cut-off (Brunet-Derrida) correction, pi^2/(2 ln^2 1e-12) ~ 0.6 %, stays inside it."""
-    v_raw, v_corr, v_star = _front_speed(L, kappa)
-    assert v_corr == pytest.approx(v_star, rel=0.01)
-    assert v_raw < v_star                      # approached from below, as a pulled front must
-
-
-def test_front_speed_ratio_follows_L_and_sqrt_kappa():
-    v11 = _front_speed(1.0, 1.0)[1]
-    v21 = _front_speed(2.0, 1.0)[1]
-    v14 = _front_speed(1.0, 4.0, T=40.0)[1]
-    assert v21 / v11 == pytest.approx(2.0, rel=0.02)        # v ~ L
-    assert v14 / v11 == pytest.approx(2.0, rel=0.04)        # v ~ sqrt(kappa) (discreteness: < 4 %)
-
-
-@pytest.mark.parametrize("Lq, Lp, kq, kp", [(3.0, 0.5, 1.0, 1.0), (1.0, 1.0, 3.0, 0.4),
-                                            (3.0, 0.4, 0.4, 3.0)])
-def test_flat_boundary_between_grains_does_not_move(Lq, Lp, kq, kp):
-    """Equal wells: no driving force; displacement < 0.02 dx over 100 s whatever L and kappa."""
-    nx, ny = 80, 4
-    p = params(nx=nx, ny=ny, dt=0.005, prune=1e-12)
+def _bicrystal(E_s, L, T=100.0, h_um=10.0):
+    """Two grains filling a periodic strip (two flat boundaries), E_s -> kappa (E_0 = mean) and
+    dGamma = sigma_ref (E_s/E_0 - 1)/h: returns (measured, predicted) velocity of grain 0's growth
+    (um/s per boundary)."""
+    nx, ny, dx = 80, 4, 0.5
+    p = params(nx=nx, ny=ny, dx=dx, dt=0.01, prune=1e-12, deposition_velocity=1e-9, deposition_drive=0.0)
+    E_s = np.asarray(E_s, float)
+    E_0 = E_s.mean()
+    kappa = gradient_coefficient(E_s, E_0)
+    g = surface_drive(E_s, E_0, h_um, p.w)
     phi0 = np.zeros((2, ny, nx))
-    phi0[0, :, :nx // 2] = 1.0
+    phi0[0, :, : nx // 2] = 1.0
     phi0[1, :, nx // 2:] = 1.0
-    f = FastSolver(custom_setup(p, phi0, [Lq, Lp], [kq, kp]))
-    f.run(2000)                                # relax the sharp initial profile
-    x0 = f.phi[0, 0].sum()
-    f.run(20000)
-    assert abs(f.phi[0, 0].sum() - x0) < 0.02  # in cells (two boundaries, periodic)
-    assert np.all(grain_map(f.phi)[0, 3:nx // 2 - 3] == 0)
+    f = FastSolver(custom_setup(p, phi0, L, kappa, g=g))
+    f.run(int(10.0 / p.dt))                                 # form the diffuse boundaries
+    x0, t0 = f.grains[0, 0].sum() * dx, f.step_index * p.dt
+    f.run(int(T / p.dt))
+    v = (f.grains[0, 0].sum() * dx - x0) / (f.step_index * p.dt - t0) / 2.0
+    v_pred = boundary_velocity(g[1] - g[0], L[0], L[1], kappa[0], kappa[1], p.w, p.gamma, dx=dx)
+    return v, v_pred, kappa, g
 
 
-@pytest.mark.parametrize("Lq, Lp, kq, kp", [(1.5, 1.0, 1.0, 1.0), (1.0, 1.0, 2.25, 1.0)])
-def test_boundary_tilts_towards_the_slower_grain(Lq, Lp, kq, kp):
-    nx, ny = 120, 90
-    p = params(nx=nx, ny=ny, dt=0.01, prune=1e-12)
+@pytest.mark.parametrize("E_s", [(0.48, 0.52), (0.50, 0.46)])
+def test_bicrystal_lower_surface_energy_grain_grows_at_the_predicted_velocity(E_s):
+    """Equal L = 1: the grain of lower E_s (lower kappa, lower bulk energy) gains area. Predicted:
+    v = (g_1 - g_0)/(I_0/L_0 + I_1/L_1) with the lattice integrals of the stationary boundary; stated
+    tolerance 5 % (observed ~1 %)."""
+    v, v_pred, kappa, g = _bicrystal(E_s, [1.0, 1.0])
+    low = int(np.argmin(E_s))
+    assert kappa[low] < kappa[1 - low]
+    assert np.sign(v) == (1 if low == 0 else -1)            # the lower-E_s grain gains area
+    assert v == pytest.approx(v_pred, rel=0.05)
+
+
+def test_bicrystal_without_driving_force_stays_put():
+    """Different kappa, equal bulk energies (no surface drive): the flat boundary does not move."""
+    v, v_pred, _, _ = _bicrystal((0.48, 0.52), [1.0, 1.0], h_um=None)
+    assert v_pred == 0.0
+    assert abs(v) * 100.0 < 0.02 * 0.5                        # < 0.02 cells in 100 s
+
+
+def test_boundary_profile_is_the_analytic_one_for_equal_kappa():
+    """gamma = 3/2, kappa_a = kappa_b: phi_a = 1/(1 + exp(x/l)), I = 1/(6 l), sigma = sqrt(2 w kappa)/3;
+    the lattice relaxation (dx = l/20) reproduces them to 1e-4."""
+    from anodeflow.phasefield.model import boundary_profile, interface_energy
+    kappa, w = 2.0, 1.0
+    l = np.sqrt(kappa / (2 * w))
+    pr = boundary_profile(kappa, kappa, w, 1.5, l / 20, n=800)
+    assert pr["I_a"] == pytest.approx(1 / (6 * l), rel=1e-4)
+    assert pr["sigma"] == pytest.approx(interface_energy(kappa, w), rel=1e-4)
+    assert boundary_velocity(0.01, 1.0, 1.0, kappa, kappa, w, 1.5) == pytest.approx(3 * l * 0.01)
+
+
+def test_equal_kappa_higher_mobility_grain_wins():
+    """Two grains side by side, anchored, growing row by row into the electrolyte, equal kappa and
+    E_s, L = 3 against 1: the faster grain widens with height (the boundaries tilt towards the slower
+    one). Stated: its width at the top exceeds its width at the bottom by >= 4 cells."""
+    nx, ny = 60, 40
+    p = params(nx=nx, ny=ny, deposition_velocity=0.1, dt=0.008)
     phi0 = np.zeros((2, ny, nx))
-    phi0[0, :4, :nx // 2] = 1.0
+    phi0[0, :4, : nx // 2] = 1.0
     phi0[1, :4, nx // 2:] = 1.0
-    f = FastSolver(custom_setup(p, phi0, [Lq, Lp], [kq, kp]))
-    f.run(2000)
-    g = grain_map(f.phi)
-    full = (g >= 0).sum(axis=1) == nx
-    wp = (g == 1).sum(axis=1)
-    rows = np.nonzero(full & (wp > 6) & (wp < nx // 2 - 2))[0]
-    assert rows.size > 10
-    slope = np.polyfit(rows, wp[rows], 1)[0]           # cells of width lost per row of height
-    vq = pulled_front(Lq, kq, 1.0, p.dx, p.dt)[0]
-    vp = pulled_front(Lp, kp, 1.0, p.dx, p.dt)[0]
-    huygens = 2.0 * np.sqrt((vq / vp) ** 2 - 1.0)
-    assert slope < 0                                   # the slower grain narrows with height
-    assert 0.5 * huygens < -slope < huygens            # bracketed by the eikonal bound
+    owner = np.where(np.arange(nx) < nx // 2, 0, 1)
+    s = custom_setup(p, phi0, [1.0, 3.0], [1.5, 1.5], rows0=5, owner=owner, L_e=3.0)
+    f = FastSolver(s)
+    f.run(int((ny - 5) * p.dx / p.deposition_velocity / p.dt))
+    g = f.grain_map()
+    width = (g == 1).sum(axis=1)
+    full = np.nonzero((g >= 0).sum(axis=1) == nx)[0]
+    assert full.size > 25
+    assert width[full[-3]] - width[full[0]] >= 4, width[full]
 
 
-@pytest.mark.slow
 @pytest.mark.slow
 def test_identical_grains_favour_no_orientation():
-    """24 seeds, all grains identical (L = kappa = 1): per orientation, the final top-layer
-    fraction minus the nucleus share has a mean within 3 standard errors of 0, and the
-    survival of grains does not depend on their index (processing order) either."""
-    diffs, order = [], []
-    for seed in range(24):
-        p = params(nx=80, ny=24, n_nuclei=20, seed=seed, deposition_velocity=0.5)
+    """30 seeds, all grains identical (L, kappa, bulk energy): (a) per orientation, the final top-layer
+    fraction minus the nucleus share has a mean within 3 standard errors of 0; (b) the orientation
+    with the largest gain over its nucleus share is (001) in a number of seeds compatible with the
+    null odds 1/3 (two-sided binomial test, p > 0.01)."""
+    diffs, first = [], 0
+    for seed in range(30):
+        p = params(nx=60, ny=20, n_nuclei=22, seed=seed, deposition_velocity=0.5, dt=0.01)
         s = make_setup(p, [1.0, 1.0, 1.0], [1.0, 1.0, 1.0])
         f = FastSolver(s)
-        f.run((p.ny - s.rows0) * p.steps_per_row + 300)
-        g = grain_map(f.phi)
-        top = g[-3:][g[-3:] >= 0]
-        frac = np.bincount(s.orientation[top], minlength=3) / top.size
+        f.run((p.ny - s.rows0) * p.steps_per_row + 200)
+        w = winning_texture(f.grain_map(), s.orientation, 3)
+        frac = np.array([w["top_fractions"][o] for o in ("001", "101", "111")])
         share = np.bincount(s.orientation, minlength=3) / s.orientation.size
         diffs.append(frac - share)
-        area = np.bincount(g[g >= 0], minlength=p.n_nuclei) / (g >= 0).sum()
-        order.append(area[: p.n_nuclei // 2].sum() - area[p.n_nuclei // 2:].sum())
+        first += int(np.argmax(frac - share) == 0)
     diffs = np.array(diffs)
     mean, se = diffs.mean(0), diffs.std(0, ddof=1) / np.sqrt(len(diffs))
     assert np.all(np.abs(mean) < 3 * se + 1e-12), (mean, se)
-    assert np.all(se < 0.08)                           # the statistics can detect a real bias
-    order = np.array(order)
-    assert abs(order.mean()) < 3 * order.std(ddof=1) / np.sqrt(order.size)
+    assert np.all(se < 0.08)                               # the statistics can detect a real bias
+    assert binomtest(first, len(diffs), 1.0 / 3.0).pvalue > 0.01, first
+
+
+@pytest.mark.slow
+def test_leading_orientation_changes_through_the_film():
+    """Selection over time: (001) nuclei are 3x as many as (101) and lead the first rows; (101) has
+    the lower surface energy (E_s 0.48 against 0.50 J/m^2, equal L) and leads the last rows."""
+    p = params(nx=80, ny=40, n_nuclei=30, seed=1, orientation_weights=(3.0, 1.0, 0.0), dt=0.01)
+    s = make_setup(p, [1.0, 1.0, 1.0], E_s_by_orientation=[0.50, 0.48, 0.50])
+    f = FastSolver(s)
+    lead = []
+    for k in range(int((p.ny - s.rows0) * p.steps_per_row / 250)):
+        f.run(250)
+        w = winning_texture(f.grain_map(), s.orientation, 3)
+        lead.append((w["top_fractions"]["001"], w["top_fractions"]["101"]))
+    lead = np.array(lead)
+    assert lead[0, 0] > 0.55                  # (001) leads the first rows (23 of 30 nuclei; observed 0.58)
+    assert lead[-1, 1] > 0.9                  # (101) holds the top at the end
+    assert np.all(np.diff(lead[:, 1])[:6] > -0.05)   # and gains it over time (0.42, 0.49, 0.55, ...), not at once

@@ -39,6 +39,9 @@ def test_standalone_run_writes_every_output(cfg, tmp_path):
     assert np.allclose(fr[1:].sum(axis=1), 1.0)
     j = json.loads((tmp_path / "texture.json").read_text())
     assert j["winner"] in ("001", "101", "111")
+    assert 0.0 <= j["selection_at_10pct"]["winner_fraction"] <= 1.0
+    assert set(tex.axis) == {"time", "height", "front"}
+    assert j["inputs"]["sources"]["E_a_101"].startswith("config phasefield.inputs.Li (")
     assert j["top_fractions"][j["winner"]] == max(j["top_fractions"].values())
     assert j["inputs"]["E_a_eV"] == {"001": 0.14, "101": 0.02, "111": 0.10}
     assert j["dt_s"] <= j["dt_bound_s"]
@@ -101,14 +104,18 @@ def test_delta_U_matches_hand_calculation(cfg):
 @pytest.mark.slow
 def test_temperature_and_phase_map_sweeps(cfg, tmp_path):
     pts = []
-    for T in (250.0, 350.0):
-        pts.append(tmp_path / f"T{T:g}.json")
-        jobs.temperature_point(cfg, "Li", T, pts[-1])
+    for c in ("liquid", "solid"):
+        for T in (250.0, 350.0):
+            pts.append(tmp_path / f"T{c}{T:g}.json")
+            d = jobs.temperature_point(cfg, "Li", T, pts[-1], condition=c)
+            assert d["condition"] == c and d["front"][-1]["front_um"] > d["front"][0]["front_um"]
     df = jobs.temperature_analysis(cfg, pts, tmp_path / "ta.csv", tmp_path / "ta.png")
     assert set(df.source) == {"dU", "phasefield"}
+    assert set(df[df.source == "dU"].condition) == {"liquid", "solid"}        # both conditions
     assert (tmp_path / "ta.png").stat().st_size > 0
     prov = json.loads((tmp_path / "ta.csv.provenance.json").read_text())
-    assert "Li" in prov["crossover_T_K"]
+    assert set(prov["crossover_T_K"]) == {"Li liquid", "Li solid"}
+    assert set(prov["phasefield_winners"]["Li solid"]) == {"250", "350"}
     A, B = phase_map_axes(cfg["phasefield"]["phase_map"])
     mp = []
     for i in range(len(A)):
@@ -144,3 +151,18 @@ def test_command_line_reads_tables_given_per_metal(cfg, tmp_path):
     with pytest.raises(SystemExit):
         jobs.main(["temperature-point", "--config", "{}", "--metal", "Li", "--temperature", "300",
                    "--barriers", str(b), "--out", str(out)])
+
+
+def test_reference_barriers_are_the_workflows_and_literature_is_an_overlay(root):
+    """The reference config gives no E_a: every orientation's barrier comes from the workflow's NEB;
+    config/literature_barriers.yaml puts the methods.md values back, with their source."""
+    ref = afconfig.load(root / "config" / "config.yaml")
+    for m in ("Li", "Na"):
+        assert "E_a_eV" not in ref["phasefield"]["inputs"].get(m, {})
+        assert inputs.needed_inputs(ref, m)["barriers"]
+    lit = afconfig.load(root / "config" / "config.yaml", root / "config" / "literature_barriers.yaml")
+    ov = lit["phasefield"]["inputs"]
+    assert ov["Li"]["E_a_eV"] == {"001": 0.14, "101": 0.02}
+    assert ov["Na"]["E_a_eV"] == {"101": 0.04} and ov["K"]["E_a_eV"] == {"101": 0.02}
+    assert inputs.needed_inputs(lit, "Li")["barriers"]            # (111) still from NEB
+    assert "literature" in ov["Li"]["source"]

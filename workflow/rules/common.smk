@@ -304,9 +304,9 @@ def pf_runs(kind, wildcards=None):
     if kind == "grain_selection":
         return [(wildcards.metal, wildcards.condition)]
     if kind == "temperature_point":
-        return [(wildcards.metal, ta["condition"])]
+        return [(wildcards.metal, wildcards.condition)]
     if kind == "temperature_analysis":
-        return [(m, ta["condition"]) for m in ta["metals"]]
+        return [(m, c) for m in ta["metals"] for c in pf_ta_conditions()]
     if kind == "phase_map_point":
         return [(pm["metal"], pm["condition"])]
     if kind == "phase_map":
@@ -345,9 +345,16 @@ def pf_table_options(kind):
     return options
 
 
+def pf_ta_conditions():
+    """Conditions of the temperature analysis (null: every phasefield.conditions)."""
+    c = config["phasefield"]["temperature_analysis"].get("conditions")
+    return list(config["phasefield"]["conditions"]) if c is None else list(c)
+
+
 def pf_temperature_points():
     ta = config["phasefield"]["temperature_analysis"]
-    return [f"results/phasefield/temperature/{m}_{T:g}K.json" for m in ta["metals"] for T in ta["pf_T_K"]]
+    return [f"results/phasefield/temperature/{m}-{c}_{T:g}K.json" for m in ta["metals"]
+            for c in pf_ta_conditions() for T in ta["pf_T_K"]]
 
 
 def pf_phase_map_points():

@@ -37,17 +37,18 @@ rule pf_grain_selection:
 
 
 rule pf_temperature_point:
-    """Growth run of one metal at one temperature (temperature sweep, one job per point)."""
+    """Growth run of one metal under one condition at one temperature (temperature sweep, one job per point)."""
     input:
         unpack(pf_table_inputs("temperature_point")),
     output:
-        "results/phasefield/temperature/{metal}_{pfT}K.json",
+        "results/phasefield/temperature/{metal}-{condition}_{pfT}K.json",
     wildcard_constraints:
         pfT=r"[0-9]+(\.[0-9]+)?",
+        condition=r"[a-z]+",
     log:
-        "logs/phasefield/temperature/{metal}_{pfT}K.log",
+        "logs/phasefield/temperature/{metal}-{condition}_{pfT}K.log",
     benchmark:
-        "results/benchmarks/phasefield_T_{metal}_{pfT}K.tsv"
+        "results/benchmarks/phasefield_T_{metal}-{condition}_{pfT}K.tsv"
     params:
         cfg=stage_config("phasefield"),
         tables=pf_table_options("temperature_point"),
@@ -56,11 +57,12 @@ rule pf_temperature_point:
         "../../envs/analysis.yaml"
     shell:
         "python -m anodeflow.phasefield.jobs temperature-point --config {params.cfg:q} --metal {wildcards.metal} "
-        "--temperature {wildcards.pfT} {params.tables} --out {output} > {log} 2>&1"
+        "--condition {wildcards.condition} --temperature {wildcards.pfT} {params.tables} --out {output} > {log} 2>&1"
 
 
 rule pf_temperature_analysis:
-    """Delta U(T) between (001) and (101) with the crossover temperature, next to the sweep's winners."""
+    """Delta U(T) between (001) and (101) per metal and condition (liquid, solid) with the crossover
+    temperatures, next to the phase-field winners at pf_T_K."""
     input:
         unpack(pf_table_inputs("temperature_analysis")),
         points=pf_temperature_points(),

@@ -12,8 +12,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from .model import (EQUAL_ODDS, ORIENTATIONS, GrowthParams, check_stability, grain_map, make_setup,
-                    mobility, stability_bound)
+from .model import (EQUAL_ODDS, ORIENTATIONS, GrowthParams, check_stability, make_setup, mobility,
+                    stability_bound)
 from .solver import FastSolver
 from .texture import fractions_by_row, orientation_fractions, winning_texture
 
@@ -22,14 +22,15 @@ def stable_time_step(pf: dict, setup) -> tuple[float, float]:
     """(dt, bound): dt = phasefield.dt_s if stable; with dt_auto the largest stable dt below it
     (dt_safety x bound, 3 significant digits); without dt_auto an unstable dt is refused."""
     p = setup.params
-    bound = stability_bound(setup.L, setup.kappa, p.dx, p.w, p.gamma, p.stability)
+    L, kappa, g = setup.all_L(), setup.all_kappa(), setup.all_g()
+    bound = stability_bound(L, kappa, p.dx, p.w, p.gamma_max, p.stability, g)
     dt = pf["dt_s"]
     if dt > bound and pf["dt_auto"]:
         x = pf["dt_safety"] * bound
         dt = float(f"{x:.3g}")
         if dt > x:
             dt = float(f"{x * 0.999:.3g}")
-    check_stability(dt, setup.L, setup.kappa, p.dx, p.w, p.gamma, p.stability)
+    check_stability(dt, L, kappa, p.dx, p.w, p.gamma_max, p.stability, g)
     return dt, bound
 
 
@@ -46,13 +47,17 @@ def run_growth(pf: dict, E_s: dict, E_a: dict, T_K: float, *, keep_frames: bool 
     n_steps = int(math.ceil(pf["t_end_s"] / dt - 1e-9))
     every = max(1, int(round(pf["sample_every_s"] / dt)))
     solver = FastSolver(setup)
-    times, heights, fracs, frames = [], [], [], []
+    times, heights, fracs, frames, front, front_h = [], [], [], [], [], []
 
     def sample(s):
-        g = grain_map(s.phi)
+        g = s.grain_map()
         times.append(s.step_index * dt)
         heights.append(s.active_rows() * params.dx)
         fracs.append(orientation_fractions(g, setup.orientation))
+        w = winning_texture(g, setup.orientation, pf["top_rows"])
+        front.append([w["top_fractions"][o] for o in ORIENTATIONS])
+        filled = np.nonzero((g >= 0).sum(axis=1) >= 0.5 * params.nx)[0]
+        front_h.append((filled.max() + 1) * params.dx if filled.size else 0.0)
         if keep_frames:
             frames.append(g.astype(np.int16))
 
@@ -62,16 +67,20 @@ def run_growth(pf: dict, E_s: dict, E_a: dict, T_K: float, *, keep_frames: bool 
     wall = time.perf_counter() - t0
     if solver.step_index % every:
         sample(solver)
-    g = grain_map(solver.phi)
-    kappa_o = {o: float(setup.kappa[setup.orientation == k][0]) if np.any(setup.orientation == k) else None
-               for k, o in enumerate(ORIENTATIONS)}
+    g = solver.grain_map()
+    def per_o(x):
+        return {o: float(x[setup.orientation == k][0]) if np.any(setup.orientation == k) else None
+                for k, o in enumerate(ORIENTATIONS)}
+    kappa_o, g_o = per_o(setup.kappa), per_o(setup.g)
     return {
         "params": params, "setup": setup, "dt": dt, "dt_bound": bound, "n_steps": n_steps,
         "wall_s": wall, "times": np.array(times), "heights": np.array(heights),
-        "fractions": np.array(fracs), "frames": np.array(frames) if keep_frames else None,
+        "fractions": np.array(fracs), "front_fractions": np.array(front), "front_um": np.array(front_h),
+        "frames": np.array(frames) if keep_frames else None,
         "final_map": g, "by_row": fractions_by_row(g, setup.orientation),
         "winner": winning_texture(g, setup.orientation, pf["top_rows"]),
-        "L": {o: float(x) for o, x in zip(ORIENTATIONS, L_o)}, "kappa": kappa_o,
+        "L": {o: float(x) for o, x in zip(ORIENTATIONS, L_o)}, "kappa": kappa_o, "g": g_o,
+        "L_e": float(setup.L_e), "kappa_e": float(setup.kappa_e),
         "E_0_J_m2": float(np.mean([E_s[ORIENTATIONS[k]] for k in setup.orientation])),
         "nuclei": {o: int(np.sum(setup.orientation == k)) for k, o in enumerate(ORIENTATIONS)},
     }

@@ -52,14 +52,15 @@ def resolve_inputs(config: dict, metal: str, condition: str, surfaces: str | Non
     pf = config["phasefield"]
     ov = pf["inputs"].get(metal, {})
     strain = condition_strain(pf, condition)
-    E_s, E_a, src = {}, {}, {}
+    E_s, E_a, src, meth = {}, {}, {}, {}
+    given_src = f"config phasefield.inputs.{metal} ({ov.get('source', 'no source given')})"
     s_tab = pd.read_csv(surfaces) if surfaces and Path(surfaces).exists() else None
     b_tab = pd.read_csv(barriers) if barriers and Path(barriers).exists() else None
     for o in ORIENTATIONS:
         slab = C.PF_SLAB_FACET[o]
         given = ov.get("E_s_J_m2", {}).get(condition, {})
         if o in given:
-            E_s[o], src[f"E_s_{o}"] = float(given[o]), "config phasefield.inputs"
+            E_s[o], src[f"E_s_{o}"] = float(given[o]), given_src
         else:
             if s_tab is None:
                 raise FileNotFoundError(f"E_s of {metal}({slab}) at strain {strain:+g} needs {surfaces_csv(metal)} "
@@ -70,7 +71,7 @@ def resolve_inputs(config: dict, metal: str, condition: str, surfaces: str | Non
                                f"(phasefield.conditions.{condition}); add the strain to surfaces.strains")
             E_s[o], src[f"E_s_{o}"] = float(row.E_s_J_m2.iloc[0]), str(surfaces)
         if o in ov.get("E_a_eV", {}):
-            E_a[o], src[f"E_a_{o}"] = float(ov["E_a_eV"][o]), "config phasefield.inputs"
+            E_a[o], src[f"E_a_{o}"] = float(ov["E_a_eV"][o]), given_src
         else:
             if b_tab is None:
                 raise FileNotFoundError(f"E_a of {metal}({slab}) needs {barriers_csv(metal)} "
@@ -78,6 +79,12 @@ def resolve_inputs(config: dict, metal: str, condition: str, surfaces: str | Non
             row = b_tab[b_tab.facet.astype(str).str.zfill(3) == slab]
             if row.empty:
                 raise KeyError(f"{barriers}: no barrier for facet {slab}")
-            E_a[o], src[f"E_a_{o}"] = float(row.E_a_eV.min()), str(barriers)
-    return {"metal": metal, "condition": condition, "strain": strain, "E_s_J_m2": E_s,
-            "E_a_eV": E_a, "sources": src}
+            best = row.loc[row.E_a_eV.idxmin()]
+            E_a[o], src[f"E_a_{o}"] = float(best.E_a_eV), str(barriers)
+            if "method" in row.columns:
+                meth[f"E_a_{o}"] = str(best["method"])
+    out = {"metal": metal, "condition": condition, "strain": strain, "E_s_J_m2": E_s,
+           "E_a_eV": E_a, "sources": src}
+    if meth:
+        out["methods"] = meth
+    return out

@@ -2,7 +2,7 @@
 
     python -m anodeflow.phasefield.jobs grain-selection --config JSON --metal Li --condition liquid
         --csv CSV --json JSON --snapshots PNG --animation GIF --frames NPZ [TABLES]
-    python -m anodeflow.phasefield.jobs temperature-point --config JSON --metal Li --temperature 300 --out JSON [TABLES]
+    python -m anodeflow.phasefield.jobs temperature-point --config JSON --metal Li --condition solid --temperature 300 --out JSON [TABLES]
     python -m anodeflow.phasefield.jobs temperature-analysis --config JSON --points JSON... --out CSV --plot PNG [TABLES]
     python -m anodeflow.phasefield.jobs phase-map-point --config JSON --i 0 --j 1 --out JSON [TABLES]
     python -m anodeflow.phasefield.jobs phase-map --config JSON --points JSON... --out CSV --plot PNG [TABLES]
@@ -35,6 +35,21 @@ def _used(*tables) -> list[str]:
     return [x for x in tables if x]
 
 
+def _front(res: dict) -> list[dict]:
+    """Texture at the growth front against time: the top-rows fractions at each sample and the front height."""
+    return [{"t_s": float(t), "front_um": float(h), **{o: float(f[k]) for k, o in enumerate(ORIENTATIONS)}}
+            for t, h, f in zip(res["times"], res["front_um"], res["front_fractions"])]
+
+
+def selection_at(front: list[dict], winner: str, share: float = 0.1) -> dict:
+    """The winner's front fraction when the front has covered ``share`` of its growth (first sample at or
+    above front_0 + share (front_end - front_0))."""
+    h = np.array([f["front_um"] for f in front])
+    target = h[0] + share * (h[-1] - h[0])
+    k = int(np.nonzero(h >= target - 1e-9)[0][0])
+    return {"share": share, "front_um": float(h[k]), "t_s": front[k]["t_s"], "winner_fraction": front[k][winner]}
+
+
 def grain_selection(config: dict, metal: str, condition: str, *, csv, json_out, snapshots, animation, frames,
                     surfaces=None, barriers=None) -> dict:
     """One growth run of ``metal`` under ``condition`` on the reference grid at phasefield.temperature_K:
@@ -47,12 +62,14 @@ def grain_selection(config: dict, metal: str, condition: str, *, csv, json_out, 
     prov = provenance({"phasefield": pf}, _used(surfaces, barriers))
     t_rows = pd.DataFrame({"axis": "time", "value": res["times"], "unit": "s",
                            "front_um": res["heights"]})
+    f_rows = pd.DataFrame({"axis": "front", "value": res["times"], "unit": "s", "front_um": res["front_um"]})
     h = (np.arange(res["params"].ny) + 0.5) * res["params"].dx
     h_rows = pd.DataFrame({"axis": "height", "value": h, "unit": "um", "front_um": np.nan})
     for k, o in enumerate(ORIENTATIONS):
         t_rows[f"frac_{o}"] = res["fractions"][:, k]
         h_rows[f"frac_{o}"] = res["by_row"][:, k]
-    write_csv(csv, pd.concat([t_rows, h_rows], ignore_index=True), prov)
+        f_rows[f"frac_{o}"] = res["front_fractions"][:, k]
+    write_csv(csv, pd.concat([t_rows, h_rows, f_rows], ignore_index=True), prov)
     title = f"{metal} {condition}, T = {T:g} K"
     plots.plot_snapshots(res, snapshots, title)
     plots.write_animation(res, animation, title)
@@ -67,8 +84,13 @@ def grain_selection(config: dict, metal: str, condition: str, *, csv, json_out, 
         "film_fractions": dict(zip(ORIENTATIONS, map(float, orientation_fractions(res["final_map"],
                                                                                  res["setup"].orientation)))),
         "nuclei": res["nuclei"],
-        "inputs": {"E_s_J_m2": inp["E_s_J_m2"], "E_a_eV": inp["E_a_eV"], "sources": inp["sources"]},
-        "L_per_w0_s": res["L"], "kappa_w0_um2": res["kappa"], "E_0_J_m2": res["E_0_J_m2"],
+        "inputs": {"E_s_J_m2": inp["E_s_J_m2"], "E_a_eV": inp["E_a_eV"], "sources": inp["sources"],
+                   **({"methods": inp["methods"]} if inp.get("methods") else {})},
+        "front": _front(res),
+        "selection_at_10pct": (selection_at(_front(res), res["winner"]["winner"])
+                               if res["winner"]["winner"] else None),
+        "L_per_w0_s": res["L"], "kappa_w0_um2": res["kappa"], "g_w0": res["g"], "L_e": res["L_e"],
+        "kappa_e": res["kappa_e"], "E_0_J_m2": res["E_0_J_m2"],
         "dt_s": res["dt"], "dt_bound_s": res["dt_bound"], "dt_requested_s": pf["dt_s"],
         "n_steps": res["n_steps"], "solver_wall_s": res["wall_s"],
         "params": res["params"].to_dict(), "provenance": prov,
@@ -77,39 +99,60 @@ def grain_selection(config: dict, metal: str, condition: str, *, csv, json_out, 
     return summary
 
 
-def temperature_point(config: dict, metal: str, T_K: float, out, surfaces=None, barriers=None) -> dict:
-    """Growth run of one metal at one temperature (condition and grid of
-    phasefield.temperature_analysis) -> JSON with the winner."""
+def temperature_point(config: dict, metal: str, T_K: float, out, surfaces=None, barriers=None,
+                      condition: str = "liquid") -> dict:
+    """Growth run of one metal under one condition at one temperature (grid of
+    phasefield.temperature_analysis) -> JSON with the winner and the front fractions against height."""
     pf = config["phasefield"]
     ta = pf["temperature_analysis"]
-    inp = resolve_inputs(config, metal, ta["condition"], surfaces, barriers)
+    inp = resolve_inputs(config, metal, condition, surfaces, barriers)
     res = run_growth(pf, inp["E_s_J_m2"], inp["E_a_eV"], T_K, keep_frames=False, grid=ta["grid"])
-    d = {"metal": metal, "T_K": T_K, "condition": ta["condition"], "winner": res["winner"]["winner"],
+    d = {"metal": metal, "T_K": T_K, "condition": condition, "winner": res["winner"]["winner"],
          "top_fractions": res["winner"]["top_fractions"], "dt_s": res["dt"], "n_steps": res["n_steps"],
-         "inputs": inp, "L": res["L"], "kappa": res["kappa"],
+         "front": _front(res), "inputs": inp, "L": res["L"], "kappa": res["kappa"], "g": res["g"],
          "provenance": provenance({"phasefield": pf}, _used(surfaces, barriers))}
     write_json(out, d)
     return d
 
 
+def ta_conditions(pf: dict) -> list[str]:
+    """Conditions of the temperature analysis: temperature_analysis.conditions, null: every phasefield.conditions."""
+    c = pf["temperature_analysis"].get("conditions")
+    return list(pf["conditions"]) if c is None else list(c)
+
+
 def temperature_analysis(config: dict, point_jsons, out_csv, out_png, surfaces=None, barriers=None) -> pd.DataFrame:
-    """dU(T) between (001) and (101) per metal of phasefield.temperature_analysis, plus the
-    phase-field winners of the temperature points; crossover temperatures in the provenance file
-    and the plot. ``surfaces``/``barriers``: {metal: CSV} where the config does not give the inputs."""
-    ta = config["phasefield"]["temperature_analysis"]
+    """dU(T) between (001) and (101) per metal and condition of phasefield.temperature_analysis (liquid:
+    unstrained E_s, solid: E_s under the solid-electrolyte strain), plus the phase-field winners of the
+    temperature points; crossover temperatures per "metal condition" in the provenance file and the plot.
+    ``surfaces``/``barriers``: {metal: CSV} where the config does not give the inputs."""
+    pf = config["phasefield"]
+    ta = pf["temperature_analysis"]
     surfaces, barriers = surfaces or {}, barriers or {}
-    metal_inputs = {m: resolve_inputs(config, m, ta["condition"], surfaces.get(m), barriers.get(m))
-                    for m in ta["metals"]}
-    rows, cross = delta_U_table(ta, metal_inputs)
+    rows, cross, metal_inputs = [], {}, {}
+    for c in ta_conditions(pf):
+        inp = {m: resolve_inputs(config, m, c, surfaces.get(m), barriers.get(m)) for m in ta["metals"]}
+        r, x = delta_U_table(ta, inp)
+        for row in r:
+            row["condition"] = c
+        rows += r
+        for m in ta["metals"]:
+            cross[f"{m} {c}"] = x[m]
+            metal_inputs[f"{m} {c}"] = inp[m]
     pts = []
     for pj in point_jsons:
         j = read_json(pj)
         pts.append(j)
-        rows.append({"metal": j["metal"], "T_K": j["T_K"], "favoured": j["winner"], "source": "phasefield",
+        rows.append({"metal": j["metal"], "condition": j.get("condition", "liquid"), "T_K": j["T_K"],
+                     "favoured": j["winner"], "source": "phasefield",
                      **{f"frac_{o}": j["top_fractions"][o] for o in ORIENTATIONS}})
     df = pd.DataFrame(rows)
+    winners = {f"{m} {c}": {f"{j['T_K']:g}": j["winner"] for j in pts
+                            if j["metal"] == m and j.get("condition", "liquid") == c}
+               for m in ta["metals"] for c in ta_conditions(pf)}
     prov = provenance({"temperature_analysis": ta, "inputs": metal_inputs}, point_jsons)
     prov["crossover_T_K"] = cross
+    prov["phasefield_winners"] = {k: v for k, v in winners.items() if v}
     write_csv(out_csv, df, prov)
     plots.plot_temperature_analysis(df, cross, pts, metal_inputs, out_png)
     return df
@@ -176,8 +219,9 @@ def main(argv=None) -> None:
     p.add_argument("--condition", required=True)
     for opt in ("--csv", "--json", "--snapshots", "--animation", "--frames"):
         p.add_argument(opt, required=True)
-    p = add("temperature-point", "growth run of a metal at one temperature")
+    p = add("temperature-point", "growth run of a metal under a condition at one temperature")
     p.add_argument("--metal", required=True)
+    p.add_argument("--condition", default="liquid")
     p.add_argument("--temperature", type=float, required=True, help="K")
     p.add_argument("--out", required=True)
     p = add("phase-map-point", "growth run at one point of the phase map")
@@ -201,8 +245,10 @@ def main(argv=None) -> None:
         print(f"{a.metal} {a.condition}: winner ({d['winner']}), top fractions {d['top_fractions']}; "
               f"dt {d['dt_s']:g} s (bound {d['dt_bound_s']:.4g} s), {d['n_steps']} steps, solver {d['solver_wall_s']:.1f} s")
     elif a.verb == "temperature-point":
-        d = temperature_point(cfg, a.metal, a.temperature, a.out, surfaces.get(a.metal), barriers.get(a.metal))
-        print(f"{a.metal} at {a.temperature:g} K: winner ({d['winner']}); dt {d['dt_s']:g} s, {d['n_steps']} steps")
+        d = temperature_point(cfg, a.metal, a.temperature, a.out, surfaces.get(a.metal), barriers.get(a.metal),
+                              condition=a.condition)
+        print(f"{a.metal} {a.condition} at {a.temperature:g} K: winner ({d['winner']}); dt {d['dt_s']:g} s, "
+              f"{d['n_steps']} steps")
     elif a.verb == "phase-map-point":
         m = cfg["phasefield"]["phase_map"]["metal"]
         d = phase_map_point(cfg, a.i, a.j, a.out, surfaces.get(m), barriers.get(m))
@@ -210,7 +256,7 @@ def main(argv=None) -> None:
               f"dt {d['dt_s']:g} s, {d['n_steps']} steps, solver {d['wall_s']:.1f} s")
     elif a.verb == "temperature-analysis":
         df = temperature_analysis(cfg, a.points, a.out, a.plot, surfaces, barriers)
-        print(f"{a.out}: {len(df)} rows; crossovers in {a.out}.provenance.json")
+        print(f"{a.out}: {len(df)} rows; crossovers and phase-field winners in {a.out}.provenance.json")
     elif a.verb == "phase-map":
         df = phase_map(cfg, a.points, a.out, a.plot, surfaces, barriers)
         print(f"{a.out}: {len(df)} points, winners {df.winner.value_counts().to_dict()}")

@@ -1,49 +1,71 @@
 """Grain-selection phase field (methods.md section 8): model, parameters, set-up.
 
-Model
------
-One order parameter phi_q per grain q = 0..n-1 (multi-order-parameter Allen-Cahn,
-Fan & Chen, Acta Mater. 45, 611 (1997))::
+Model (docs/phasefield.md derives everything stated here)
+---------------------------------------------------------
+Order parameters phi_q, q = 0..n-1 one per grain, and phi_e (index n) for the electrolyte, i.e.
+the not-yet-filled domain (multi-order-parameter Allen-Cahn, Fan & Chen, Acta Mater. 45, 611
+(1997); Moelans et al., PRB 78, 024113 (2008))::
 
-    d phi_q / dt = -L_q dF/dphi_q
-    F = int [ w f0(phi) + sum_q (kappa_q / 2) |grad phi_q|^2 ] dr
-    f0 = sum_q (-phi_q^2/2 + phi_q^4/4) + gamma sum_{q<p} phi_q^2 phi_p^2
+    d phi_k / dt = -L_k dF/dphi_k                          k = 0..n (n = electrolyte)
+    F = int [ w f0(phi) + sum_k g_k h(phi_k) + sum_k (kappa_k / 2) |grad phi_k|^2 ] dr
+    f0 = sum_k (phi_k^4/4 - phi_k^2/2) + gamma sum_{k<l} phi_k^2 phi_l^2 + 1/4
+    h(phi) = phi^2 (3 - 2 phi)          (h(0) = 0, h(1) = 1, h'(0) = h'(1) = 0)
 
-so that ``dF/dphi_q = w (phi_q^3 - phi_q + 2 gamma phi_q (S - phi_q^2)) - kappa_q lap phi_q``
-with ``S = sum_p phi_p^2`` (computed once per cell and step).
+so that ``dF/dphi_k = w (phi^3 - phi + 2 gamma phi (S - phi^2)) + 6 g_k (phi - phi^2) - kappa_k lap phi``
+with ``S = sum_l phi_l^2`` (computed once per cell and step). Every pure state (one phi_k = 1,
+the others 0) is a minimum of the local energy, the electrolyte included: the not-yet-filled
+domain is stable, and grains enter it by pushed (bistable) fronts, not pulled ones. The bulk
+energies (h has zero slope at 0 and 1, so the wells stay at exactly 0 and 1):
 
-Non-dimensionalisation (written down as methods.md asks)
--------------------------------------------------------
-* length unit l0 = 1 um: the reference grid spacing is dx = 0.5;
-* time unit t0 = 1 s: the reference step is dt = 0.01;
-* energy-density unit w0 = the Landau barrier scale, so w = 1 by default;
-* hence kappa_q is in w0 um^2, L_q in 1/(w0 s), and the constants of methods.md
-  (L1 = 7.5, L2 = 0.27, kappa1 = 4.1e-9, kappa2 = 20; anodeflow.constants) give
-  L_q and kappa_q of order 0.1-10 in these units. w0 itself never needs a value:
-  the texture depends only on L_q w0 and kappa_q / w0, which the mapping fixes.
-  Equivalently: t = t~ * (1 s), x = x~ * (1 um), and every equation below is in the
-  tilde variables.
+* electrolyte g_e = 0 (reference);
+* grain q: g_q = -dmu + dGamma_q. dmu > 0 (``deposition_drive``) is the driving force of
+  deposition, which turns electrolyte into metal; the metal source is the row-by-row activation
+  at the deposition velocity (new rows enter as electrolyte, phi_e = 1);
+* dGamma_q = (E_s,q - E_0)/h (methods section 8, Delta Gamma_surface), in the units below
+  sigma_ref (E_s,q/E_0 - 1) l0/h: the surface energy of a grain as a driving force per volume
+  of a film of thickness h (``surface_drive_h_um``; null switches it off).
 
-Discretisation: explicit Euler, 5-point Laplacian, periodic along x, no flux
-through inactive cells (substrate below the rough bottom interface, and rows
-not yet activated). Order parameters whose magnitude falls below ``prune``
-(default 1e-4) after a step are set to exactly zero; this is part of the
-discrete model (both solvers apply it identically) and is what lets the fast
-solver track each grain only where it is non-zero.
+DFT enters through L_q = L1 exp(-L2 E_a/(k_B T)) and kappa_q = kappa1 exp(kappa2 E_s/E_0)
+(methods); a grain of higher E_s has a larger kappa_q, hence a higher interface energy
+(sigma = sqrt(2 w kappa)/3 for a symmetric pair, gamma = 3/2) and a higher bulk energy g_q.
 
-Linear stability of explicit Euler (methods.md): the linearisation about a grain
-interior has rate L (8 kappa / dx^2 + w f0'') for the checkerboard mode, so
+Non-dimensionalisation (methods.md asks for it)
+-----------------------------------------------
+* length l0 = 1 um (reference dx = 0.5), time t0 = 1 s (reference dt = 0.01);
+* energy density w0 = E_0 / (sigma_ref l0), sigma_ref = sqrt(2 w kappa_ref)/3, kappa_ref =
+  kappa1 exp(kappa2) (the kappa of a grain with E_s = E_0): the model surface energy of the mean
+  grain equals the DFT mean surface energy E_0. For w = 1: kappa_ref = 1.99, sigma_ref = 0.665,
+  w0 = 1.50 E_0/um (Li: ~7e5 J/m^3, Na: ~3e5 J/m^3);
+* L_q in 1/(w0 s), kappa_q in w0 um^2, g_q in w0; the constants of methods.md (L1 = 7.5,
+  L2 = 0.27, kappa1 = 4.1e-9, kappa2 = 20; anodeflow.constants) are in these units.
 
-    dt <= 2 / [L_max (8 kappa_max / dx^2 + w f''_max)],  f''_max = max(2, 2 gamma - 1)
+Discretisation: explicit Euler, 5-point Laplacian, periodic along x, no flux through inactive
+cells (substrate below the rough bottom interface, and rows not yet activated). Order parameters
+whose magnitude falls below ``prune`` (default 1e-4) after a step are set to exactly zero; this is
+part of the discrete model (both solvers apply it identically) and is what lets the fast solver
+track each order parameter only where it is non-zero.
 
-:func:`stability_bound` computes it and :func:`check_stability` refuses a larger step.
+Linear stability of explicit Euler: the update of a perturbation is (1 - dt diag(L)(K + W)) with
+K = diag(8 kappa_k/dx^2) for the checkerboard mode and W the Hessian of w f0 + sum g_k h(phi_k),
+whose largest eigenvalue is at most w f''_max + 6 max|g_k| (f''_max = max(2, 2 gamma - 1); the
+h term is diagonal, |g h''| = |g (6 - 12 phi)| <= 6|g| on [0, 1]), so
 
-Growth: 75 nuclei at random columns sit on a rough substrate (random-walk
-profile of a few cells: nuclei sit at contact points, not on a line), each with
-a random orientation (001)/(101)/(111). Rows are activated one by one from the
-bottom at the deposition velocity; inactive rows are frozen at phi = 0 and do
-not exchange flux. Everything random comes from one ``numpy.random.Generator``
-seeded by ``seed``: a run is reproducible bit for bit.
+    dt <= 2 / [L_max (8 kappa_max/dx^2 + w f''_max + 6 g_max)]        (maxima over grains and electrolyte)
+
+:func:`stability_bound` computes it (and the per-grain "sharp" form), :func:`check_stability`
+refuses a larger step.
+
+Growth: 75 nuclei at random columns sit on a rough substrate (random-walk profile of a few
+cells: nuclei sit at contact points, not on a line), each with a random orientation
+(001)/(101)/(111), and own the substrate columns nearest to them: a closed seed layer that
+fills the rough bottom and is ``seed_layer_cells`` thick above its highest point (an isolated
+nucleus of one cell, or a thinner layer, would lie below the critical size and dissolve into the
+stable electrolyte), under one row of electrolyte. With ``anchor_seeds`` the substrate holds each
+nucleus on its columns (Dirichlet bottom) until the grain is overgrown (``release_rows`` below the
+front); ``seed_relax_s``: the first seconds run every order parameter at one mobility. Rows are activated one by one
+from the bottom at the deposition velocity (phi_e = 1 in a new row); inactive rows are frozen at
+zero and do not exchange flux. Everything random comes from one ``numpy.random.Generator`` seeded
+by ``seed``: a run is reproducible bit for bit.
 """
 from __future__ import annotations
 
@@ -76,14 +98,22 @@ class GrowthParams:
     n_steps: int                  # steps of t_end_s at the requested dt_s (a run's own count may differ)
     n_nuclei: int
     w: float                      # Landau barrier (w0 units)
-    gamma: float                  # cross-coupling of f0 (gamma > 1/2 keeps grains distinct)
+    gamma: float                  # cross-coupling of f0 (gamma > 1/2 keeps grains distinct; 3/2: analytic profiles)
     deposition_velocity: float    # um/s: one row of dx every dx/v seconds
     roughness_cells: int          # amplitude (cells) of the rough substrate profile
-    nucleus_radius_cells: float
+    seed_layer_cells: int         # seed layer thickness above the rough bottom (cells)
     prune: float                  # |phi| below this is set to 0 after each step
     stability: str                # which explicit-Euler bound is checked: "methods" or "sharp"
     seed: int
     orientation_weights: tuple    # relative odds of (001), (101), (111) nuclei
+    gamma_e: float | None = None            # cross-coupling grain-electrolyte (None: gamma)
+    deposition_drive: float = 0.15          # dmu (w0): metal against electrolyte
+    surface_drive_h_um: float | None = 10.0  # h of dGamma = (E_s - E_0)/h; None: no surface drive
+    electrolyte_L: float | None = None      # L_e (1/(w0 s)); None: the largest grain L
+    electrolyte_kappa: float | None = None  # kappa_e (w0 um^2); None: kappa_ref = kappa1 exp(kappa2)
+    anchor_seeds: bool = True               # the substrate holds each nucleus's contact columns (Dirichlet)
+    seed_relax_s: float = 0.0               # first seconds: every order parameter at one L (mean, stable)
+    release_rows: int = 10                  # anchored grains buried this many rows below the front are released
 
     @classmethod
     def from_config(cls, pf: dict, grid: dict | None = None, seed: int | None = None,
@@ -94,9 +124,22 @@ class GrowthParams:
         return cls(nx=g["nx"], ny=g["ny"], dx=g["dx_um"], dt=pf["dt_s"],
                    n_steps=int(math.ceil(pf["t_end_s"] / pf["dt_s"] - 1e-9)), n_nuclei=g["n_nuclei"],
                    w=pf["w"], gamma=pf["gamma"], deposition_velocity=pf["deposition_velocity_um_s"],
-                   roughness_cells=g["roughness_cells"], nucleus_radius_cells=g["nucleus_radius_cells"],
+                   roughness_cells=g["roughness_cells"], seed_layer_cells=g["seed_layer_cells"],
                    prune=pf["prune"], stability=pf["stability"], seed=pf["seed"] if seed is None else seed,
-                   orientation_weights=tuple(orientation_weights))
+                   orientation_weights=tuple(orientation_weights), deposition_drive=pf["deposition_drive"],
+                   gamma_e=pf["gamma_e"],
+                   surface_drive_h_um=pf["surface_drive_h_um"], electrolyte_L=pf["electrolyte_L"],
+                   electrolyte_kappa=pf["electrolyte_kappa"], anchor_seeds=pf["anchor_seeds"],
+                   seed_relax_s=pf["seed_relax_s"], release_rows=pf["release_rows"])
+
+    @property
+    def gamma_electrolyte(self) -> float:
+        return self.gamma if self.gamma_e is None else self.gamma_e
+
+    @property
+    def gamma_max(self) -> float:
+        """The largest cross-coupling: it sets f''_max of the stability bound."""
+        return max(self.gamma, self.gamma_electrolyte)
 
     @property
     def steps_per_row(self) -> int:
@@ -121,51 +164,97 @@ def gradient_coefficient(E_s, E_0) -> np.ndarray:
     return C.PF_KAPPA1 * np.exp(C.PF_KAPPA2 * E_s / E_0)
 
 
+def kappa_ref() -> float:
+    """kappa of a grain with E_s = E_0: kappa1 exp(kappa2) (w0 um^2)."""
+    return float(gradient_coefficient(1.0, 1.0))
+
+
+def interface_energy(kappa: float, w: float) -> float:
+    """sigma = sqrt(2 w kappa)/3 (w0 um) of a flat boundary between two order parameters of equal
+    kappa at gamma = 3/2 (profile phi = 1/(1 + exp(x/l)), l = sqrt(kappa/(2w)); docs/phasefield.md)."""
+    return math.sqrt(2.0 * w * kappa) / 3.0
+
+
+def sigma_ref(w: float) -> float:
+    """The model surface energy of the mean grain, sigma(kappa_ref): the energy-density unit is
+    w0 = E_0/(sigma_ref l0)."""
+    return interface_energy(kappa_ref(), w)
+
+
+def surface_drive(E_s, E_0: float, h_um: float | None, w: float) -> np.ndarray:
+    """dGamma_q = (E_s,q - E_0)/h in w0 units: sigma_ref (E_s,q/E_0 - 1) (1 um / h). Zero if h is None."""
+    E_s = np.asarray(E_s, dtype=float)
+    if h_um is None:
+        return np.zeros_like(E_s)
+    return sigma_ref(w) * (E_s / E_0 - 1.0) / h_um
+
+
+def bulk_energies(params: GrowthParams, dGamma) -> np.ndarray:
+    """g_q = -dmu + dGamma_q of the grains (the electrolyte has g_e = 0)."""
+    return -params.deposition_drive + np.asarray(dGamma, dtype=float)
+
+
 def f2_max(gamma: float) -> float:
-    """Largest curvature of f0 at the wells: max(2, 2 gamma - 1)."""
+    """Largest curvature of f0 over the wells and two-grain boundaries: max(2, 2 gamma - 1)
+    (at a boundary midpoint the Hessian's largest eigenvalue is 3 gamma/2 - 1/4, below this)."""
     return max(2.0, 2.0 * gamma - 1.0)
 
 
-def stability_bound(L, kappa, dx: float, w: float, gamma: float, kind: str = "methods") -> float:
-    """Largest stable explicit-Euler step.
+def stability_bound(L, kappa, dx: float, w: float, gamma: float, kind: str = "methods", g=None) -> float:
+    """Largest stable explicit-Euler step (L, kappa, g: every order parameter, electrolyte included).
 
-    ``kind="methods"`` (methods.md): 2 / [L_max (8 kappa_max/dx^2 + w f''_max)].
-    ``kind="sharp"``: 2 / [max_q (L_q 8 kappa_q/dx^2) + L_max w f''_max]. Why it is still a
-    bound: the linearised update is dt diag(L) (K + W) with K = diag(8 kappa_q/dx^2) for the
-    fastest (checkerboard) mode and W the Hessian of w f0 (|W| <= w f''_max); diag(L)(K + W)
-    is similar to the symmetric L^1/2 K L^1/2 + L^1/2 W L^1/2 = diag(L_q K_q) + L^1/2 W L^1/2,
-    whose largest eigenvalue is at most max_q L_q K_q + L_max w f''_max (Weyl). The methods
-    form pairs the largest L with the largest kappa even when no grain has both."""
+    ``kind="methods"``: 2 / [L_max (8 kappa_max/dx^2 + w f''_max + 6 g_max)].
+    ``kind="sharp"``: 2 / [max_k (L_k 8 kappa_k/dx^2) + L_max (w f''_max + 6 g_max)]. Why it is still a
+    bound: the linearised update is dt diag(L) (K + W) with K = diag(8 kappa_k/dx^2) for the fastest
+    (checkerboard) mode and W the Hessian of w f0 + sum g_k h(phi_k) (|W| <= w f''_max + 6 g_max);
+    diag(L)(K + W) is similar to the symmetric diag(L_k K_k) + L^1/2 W L^1/2, whose largest eigenvalue
+    is at most max_k L_k K_k + L_max (w f''_max + 6 g_max) (Weyl). The methods form pairs the largest
+    L with the largest kappa even when no order parameter has both."""
     L = np.asarray(L, float)
     kappa = np.asarray(kappa, float)
+    gm = 0.0 if g is None else float(np.max(np.abs(np.asarray(g, float)), initial=0.0))
+    local = w * f2_max(gamma) + 6.0 * gm
     if kind == "sharp":
-        return 2.0 / (float(np.max(L * 8.0 * kappa / dx**2)) + float(np.max(L)) * w * f2_max(gamma))
+        return 2.0 / (float(np.max(L * 8.0 * kappa / dx**2)) + float(np.max(L)) * local)
     L_max = float(np.max(L))
     k_max = float(np.max(kappa))
-    return 2.0 / (L_max * (8.0 * k_max / dx**2 + w * f2_max(gamma)))
+    return 2.0 / (L_max * (8.0 * k_max / dx**2 + local))
 
 
 class UnstableStepError(ValueError):
     """The requested time step exceeds the explicit-Euler stability bound."""
 
 
-def check_stability(dt: float, L, kappa, dx: float, w: float, gamma: float, kind: str = "methods") -> float:
+def check_stability(dt: float, L, kappa, dx: float, w: float, gamma: float, kind: str = "methods",
+                    g=None) -> float:
     """Return the bound; raise :class:`UnstableStepError` (stating it) if dt exceeds it."""
-    bound = stability_bound(L, kappa, dx, w, gamma, kind)
+    bound = stability_bound(L, kappa, dx, w, gamma, kind, g)
     if dt > bound:
-        form = ("2 / [L_max (8 kappa_max/dx^2 + w f''_max)]" if kind != "sharp"
-                else "2 / [max_q L_q 8 kappa_q/dx^2 + L_max w f''_max]")
+        form = ("2 / [L_max (8 kappa_max/dx^2 + w f''_max + 6 g_max)]" if kind != "sharp"
+                else "2 / [max_k L_k 8 kappa_k/dx^2 + L_max (w f''_max + 6 g_max)]")
+        gm = 0.0 if g is None else float(np.max(np.abs(g)))
         raise UnstableStepError(
             f"time step dt = {dt:g} s is unstable for explicit Euler: the bound is "
             f"dt <= {form} = {bound:.4g} s "
             f"(L_max = {np.max(L):.4g}, kappa_max = {np.max(kappa):.4g}, dx = {dx:g}, "
-            f"w = {w:g}, f''_max = {f2_max(gamma):g}); lower phasefield.dt")
+            f"w = {w:g}, f''_max = {f2_max(gamma):g}, g_max = {gm:.3g}); lower phasefield.dt")
     return bound
+
+
+def check_electrolyte_stable(g, w: float, gamma: float) -> None:
+    """The electrolyte (phi_e = 1) is a minimum only if every grain's curvature there,
+    (2 gamma - 1) w + 6 g_q, is positive: refuse a deposition drive that would make it a pulled front."""
+    g = np.asarray(g, float)
+    c = (2.0 * gamma - 1.0) * w + 6.0 * g
+    if np.any(c <= 0):
+        raise ValueError(f"the electrolyte is not a stable state: (2 gamma - 1) w + 6 g_q = {c.min():.3g} <= 0; "
+                         f"lower phasefield.deposition_drive below (2 gamma - 1) w / 6 - max dGamma")
 
 
 @dataclass
 class Setup:
-    """Initial state of a growth run: substrate, nuclei, orientations, per-grain L and kappa."""
+    """Initial state of a growth run: substrate, nuclei, orientations, per-grain L, kappa, g, and the
+    electrolyte's L_e, kappa_e. ``phi0`` holds n grains then the electrolyte: shape (n + 1, ny, nx)."""
 
     params: GrowthParams
     substrate: np.ndarray          # (nx,) int: cells j < substrate[i] are substrate (inactive)
@@ -173,12 +262,36 @@ class Setup:
     orientation: np.ndarray        # (n,) int index into ORIENTATIONS
     L: np.ndarray                  # (n,)
     kappa: np.ndarray              # (n,)
-    phi0: np.ndarray = field(repr=False, default=None)   # (n, ny, nx)
+    g: np.ndarray                  # (n,) bulk energies -dmu + dGamma_q (w0)
+    L_e: float
+    kappa_e: float
+    phi0: np.ndarray = field(repr=False, default=None)   # (n + 1, ny, nx)
     rows0: int = 0                 # rows active at step 0
+    owner: np.ndarray | None = None  # (nx,) grain anchored below each column (-1: none); None: no-flux bottom
+
+    @property
+    def n_grains(self) -> int:
+        return len(self.L)
+
+    def all_L(self) -> np.ndarray:
+        return np.append(np.asarray(self.L, float), self.L_e)
+
+    def all_kappa(self) -> np.ndarray:
+        return np.append(np.asarray(self.kappa, float), self.kappa_e)
+
+    def all_g(self) -> np.ndarray:
+        return np.append(np.asarray(self.g, float), 0.0)
 
     def active_rows(self, step: int) -> int:
         """Rows 0..active_rows-1 are activated at the start of ``step``."""
         return min(self.params.ny, self.rows0 + step // self.params.steps_per_row)
+
+
+def electrolyte_coefficients(params: GrowthParams, L) -> tuple[float, float]:
+    """(L_e, kappa_e): ``electrolyte_L`` (None: the largest grain L), ``electrolyte_kappa`` (None: kappa_ref)."""
+    L_e = float(np.max(L)) if params.electrolyte_L is None else float(params.electrolyte_L)
+    k_e = kappa_ref() if params.electrolyte_kappa is None else float(params.electrolyte_kappa)
+    return L_e, k_e
 
 
 def rough_substrate(rng: np.random.Generator, nx: int, amplitude: int) -> np.ndarray:
@@ -196,11 +309,12 @@ def rough_substrate(rng: np.random.Generator, nx: int, amplitude: int) -> np.nda
 
 
 def make_setup(params: GrowthParams, L_by_orientation, kappa_by_orientation=None, *,
-               E_s_by_orientation=None) -> Setup:
+               E_s_by_orientation=None, g_by_orientation=None) -> Setup:
     """Build the reproducible initial state.
 
-    Give either ``kappa_by_orientation`` directly, or ``E_s_by_orientation`` (then
-    kappa_q = kappa1 exp(kappa2 E_s,q / E_0) with E_0 the mean E_s over the grains present).
+    Give either ``kappa_by_orientation`` directly (then g_q = -dmu + ``g_by_orientation`` offsets,
+    default 0), or ``E_s_by_orientation`` (then kappa_q = kappa1 exp(kappa2 E_s,q / E_0) and
+    dGamma_q = sigma_ref (E_s,q/E_0 - 1)/h, E_0 the mean E_s over the grains present).
     ``L_by_orientation`` is the mobility of (001), (101), (111) grains.
     """
     p = params
@@ -214,71 +328,140 @@ def make_setup(params: GrowthParams, L_by_orientation, kappa_by_orientation=None
     L = np.asarray(L_by_orientation, float)[ori]
     if E_s_by_orientation is not None:
         E_s = np.asarray(E_s_by_orientation, float)[ori]
-        kappa = gradient_coefficient(E_s, float(E_s.mean()))
+        E_0 = float(E_s.mean())
+        kappa = gradient_coefficient(E_s, E_0)
+        g = bulk_energies(p, surface_drive(E_s, E_0, p.surface_drive_h_um, p.w))
     else:
         kappa = np.asarray(kappa_by_orientation, float)[ori]
-    phi0 = np.zeros((p.n_nuclei, p.ny, p.nx))
-    r = p.nucleus_radius_cells
-    ri = int(math.ceil(r))
-    for q, x in enumerate(xs):              # contact points first: every nucleus touches the substrate
-        phi0[q, sub[x], x] = 1.0
-    for q, x in enumerate(xs):
-        j0 = sub[x]                         # first solid-free cell: the contact point
-        for dj in range(0, ri + 1):
-            for di in range(-ri, ri + 1):
-                if di * di + dj * dj <= r * r + 1e-9:
-                    i = (x + di) % p.nx
-                    j = j0 + dj
-                    if j >= sub[i] and j < p.ny and phi0[:, j, i].max() == 0.0:
-                        phi0[q, j, i] = 1.0
-    rows0 = int(min(p.ny, sub.max() + ri + 2))
-    return Setup(p, sub, xs, ori, L, kappa, phi0, rows0)
+        off = np.zeros(len(ORIENTATIONS)) if g_by_orientation is None else np.asarray(g_by_orientation, float)
+        g = bulk_energies(p, off[ori])
+    L_e, k_e = electrolyte_coefficients(p, L)
+    n = p.n_nuclei
+    phi0 = np.zeros((n + 1, p.ny, p.nx))
+    th = int(p.seed_layer_cells)
+    # seed layer: every nucleus sits at its contact point on the rough substrate and owns the columns
+    # nearest to it (periodic Voronoi partition); the layer fills the rough bottom and is th cells
+    # thick above its highest point, with one row of electrolyte above it (a flat front); a nucleus
+    # alone, or a thinner layer, would be below the critical size (~1.5 sqrt(kappa/(2w)) for a
+    # layer on the no-flux bottom) and dissolve into the (stable) electrolyte
+    cols = np.arange(p.nx)
+    d = np.abs(cols[:, None] - xs[None, :])
+    d = np.minimum(d, p.nx - d)
+    owner = np.argmin(d, axis=1)
+    top = int(min(p.ny - 1, sub.max() + th))
+    for i in range(p.nx):
+        phi0[owner[i], sub[i]:top, i] = 1.0
+    rows0 = top + 1
+    jj = np.arange(p.ny)[:, None]
+    active = (jj >= sub[None, :]) & (jj < rows0)
+    phi0[n] = np.where(active & (phi0[:n].max(axis=0) == 0.0), 1.0, 0.0)     # the rest is electrolyte
+    own = owner.astype(np.int64) if p.anchor_seeds else None
+    return Setup(p, sub, xs, ori, L, kappa, g, L_e, k_e, phi0, rows0, own)
 
 
 def grain_map(phi: np.ndarray, threshold: float = 0.5) -> np.ndarray:
-    """Index of the grain with the largest phi per cell, -1 where no phi exceeds ``threshold``."""
+    """Index of the grain with the largest phi per cell, -1 where the grains' phi sum to
+    ``threshold`` or less (electrolyte, not yet activated, substrate). ``phi``: the grains' order
+    parameters only (``solver.grains`` / ``phi[:n]``). A cell inside a diffuse grain boundary
+    (several phi_q ~ 1/2) is metal and belongs to the largest."""
     g = np.argmax(phi, axis=0)
-    m = np.take_along_axis(phi, g[None], axis=0)[0]
-    return np.where(m > threshold, g, -1)
+    return np.where(phi.sum(axis=0) > threshold, g, -1)
 
 
 def custom_setup(params: GrowthParams, phi0, L, kappa, orientation=None, substrate=None,
-                 rows0: int | None = None) -> Setup:
-    """A set-up from a given initial field (tests, flat-front and flat-boundary problems).
+                 rows0: int | None = None, g=None, electrolyte=None, L_e=None, kappa_e=None,
+                 owner=None) -> Setup:
+    """A set-up from given grain fields ``phi0`` (n, ny, nx) (tests, flat-front and flat-boundary problems).
 
-    ``rows0`` defaults to all rows active (no layer-by-layer activation unless
-    ``params.deposition_velocity`` brings more rows in over time)."""
+    ``g``: bulk energies of the grains (default -deposition_drive each); ``electrolyte``: phi_e
+    (default 1 - sum of the grains, clipped to [0, 1], in the active rows). ``L_e``, ``kappa_e``
+    default as in :func:`electrolyte_coefficients`. ``rows0`` defaults to all rows active (no
+    layer-by-layer activation unless ``params.deposition_velocity`` brings more rows in over time).
+    ``owner``: (nx,) grain held by the substrate below each column (-1 none); None: no-flux bottom."""
     phi0 = np.asarray(phi0, float)
     n = phi0.shape[0]
     sub = np.zeros(params.nx, np.int64) if substrate is None else np.asarray(substrate, np.int64)
     ori = np.zeros(n, np.int64) if orientation is None else np.asarray(orientation, np.int64)
-    return Setup(params, sub, np.zeros(n, np.int64), ori, np.asarray(L, float),
-                 np.asarray(kappa, float), phi0, params.ny if rows0 is None else int(rows0))
+    r0 = params.ny if rows0 is None else int(rows0)
+    L = np.asarray(L, float)
+    Le, ke = electrolyte_coefficients(params, L)
+    Le = Le if L_e is None else float(L_e)
+    ke = ke if kappa_e is None else float(kappa_e)
+    g = bulk_energies(params, np.zeros(n)) if g is None else np.asarray(g, float)
+    if electrolyte is None:
+        jj = np.arange(params.ny)[:, None]
+        active = (jj >= sub[None, :]) & (jj < r0)
+        electrolyte = np.where(active, np.clip(1.0 - phi0.sum(axis=0), 0.0, 1.0), 0.0)
+    full = np.concatenate([phi0, np.asarray(electrolyte, float)[None]], axis=0)
+    own = None if owner is None else np.asarray(owner, np.int64)
+    return Setup(params, sub, np.zeros(n, np.int64), ori, L, np.asarray(kappa, float), g, Le, ke, full, r0, own)
 
 
-def pulled_front_speed(L: float, kappa: float, w: float, dx: float, dt: float) -> float:
-    """Speed v* of :func:`pulled_front`."""
-    return pulled_front(L, kappa, w, dx, dt)[0]
+# ------------------------------------------------------------------------- what the model predicts
+
+def boundary_profile(kappa_a: float, kappa_b: float, w: float, gamma: float, dx: float,
+                     n: int = 160, tol: float = 1e-10, max_steps: int = 200000) -> dict:
+    """Stationary flat boundary between two order parameters a (left, phi_a = 1) and b (right) of
+    gradient coefficients kappa_a, kappa_b, on the lattice dx (no driving force): relaxed by explicit
+    Euler (dt = 0.9 x the 1D bound) on a line of ``n`` cells (no-flux ends) until the dissipation
+    integrals change by less than ``tol`` (relative) over 500 steps. Returns the profiles, the
+    dissipation integrals I_a = int phi_a'^2 dx, I_b = int phi_b'^2 dx (1/um) and the boundary energy
+    ``sigma`` (w0 um), from which a boundary moves at v = dg / (I_a/L_a + I_b/L_b)
+    (:func:`boundary_velocity`)."""
+    x = (np.arange(n) - n / 2 + 0.5) * dx
+    lw = math.sqrt(max(kappa_a, kappa_b) / (2.0 * w))
+    a = 1.0 / (1.0 + np.exp(np.clip(x / lw, -50, 50)))
+    b = 1.0 - a
+    ka, kb = kappa_a / dx**2, kappa_b / dx**2
+    dt = 0.9 * 2.0 / (4.0 * max(ka, kb) + w * f2_max(gamma))
+
+    def lap(u):
+        out = np.empty_like(u)
+        out[1:-1] = u[2:] - 2 * u[1:-1] + u[:-2]
+        out[0] = u[1] - u[0]
+        out[-1] = u[-2] - u[-1]
+        return out
+
+    def integrals(a, b):
+        return float(np.sum(np.diff(a) ** 2) / dx), float(np.sum(np.diff(b) ** 2) / dx)
+
+    prev = integrals(a, b)
+    for k in range(1, max_steps + 1):
+        S = a * a + b * b
+        ma = w * (a**3 - a + 2 * gamma * a * (S - a * a)) - ka * lap(a)
+        mb = w * (b**3 - b + 2 * gamma * b * (S - b * b)) - kb * lap(b)
+        a = a - dt * ma
+        b = b - dt * mb
+        if k % 500 == 0:
+            cur = integrals(a, b)
+            if abs(cur[0] - prev[0]) + abs(cur[1] - prev[1]) < tol * (cur[0] + cur[1]):
+                break
+            prev = cur
+    Ia, Ib = integrals(a, b)
+    f = w * (a**4 / 4 - a**2 / 2 + b**4 / 4 - b**2 / 2 + gamma * a * a * b * b + 0.25)
+    sigma = float(np.sum(f) * dx + 0.5 * (kappa_a * Ia + kappa_b * Ib))
+    return {"x": x, "a": a, "b": b, "I_a": Ia, "I_b": Ib, "sigma": sigma, "steps": k}
 
 
-def pulled_front(L: float, kappa: float, w: float, dx: float, dt: float) -> tuple[float, float]:
-    """(v*, lambda*): speed (um/s) of a flat grain front invading activated, empty cells (phi = 0).
+def boundary_velocity(dg: float, L_a: float, L_b: float, kappa_a: float, kappa_b: float, w: float,
+                      gamma: float, dx: float | None = None) -> float:
+    """Velocity (um/s) of a flat boundary between a and b towards b, driven by dg = g_b - g_a > 0
+    (bulk energy of b above a): the solvability (dissipation) condition of a steadily travelling
+    profile of the gradient flow, dg v = v^2 sum_k int phi_k'^2/L_k dx, so
 
-    phi = 0 is the unstable state of f0, so the front is a pulled (Fisher-KPP) front
-    whose speed is set by the linearisation d phi/dt = L (w phi + kappa lap phi).
-    For the discrete scheme (5-point Laplacian, explicit Euler) a mode exp(-lambda x)
-    grows by g = 1 + dt L [w + kappa (2 cosh(lambda dx) - 2)/dx^2] per step, and the
-    selected speed is v* = min_lambda ln(g)/(dt lambda) (van Saarloos, Phys. Rep. 386,
-    29 (2003), section 2); lambda* (1/um) is the minimiser. Continuum limit: v* = 2 L sqrt(w kappa),
-    lambda* = sqrt(w/kappa). From a steep initial step the front lags behind v* t by
-    (3 / (2 lambda*)) ln t (Bramson's logarithmic correction, van Saarloos section 3)."""
-    from scipy.optimize import minimize_scalar
+        v = dg / (I_a/L_a + I_b/L_b).
 
-    def v(lam):
-        g = 1.0 + dt * L * (w + kappa * (2.0 * np.cosh(lam * dx) - 2.0) / dx**2)
-        return np.log(g) / (dt * lam)
-
-    lam_c = np.sqrt(w / kappa)
-    r = minimize_scalar(v, bounds=(1e-3 * lam_c, 20.0 * lam_c), method="bounded",
-                        options={"xatol": 1e-10})
-    return float(r.fun), float(r.x)
+    Continuum, kappa_a = kappa_b = kappa, gamma = 3/2: the profile is phi_a = 1/(1 + exp(x/l)),
+    phi_b = 1 - phi_a, l = sqrt(kappa/(2 w)), so I_a = I_b = 1/(6 l) and
+    v = 6 l dg / (1/L_a + 1/L_b)  (equal L: v = 3 L l dg). ``dx`` given: the integrals of the
+    stationary lattice profile (:func:`boundary_profile`); else the continuum ones
+    (kappa_a = kappa_b only)."""
+    if dx is None:
+        if not math.isclose(kappa_a, kappa_b) or not math.isclose(gamma, 1.5):
+            raise ValueError("the closed form needs kappa_a = kappa_b and gamma = 3/2; give dx")
+        I = math.sqrt(2.0 * w / kappa_a) / 6.0
+        Ia = Ib = I
+    else:
+        pr = boundary_profile(kappa_a, kappa_b, w, gamma, dx)
+        Ia, Ib = pr["I_a"], pr["I_b"]
+    return dg / (Ia / L_a + Ib / L_b)

@@ -86,27 +86,30 @@ def write_animation(res: dict, path, title: str) -> None:
     plt.close(fig)
 
 
-def plot_temperature_analysis(df, crossovers: dict, points: list, metals, path) -> None:
-    """dU(T) per metal (kJ/m^3) with its crossover temperatures, and the phase-field winners at the
-    sampled temperatures written under the zero line."""
+def plot_temperature_analysis(df, crossovers: dict, points: list, runs, path) -> None:
+    """dU(T) per metal and condition (kJ/m^3; ``runs``/``crossovers`` keyed "metal condition") with its
+    crossover temperatures, and the phase-field winners at the sampled temperatures under the zero line."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for metal in metals:
-        m = df[(df.metal == metal) & (df.source == "dU")]
-        line, = ax.plot(m.T_K, m.dU_J_m3 / 1e3, label=f"{metal}: dU(001->101)")
-        for tc in crossovers[metal]:
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    styles = {"liquid": "-", "solid": "--"}
+    for key in runs:
+        metal, cond = key.split(" ", 1)
+        m = df[(df.metal == metal) & (df.condition == cond) & (df.source == "dU")]
+        line, = ax.plot(m.T_K, m.dU_J_m3 / 1e3, styles.get(cond, ":"), label=f"{metal} {cond}: dU(001->101)")
+        for tc in crossovers.get(key, []):
             ax.axvline(tc, color=line.get_color(), ls=":", lw=1)
-            ax.annotate(f"{tc:.0f} K", (tc, 0), color=line.get_color(), fontsize=8, rotation=90,
-                        va="bottom")
-        for j in points:
-            if j["metal"] == metal:
-                ax.annotate(f"({j['winner']})", (j["T_K"], 0), textcoords="offset points",
-                            xytext=(0, -14), ha="center", fontsize=7, color=line.get_color())
+            ax.annotate(f"{tc:.0f} K", (tc, 0), color=line.get_color(), fontsize=8, rotation=90, va="bottom")
+        pts = [j for j in points if j["metal"] == metal and j.get("condition", "liquid") == cond]
+        for n, j in enumerate(pts):
+            ax.annotate(f"({j['winner']})", (j["T_K"], 0), textcoords="offset points",
+                        xytext=(0, -12 - 9 * (list(runs).index(key) % 4)), ha="center", fontsize=6,
+                        color=line.get_color())
     ax.axhline(0, color="k", lw=0.8)
     ax.set_xlabel("T (K)")
     ax.set_ylabel("dU_12 (kJ/m^3);  > 0: (101) favoured")
-    ax.legend(fontsize=8)
+    ax.set_title("dU(T) and the phase-field winners (labels below zero)", fontsize=9)
+    ax.legend(fontsize=7)
     _save_png(fig, path)
 
 

@@ -15,25 +15,101 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .model import Setup, check_stability
+from .model import Setup, check_electrolyte_stable, check_stability, f2_max, grain_map
 
 
 class _Base:
+    """Order parameters ``phi`` (n grains, then the electrolyte at index n) and the activation of rows:
+    at the start of a step that brings rows in, they become electrolyte (phi_e = 1)."""
+
     def __init__(self, setup: Setup, check: bool = True):
         p = setup.params
         self.setup = setup
         self.p = p
+        L, kappa, g = setup.all_L(), setup.all_kappa(), setup.all_g()
         if check:
-            self.dt_bound = check_stability(p.dt, setup.L, setup.kappa, p.dx, p.w, p.gamma, p.stability)
+            self.dt_bound = check_stability(p.dt, L, kappa, p.dx, p.w, p.gamma_max, p.stability, g)
+            check_electrolyte_stable(setup.g, p.w, p.gamma_electrolyte)
         self.phi = np.ascontiguousarray(setup.phi0, dtype=np.float64).copy()
         self.n, self.ny, self.nx = self.phi.shape
-        self.coef = p.dt * np.asarray(setup.L, float)          # dt L_q
-        self.kappa = np.asarray(setup.kappa, float)
+        self.ng = self.n - 1                                    # grains; index ng: electrolyte
+        self.coef = p.dt * L                                    # dt L_k
+        # seed relaxation: the first n_relax steps run every order parameter at one mobility L_c, so that the
+        # sharp initial seed boundaries become diffuse without favouring the fastest grain. L_c = the grains'
+        # mean L, capped so that the step stays stable for the stiffest order parameter:
+        # L_c (8 kappa_max/dx^2 + w f''_max + 6 g_max) dt <= 1.8
+        self.n_relax = int(round(p.seed_relax_s / p.dt)) if p.seed_relax_s > 0 else 0
+        stiff = 8.0 * float(np.max(kappa)) / p.dx**2 + p.w * f2_max(p.gamma_max) + 6.0 * float(np.max(np.abs(g)))
+        self.L_relax = min(float(np.mean(setup.L)), 1.8 / (p.dt * stiff))
+        self.coef_relax = np.full(self.n, p.dt * self.L_relax)
+        self.kappa = kappa
+        self.tilt = 6.0 * g                                     # 6 g_k: d/dphi of g h(phi) = 6 g (phi - phi^2)
+        # cross terms: grain q: 2 gamma p (S - p^2) + 2 (gamma_e - gamma) p phi_e^2; electrolyte: 2 gamma_e p (S - p^2)
+        ge = p.gamma if p.gamma_e is None else p.gamma_e
+        self.tg = np.full(self.n, 2.0 * p.gamma)
+        self.tg[-1] = 2.0 * ge
+        self.te = np.full(self.n, 2.0 * (ge - p.gamma))
+        self.te[-1] = 0.0
         self.sub = np.asarray(setup.substrate, np.int64)
+        # anchored bottom: below the first cell of column i the substrate holds phi_k = 1 for the grain
+        # owner[i] and 0 for every other order parameter (Dirichlet); owner -1 everywhere: no flux
+        own = setup.owner
+        self.anchored = own is not None
+        self.owner = (np.full(setup.phi0.shape[2], -1, np.int64) if own is None
+                      else np.array(own, dtype=np.int64, copy=True))     # released grains change it
         self.step_index = 0
+        self._na_filled = setup.rows0                           # rows handed to the model so far
 
     def active_rows(self) -> int:
         return self.setup.active_rows(self.step_index)
+
+    def coef_now(self) -> np.ndarray:
+        """dt L_k of the current step (the common mobility during the seed relaxation)."""
+        return self.coef_relax if self.step_index < self.n_relax else self.coef
+
+    @property
+    def grains(self) -> np.ndarray:
+        """The grains' order parameters (n, ny, nx) (a view)."""
+        return self.phi[:self.ng]
+
+    @property
+    def electrolyte(self) -> np.ndarray:
+        return self.phi[self.ng]
+
+    def grain_map(self, threshold: float = 0.5) -> np.ndarray:
+        return grain_map(self.grains, threshold)
+
+    def _activate(self, na: int) -> int:
+        """Rows _na_filled..na-1 enter as electrolyte; returns the first new row (== na if none).
+        At each activation, anchored grains buried deeper than ``release_rows`` below the newest row are
+        released (:meth:`_release_buried`)."""
+        j0 = self._na_filled
+        if na > j0:
+            self.phi[self.ng, j0:na, :] = 1.0                 # activated rows lie above the substrate
+            self._na_filled = na
+            if self.anchored and self.p.release_rows > 0:
+                self._release_buried(na)
+        return j0
+
+    def _release_buried(self, na: int) -> bool:
+        """Release the anchor of every grain whose highest cell with phi > 1/2 lies more than
+        ``release_rows`` below the newest row: it has been overgrown and no longer reaches the growth
+        front, so the substrate stops holding it (its columns get a no-flux bottom) and its remnant is
+        free to shrink. Decided from phi alone, so both solvers release the same grains at the same step."""
+        held = np.unique(self.owner[self.owner >= 0])
+        if held.size == 0:
+            return False
+        body = self.phi[held, :na, :] > 0.5
+        rows = np.where(body.any(axis=2), np.arange(na)[None, :], -1).max(axis=1)
+        gone = held[rows < na - 1 - self.p.release_rows]
+        if gone.size == 0:
+            return False
+        self.owner[np.isin(self.owner, gone)] = -1
+        self._owner_changed()
+        return True
+
+    def _owner_changed(self):
+        pass
 
     def run(self, n_steps: int, callback=None, every: int = 0):
         """Advance ``n_steps``; call ``callback(self)`` every ``every`` steps (and at the end)."""
@@ -57,8 +133,25 @@ class DenseSolver(_Base):
         self._B = np.empty((n, ny, nx), dtype=bool)
         self._S = np.empty((ny, nx))
         self._na = -1
-        self._c = self.coef[:, None, None]
         self._k = self.kappa[:, None, None]
+        self._h = self.tilt[:, None, None]
+        self._tg = self.tg[:, None, None]
+        self._te = self.te[:, None, None]
+        self._E2 = np.empty((ny, nx))
+        self._U = np.empty((n, ny, nx))
+        nx_ = nx
+        onehot = np.zeros((n, nx_))
+        for i in range(nx_):
+            if self.owner[i] >= 0:
+                onehot[self.owner[i], i] = 1.0
+        self._own = onehot
+
+    def _owner_changed(self):
+        self._own[...] = 0.0
+        for i in range(self.nx):
+            if self.owner[i] >= 0:
+                self._own[self.owner[i], i] = 1.0
+        self._na = -1                                   # rebuild the bottom weights
 
     def _weights(self, na: int):
         """0/1 weights of the four neighbours of each activated cell (no flux into inactive cells)."""
@@ -70,10 +163,13 @@ class DenseSolver(_Base):
         wl = act & (j >= np.roll(self.sub, 1)[None, :])
         wr = act & (j >= np.roll(self.sub, -1)[None, :])
         self._w = [a.astype(np.float64) for a in (wu, wd, wl, wr)]
+        # bottom cells of anchored columns: Dirichlet face below
+        self._wb = ((j == sub) & (self.owner[None, :] >= 0) & act).astype(np.float64) if self.anchored else None
         self._na = na
 
     def step(self):
         na = self.active_rows()
+        self._activate(na)
         if na != self._na:
             self._weights(na)
         wu, wd, wl, wr = self._w
@@ -90,6 +186,11 @@ class DenseSolver(_Base):
         T[:, 1:] = P[:, :-1] - P[:, 1:]
         T[:, 0] = 0.0
         np.multiply(wd, T, out=T)
+        if self._wb is not None:
+            U = self._U[:, :na]
+            np.subtract(self._own[:, None, :], P, out=U)
+            U *= self._wb
+            T += U
         lap += T
         np.subtract(P[:, :, :-1], P[:, :, 1:], out=T[:, :, 1:])
         np.subtract(P[:, :, -1], P[:, :, 0], out=T[:, :, 0])
@@ -109,12 +210,20 @@ class DenseSolver(_Base):
         G -= P
         np.subtract(S, P2, out=T)
         T *= P
-        T *= 2.0 * self.p.gamma
+        T *= self._tg
+        G += T
+        E2 = self._E2[:na]
+        E2[...] = P2[self.n - 1]              # phi_e^2 (before the update)
+        np.multiply(E2, P, out=T)
+        T *= self._te
         G += T
         G *= self.p.w
+        np.subtract(P, P2, out=T)          # bulk energies: 6 g_k (phi - phi^2)
+        T *= self._h
+        G += T
         lap *= self._k
         G -= lap
-        G *= self._c
+        G *= self.coef_now()[:, None, None]
         P -= G
         np.abs(P, out=T)
         np.greater_equal(T, self.p.prune, out=self._B[:, :na])
@@ -156,7 +265,7 @@ def _circular_cover(occ):
 
 @njit(cache=True)
 def _fast_step(phi, S, S_next, scratch, occ, r0, r1, c0, cw, sub, smax, il, ir, na, coef, kappa,
-               inv_dx2, w, tg, prune):
+               tilt, owner, inv_dx2, w, tgv, tev, prune):
     """One explicit step of every live grain inside its bounding box grown by one cell.
 
     ``S`` holds sum_q phi_q^2 of the current state; ``S_next`` receives that of the new one
@@ -184,6 +293,9 @@ def _fast_step(phi, S, S_next, scratch, occ, r0, r1, c0, cw, sub, smax, il, ir, 
             width = cw[q] + 2
         cq = coef[q]
         kq = kappa[q]
+        hq = tilt[q]
+        tg = tgv[q]
+        te = tev[q]
         lo_r = ny
         hi_r = -1
         lo_c = nx
@@ -205,6 +317,11 @@ def _fast_step(phi, S, S_next, scratch, occ, r0, r1, c0, cw, sub, smax, il, ir, 
                     lap = phi[q, j + 1, i] - p
                 if j - 1 >= sub[i]:
                     lap = lap + (phi[q, j - 1, i] - p)
+                elif owner[i] >= 0:
+                    if owner[i] == q:
+                        lap = lap + (1.0 - p)
+                    else:
+                        lap = lap + (0.0 - p)
                 a = il[i]
                 if j >= sub[a]:
                     lap = lap + (phi[q, j, a] - p)
@@ -215,7 +332,10 @@ def _fast_step(phi, S, S_next, scratch, occ, r0, r1, c0, cw, sub, smax, il, ir, 
                 p2 = p * p
                 t = ((S[j, i] - p2) * p) * tg
                 g = (p2 * p - p) + t
+                e = phi[n - 1, j, i]
+                g = g + ((e * e) * p) * te
                 g = g * w
+                g = g + (p - p2) * hq
                 mu = g - lap * kq
                 new = p - mu * cq
                 if abs(new) < prune:
@@ -291,10 +411,19 @@ class FastSolver(_Base):
 
     def step(self):
         na = self.active_rows()
+        j0 = self._activate(na)
+        if na > j0:                               # new electrolyte rows: S = 1 there, the box grows
+            self._S[j0:na, :] = 1.0
+            e = self.ng
+            if self.cw[e] == 0:
+                self.r0[e] = j0
+            self.r1[e] = na
+            self.c0[e] = 0
+            self.cw[e] = self.nx
         p = self.p
         _fast_step(self.phi, self._S, self._S_next, self._scratch, self._occ, self.r0, self.r1,
-                   self.c0, self.cw, self.sub, self._smax, self._il, self._ir, na, self.coef,
-                   self.kappa, 1.0 / p.dx**2, p.w, 2.0 * p.gamma, p.prune)
+                   self.c0, self.cw, self.sub, self._smax, self._il, self._ir, na, self.coef_now(),
+                   self.kappa, self.tilt, self.owner, 1.0 / p.dx**2, p.w, self.tg, self.te, p.prune)
         self._S, self._S_next = self._S_next, self._S
         self.step_index += 1
 
