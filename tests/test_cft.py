@@ -162,6 +162,7 @@ def _synthetic_ribbon(path, gamma=0.3, T=350.0, b=7.0, W=300.0, N=100, nframes=4
     return path
 
 
+@pytest.mark.slow
 def test_ribbon_stiffness_and_stiffness_table_verbs(reference_config, tmp_path):
     """The CFT jobs through their command line: a capillary ribbon gives back its stiffness, a molten one
     (MSD > a^2, no bcc) none; the table has the documented columns and the plot is written."""

@@ -10,6 +10,7 @@ from anodeflow.constants import KB_EV_PER_K
 OMEGA = 0.04  # eV, a typical vacancy pair binding
 
 
+@pytest.mark.slow
 def test_square_lattice_onsager_from_geometry():
     """Square lattice built from site positions; exact k_B T_c = 2J/ln(1+sqrt2), J = omega/4
     (Onsager, Phys. Rev. 65, 117 (1944)). Binder crossing of 8x8 and 16x16 lattices: within 2 %."""
@@ -26,6 +27,7 @@ def test_square_lattice_onsager_from_geometry():
     assert res["ratio_MC_over_MF"] == pytest.approx(mc.ONSAGER_SQUARE_KTC_OVER_J / 4, rel=0.02)
 
 
+@pytest.mark.slow
 def test_triangular_lattice_exact_tc():
     """Triangular lattice (z = 6, the geometry of a close-packed plane): k_B T_c = 4J/ln 3
     (Houtappel, Physica 16, 425 (1950)); within 3 %."""

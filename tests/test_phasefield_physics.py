@@ -107,6 +107,7 @@ def test_boundary_profile_is_the_analytic_one_for_equal_kappa():
     assert boundary_velocity(0.01, 1.0, 1.0, kappa, kappa, w, 1.5) == pytest.approx(3 * l * 0.01)
 
 
+@pytest.mark.slow
 def test_equal_kappa_higher_mobility_grain_wins():
     """Two grains side by side, anchored, growing row by row into the electrolyte, equal kappa and
     E_s, L = 3 against 1: the faster grain widens with height (the boundaries tilt towards the slower

@@ -54,6 +54,7 @@ def test_dense_and_fast_agree_on_same_seed(anchor):
     assert f.electrolyte[f.active_rows() - 1].max() > 0.5               # the newest row entered as electrolyte
 
 
+@pytest.mark.slow
 def test_dense_and_fast_agree_on_reference_grid():
     p = params(seed=11, seed_relax_s=3.0)
     s = make_setup(p, [1.0, 1.5, 0.7], [1.0, 0.8, 1.3], g_by_orientation=[0.0, -0.003, 0.005])

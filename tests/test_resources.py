@@ -64,6 +64,7 @@ def _with_coating(cfg, spec):
     return cfg
 
 
+@pytest.mark.slow
 def test_example_cif_validates_and_builds_like_the_formula_route(cfg, monkeypatch):
     monkeypatch.chdir(ROOT)  # relative structure_file paths are relative to the workflow directory
     file_spec = {"kind": "bulk", "structure_file": LIF_CIF}
