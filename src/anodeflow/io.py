@@ -66,6 +66,15 @@ def write_extxyz(path, atoms, prov: dict | None = None) -> None:
         write(str(tmp), atoms, format="extxyz")
 
 
+def save_figure(fig, path, dpi: int = 120) -> None:
+    """Write a matplotlib figure as PNG atomically, then close it."""
+    import matplotlib.pyplot as plt
+
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=dpi)
+    plt.close(fig)
+
+
 def write_csv(path, df, provenance: dict | None = None) -> None:
     """Write a pandas DataFrame atomically.
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from anodeflow.cft import spectrum
-from anodeflow.io import atomic_path, provenance, read_json, write_csv, write_json
+from anodeflow.io import provenance, read_json, save_figure, write_csv, write_json
 from anodeflow.md.settings import T_label, cft_settings
 
 
@@ -116,9 +116,7 @@ def plot_stiffness(df: pd.DataFrame, out_png) -> None:
         ax.set_title(m)
         ax.legend(fontsize=7)
     fig.tight_layout()
-    with atomic_path(out_png) as tmp:
-        fig.savefig(tmp, format="png", dpi=120)
-    plt.close(fig)
+    save_figure(fig, out_png)
 
 
 def parser() -> argparse.ArgumentParser:

@@ -4,21 +4,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from anodeflow.io import atomic_path, read_json
+from anodeflow.io import read_json, save_figure
 
 
 def _finish(fig, ax, out_png, xlabel: str, ylabel: str, title: str) -> None:
     """Label, legend and write a figure atomically (PNG, 120 dpi), then close it."""
-    import matplotlib.pyplot as plt
-
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(fontsize=7)
     fig.tight_layout()
-    with atomic_path(out_png) as tmp:
-        fig.savefig(tmp, format="png", dpi=120)
-    plt.close(fig)
+    save_figure(fig, out_png)
 
 
 def plot_melting(npz, melting_json, out_png) -> None:
