@@ -7,7 +7,7 @@ import numpy as np
 
 def build_system(spec: dict, bulk: dict[str, dict]) -> tuple:
     """Build the pristine slab/interface of a system and enumerate its vacancy configurations."""
-    from . import sites, structures as S
+    from . import sites, structures
     from .coherent import InterfaceSettings, coherent_interface
     from .descriptors import area_mismatch, mulliken_electronegativity, reduced_surface_area
 
@@ -17,14 +17,14 @@ def build_system(spec: dict, bulk: dict[str, dict]) -> tuple:
     desc: dict = {"system": spec["id"], "metal": metal, "facet": spec["facet"], "xc": spec["xc"],
                   "metal_a_A": a_m}
     if spec.get("coating") is None:
-        atoms = S.metal_slab(metal, spec["facet"], a_m, p["metal_layers"], p["fixed_layers"],
+        atoms = structures.metal_slab(metal, spec["facet"], a_m, p["metal_layers"], p["fixed_layers"],
                              p["inplane_min_length_A"], p["vacuum_A"],
                              min_repeats=p.get("inplane_min_repeats", 1))
     else:
         coat = spec["coating_spec"]
         cb = bulk[spec["coating"]]
-        film = S.coating_structure(coat, cb["a_A"])
-        metal_struct = S.conventional_metal(metal, a_m)
+        film = structures.coating_structure(coat, cb["a_A"])
+        metal_struct = structures.conventional_metal(metal, a_m)
         film_facet = spec["coating_facet"] or (0, 0, 1)
         atoms, match = coherent_interface(spec["id"], metal_struct, film, spec["facet"], film_facet,
                                           InterfaceSettings.from_config(spec["interfaces"], p),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .structures import InterfaceError, _keep_planes, _normalise_slab, annotate_metal, inplane_repeats
+from .structures import InterfaceError, keep_planes, normalise_slab, annotate_metal, inplane_repeats
 
 
 @dataclass(frozen=True)
@@ -109,13 +109,13 @@ def coherent_interface(system_id: str, metal_struct, film_struct, metal_facet, f
     atoms = AseAtomsAdaptor.get_atoms(iface)
     labels = np.array(iface.site_properties["interface_label"])
     atoms.arrays["is_metal"] = labels == "substrate"
-    atoms = _normalise_slab(atoms, vacuum)
+    atoms = normalise_slab(atoms, vacuum)
     is_metal = atoms.arrays["is_metal"].astype(bool)
-    atoms = _keep_planes(atoms, is_metal, metal_layers, from_top=True)
+    atoms = keep_planes(atoms, is_metal, metal_layers, from_top=True)
     # a 2D sheet is a film of one layer
-    atoms = _keep_planes(atoms, ~atoms.arrays["is_metal"].astype(bool), 1 if film_is_2d else film_layers,
+    atoms = keep_planes(atoms, ~atoms.arrays["is_metal"].astype(bool), 1 if film_is_2d else film_layers,
                          from_top=False)
-    atoms = _normalise_slab(atoms, vacuum)
+    atoms = normalise_slab(atoms, vacuum)
     film_els = set(np.array(atoms.get_chemical_symbols())[~atoms.arrays["is_metal"].astype(bool)])
     missing = sorted({str(e) for e in film_struct.composition.elements} - film_els)
     if missing:

@@ -136,7 +136,7 @@ def plane_index(z: np.ndarray, tol: float = PLANE_TOL_A) -> np.ndarray:
     return idx
 
 
-def _normalise_slab(atoms: Atoms, vacuum: float) -> Atoms:
+def normalise_slab(atoms: Atoms, vacuum: float) -> Atoms:
     """Put a1, a2 in the xy plane and c along z, the slab centred with a ``vacuum`` Å gap
     between periodic images (half below, half above), z non-periodic, atoms wrapped in-plane."""
     atoms = atoms.copy()
@@ -161,7 +161,7 @@ def _normalise_slab(atoms: Atoms, vacuum: float) -> Atoms:
     return out
 
 
-def _keep_planes(atoms: Atoms, mask_region: np.ndarray, n_planes: int, from_top: bool) -> Atoms:
+def keep_planes(atoms: Atoms, mask_region: np.ndarray, n_planes: int, from_top: bool) -> Atoms:
     """Keep ``n_planes`` atomic planes of the atoms in ``mask_region`` (counted from the top or
     the bottom of that region) and every atom outside it."""
     z = atoms.positions[:, 2]
@@ -215,9 +215,9 @@ def metal_slab(metal: str, facet, a: float, layers: int, fixed_layers: int,
     conv = ase_bulk(metal, "bcc", a=a, cubic=True)
     slab = ase_surface(conv, tuple(facet), layers=layers + 2, vacuum=None, periodic=True)
     slab.arrays["is_metal"] = np.ones(len(slab), bool)
-    slab = _normalise_slab(slab, vacuum)
-    slab = _keep_planes(slab, np.ones(len(slab), bool), layers, from_top=True)
-    slab = _normalise_slab(slab, vacuum)
+    slab = normalise_slab(slab, vacuum)
+    slab = keep_planes(slab, np.ones(len(slab), bool), layers, from_top=True)
+    slab = normalise_slab(slab, vacuum)
     slab = slab.repeat((*inplane_repeats(slab.cell, min_length, min_repeats), 1))
     if strain:
         cell = slab.cell.array.copy()
