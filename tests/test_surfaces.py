@@ -73,6 +73,6 @@ def test_gpaw_jobs_check_the_rank_count(monkeypatch):
         size, rank = 2, 0
 
     monkeypatch.setattr(mpi, "world", lambda need_gpaw=False: World)
-    assert jobs._check_ranks(2) == 2
+    assert mpi.check_ranks(2) == 2
     with pytest.raises(RuntimeError, match="2 MPI ranks but 4"):
-        jobs._check_ranks(4)
+        mpi.check_ranks(4)

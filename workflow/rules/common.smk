@@ -89,7 +89,7 @@ def relax_spec(wildcards):
 
 def dft_ntasks():
     """MPI ranks of a DFT job: the active preset's ntasks (an execution key, never in a job spec)."""
-    return afsystems.preset(config).get("ntasks", 1)
+    return afsystems.preset(config)["ntasks"]
 
 
 # --- 4 thermo -------------------------------------------------------------------------------------

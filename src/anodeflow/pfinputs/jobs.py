@@ -24,12 +24,6 @@ from . import surfaces as S
 
 # ----------------------------------------------------------------------------- surface energies
 
-def _check_ranks(expected: int) -> int:
-    from ..dft.mpi import check_ranks
-
-    return check_ranks(expected)
-
-
 def surface_energy_job(cfg: dict, metal: str, facet: str, strain: float, bulk_json, out, workdir,
                        ntasks: int | None = None, calc_factory=None) -> dict:
     """E_s of one metal x facet x strain -> ``out`` (JSON). GPAW on ``ntasks`` ranks unless a
@@ -40,8 +34,9 @@ def surface_energy_job(cfg: dict, metal: str, facet: str, strain: float, bulk_js
     if calc_factory is None:
         from ..dft.calculators import gpaw_calculator
 
-        _check_ranks(ntasks)
-        from ..dft.mpi import world
+        from ..dft.mpi import check_ranks, world
+
+        check_ranks(ntasks)
 
         rank = world(need_gpaw=True).rank
 
