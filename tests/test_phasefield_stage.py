@@ -79,6 +79,11 @@ def test_inputs_from_workflow_tables(cfg, tmp_path):
     assert inp["sources"]["E_s_001"] == str(s) and inp["sources"]["E_a_111"] == str(b)
     with pytest.raises(KeyError, match="strain -0.03"):
         inputs.resolve_inputs(cfg, "Li", "solid", str(s), str(b))
+    # a band that did not converge is no barrier: refused, naming the facet and the override key
+    pd.DataFrame({"facet": ["100", "110", "111"], "E_a_eV": [0.05, 0.03, 1.7],
+                  "converged": [True, True, False]}).to_csv(b, index=False)
+    with pytest.raises(ValueError, match=r"Li\(111\) did not converge.*phasefield.inputs.Li.E_a_eV.'111'"):
+        inputs.resolve_inputs(cfg, "Li", "liquid", str(s), str(b))
 
 
 def test_delta_U_matches_hand_calculation(cfg):

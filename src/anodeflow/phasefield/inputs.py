@@ -80,6 +80,10 @@ def resolve_inputs(config: dict, metal: str, condition: str, surfaces: str | Non
             if row.empty:
                 raise KeyError(f"{barriers}: no barrier for facet {slab}")
             best = row.loc[row.E_a_eV.idxmin()]
+            if "converged" in row.columns and not bool(best["converged"]):
+                raise ValueError(f"{barriers}: the NEB band of {metal}({slab}) did not converge (or found a state "
+                                 f"below its end points), so E_a = {float(best.E_a_eV):.3f} eV is no barrier; "
+                                 f"change the config section 'barriers' or give phasefield.inputs.{metal}.E_a_eV.'{o}'")
             E_a[o], src[f"E_a_{o}"] = float(best.E_a_eV), str(barriers)
             if "method" in row.columns:
                 meth[f"E_a_{o}"] = str(best["method"])
