@@ -6,7 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .structures import InterfaceError, keep_planes, normalise_slab, annotate_metal, inplane_repeats
+from . import sites
+from .structures import InterfaceError, keep_planes, normalise_slab, annotate_metal, metal_slab
+
+#: how a match is chosen among those within the strain bound (config interfaces.select)
+SELECT_RULES = ("min_strain", "min_area")
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,7 @@ class InterfaceSettings:
     fixed_layers: int
     vacuum_A: float
     inplane_min_length_A: float = 0.0   # repeat the cell until both in-plane vectors are this long
+    select: str = "min_area"            # SELECT_RULES: least strain or smallest area wins
 
     @classmethod
     def from_config(cls, interfaces: dict, preset: dict) -> "InterfaceSettings":
@@ -30,17 +35,23 @@ class InterfaceSettings:
                    angle_tol=interfaces["angle_tol"], gap_A=interfaces["gap_A"],
                    coating_layers=interfaces["coating_layers"], metal_layers=preset["metal_layers"],
                    fixed_layers=preset["fixed_layers"], vacuum_A=preset["vacuum_A"],
-                   inplane_min_length_A=preset["inplane_min_length_A"])
+                   inplane_min_length_A=preset["inplane_min_length_A"],
+                   select=interfaces.get("select", "min_area"))
 
 
 @dataclass
 class InterfaceMatch:
-    area_A2: float
+    area_A2: float         # in-plane area of the built cell, single-image repeat included (Å^2)
     strain: float          # largest principal in-plane strain applied to the film (fraction)
     strain_von_mises: float
     film_vectors: list
     substrate_vectors: list
-    n_matches: int
+    n_matches: int         # ZSL matches within the strain bound
+    n_candidates: int      # ... of which meet the single-image rule within the area bound
+    coincidence_area_A2: float   # the substrate's ZSL coincidence cell, before the single-image repeat
+    zsl_match_area_A2: float     # pymatgen's match_area (the film's supercell area)
+    repeat: tuple          # single-image repeat (n1, n2) of the coincidence cell
+    pair_distance_A: float       # longest nearest-pair distance of the metal facet (d_max)
 
 
 def _inplane_frame(v1, v2) -> np.ndarray:
@@ -67,9 +78,12 @@ def coherent_interface(system_id: str, metal_struct, film_struct, metal_facet, f
                        settings: InterfaceSettings, film_is_2d: bool = False):
     """Coherent interface with pymatgen's CoherentInterfaceBuilder, metal = substrate.
 
-    Among ZSL matches with film strain <= ``max_strain`` the smallest area wins, ties broken by
-    the smallest strain. Returns (Atoms, InterfaceMatch). Raises :class:`InterfaceError`
-    naming the system and the best strain found when nothing matches.
+    Among ZSL matches with film strain <= ``max_strain`` whose coincidence cell, repeated for the
+    single-image rule (methods §6), fits within ``max_area_A2``, ``settings.select`` decides:
+    ``min_strain`` (least strain, ties by the smaller area; methods §4) or ``min_area`` (smallest area,
+    ties by the least strain). Returns (Atoms, InterfaceMatch). Raises :class:`InterfaceError`
+    naming the system and the best strain found when nothing matches, and
+    :class:`sites.SingleImageError` when no match fits the single-image rule within the area bound.
     """
     from pymatgen.analysis.interfaces.coherent_interfaces import CoherentInterfaceBuilder
     from pymatgen.analysis.interfaces.zsl import ZSLGenerator
@@ -86,12 +100,25 @@ def coherent_interface(system_id: str, metal_struct, film_struct, metal_facet, f
                                         film_miller=tuple(film_facet), substrate_miller=tuple(metal_facet),
                                         zslgen=zsl)
 
+    if st.select not in SELECT_RULES:
+        raise ValueError(f"interfaces.select = {st.select!r}; allowed: {', '.join(SELECT_RULES)}")
+    d_max = metal_pair_distance(metal_struct, metal_facet)
     b = builder(max_strain)
-    scored = []
+    ok, candidates = [], []
     for m in b.zsl_matches:
         s, vm = film_strain(m.film_sl_vectors, m.substrate_sl_vectors)
-        scored.append((round(m.match_area, 6), s, vm, m))
-    ok = [x for x in scored if x[1] <= max_strain + 1e-9]
+        if s > max_strain + 1e-9:
+            continue
+        ok.append(m)
+        sub = np.asarray(m.substrate_sl_vectors, float)
+        cell_area = float(np.linalg.norm(np.cross(sub[0], sub[1])))
+        # the single-image rule (methods §6) repeats the coincidence cell: the area bound applies to
+        # the cell that is built, not to the coincidence cell
+        rep = sites.single_image_repeats(sub[0], sub[1], d_max, st.inplane_min_length_A, 1, max_area)
+        if rep is None:
+            continue
+        candidates.append({"strain": s, "vm": vm, "area": cell_area * rep[0] * rep[1], "cell_area": cell_area,
+                           "repeat": rep, "match": m})
     if not ok:
         # look wider to tell the user how far off the best candidate is
         wide = builder(min(0.5, 4 * max_strain))
@@ -100,7 +127,20 @@ def coherent_interface(system_id: str, metal_struct, film_struct, metal_facet, f
         raise InterfaceError(
             f"{system_id}: no coherent match with film strain <= {max_strain:.3f} within "
             f"{max_area:.0f} A^2; best strain found: {best:.4f}" + ("" if np.isfinite(best) else " (no match at all)"))
-    area, strain, vm, match = min(ok, key=lambda x: (x[0], x[1]))
+    if not candidates:
+        need = min(float(np.linalg.norm(np.cross(*np.asarray(m.substrate_sl_vectors, float)[:2])))
+                   * np.prod(sites.single_image_repeats(*np.asarray(m.substrate_sl_vectors, float)[:2], d_max,
+                                                        st.inplane_min_length_A)) for m in ok)
+        raise sites.SingleImageError(
+            f"{system_id}: none of the {len(ok)} coherent matches with film strain <= {max_strain:.3f} meets the "
+            f"single-image rule (every in-plane lattice vector > {sites.single_image_length(d_max):.2f} A) within "
+            f"max_area_A2 = {max_area:.0f} A^2; the smallest such cell needs {need:.0f} A^2")
+    if st.select == "min_strain":    # methods §4: least applied strain, ties by the smaller area
+        key = lambda c: (round(c["strain"], 6), round(c["area"], 3))
+    else:
+        key = lambda c: (round(c["area"], 3), round(c["strain"], 6))
+    chosen = min(candidates, key=key)
+    strain, vm, match = chosen["strain"], chosen["vm"], chosen["match"]
     b.zsl_matches = [match]
     term = b.terminations[0]
     sub_layers = metal_layers + 4
@@ -125,10 +165,19 @@ def coherent_interface(system_id: str, metal_struct, film_struct, metal_facet, f
             f"{system_id}: the coating film of {film_layers} plane(s) along {tuple(film_facet)} lacks "
             f"{', '.join(missing)} (it holds only {', '.join(sorted(film_els)) or 'nothing'}); "
             f"raise interfaces.coating_layers or choose another coating facet")
-    if st.inplane_min_length_A:
-        atoms = atoms.repeat((*inplane_repeats(atoms.cell, st.inplane_min_length_A), 1))
     atoms = annotate_metal(atoms, st.fixed_layers)
+    atoms, rep = sites.single_image_supercell(atoms, system_id, st.inplane_min_length_A, 1, max_area, d_max)
+    area = float(np.linalg.norm(np.cross(atoms.cell[0], atoms.cell[1])))
     info = InterfaceMatch(area, strain, vm, np.asarray(match.film_sl_vectors).tolist(),
-                          np.asarray(match.substrate_sl_vectors).tolist(), len(ok))
+                          np.asarray(match.substrate_sl_vectors).tolist(), len(ok), len(candidates),
+                          chosen["cell_area"], float(match.match_area), rep, d_max)
     atoms.info["termination"] = str(term)
     return atoms, info
+
+
+def metal_pair_distance(metal_struct, metal_facet) -> float:
+    """Longest nearest-pair distance d_max = max(d_11, d_12) (Å) of the metal facet (the substrate is
+    not strained, so this is the interface's too), from a small slab of the bcc metal."""
+    slab = metal_slab(str(metal_struct.species[0]), tuple(metal_facet), float(metal_struct.lattice.a), 3, 1,
+                      0.0, 10.0)
+    return max(sites.nearest_pair_distances(slab))

@@ -35,7 +35,12 @@ PROTOTYPES = {
 SHEET_CELL_C_A = 20.0
 
 
-class InterfaceError(RuntimeError):
+class BuildError(RuntimeError):
+    """A system that cannot be built as methods.md requires. The message names the system; the
+    build job records it and that system fails alone (the others go on)."""
+
+
+class InterfaceError(BuildError):
     """No coherent interface within the limits; the message names the system and the best strain."""
 
 
