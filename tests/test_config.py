@@ -31,11 +31,8 @@ def test_reference_and_quick_configs_are_valid(root):
     for sid in ["Li-100", "Na-111", "Li-100__LiF-100", "Na-110__NaF-111", "Li-110__graphene", "Na-100__hBN",
                 "Li-100_BEEF-vdW"]:
         assert sid in ids
-    qids = list(campaign_systems.systems(quick))
-    for sid in ["Li-100", "Li-110", "Li-111", "Na-100", "Na-110", "Na-111"]:
-        assert sid in qids
-    assert any("__LiF" in s or "__NaF" in s for s in qids)
-    assert any("__graphene" in s or "__hBN" in s for s in qids)
+    # the quick campaign: the systems whose cells stay small under the single-image rule (config/quick.yaml)
+    assert list(campaign_systems.systems(quick)) == ["Li-110", "Na-110", "Li-110__LiF-100"]
 
 
 def test_schema_violation_names_key(cfg):
