@@ -29,14 +29,15 @@ def test_reference_interfaces_match_or_fail_alone(reference_config):
         spec["preset"] = dict(spec["preset"], metal_layers=4, fixed_layers=2)
         try:
             atoms, desc, enum = build_system(spec, _bulk(reference_config, s))
-        except structures.InterfaceError as exc:
+        except structures.BuildError as exc:
             msg = str(exc)
             assert msg.startswith(sid + ":") and (re.search(r"best strain found: [0-9.]+", msg)
-                                                  or "raise interfaces.coating_layers" in msg), msg
+                                                  or "raise interfaces.coating_layers" in msg
+                                                  or "single-image rule" in msg or "max_vacancy_sites" in msg), msg
             outcomes[sid] = msg
             continue
         assert desc["strain"] <= reference_config["interfaces"]["max_strain"] + 1e-9, (sid, desc["strain"])
-        assert desc["zsl_area_A2"] <= reference_config["interfaces"]["max_area_A2"]
+        assert desc["zsl_area_A2"] <= desc["area_A2"] <= reference_config["interfaces"]["max_area_A2"] + 1e-6
         assert 0 <= desc["a_m"] < 1 and desc["dchi_max_eV"] > 0
         z = atoms.positions[:, 2]
         metal = atoms.arrays["is_metal"]
@@ -66,7 +67,7 @@ def test_polar_film_cut_to_one_plane_is_refused():
     """Rock-salt LiF(111) cut to one plane is a plane of Li or of F only: not the coating."""
     li = structures.conventional_metal("Li", 3.447)
     lif = structures.coating_structure({"kind": "bulk", "formula": "LiF", "spacegroup": 225}, 4.082)
-    kw = dict(max_strain=0.04, max_area_A2=120, angle_tol=0.01, gap_A=2.5, metal_layers=3, fixed_layers=1,
+    kw = dict(max_strain=0.04, max_area_A2=200, angle_tol=0.01, gap_A=2.5, metal_layers=3, fixed_layers=1,
               vacuum_A=15, inplane_min_length_A=2.9)
     with pytest.raises(structures.InterfaceError, match=r"^Li-111__LiF-111: .*lacks (F|Li).*coating_layers"):
         coherent_interface("Li-111__LiF-111", li, lif, (1, 1, 1), (1, 1, 1), InterfaceSettings(coating_layers=1, **kw))
@@ -80,3 +81,22 @@ def test_area_mismatch_descriptor():
     am, q = area_mismatch(11.83, 8.24)   # bcc Li(100) a^2 vs LiF(100) primitive (a/√2)^2
     assert q == (10, 7) or am == pytest.approx(abs(11.83 / 8.24 - q[0] / q[1]))
     assert am < 1 / 8
+
+
+@pytest.mark.slow  # two ZSL searches within 400 A^2: ~25 s
+def test_min_strain_selects_the_least_strained_match():
+    """methods §4: least strain within the area bound. For Li(110)/LiF(100) (a = 3.44, 4.06 A) a
+    0.70 % match exists within 400 A^2 (issue 13); the smallest cell is strained 3.77 %."""
+    li = structures.conventional_metal("Li", 3.44)
+    lif = structures.coating_structure({"kind": "bulk", "formula": "LiF", "spacegroup": 225}, 4.06)
+    kw = dict(max_strain=0.04, max_area_A2=400, angle_tol=0.01, gap_A=2.5, coating_layers=1, metal_layers=3,
+              fixed_layers=1, vacuum_A=15)
+    atoms, m = coherent_interface("Li-110__LiF-100", li, lif, (1, 1, 0), (1, 0, 0), InterfaceSettings(**kw))
+    assert m.strain <= 0.01
+    cell_area = float(np.linalg.norm(np.cross(atoms.cell[0], atoms.cell[1])))
+    assert m.area_A2 == pytest.approx(cell_area) and cell_area <= 400
+    small, s = coherent_interface("Li-110__LiF-100", li, lif, (1, 1, 0), (1, 0, 0),
+                                  InterfaceSettings(select="min_area", **kw))
+    assert s.area_A2 < m.area_A2 and s.strain > m.strain
+    # the area recorded is the built cell's, not pymatgen's film match_area
+    assert s.area_A2 == pytest.approx(np.prod(s.repeat) * s.coincidence_area_A2)

@@ -46,7 +46,7 @@ def build_system(spec: dict, bulk: dict[str, dict]) -> tuple:
             # (unstrained) substrate, before the single-image repeat; pymatgen's match_area (the film
             # supercell's area before strain), for reference only
             "zsl_area_A2": match.coincidence_area_A2, "zsl_match_area_A2": match.zsl_match_area_A2,
-            "repeat": list(match.repeat), "select": spec["interfaces"].get("select", "min_area"),
+            "repeat": list(match.repeat), "select": spec["interfaces"].get("select", "min_strain"),
             "strain": match.strain, "strain_von_mises": match.strain_von_mises,
             "film_supercell_vectors": match.film_vectors, "substrate_supercell_vectors": match.substrate_vectors,
             "n_matches_within_limit": match.n_matches, "n_matches_single_image": match.n_candidates,

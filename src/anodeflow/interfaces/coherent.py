@@ -27,7 +27,7 @@ class InterfaceSettings:
     fixed_layers: int
     vacuum_A: float
     inplane_min_length_A: float = 0.0   # repeat the cell until both in-plane vectors are this long
-    select: str = "min_area"            # SELECT_RULES: least strain or smallest area wins
+    select: str = "min_strain"          # SELECT_RULES: least strain (methods §4) or smallest area wins
 
     @classmethod
     def from_config(cls, interfaces: dict, preset: dict) -> "InterfaceSettings":
@@ -36,7 +36,7 @@ class InterfaceSettings:
                    coating_layers=interfaces["coating_layers"], metal_layers=preset["metal_layers"],
                    fixed_layers=preset["fixed_layers"], vacuum_A=preset["vacuum_A"],
                    inplane_min_length_A=preset["inplane_min_length_A"],
-                   select=interfaces.get("select", "min_area"))
+                   select=interfaces.get("select", "min_strain"))
 
 
 @dataclass
