@@ -128,3 +128,11 @@ def test_moved_analysis_settings_are_pointed_to_their_new_section(reference_conf
     cfg["report"] = {"montecarlo": {"n_small": 16}}
     with pytest.raises(config.ConfigError, match=r"'report'.*montecarlo moved to 'analysis:'"):
         config.validate(cfg)
+
+
+def test_bad_termination_and_select_name_key_and_allowed_values(cfg):
+    cfg["systems"]["interfaces"][1]["termination"] = "neutral"
+    cfg["interfaces"]["select"] = "smallest"
+    msg = rejected(cfg, "systems.interfaces[1].termination", "'anion', 'cation'", "interfaces.select",
+                   "min_strain", "min_area")
+    assert "neutral" in msg and "smallest" in msg

@@ -100,3 +100,34 @@ def test_min_strain_selects_the_least_strained_match():
     assert s.area_A2 < m.area_A2 and s.strain > m.strain
     # the area recorded is the built cell's, not pymatgen's film match_area
     assert s.area_A2 == pytest.approx(np.prod(s.repeat) * s.coincidence_area_A2)
+
+
+@pytest.mark.slow  # four interface builds within 200 A^2: ~15 s
+def test_both_naf111_terminations_and_anion_toward_the_metal_by_default():
+    """Rock-salt (111) is a stack of alternating Na and F planes: the face has an F- and a Na-terminated
+    version (pymatgen's default symmetry filter merges them). methods §4: F faces the metal by default."""
+    na = structures.conventional_metal("Na", 4.20)
+    naf = structures.coating_structure({"kind": "bulk", "formula": "NaF", "spacegroup": 225}, 4.70)
+    kw = dict(max_strain=0.04, max_area_A2=200, angle_tol=0.01, gap_A=2.5, coating_layers=2, metal_layers=3,
+              fixed_layers=1, vacuum_A=15, select="min_area")
+
+    def lowest_coating_plane(atoms):
+        coat = ~atoms.arrays["is_metal"].astype(bool)
+        z = atoms.positions[coat, 2]
+        return set(np.array(atoms.get_chemical_symbols())[coat][z < z.min() + structures.PLANE_TOL_A])
+
+    default, m = coherent_interface("Na-100__NaF-111", na, naf, (1, 0, 0), (1, 1, 1), InterfaceSettings(**kw))
+    assert lowest_coating_plane(default) == {"F"} and m.termination["facing"] == "anion"
+    assert sorted(o["facing"] for o in m.termination["offered"]) == ["anion", "cation"]
+    cation, mc = coherent_interface("Na-100__NaF-111", na, naf, (1, 0, 0), (1, 1, 1),
+                                    InterfaceSettings(termination="cation", **kw))
+    assert lowest_coating_plane(cation) == {"Na"} and mc.termination["facing"] == "cation"
+    for atoms in (default, cation):   # two planes of a rock-salt (111) film: one Na and one F plane, same size
+        film = np.array(atoms.get_chemical_symbols())[~atoms.arrays["is_metal"].astype(bool)]
+        assert (film == "Na").sum() == (film == "F").sum() > 0
+    k = [o["facing"] for o in m.termination["offered"]].index("cation")
+    by_index, mi = coherent_interface("Na-100__NaF-111", na, naf, (1, 0, 0), (1, 1, 1),
+                                      InterfaceSettings(termination=k, **kw))
+    assert lowest_coating_plane(by_index) == {"Na"}
+    with pytest.raises(structures.InterfaceError, match=r"^Na-100__NaF-111: termination 5 requested"):
+        coherent_interface("Na-100__NaF-111", na, naf, (1, 0, 0), (1, 1, 1), InterfaceSettings(termination=5, **kw))

@@ -31,7 +31,8 @@ def build_system(spec: dict, bulk: dict[str, dict]) -> tuple:
         metal_struct = structures.conventional_metal(metal, a_m)
         film_facet = spec["coating_facet"] or (0, 0, 1)
         atoms, match = coherent_interface(spec["id"], metal_struct, film, spec["facet"], film_facet,
-                                          InterfaceSettings.from_config(spec["interfaces"], p),
+                                          InterfaceSettings.from_config(spec["interfaces"], p,
+                                                                        spec.get("termination") or "anion"),
                                           film_is_2d=coat["kind"] == "2d")
         area_metal = reduced_surface_area(metal_struct, spec["facet"])
         area_coat = reduced_surface_area(film, film_facet)
@@ -50,7 +51,12 @@ def build_system(spec: dict, bulk: dict[str, dict]) -> tuple:
             "strain": match.strain, "strain_von_mises": match.strain_von_mises,
             "film_supercell_vectors": match.film_vectors, "substrate_supercell_vectors": match.substrate_vectors,
             "n_matches_within_limit": match.n_matches, "n_matches_single_image": match.n_candidates,
-            "termination": atoms.info.get("termination"),
+            # the coating plane facing the metal (methods §4: the anion plane by default), the
+            # termination chosen and every one the face offers
+            "termination": atoms.info.get("termination"), "termination_facing": match.termination["facing"],
+            "termination_facing_elements": match.termination["facing_elements"],
+            "termination_choice": match.termination["choice"], "termination_index": match.termination["index"],
+            "terminations_offered": match.termination["offered"],
             # Mulliken electronegativity (IE + EA)/2 from pymatgen's element data (eV)
             "chi_metal_eV": chi_m, "chi_coating_eV": chi,
             "dchi_max_eV": max(abs(c - chi_m) for c in chi.values()),
