@@ -20,7 +20,7 @@ def build_system(spec: dict, bulk: dict[str, dict]) -> tuple:
         # the surface cell, then the smallest in-plane repeat that meets the single-image rule (methods §6)
         # and the preset's minimum length, within the area bound
         cell = structures.metal_slab(metal, spec["facet"], a_m, p["metal_layers"], p["fixed_layers"], 0.0,
-                                     p["vacuum_A"])
+                                     p["vacuum_A"] + structures.VACUUM_MARGIN_A)
         atoms, rep = sites.single_image_supercell(cell, spec["id"], p["inplane_min_length_A"],
                                                   p.get("inplane_min_repeats", 1), spec.get("max_area_A2"))
         desc["repeat"] = list(rep)
@@ -31,8 +31,9 @@ def build_system(spec: dict, bulk: dict[str, dict]) -> tuple:
         metal_struct = structures.conventional_metal(metal, a_m)
         film_facet = spec["coating_facet"] or (0, 0, 1)
         atoms, match = coherent_interface(spec["id"], metal_struct, film, spec["facet"], film_facet,
-                                          InterfaceSettings.from_config(spec["interfaces"], p,
-                                                                        spec.get("termination") or "anion"),
+                                          InterfaceSettings.from_config(
+                                              spec["interfaces"], dict(p, vacuum_A=p["vacuum_A"] + structures.VACUUM_MARGIN_A),
+                                              spec.get("termination") or "anion"),
                                           film_is_2d=coat["kind"] == "2d")
         area_metal = reduced_surface_area(metal_struct, spec["facet"])
         area_coat = reduced_surface_area(film, film_facet)
@@ -63,6 +64,8 @@ def build_system(spec: dict, bulk: dict[str, dict]) -> tuple:
         })
     area = float(np.linalg.norm(np.cross(atoms.cell[0], atoms.cell[1])))
     enum = sites.enumerate_vacancies(atoms, spec.get("max_vacancy_sites"), name=spec["id"])
-    desc.update({"area_A2": area, "single_image": enum.single_image, "natoms": len(atoms), "n_tag1": int((atoms.get_tags() == 1).sum()),
+    z = atoms.positions[:, 2]
+    desc.update({"area_A2": area, "single_image": enum.single_image,
+                 "vacuum_built_A": float(atoms.cell[2, 2] - (z.max() - z.min())), "natoms": len(atoms), "n_tag1": int((atoms.get_tags() == 1).sum()),
                  "n_tag2": int((atoms.get_tags() == 2).sum()), "n_fixed": int(atoms.arrays["fixed"].sum())})
     return atoms, desc, enum

@@ -61,7 +61,7 @@ def system_thermo(enum: dict, energies: dict[str, float], mu_metal: float, T_cla
 
 TABLE_COLUMNS = ["system", "status", "xc", "Tc_11_K", "Tc_12_K", "Omega_11_eV", "Omega_12_eV", "z_11", "z_12",
                  "mean_omega_11_eV", "mean_omega_12_eV", "n_pairs_11", "n_pairs_12", "n_pairs_excluded",
-                 "classification", "all_converged", "reason"]
+                 "classification", "all_converged", "min_vacuum_A", "reason"]
 
 
 def failed_summary(system: str, reason: str) -> dict:
@@ -79,6 +79,9 @@ def configuration_flags(results: list[dict]) -> dict:
             # nearest-neighbour distance) changed the configuration (e.g. a neighbour hopped into the
             # vacancy): its energy no longer belongs to the intended vacancy pair
             "relocated": [r["config_id"] for r in results if r.get("relocated")],
+            # vacuum between periodic images after relaxation (methods §4: >= 15 A)
+            "min_vacuum_A": min((r["vacuum_A"] for r in results if "vacuum_A" in r), default=None),
+            "vacuum_too_thin": [r["config_id"] for r in results if r.get("vacuum_too_thin")],
             "n_configurations": len(results), "xc": results[0]["xc"],
             "energy_kind": results[0].get("energy_kind")}
 
@@ -91,6 +94,7 @@ def critical_temperature_table(tcs: list[dict], descriptors: list[dict] = ()) ->
     for t in tcs:
         row = {k: t.get(k) for k in TABLE_COLUMNS}
         row["relocated"] = ";".join(t.get("relocated") or [])    # configurations whose atoms hopped
+        row["vacuum_too_thin"] = ";".join(t.get("vacuum_too_thin") or [])   # vacuum < vacuum_A after relaxation
         d = desc.get(t["system"], {})
         for k in ("a_m", "dchi_max_eV", "strain", "zsl_area_A2", "natoms"):
             row[k] = d.get(k)
