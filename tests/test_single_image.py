@@ -138,5 +138,4 @@ def test_every_reference_system_bonds_each_pair_through_one_image(reference_conf
         built.append(sid)
     print("built", len(built), "refused", refused)
     assert len(built) + len(refused) == 39
-    assert all(not campaign_systems.systems(reference_config)[s].is_interface for s in built[:0])
     assert len([s for s in built if "__" not in s]) == 12      # every isolated slab is buildable

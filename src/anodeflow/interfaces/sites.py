@@ -274,7 +274,8 @@ def enumerate_vacancies(atoms: Atoms, max_sites: int | None = None, name: str = 
             orbits.append(orb)
         if max_sites is not None and len(orbits) > max_sites:
             raise BuildError(f"{name}: {len(orbits)} symmetry-distinct tag{tag} sites exceed "
-                             f"dft.max_vacancy_sites = {max_sites}")
+                             f"dft.max_vacancy_sites = {max_sites} (raise it, or choose a smaller cell with "
+                             f"interfaces.select: min_area or a smaller interfaces.max_area_A2)")
         for orb in orbits:
             enum.sites.append({"index": orb[0], "tag": tag, "multiplicity": len(orb), "orbit": orb})
 
