@@ -96,6 +96,13 @@ def test_min_strain_selects_the_least_strained_match():
               fixed_layers=1, vacuum_A=15)
     atoms, m = coherent_interface("Li-110__LiF-100", li, lif, (1, 1, 0), (1, 0, 0), InterfaceSettings(**kw))
     assert m.strain <= 0.01
+    # the strain actually applied, seen in the built film: its in-plane Li-F neighbours are a/2 = 2.03 A
+    # apart in bulk LiF, stretched or compressed by at most the recorded principal strain
+    film = np.flatnonzero(~atoms.arrays["is_metal"].astype(bool))
+    d = atoms.get_all_distances(mic=True)[np.ix_(film, film)]
+    np.fill_diagonal(d, np.inf)
+    ratio = d.min(axis=1) / (4.06 / 2) - 1
+    assert np.abs(ratio).max() <= m.strain + 1e-6
     cell_area = float(np.linalg.norm(np.cross(atoms.cell[0], atoms.cell[1])))
     assert m.area_A2 == pytest.approx(cell_area) and cell_area <= 400
     small, s = coherent_interface("Li-110__LiF-100", li, lif, (1, 1, 0), (1, 0, 0),
