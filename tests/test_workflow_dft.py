@@ -37,9 +37,18 @@ def test_tc_json_for_isolated_slab_and_refused_interface(tiny_run):
     assert g["status"] == "failed" and g["reason"].startswith("Li-111__graphene:") and "single-image" in g["reason"]
     li = json.loads((tiny_run / "results/thermo/Li-110/tc.json").read_text())
     assert li["status"] == "ok" and (li["z_11"], li["z_12"]) == (4, 2)
-    assert li["n_pairs_11"] + li["n_pairs_excluded"] >= 1
-    assert li["Tc_11_K"] is not None and li["Tc_11_K"] >= 0
-    assert li["classification"] in ("resistant", "partially resistant", "prone")
+    # one (11) and one (12) pair class; at the test preset's 4 steps a relaxation may stop unconverged,
+    # and a pair resting on it is left out of <omega> (thermo.include_flagged: false): T_c is then null
+    # with the reason naming the configuration
+    flagged = set(li["not_converged"]) | set(li["relocated"])
+    for t in ("11", "12"):
+        if li[f"Tc_{t}_K"] is None:
+            assert li[f"n_pairs_{t}"] == 0 and any(c in li[f"reason_{t}"] for c in flagged), li
+        else:
+            assert li[f"Tc_{t}_K"] >= 0 and li[f"n_pairs_{t}"] == 1
+    assert li["n_pairs_11"] + li["n_pairs_12"] + li["n_pairs_excluded"] == 2
+    assert li["classification"] in ("resistant", "partially resistant", "prone") or \
+        li["classification"].startswith("undetermined")
 
 
 def test_energies_are_real_gpaw_zero_smearing_energies(tiny_run):
