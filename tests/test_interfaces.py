@@ -29,14 +29,15 @@ def test_reference_interfaces_match_or_fail_alone(reference_config):
         spec["preset"] = dict(spec["preset"], metal_layers=4, fixed_layers=2)
         try:
             atoms, desc, enum = build_system(spec, _bulk(reference_config, s))
-        except structures.InterfaceError as exc:
+        except structures.BuildError as exc:
             msg = str(exc)
             assert msg.startswith(sid + ":") and (re.search(r"best strain found: [0-9.]+", msg)
-                                                  or "raise interfaces.coating_layers" in msg), msg
+                                                  or "raise interfaces.coating_layers" in msg
+                                                  or "single-image rule" in msg or "max_vacancy_sites" in msg), msg
             outcomes[sid] = msg
             continue
         assert desc["strain"] <= reference_config["interfaces"]["max_strain"] + 1e-9, (sid, desc["strain"])
-        assert desc["zsl_area_A2"] <= reference_config["interfaces"]["max_area_A2"]
+        assert desc["zsl_area_A2"] <= desc["area_A2"] + 1e-6 <= reference_config["interfaces"]["max_area_A2"] + 2e-6
         assert 0 <= desc["a_m"] < 1 and desc["dchi_max_eV"] > 0
         z = atoms.positions[:, 2]
         metal = atoms.arrays["is_metal"]
@@ -47,7 +48,10 @@ def test_reference_interfaces_match_or_fail_alone(reference_config):
     assert len(outcomes) == 27
     matched = [k for k, v in outcomes.items() if not isinstance(v, str)]
     print({k: (round(v, 4) if not isinstance(v, str) else v) for k, v in outcomes.items()})
-    assert len(matched) >= 20
+    # with the least-strain rule and the single-image rule many cells are large and of low symmetry, and
+    # dft.max_vacancy_sites refuses them (benchmarks/results/single_image_cells.csv); each coating
+    # family except hBN keeps systems that build
+    assert {k.split("__")[1].split("-")[0] for k in matched} >= {"LiF", "NaF", "graphene"}
 
 
 @pytest.mark.slow  # ZSL search over a large area: ~6 s CPU
@@ -66,7 +70,7 @@ def test_polar_film_cut_to_one_plane_is_refused():
     """Rock-salt LiF(111) cut to one plane is a plane of Li or of F only: not the coating."""
     li = structures.conventional_metal("Li", 3.447)
     lif = structures.coating_structure({"kind": "bulk", "formula": "LiF", "spacegroup": 225}, 4.082)
-    kw = dict(max_strain=0.04, max_area_A2=120, angle_tol=0.01, gap_A=2.5, metal_layers=3, fixed_layers=1,
+    kw = dict(max_strain=0.04, max_area_A2=200, angle_tol=0.01, gap_A=2.5, metal_layers=3, fixed_layers=1,
               vacuum_A=15, inplane_min_length_A=2.9)
     with pytest.raises(structures.InterfaceError, match=r"^Li-111__LiF-111: .*lacks (F|Li).*coating_layers"):
         coherent_interface("Li-111__LiF-111", li, lif, (1, 1, 1), (1, 1, 1), InterfaceSettings(coating_layers=1, **kw))
@@ -80,3 +84,60 @@ def test_area_mismatch_descriptor():
     am, q = area_mismatch(11.83, 8.24)   # bcc Li(100) a^2 vs LiF(100) primitive (a/√2)^2
     assert q == (10, 7) or am == pytest.approx(abs(11.83 / 8.24 - q[0] / q[1]))
     assert am < 1 / 8
+
+
+@pytest.mark.slow  # two ZSL searches within 400 A^2: ~25 s
+def test_min_strain_selects_the_least_strained_match():
+    """methods §4: least strain within the area bound. For Li(110)/LiF(100) (a = 3.44, 4.06 A) a
+    0.70 % match exists within 400 A^2 (issue 13); the smallest cell is strained 3.77 %."""
+    li = structures.conventional_metal("Li", 3.44)
+    lif = structures.coating_structure({"kind": "bulk", "formula": "LiF", "spacegroup": 225}, 4.06)
+    kw = dict(max_strain=0.04, max_area_A2=400, angle_tol=0.01, gap_A=2.5, coating_layers=1, metal_layers=3,
+              fixed_layers=1, vacuum_A=15)
+    atoms, m = coherent_interface("Li-110__LiF-100", li, lif, (1, 1, 0), (1, 0, 0), InterfaceSettings(**kw))
+    assert m.strain <= 0.01
+    # the strain actually applied, seen in the built film: its in-plane Li-F neighbours are a/2 = 2.03 A
+    # apart in bulk LiF, stretched or compressed by at most the recorded principal strain
+    film = np.flatnonzero(~atoms.arrays["is_metal"].astype(bool))
+    d = atoms.get_all_distances(mic=True)[np.ix_(film, film)]
+    np.fill_diagonal(d, np.inf)
+    ratio = d.min(axis=1) / (4.06 / 2) - 1
+    assert np.abs(ratio).max() <= m.strain + 1e-6
+    cell_area = float(np.linalg.norm(np.cross(atoms.cell[0], atoms.cell[1])))
+    assert m.area_A2 == pytest.approx(cell_area) and cell_area <= 400
+    small, s = coherent_interface("Li-110__LiF-100", li, lif, (1, 1, 0), (1, 0, 0),
+                                  InterfaceSettings(select="min_area", **kw))
+    assert s.area_A2 < m.area_A2 and s.strain > m.strain
+    # the area recorded is the built cell's, not pymatgen's film match_area
+    assert s.area_A2 == pytest.approx(np.prod(s.repeat) * s.coincidence_area_A2)
+
+
+@pytest.mark.slow  # four interface builds within 200 A^2: ~15 s
+def test_both_naf111_terminations_and_anion_toward_the_metal_by_default():
+    """Rock-salt (111) is a stack of alternating Na and F planes: the face has an F- and a Na-terminated
+    version (pymatgen's default symmetry filter merges them). methods §4: F faces the metal by default."""
+    na = structures.conventional_metal("Na", 4.20)
+    naf = structures.coating_structure({"kind": "bulk", "formula": "NaF", "spacegroup": 225}, 4.70)
+    kw = dict(max_strain=0.04, max_area_A2=200, angle_tol=0.01, gap_A=2.5, coating_layers=2, metal_layers=3,
+              fixed_layers=1, vacuum_A=15, select="min_area")
+
+    def lowest_coating_plane(atoms):
+        coat = ~atoms.arrays["is_metal"].astype(bool)
+        z = atoms.positions[coat, 2]
+        return set(np.array(atoms.get_chemical_symbols())[coat][z < z.min() + structures.PLANE_TOL_A])
+
+    default, m = coherent_interface("Na-100__NaF-111", na, naf, (1, 0, 0), (1, 1, 1), InterfaceSettings(**kw))
+    assert lowest_coating_plane(default) == {"F"} and m.termination["facing"] == "anion"
+    assert sorted(o["facing"] for o in m.termination["offered"]) == ["anion", "cation"]
+    cation, mc = coherent_interface("Na-100__NaF-111", na, naf, (1, 0, 0), (1, 1, 1),
+                                    InterfaceSettings(termination="cation", **kw))
+    assert lowest_coating_plane(cation) == {"Na"} and mc.termination["facing"] == "cation"
+    for atoms in (default, cation):   # two planes of a rock-salt (111) film: one Na and one F plane, same size
+        film = np.array(atoms.get_chemical_symbols())[~atoms.arrays["is_metal"].astype(bool)]
+        assert (film == "Na").sum() == (film == "F").sum() > 0
+    k = [o["facing"] for o in m.termination["offered"]].index("cation")
+    by_index, mi = coherent_interface("Na-100__NaF-111", na, naf, (1, 0, 0), (1, 1, 1),
+                                      InterfaceSettings(termination=k, **kw))
+    assert lowest_coating_plane(by_index) == {"Na"}
+    with pytest.raises(structures.InterfaceError, match=r"^Na-100__NaF-111: termination 5 requested"):
+        coherent_interface("Na-100__NaF-111", na, naf, (1, 0, 0), (1, 1, 1), InterfaceSettings(termination=5, **kw))

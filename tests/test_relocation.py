@@ -1,6 +1,7 @@
 """The relocation diagnostic of a vacancy relaxation: an atom that hopped is caught, an ordinary
 relaxation is not."""
 import numpy as np
+import pytest
 
 from anodeflow.interfaces import structures
 from anodeflow.dft.relax import RELOCATION_FRACTION, relocation
@@ -29,3 +30,29 @@ def test_hop_across_the_periodic_boundary_is_a_relocation():
     assert abs(r["max_displacement_A"] - 1.72) < 1e-6
     assert r["max_displacement_atom"] == len(atoms) - 1
     assert 1.72 > RELOCATION_FRACTION * d_nn and r["relocated"]
+
+
+def test_vacuum_after_relaxation_is_measured_and_flagged():
+    """Vacuum between periodic images = cell height - slab thickness (z non-periodic)."""
+    from anodeflow.dft.relax import slab_vacuum
+
+    atoms = _slab()                                    # built with exactly 15 A of vacuum
+    assert slab_vacuum(atoms, 15.0)["vacuum_A"] == pytest.approx(15.0)
+    top = atoms.positions[:, 2].argmax()
+    atoms.positions[top, 2] += 0.4                     # the surface relaxed outward by 0.4 A
+    v = slab_vacuum(atoms, 15.0)
+    assert v["vacuum_A"] == pytest.approx(14.6) and v["vacuum_too_thin"]
+
+
+def test_builder_leaves_room_for_relaxation():
+    """The vacancy systems are built with vacuum_A + VACUUM_MARGIN_A, so an outward relaxation of up to
+    the margin keeps the gap >= vacuum_A."""
+    from anodeflow.interfaces.build import build_system
+
+    spec = {"id": "Li-110", "metal": "Li", "facet": [1, 1, 0], "xc": "PBE", "coating": None,
+            "preset": {"metal_layers": 3, "fixed_layers": 1, "inplane_min_length_A": 2.0, "vacuum_A": 15.0},
+            "max_vacancy_sites": 12, "max_area_A2": 400.0}
+    atoms, desc, _ = build_system(spec, {"Li": {"a_A": 3.44}})
+    assert desc["vacuum_built_A"] == pytest.approx(15.0 + structures.VACUUM_MARGIN_A)
+    z = atoms.positions[:, 2]
+    assert atoms.cell[2, 2] - (z.max() - z.min()) == pytest.approx(15.0 + structures.VACUUM_MARGIN_A)

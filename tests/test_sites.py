@@ -13,7 +13,8 @@ HAND = {(1, 0, 0): (4, 4, 1.0, 3 ** 0.5 / 2), (1, 1, 0): (4, 2, 3 ** 0.5 / 2, 3 
 @pytest.mark.parametrize("metal,a", [("Li", 3.44), ("Na", 4.23)])
 @pytest.mark.parametrize("facet", list(HAND))
 def test_z_from_geometry(metal, a, facet):
-    slab = structures.metal_slab(metal, facet, a, 4, 2, 10.0, 15.0)
+    # 12.5 A: every cell meets the single-image rule (Na(111): 3 x 5.98 A > 2 (5.98 + 0.15) A)
+    slab = structures.metal_slab(metal, facet, a, 4, 2, 12.5, 15.0)
     e = sites.enumerate_vacancies(slab)
     z11, z12, d11, d12 = HAND[facet]
     assert (e.z_11, e.z_12) == (z11, z12)

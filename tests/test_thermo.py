@@ -76,3 +76,70 @@ def test_binodal_is_common_tangent_and_closes_at_Tc():
         assert abs(slope) < 1e-6
     assert np.all(np.diff(x) > 0)          # the gap narrows as T rises
     assert np.isnan(thermo.binodal(om, [1.01 * tc])[0])
+
+
+# --- flagged configurations (methods §6): left out of ⟨ω⟩ by default.
+# Hand-made system: tag1 orbit {0, 2, 3} (site 0), tag2 site 1; (11) pairs (0,2) x1 and (0,3) x3, (12) pair (0,1) x4.
+# E_0 = -100, E_v0 = -97, E_v1 = -96.5 eV;
+#   ω(0,2) = -97 - 97 + 100 + 94.2 = 0.2 eV;  ω(0,3) = -97 - 97 + 100 + 93.5 = -0.5 eV;
+#   ω(0,1) = -97 - 96.5 + 100 + 93.6 = 0.1 eV.
+# With vv_0_3 relocated: ⟨ω⟩_11 = 0.2 eV (one pair), T_c,11 = z ⟨ω⟩/(4 k_B) = 4 (0.2)/(4 k_B) = 0.2/k_B;
+# averaged in: ⟨ω⟩_11 = (1 (0.2) + 3 (-0.5))/4 = -0.325 eV (T_c,11 = 0).
+HAND_ENUM = {"sites": [{"index": 0, "tag": 1, "multiplicity": 3, "orbit": [0, 2, 3]},
+                       {"index": 1, "tag": 2, "multiplicity": 1, "orbit": [1]}],
+             "pairs": [{"i": 0, "j": 2, "type": "11", "multiplicity": 1, "distance_A": 3.4},
+                       {"i": 0, "j": 3, "type": "11", "multiplicity": 3, "distance_A": 3.4},
+                       {"i": 0, "j": 1, "type": "12", "multiplicity": 4, "distance_A": 3.0}],
+             "z_11": 4, "z_12": 4}
+HAND_E = {"pristine": -100.0, "v_0": -97.0, "v_1": -96.5, "vv_0_2": -94.2, "vv_0_3": -93.5, "vv_0_1": -93.6}
+
+
+def test_relocated_configuration_is_left_out_of_mean_omega():
+    s, pairs, _ = vacancy_thermo.system_thermo(HAND_ENUM, HAND_E, -1.9, flagged={"vv_0_3"})
+    assert s["mean_omega_11_eV"] == pytest.approx(0.2, abs=1e-12)
+    assert s["Tc_11_K"] == pytest.approx(0.2 / KB_EV_PER_K, abs=1e-9)
+    assert s["mean_omega_12_eV"] == pytest.approx(0.1, abs=1e-12)
+    assert (s["n_pairs_11"], s["n_pairs_12"], s["n_pairs_excluded"]) == (1, 1, 1)
+    assert list(pairs.excluded) == [False, True, False]
+    assert pairs.omega_eV.iloc[1] == pytest.approx(-0.5, abs=1e-12)     # still reported per pair
+    inc, _, _ = vacancy_thermo.system_thermo(HAND_ENUM, HAND_E, -1.9, flagged={"vv_0_3"}, include_flagged=True)
+    assert inc["mean_omega_11_eV"] == pytest.approx(-0.325, abs=1e-12) and inc["Tc_11_K"] == 0.0
+    assert inc["n_pairs_excluded"] == 0
+
+
+def test_no_pair_left_gives_null_Tc_with_reason():
+    # v_1 not converged: the only (12) pair rests on it
+    s, _, sites_df = vacancy_thermo.system_thermo(HAND_ENUM, HAND_E, -1.9, flagged={"v_1"})
+    assert s["Tc_12_K"] is None and s["n_pairs_12"] == 0 and "v_1" in s["reason_12"] and "T_c,12" in s["reason"]
+    assert s["Tc_11_K"] is not None and s["classification"].startswith("undetermined")
+    assert list(sites_df.flagged) == [False, True]
+    # a flagged pristine slab takes every pair with it
+    s0, _, _ = vacancy_thermo.system_thermo(HAND_ENUM, HAND_E, -1.9, flagged={"pristine"})
+    assert s0["Tc_11_K"] is None and s0["Tc_12_K"] is None and s0["n_pairs_excluded"] == 3
+
+
+def test_thermo_job_excludes_relocated_by_default(tmp_path):
+    """The vacancy verb reads the relocation flags from result.json and applies thermo.include_flagged."""
+    import json
+    from anodeflow.io import read_json
+    from anodeflow.thermo import jobs
+
+    conf = tmp_path / "configurations.json"
+    conf.write_text(json.dumps({"system": "X-100", "status": "ok", **HAND_ENUM}))
+    bulk = tmp_path / "bulk.json"
+    bulk.write_text(json.dumps({"energy_per_atom_eV": -1.9}))
+    results = []
+    for cid, e in HAND_E.items():
+        p = tmp_path / f"{cid}.json"
+        p.write_text(json.dumps({"config_id": cid, "energy_eV": e, "converged": True, "relocated": cid == "vv_0_3",
+                                 "xc": "PBE", "energy_kind": "extrapolated"}))
+        results.append(str(p))
+    for include, expected in ((False, 0.2), (True, -0.325)):
+        out = {k: str(tmp_path / f"{k}_{include}") for k in ("tc", "pairs", "sites", "plot")}
+        cfg = {"thermo": {"classification_T_K": 300, "tc_flag_K": 1e4, "include_flagged": include}}
+        jobs.main(["vacancy", "--config", json.dumps(cfg), "--configurations", str(conf), "--bulk", str(bulk),
+                   "--tc", out["tc"] + ".json", "--pairs", out["pairs"] + ".csv", "--sites", out["sites"] + ".csv",
+                   "--plot", out["plot"] + ".png", "--results", *results])
+        tc = read_json(out["tc"] + ".json")
+        assert tc["mean_omega_11_eV"] == pytest.approx(expected, abs=1e-12)
+        assert tc["relocated"] == ["vv_0_3"] and tc["n_pairs_excluded"] == (0 if include else 1)

@@ -25,25 +25,37 @@ def tiny_run(root, tmp_path_factory):
     return wd
 
 
-def test_tc_json_for_isolated_slab_and_interface(tiny_run):
+def test_tc_json_for_isolated_slab_and_refused_interface(tiny_run):
     for system in ("Li-110", "Li-111__graphene"):
         tc = json.loads((tiny_run / "results" / "thermo" / system / "tc.json").read_text())
         for key in ("Tc_11_K", "Tc_12_K", "Omega_11_eV", "Omega_12_eV", "z_11", "z_12", "classification"):
             assert key in tc
-        assert tc["status"] == "ok"
         assert tc["provenance"]["versions"]["gpaw"]
         assert (tiny_run / "results" / "thermo" / system / "binodal.png").stat().st_size > 1000
+    # the interface breaks the single-image rule within max_area_A2: it fails alone, named
+    g = json.loads((tiny_run / "results/thermo/Li-111__graphene/tc.json").read_text())
+    assert g["status"] == "failed" and g["reason"].startswith("Li-111__graphene:") and "single-image" in g["reason"]
     li = json.loads((tiny_run / "results/thermo/Li-110/tc.json").read_text())
-    assert (li["z_11"], li["z_12"]) == (4, 2)
-    assert li["Tc_11_K"] is not None and li["Tc_11_K"] >= 0
-    assert li["classification"] in ("resistant", "partially resistant", "prone")
+    assert li["status"] == "ok" and (li["z_11"], li["z_12"]) == (4, 2)
+    # one (11) and one (12) pair class; at the test preset's 4 steps a relaxation may stop unconverged,
+    # and a pair resting on it is left out of <omega> (thermo.include_flagged: false): T_c is then null
+    # with the reason naming the configuration
+    flagged = set(li["not_converged"]) | set(li["relocated"])
+    for t in ("11", "12"):
+        if li[f"Tc_{t}_K"] is None:
+            assert li[f"n_pairs_{t}"] == 0 and any(c in li[f"reason_{t}"] for c in flagged), li
+        else:
+            assert li[f"Tc_{t}_K"] >= 0 and li[f"n_pairs_{t}"] == 1
+    assert li["n_pairs_11"] + li["n_pairs_12"] + li["n_pairs_excluded"] == 2
+    assert li["classification"] in ("resistant", "partially resistant", "prone") or \
+        li["classification"].startswith("undetermined")
 
 
 def test_energies_are_real_gpaw_zero_smearing_energies(tiny_run):
     r = json.loads((tiny_run / "results/dft/Li-110/pristine/result.json").read_text())
     assert r["energy_kind"].startswith("GPAW energy extrapolated")
     assert r["energy_eV"] != r["free_energy_eV"]        # -TS differs with 0.1 eV smearing
-    assert r["natoms"] == 6 and r["provenance"]["config"]["preset"]["ecut_eV"] == 200
+    assert r["natoms"] == 24 and r["provenance"]["config"]["preset"]["ecut_eV"] == 200   # 2x2 x 2 atoms x 3 planes
     pairs = pd.read_csv(tiny_run / "results/thermo/Li-110/pairs.csv")
     assert set(pairs.type.astype(str)) == {"11", "12"}
     # ω recomputed from the stored energies
@@ -67,7 +79,7 @@ def test_table_has_one_row_per_system(tiny_run):
     df = pd.read_csv(tiny_run / "results/tables/critical_temperatures.csv")
     assert list(df.system) == ["Li-110", "Li-111__graphene"]
     g = df.set_index("system").loc["Li-111__graphene"]
-    assert g.strain <= 0.04 and g.dchi_max_eV > 0
+    assert g.status == "failed" and "single-image" in g.reason
 
 
 def test_nothing_left_to_do_and_one_target_runs_one_system(root, tiny_run):

@@ -80,6 +80,9 @@ def _describe(err) -> str:
     if err.validator == "oneOf" and "miller" in str(sch.get("description", "")).lower():
         return (f"config key '{key}': {err.instance!r} is not a Miller index; "
                 "allowed: three integers [h, k, l] or a string of three digits such as \"110\"")
+    if err.validator == "oneOf" and key.endswith(".termination"):
+        return (f"config key '{key}': {err.instance!r} is not allowed; allowed values: 'anion', 'cation' "
+                "or an index (integer >= 0) into the terminations the coating face offers")
     if err.validator == "oneOf" and any("structure_file" in str(s) for s in err.validator_value):
         return (f"config key '{key}': give either structure_file, or formula + spacegroup + a_A "
                 f"(got keys {sorted(err.instance)})")

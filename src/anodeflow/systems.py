@@ -25,6 +25,7 @@ class SystemSpec:
     coating: str | None = None
     coating_kind: str | None = None
     coating_facet: tuple | None = None
+    termination: str | int | None = None   # interfaces: "anion" (default), "cation" or an index
 
     @property
     def is_interface(self) -> bool:
@@ -67,7 +68,7 @@ def systems(config: dict) -> dict[str, SystemSpec]:
         for f in grp["facets"]:
             for cf in cfacets:
                 s = SystemSpec(interface_id(grp["metal"], f, grp["coating"], cf), grp["metal"], miller(f),
-                               grp["xc"], grp["coating"], coat["kind"], cf)
+                               grp["xc"], grp["coating"], coat["kind"], cf, grp.get("termination", "anion"))
                 out[s.id] = s
     return out
 
@@ -156,10 +157,13 @@ def build_job_spec(config: dict, system_id: str) -> dict:
     spec = {"id": system_id, "metal": s.metal, "facet": list(s.facet), "xc": s.xc, "coating": s.coating,
             "coating_facet": list(s.coating_facet) if s.coating_facet else None,
             "preset": system_preset(config, system_id),
-            "max_vacancy_sites": config["dft"].get("max_vacancy_sites")}
+            "max_vacancy_sites": config["dft"].get("max_vacancy_sites"),
+            # the single-image rule (methods §6) refuses a system whose cell would exceed this
+            "max_area_A2": config["interfaces"]["max_area_A2"]}
     if s.coating:
         spec["coating_spec"] = config["coatings"][s.coating]
         spec["interfaces"] = config["interfaces"]
+        spec["termination"] = s.termination
     return spec
 
 

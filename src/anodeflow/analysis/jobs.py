@@ -168,7 +168,9 @@ def cmd_beef(a) -> None:
         rows.append({"i": i, "j": j, "type": str(p["type"]), "omega_eV": p["omega_eV"],
                      "omega_std_eV": beef.summarize(ens[(i, j)])["std"]})
     z = {"11": tc.get("z_11"), "12": tc.get("z_12")}
-    prop = beef.propagate([{**p, "type": str(p["type"])} for p in pairs], z, ens)
+    # the same pairs as ⟨ω⟩ in tc.json: those resting on a flagged configuration are left out there
+    used = [{**p, "type": str(p["type"])} for p in pairs if not bool(p.get("excluded", False))]
+    prop = beef.propagate(used, z, ens)
     types = {}
     for t, d in prop.items():
         types[t] = {k: beef.summarize(v) for k, v in d.items()}

@@ -11,13 +11,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 from pathlib import Path
 
 from ..io import job_fingerprint, provenance, run_verb, write_extxyz, write_json
 from . import mpi
 from .bulk import bulk_scan_preset, relax_bulk
-from .relax import optimizer_kwargs, relax, relocation
+from .relax import optimizer_kwargs, relax, relocation, slab_vacuum
 
 
 
@@ -74,6 +75,7 @@ def cmd_relax(args) -> None:
         "fmax": res.fmax, "fmax_target": p["fmax_slab"], "converged": res.converged, "steps": res.steps,
         "resumed_from_step": res.resumed_from_step, "wall_s": res.wall_s, "mpi_ranks": nranks,
         **relocation(res.atoms, start),
+        **slab_vacuum(res.atoms, p["vacuum_A"]),
         "beef_nsc_eV": beef_contributions(calc) if spec["xc"] == "BEEF-vdW" else None,
         "provenance": provenance(spec, [args.structure, *(args.inputs or [])]),
     }
@@ -87,6 +89,9 @@ def cmd_relax(args) -> None:
         if world.rank == 0:
             os.replace(part, args.gpw)
     if mpi.world().rank == 0:
+        if out["vacuum_too_thin"]:
+            sys.stderr.write(f"[anodeflow] WARNING {spec['system']}/{spec['config_id']}: vacuum after relaxation "
+                             f"{out['vacuum_A']:.2f} A < {p['vacuum_A']} A\n")
         write_extxyz(args.final, res.atoms, out["provenance"])
         write_json(args.out, out)
 

@@ -131,6 +131,16 @@ def optimizer_kwargs(preset: dict) -> dict:
 RELOCATION_FRACTION = 0.4
 
 
+def slab_vacuum(atoms, required_A: float) -> dict:
+    """Vacuum between the periodic images of a slab along z (Å): the cell height minus the slab's
+    thickness (z non-periodic: the box holds the slab and its vacuum). ``vacuum_too_thin`` flags a gap
+    below ``required_A`` (the preset's vacuum_A; methods §4: at least 15 Å), which a relaxation can
+    cause when the surface or the coating moves outward."""
+    z = atoms.positions[:, 2]
+    vac = float(atoms.cell[2, 2] - (z.max() - z.min()))
+    return {"vacuum_A": vac, "vacuum_required_A": float(required_A), "vacuum_too_thin": bool(vac < required_A)}
+
+
 def relocation(atoms, start) -> dict:
     """How far the relaxation moved atoms from the starting geometry (minimum image, in-plane periodic).
 

@@ -17,9 +17,13 @@ def build_system(spec: dict, bulk: dict[str, dict]) -> tuple:
     desc: dict = {"system": spec["id"], "metal": metal, "facet": spec["facet"], "xc": spec["xc"],
                   "metal_a_A": a_m}
     if spec.get("coating") is None:
-        atoms = structures.metal_slab(metal, spec["facet"], a_m, p["metal_layers"], p["fixed_layers"],
-                             p["inplane_min_length_A"], p["vacuum_A"],
-                             min_repeats=p.get("inplane_min_repeats", 1))
+        # the surface cell, then the smallest in-plane repeat that meets the single-image rule (methods §6)
+        # and the preset's minimum length, within the area bound
+        cell = structures.metal_slab(metal, spec["facet"], a_m, p["metal_layers"], p["fixed_layers"], 0.0,
+                                     p["vacuum_A"] + structures.VACUUM_MARGIN_A)
+        atoms, rep = sites.single_image_supercell(cell, spec["id"], p["inplane_min_length_A"],
+                                                  p.get("inplane_min_repeats", 1), spec.get("max_area_A2"))
+        desc["repeat"] = list(rep)
     else:
         coat = spec["coating_spec"]
         cb = bulk[spec["coating"]]
@@ -27,7 +31,9 @@ def build_system(spec: dict, bulk: dict[str, dict]) -> tuple:
         metal_struct = structures.conventional_metal(metal, a_m)
         film_facet = spec["coating_facet"] or (0, 0, 1)
         atoms, match = coherent_interface(spec["id"], metal_struct, film, spec["facet"], film_facet,
-                                          InterfaceSettings.from_config(spec["interfaces"], p),
+                                          InterfaceSettings.from_config(
+                                              spec["interfaces"], dict(p, vacuum_A=p["vacuum_A"] + structures.VACUUM_MARGIN_A),
+                                              spec.get("termination") or "anion"),
                                           film_is_2d=coat["kind"] == "2d")
         area_metal = reduced_surface_area(metal_struct, spec["facet"])
         area_coat = reduced_surface_area(film, film_facet)
@@ -38,15 +44,28 @@ def build_system(spec: dict, bulk: dict[str, dict]) -> tuple:
             "coating": spec["coating"], "coating_facet": list(film_facet), "coating_a_A": cb["a_A"],
             "a_m": am, "a_r": area_metal / area_coat, "q": f"{q[0]}/{q[1]}",
             "area_metal_cell_A2": area_metal, "area_coating_cell_A2": area_coat,
-            "zsl_area_A2": match.area_A2, "strain": match.strain, "strain_von_mises": match.strain_von_mises,
+            # areas (Å^2): the built cell (area_A2, below); the Zur-McGill coincidence cell of the
+            # (unstrained) substrate, before the single-image repeat; pymatgen's match_area (the film
+            # supercell's area before strain), for reference only
+            "zsl_area_A2": match.coincidence_area_A2, "zsl_match_area_A2": match.zsl_match_area_A2,
+            "repeat": list(match.repeat), "select": spec["interfaces"].get("select", "min_strain"),
+            "strain": match.strain, "strain_von_mises": match.strain_von_mises,
             "film_supercell_vectors": match.film_vectors, "substrate_supercell_vectors": match.substrate_vectors,
-            "n_matches_within_limit": match.n_matches, "termination": atoms.info.get("termination"),
+            "n_matches_within_limit": match.n_matches, "n_matches_single_image": match.n_candidates,
+            # the coating plane facing the metal (methods §4: the anion plane by default), the
+            # termination chosen and every one the face offers
+            "termination": atoms.info.get("termination"), "termination_facing": match.termination["facing"],
+            "termination_facing_elements": match.termination["facing_elements"],
+            "termination_choice": match.termination["choice"], "termination_index": match.termination["index"],
+            "terminations_offered": match.termination["offered"],
             # Mulliken electronegativity (IE + EA)/2 from pymatgen's element data (eV)
             "chi_metal_eV": chi_m, "chi_coating_eV": chi,
             "dchi_max_eV": max(abs(c - chi_m) for c in chi.values()),
         })
     area = float(np.linalg.norm(np.cross(atoms.cell[0], atoms.cell[1])))
-    enum = sites.enumerate_vacancies(atoms, spec.get("max_vacancy_sites"))
-    desc.update({"area_A2": area, "natoms": len(atoms), "n_tag1": int((atoms.get_tags() == 1).sum()),
+    enum = sites.enumerate_vacancies(atoms, spec.get("max_vacancy_sites"), name=spec["id"])
+    z = atoms.positions[:, 2]
+    desc.update({"area_A2": area, "single_image": enum.single_image,
+                 "vacuum_built_A": float(atoms.cell[2, 2] - (z.max() - z.min())), "natoms": len(atoms), "n_tag1": int((atoms.get_tags() == 1).sum()),
                  "n_tag2": int((atoms.get_tags() == 2).sum()), "n_fixed": int(atoms.arrays["fixed"].sum())})
     return atoms, desc, enum

@@ -11,7 +11,7 @@ import sys
 
 from ..io import atomic_path, provenance, read_json, run_verb, write_extxyz, write_json
 from .build import build_system
-from .structures import InterfaceError
+from .structures import BuildError
 
 
 def cmd_build(args) -> None:
@@ -22,7 +22,7 @@ def cmd_build(args) -> None:
         bulk[d["phase"]] = d
     try:
         atoms, desc, enum = build_system(spec, bulk)
-    except InterfaceError as exc:
+    except BuildError as exc:
         # This system fails alone and says why; the artifacts record the failure so that the
         # tables still list it and no other system is held up.
         msg = str(exc)

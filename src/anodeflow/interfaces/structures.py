@@ -31,11 +31,20 @@ PROTOTYPES = {
     (191, "A"): [(0, (1 / 3, 2 / 3, 0.5))],                             # graphene (2c)
     (187, "AB"): [(0, (1 / 3, 2 / 3, 0.5)), (1, (2 / 3, 1 / 3, 0.5))],  # hBN monolayer
 }
+#: extra vacuum (Å) the builder adds to the preset's vacuum_A for the vacancy systems, so that the gap
+#: between periodic images stays >= vacuum_A after relaxation (surfaces relax outward by tenths of an Å;
+#: a coating can move out by ~1 Å from its initial 2-3 Å gap). Checked after every relaxation.
+VACUUM_MARGIN_A = 2.0
 #: c length of the cell that holds a 2D sheet as a "bulk" phase (Å)
 SHEET_CELL_C_A = 20.0
 
 
-class InterfaceError(RuntimeError):
+class BuildError(RuntimeError):
+    """A system that cannot be built as methods.md requires. The message names the system; the
+    build job records it and that system fails alone (the others go on)."""
+
+
+class InterfaceError(BuildError):
     """No coherent interface within the limits; the message names the system and the best strain."""
 
 

@@ -10,6 +10,8 @@ from ..io import atomic_path
 #: what each table of the campaign holds (shown under its title in the report)
 TABLE_DESCRIPTIONS = {
     "critical_temperatures": "Mean-field T_c of both pair types, Ω, ⟨ω⟩, z and the 300 K classification per system, "
+                             "the number of pairs each ⟨ω⟩ rests on (n_pairs_11, n_pairs_12) and of pairs left out "
+                             "because a configuration they rest on did not converge or relocated (n_pairs_excluded), "
                              "with the interface descriptors (a_m, Δχ_max, strain, area).",
     "montecarlo_tc": "Lattice Monte Carlo transition temperature next to the mean-field T_c per system and pair type.",
     "beef_uncertainty": "BEEF-vdW ensemble standard deviations of ⟨ω⟩, Ω and T_c (same seed and size for every "

@@ -14,6 +14,8 @@ def table(system: str, variants, tcs: list[dict], descriptors: list[dict], prese
                      "omega_11_eV": tc.get("mean_omega_11_eV"), "omega_12_eV": tc.get("mean_omega_12_eV"),
                      "Omega_11_eV": tc.get("Omega_11_eV"), "Omega_12_eV": tc.get("Omega_12_eV"),
                      "Tc_11_K": tc.get("Tc_11_K"), "Tc_12_K": tc.get("Tc_12_K"),
+                     "n_pairs_11": tc.get("n_pairs_11"), "n_pairs_12": tc.get("n_pairs_12"),
+                     "n_pairs_excluded": tc.get("n_pairs_excluded"),
                      "all_converged": tc.get("all_converged"), "variant": vid})
     return pd.DataFrame(rows)
 

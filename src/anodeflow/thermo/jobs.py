@@ -29,9 +29,12 @@ def cmd_vacancy(a) -> dict:
         results = [read_json(p) for p in a.results]
         energies = {r["config_id"]: r["energy_eV"] for r in results}
         mu = read_json(a.bulk)["energy_per_atom_eV"]
-        summary, pairs, sites = vacancies.system_thermo(enum, energies, mu, thermo_cfg["classification_T_K"],
-                                                        thermo_cfg["tc_flag_K"])
-        summary.update({"system": system, "status": "ok", **vacancies.configuration_flags(results)})
+        flags = vacancies.configuration_flags(results)
+        summary, pairs, sites = vacancies.system_thermo(
+            enum, energies, mu, thermo_cfg["classification_T_K"], thermo_cfg["tc_flag_K"],
+            flagged=set(flags["not_converged"]) | set(flags["relocated"]),
+            include_flagged=thermo_cfg.get("include_flagged", False))
+        summary.update({"system": system, "status": "ok", **flags})
         plots.plot_binodal(summary, a.plot, system)
     summary["provenance"] = prov
     write_csv(a.pairs, pairs, prov)

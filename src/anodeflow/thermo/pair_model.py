@@ -87,16 +87,21 @@ def binodal(omega_param: float, temperatures) -> np.ndarray:
 
 
 def pair_model_summary(pairs: list[dict], z_11: float, z_12: float, T_class: float = 300.0,
-                       flag_K: float = 1e4) -> dict:
+                       flag_K: float = 1e4, reasons: dict | None = None) -> dict:
     """Ω, T_c and classification from per-pair ω.
 
-    ``pairs``: dicts with ``type`` ("11"/"12"), ``multiplicity`` and ``omega_eV``.
+    ``pairs``: dicts with ``type`` ("11"/"12"), ``multiplicity`` and ``omega_eV``: the pairs ⟨ω⟩
+    rests on. A type without pairs gets T_c = None and ``reason_<t>`` (from ``reasons`` when given);
+    ``reason`` joins them.
     """
     out: dict = {"z_11": z_11, "z_12": z_12}
+    why = []
     for t, z in (("11", z_11), ("12", z_12)):
         sel = [p for p in pairs if p["type"] == t]
         if not sel:
-            out.update({f"mean_omega_{t}_eV": None, f"Omega_{t}_eV": None, f"Tc_{t}_K": None})
+            r = (reasons or {}).get(t, f"no ({t}) pairs")
+            out.update({f"mean_omega_{t}_eV": None, f"Omega_{t}_eV": None, f"Tc_{t}_K": None, f"reason_{t}": r})
+            why.append(f"T_c,{t} undefined: {r}")
             continue
         mo = weighted_mean_omega([p["omega_eV"] for p in sel], [p["multiplicity"] for p in sel])
         om = interaction_parameter(z, mo)
@@ -106,6 +111,8 @@ def pair_model_summary(pairs: list[dict], z_11: float, z_12: float, T_class: flo
     if out["Tc_11_K"] is not None and out["Tc_12_K"] is not None:
         out["classification"] = classify(out["Tc_11_K"], out["Tc_12_K"], T_class)
     else:
-        out["classification"] = "undetermined (a pair type is missing: in-plane cell too small)"
+        out["classification"] = "undetermined (a T_c is undefined)"
+    if why:
+        out["reason"] = "; ".join(why)
     out["classification_T_K"] = T_class
     return out

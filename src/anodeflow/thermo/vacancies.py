@@ -7,10 +7,16 @@ from . import pair_model
 
 
 def system_thermo(enum: dict, energies: dict[str, float], mu_metal: float, T_class: float = 300.0,
-                  flag_K: float = 1e4):
+                  flag_K: float = 1e4, flagged=(), include_flagged: bool = False):
     """``enum``: the enumeration (configurations.json); ``energies``: config_id -> E (eV).
 
+    ``flagged``: ids of configurations whose relaxation did not converge or in which an atom hopped
+    (methods §6: a different defect). A pair's ω rests on four configurations (pristine, v_i, v_j,
+    vv_ij); unless ``include_flagged``, a pair resting on a flagged one is left out of ⟨ω⟩ and T_c
+    (it stays in the pairs table, with ``excluded`` and the flagged configurations named).
+
     Returns (summary dict, pairs DataFrame, sites DataFrame)."""
+    flagged = set(flagged)
     E0 = energies["pristine"]
     rep = {}
     for s in enum["sites"]:
@@ -20,24 +26,42 @@ def system_thermo(enum: dict, energies: dict[str, float], mu_metal: float, T_cla
     sites = pd.DataFrame([{
         "site": s["index"], "tag": s["tag"], "multiplicity": s["multiplicity"],
         "E_vac_eV": Ev[s["index"]],
-        "E_form_eV": pair_model.vacancy_formation_energy(Ev[s["index"]], E0, mu_metal)} for s in enum["sites"]])
+        "E_form_eV": pair_model.vacancy_formation_energy(Ev[s["index"]], E0, mu_metal),
+        "flagged": bool({"pristine", f"v_{s['index']}"} & flagged)} for s in enum["sites"]])
     rows = []
     for p in enum["pairs"]:
         i, j = p["i"], p["j"]
         Eij = energies[f"vv_{i}_{j}"]
+        used = ["pristine", f"v_{rep[i]}", f"v_{rep[j]}", f"vv_{i}_{j}"]
+        bad = [c for c in dict.fromkeys(used) if c in flagged]
         rows.append({"i": i, "j": j, "type": p["type"], "multiplicity": p["multiplicity"],
                      "distance_A": p["distance_A"], "E_i_eV": Ev[rep[i]], "E_j_eV": Ev[rep[j]], "E_ij_eV": Eij,
-                     "omega_eV": pair_model.vacancy_pair_binding(Ev[rep[i]], Ev[rep[j]], E0, Eij)})
+                     "omega_eV": pair_model.vacancy_pair_binding(Ev[rep[i]], Ev[rep[j]], E0, Eij),
+                     "flagged_configurations": ";".join(bad), "excluded": bool(bad) and not include_flagged})
     pairs = pd.DataFrame(rows, columns=["i", "j", "type", "multiplicity", "distance_A", "E_i_eV", "E_j_eV",
-                                        "E_ij_eV", "omega_eV"])
-    summary = pair_model.pair_model_summary(pairs.to_dict("records"), enum["z_11"], enum["z_12"], T_class, flag_K)
+                                        "E_ij_eV", "omega_eV", "flagged_configurations", "excluded"])
+    used = pairs[~pairs.excluded.astype(bool)] if len(pairs) else pairs
+    reasons = {}
+    for t in ("11", "12"):
+        n_all, n_used = int((pairs.type == t).sum()), int((used.type == t).sum())
+        if n_all and not n_used:
+            bad = sorted(set(";".join(pairs[pairs.type == t].flagged_configurations).split(";")) - {""})
+            reasons[t] = (f"all {n_all} ({t}) pairs rest on flagged configurations (not converged or "
+                          f"relocated: {', '.join(bad)}); thermo.include_flagged is false")
+        elif not n_all:
+            reasons[t] = f"no ({t}) pairs in this cell"
+    summary = pair_model.pair_model_summary(used.to_dict("records"), enum["z_11"], enum["z_12"], T_class, flag_K,
+                                            reasons=reasons)
+    summary.update({"n_pairs_11": int((used.type == "11").sum()), "n_pairs_12": int((used.type == "12").sum()),
+                    "n_pairs_excluded": int(len(pairs) - len(used)), "include_flagged": bool(include_flagged)})
     summary["E0_eV"] = E0
     summary["mu_metal_eV"] = mu_metal
     return summary, pairs, sites
 
 
 TABLE_COLUMNS = ["system", "status", "xc", "Tc_11_K", "Tc_12_K", "Omega_11_eV", "Omega_12_eV", "z_11", "z_12",
-                 "mean_omega_11_eV", "mean_omega_12_eV", "classification", "all_converged", "reason"]
+                 "mean_omega_11_eV", "mean_omega_12_eV", "n_pairs_11", "n_pairs_12", "n_pairs_excluded",
+                 "classification", "all_converged", "min_vacuum_A", "reason"]
 
 
 def failed_summary(system: str, reason: str) -> dict:
@@ -55,6 +79,9 @@ def configuration_flags(results: list[dict]) -> dict:
             # nearest-neighbour distance) changed the configuration (e.g. a neighbour hopped into the
             # vacancy): its energy no longer belongs to the intended vacancy pair
             "relocated": [r["config_id"] for r in results if r.get("relocated")],
+            # vacuum between periodic images after relaxation (methods §4: >= 15 A)
+            "min_vacuum_A": min((r["vacuum_A"] for r in results if "vacuum_A" in r), default=None),
+            "vacuum_too_thin": [r["config_id"] for r in results if r.get("vacuum_too_thin")],
             "n_configurations": len(results), "xc": results[0]["xc"],
             "energy_kind": results[0].get("energy_kind")}
 
@@ -67,6 +94,7 @@ def critical_temperature_table(tcs: list[dict], descriptors: list[dict] = ()) ->
     for t in tcs:
         row = {k: t.get(k) for k in TABLE_COLUMNS}
         row["relocated"] = ";".join(t.get("relocated") or [])    # configurations whose atoms hopped
+        row["vacuum_too_thin"] = ";".join(t.get("vacuum_too_thin") or [])   # vacuum < vacuum_A after relaxation
         d = desc.get(t["system"], {})
         for k in ("a_m", "dchi_max_eV", "strain", "zsl_area_A2", "natoms"):
             row[k] = d.get(k)
