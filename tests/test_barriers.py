@@ -31,7 +31,7 @@ def test_hop_goes_between_equivalent_hollow_sites(facet, hop_over_a):
 
 def test_neb_settings_come_from_the_config_section(na_cfg):
     s = barriers.NEBSettings.from_config(na_cfg["barriers"])
-    assert s == barriers.NEBSettings(layers=6, fixed_layers=2, inplane_min_length_A=12.0, vacuum_A=12.0,
+    assert s == barriers.NEBSettings(layers=6, fixed_layers=4, inplane_min_length_A=12.0, vacuum_A=12.0,
                                      n_images=7, fmax=0.02, max_steps=1000, climb=True)
 
 
@@ -86,7 +86,7 @@ def test_na_110_barrier_is_small_and_symmetric(na_cfg, tmp_path):
 def test_barrier_job_command_line(na_cfg, tmp_path):
     """python -m anodeflow.pfinputs.jobs barrier: the config JSON of the rule (barriers, the metal's
     metals and potentials entries), the result JSON and the LAMMPS log."""
-    cfg = {"barriers": {**na_cfg["barriers"], "layers": 4, "inplane_min_length_A": 9.0, "vacuum_A": 10.0,
+    cfg = {"barriers": {**na_cfg["barriers"], "layers": 4, "fixed_layers": 2, "inplane_min_length_A": 9.0, "vacuum_A": 10.0,
                         "n_images": 5, "fmax": 0.02, "max_steps": 1000},
            "metals": {"Na": na_cfg["metals"]["Na"]}, "potentials": {"Na": na_cfg["potentials"]["Na"]}}
     out, log = tmp_path / "110.json", tmp_path / "110.lammps.log"

@@ -82,6 +82,11 @@ def test_unknown_precision_preset(cfg):
     rejected(cfg, "precision", "reference", "quick")
 
 
+def test_neb_slab_without_free_planes(cfg):
+    cfg["barriers"]["fixed_layers"] = cfg["barriers"]["layers"]
+    rejected(cfg, "barriers.fixed_layers", "smaller than barriers.layers")
+
+
 def test_vacuum_below_15_A(cfg):
     cfg["presets"]["reference"]["vacuum_A"] = 10
     rejected(cfg, "presets.reference.vacuum_A")

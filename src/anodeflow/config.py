@@ -124,6 +124,9 @@ def semantic_errors(config: dict, workdir=".") -> list[str]:
     for name, p in config["presets"].items():
         if p["fixed_layers"] >= p["metal_layers"]:
             errs.append(f"config key 'presets.{name}.fixed_layers': must be smaller than metal_layers ({p['metal_layers']})")
+    b = config.get("barriers", {})
+    if b and b["fixed_layers"] >= b["layers"]:
+        errs.append(f"config key 'barriers.fixed_layers': must be smaller than barriers.layers ({b['layers']})")
     for el in config["metals"]:
         if el not in known:
             errs.append(f"config key 'metals.{el}': unknown element {el!r}; allowed: chemical symbols such as Li, Na, K")
