@@ -32,7 +32,12 @@ def test_reference_and_quick_configs_are_valid(root):
                 "Li-100_BEEF-vdW"]:
         assert sid in ids
     # the quick campaign: the systems whose cells stay small under the single-image rule (config/quick.yaml)
-    assert list(campaign_systems.systems(quick)) == ["Li-110", "Na-110", "Li-110__LiF-100"]
+    assert list(campaign_systems.systems(quick)) == ["Li-110", "Na-110"]
+    # and its interface overlay (1-2 h more on 2 cores)
+    with_if = config.load(root / "config" / "config.yaml", root / "config" / "quick.yaml",
+                          root / "config" / "quick_interface.yaml")
+    assert list(campaign_systems.systems(with_if)) == ["Li-110", "Na-110", "Li-110__LiF-100"]
+    assert with_if["interfaces"]["select"] == "min_area" and quick["interfaces"]["select"] == "min_strain"
 
 
 def test_schema_violation_names_key(cfg):
