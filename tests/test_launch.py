@@ -58,3 +58,44 @@ def test_launch_md_reads_the_md_template():
     assert r.returncode != 0 and launch.MD_ENV in r.stderr
     r = _run("--md", "--", "true")
     assert r.returncode != 0 and "usage" in r.stderr
+
+
+# ----------------------------------------------------------------------------- ranks of a GPAW slab job
+
+def test_irreducible_slab_kpoints_by_hand():
+    """Γ-centred N1 x N2 x 1 grids under time reversal: (N1 N2 + T)/2 with T the points k = -k."""
+    from anodeflow.dft.ranks import irreducible_slab_kpoints
+
+    def cell(l1, l2):
+        return [[l1, 0, 0], [0, l2, 0], [0, 0, 30.0]]
+    # density 1.5 1/A: N = ceil(2 pi 1.5 / L)
+    assert irreducible_slab_kpoints(cell(10.32, 10.32), 1.5) == 1    # Γ only (3x3 Li(100))
+    assert irreducible_slab_kpoints(cell(6.88, 9.73), 1.5) == 2      # 2x1: Γ and (1/2, 0)
+    assert irreducible_slab_kpoints(cell(6.88, 6.88), 1.5) == 4      # 2x2: four points with k = -k
+    assert irreducible_slab_kpoints(cell(3.0, 3.0), 1.5) == 10       # 4x4: (16 + 4)/2
+    assert irreducible_slab_kpoints(cell(2.0, 10.32), 1.5) == 3      # 5x1: Γ + 4/2
+
+
+def test_slab_job_is_capped_at_its_kpoints_without_scalapack(tmp_path):
+    """GPAW 26.7 without ScaLAPACK stops when ranks exceed k-points (domain decomposition): the launcher
+    runs such a job on as many ranks as it has k-points and rewrites --ntasks (checked by the job)."""
+    import json
+
+    from ase.build import bcc100
+    from ase.io import write
+
+    from anodeflow.dft.ranks import usable_ranks, with_ranks
+
+    slab = bcc100("Li", (3, 3, 3), a=3.44, vacuum=8.0)
+    path = tmp_path / "s.extxyz"
+    write(str(path), slab, format="extxyz")
+    cmd = ["python", "-m", "anodeflow.dft.jobs", "relax", "--ntasks", "2", "--spec",
+           json.dumps({"preset": {"kpt_density": 1.5}}), "--structure", str(path)]
+    n, reason = usable_ranks(cmd, 2, scalapack=False)
+    assert n == 1 and "ScaLAPACK" in reason
+    assert with_ranks(cmd, n)[cmd.index("--ntasks") + 1] == "1"
+    assert usable_ranks(cmd, 2, scalapack=True) == (2, None)     # ScaLAPACK: domain decomposition works
+    dense = [*cmd[:7], json.dumps({"preset": {"kpt_density": 6.0}}), *cmd[8:]]
+    assert usable_ranks(dense, 2, scalapack=False) == (2, None)  # enough k-points
+    bulk = ["python", "-m", "anodeflow.dft.jobs", "bulk", "--ntasks", "4"]
+    assert usable_ranks(bulk, 4, scalapack=False) == (4, None)

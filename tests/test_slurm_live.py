@@ -118,11 +118,11 @@ def test_bulk_li_through_slurm(slurm_cluster, sandbox):
 def test_thermo_tc_through_slurm(slurm_cluster, sandbox):
     """One system's whole DFT chain: bulk, build (checkpoint), pristine/vacancy/divacancy relaxations
     (2 MPI ranks each, srun inside the job), pair-model thermodynamics."""
-    target = "results/thermo/Li-100/tc.json"
+    target = "results/thermo/Li-110/tc.json"
     try:
         proc, jobids, states = run_through_slurm(sandbox, target)
     except AssertionError:
-        log = sandbox / "logs/interfaces/Li-100.log"
+        log = sandbox / "logs/interfaces/Li-110.log"
         if log.exists() and "MPI parallelism is disabled" in log.read_text():
             pytest.xfail("rule build_system imports GPAW without GPAW_MPI_BACKEND=cgpaw: inside the plugin's "
                          "`srun -n1` step GPAW sees SLURM's launcher variables and refuses to start "
@@ -132,11 +132,11 @@ def test_thermo_tc_through_slurm(slurm_cluster, sandbox):
     ran = sum(counts.values())
     assert len(jobids) + local_jobs(proc.stdout) >= ran and jobids, (counts, jobids)
     assert set(states) == set(jobids) and all(s == "COMPLETED" for s, _ in states.values()), states
-    conf = json.loads((sandbox / "results/interfaces/Li-100/configurations.json").read_text())
+    conf = json.loads((sandbox / "results/interfaces/Li-110/configurations.json").read_text())
     ids = [c["id"] for c in conf["configurations"]]
     assert "pristine" in ids and any(i.startswith("v_") for i in ids) and any(i.startswith("vv_") for i in ids)
     for cid in ids:
-        r = json.loads((sandbox / f"results/dft/Li-100/{cid}/result.json").read_text())
+        r = json.loads((sandbox / f"results/dft/Li-110/{cid}/result.json").read_text())
         assert r["mpi_ranks"] == 2 and math.isfinite(r["energy_eV"]), (cid, r["mpi_ranks"])
     tc = json.loads((sandbox / target).read_text())
     assert tc["provenance"]["inputs_sha256"]

@@ -1,5 +1,6 @@
 """The pair-model bookkeeping is exact: synthetic energies with known ε give back ω, Ω, T_c."""
 import numpy as np
+import pandas as pd
 import pytest
 
 from anodeflow.interfaces import sites, structures
@@ -143,3 +144,18 @@ def test_thermo_job_excludes_relocated_by_default(tmp_path):
         tc = read_json(out["tc"] + ".json")
         assert tc["mean_omega_11_eV"] == pytest.approx(expected, abs=1e-12)
         assert tc["relocated"] == ["vv_0_3"] and tc["n_pairs_excluded"] == (0 if include else 1)
+
+
+def test_tc_table_carries_beef_error_bars_and_says_when_there_are_none():
+    """The T_c table takes each system's error bar from its beef.json: the ensemble standard deviation
+    of T_c per type where BEEF-vdW was used; none (with the reason) for PBE; none for an undefined T_c."""
+    tcs = [{"system": "Li-110_BEEF-vdW", "status": "ok", "Tc_11_K": 900.0, "Tc_12_K": None},
+           {"system": "Li-110", "status": "ok", "Tc_11_K": 800.0, "Tc_12_K": 300.0}]
+    beefs = [{"system": "Li-110_BEEF-vdW", "ensemble": {"size": 500, "seed": 0},
+              "types": {"11": {"Tc_K": {"std": 120.0}}, "12": {"Tc_K": {"std": 40.0}}}},
+             {"system": "Li-110", "ensemble": None, "note": "PBE: no BEEF ensemble exists for this functional"}]
+    df = vacancy_thermo.critical_temperature_table(tcs, [], beefs).set_index("system")
+    assert df.loc["Li-110_BEEF-vdW", "Tc_11_err_K"] == 120.0
+    assert pd.isna(df.loc["Li-110_BEEF-vdW", "Tc_12_err_K"])              # T_c,12 undefined: no error bar
+    assert "BEEF-vdW ensemble" in df.loc["Li-110_BEEF-vdW", "Tc_err_source"]
+    assert pd.isna(df.loc["Li-110", "Tc_11_err_K"]) and "PBE" in df.loc["Li-110", "Tc_err_source"]

@@ -13,7 +13,11 @@ ranks) must not rerun finished calculations. Snakemake reruns a job when its par
 track the environment.
 
 A DFT job runs with ``GPAW_MPI_BACKEND=cgpaw``: GPAW then takes its MPI world from the ranks the launcher
-started, whatever the launcher (``mpiexec`` or ``srun``), instead of guessing from launcher variables.
+started, whatever the launcher (``mpiexec`` or ``srun``), instead of guessing from launcher variables; and
+with one BLAS/OpenMP thread per rank (Snakemake sets the thread variables to the job's core count).
+
+A GPAW slab job on more ranks than irreducible k-points runs on fewer ranks when GPAW lacks ScaLAPACK
+(``anodeflow.dft.ranks``: GPAW 26.7 cannot domain-decompose without it); the log says so.
 
 An MD job on one rank runs the command directly, without a launcher (LAMMPS needs no MPI runtime for one
 process); on more ranks it needs the MD template.
@@ -27,7 +31,10 @@ import sys
 ENV = "ANODEFLOW_DFT_LAUNCHER"
 MD_ENV = "ANODEFLOW_MD_LAUNCHER"
 #: environment every DFT job starts with (see the module docstring)
-DFT_ENV = {"GPAW_MPI_BACKEND": "cgpaw"}
+#: and one BLAS/OpenMP thread per rank: Snakemake exports OMP/OPENBLAS/MKL_NUM_THREADS = the job's threads,
+#: which oversubscribes the cores the ranks already fill (machine-notes: 12 s pinned vs 37 s unpinned SCF)
+DFT_ENV = {"GPAW_MPI_BACKEND": "cgpaw", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
+           "MKL_NUM_THREADS": "1", "GOTO_NUM_THREADS": "1"}
 
 USAGE = "usage: python -m anodeflow.launch [--md] NTASKS -- CMD [ARGS ...]"
 
@@ -57,8 +64,17 @@ def main(argv: list[str] | None = None) -> None:
         argv = argv[1:]
     if len(argv) < 3 or argv[1] != "--" or not argv[0].isdigit():
         sys.exit(USAGE)
+    ntasks, cmd = int(argv[0]), argv[2:]
+    if not md:
+        # a GPAW slab job uses no more ranks than it has k-points when GPAW lacks ScaLAPACK (anodeflow.dft.ranks)
+        from .dft.ranks import usable_ranks, with_ranks
+
+        n, reason = usable_ranks(cmd, ntasks)
+        if reason:
+            print(f"anodeflow.launch: {reason}", flush=True)
+            ntasks, cmd = n, with_ranks(cmd, n)
     try:
-        full = md_command(int(argv[0]), argv[2:]) if md else command(int(argv[0]), argv[2:])
+        full = md_command(ntasks, cmd) if md else command(ntasks, cmd)
     except ValueError as exc:
         sys.exit(f"anodeflow.launch: {exc}")
     if not md:

@@ -30,6 +30,8 @@ rule critical_temperature_table:
     input:
         tc=expand("results/thermo/{system}/tc.json", system=SYSTEMS),
         descriptors=expand("results/interfaces/{system}/descriptors.json", system=SYSTEMS),
+        # T_c error bars: the BEEF-vdW ensemble where that functional is used (methods 5)
+        beef=expand("results/analysis/{system}/beef.json", system=SYSTEMS),
     output:
         "results/tables/critical_temperatures.csv",
     log:
@@ -40,7 +42,7 @@ rule critical_temperature_table:
         "../../envs/analysis.yaml"
     shell:
         "python -m anodeflow.thermo.jobs table --config {params.cfg:q} --tc {input.tc} "
-        "--descriptors {input.descriptors} --out {output} > {log} 2>&1"
+        "--descriptors {input.descriptors} --beef {input.beef} --out {output} > {log} 2>&1"
 
 
 TARGETS["thermo"] = ["results/tables/critical_temperatures.csv"]

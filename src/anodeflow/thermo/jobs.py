@@ -46,8 +46,9 @@ def cmd_vacancy(a) -> dict:
 def cmd_table(a) -> None:
     systems = json.loads(a.config)["systems"]
     df = vacancies.critical_temperature_table([read_json(p) for p in a.tc],
-                                              [read_json(p) for p in a.descriptors])
-    write_csv(a.out, df, provenance({"systems": systems}, [*a.tc, *a.descriptors]))
+                                              [read_json(p) for p in a.descriptors],
+                                              [read_json(p) for p in a.beef])
+    write_csv(a.out, df, provenance({"systems": systems}, [*a.tc, *a.descriptors, *a.beef]))
 
 
 def cmd_convergence(a) -> None:
@@ -74,6 +75,7 @@ def main(argv=None) -> None:
     p.add_argument("--config", required=True, help='JSON {"systems": [ids in campaign order]}')
     p.add_argument("--tc", nargs="+", required=True)
     p.add_argument("--descriptors", nargs="+", required=True)
+    p.add_argument("--beef", nargs="*", default=[], help="beef.json of every system (T_c error bars)")
     p.add_argument("--out", required=True)
     p.set_defaults(fn=cmd_table)
 

@@ -86,13 +86,33 @@ def configuration_flags(results: list[dict]) -> dict:
             "energy_kind": results[0].get("energy_kind")}
 
 
-def critical_temperature_table(tcs: list[dict], descriptors: list[dict] = ()) -> pd.DataFrame:
+def tc_uncertainty(beef: dict | None) -> dict:
+    """Error bars of T_c,11 and T_c,12 (K) from a system's beef.json (the BEEF-vdW ensemble standard
+    deviation, methods §5), with their source; for other functionals none exists, and the row says so."""
+    types = (beef or {}).get("types") or {}
+    if not types:
+        note = (beef or {}).get("note") or "no BEEF ensemble"
+        return {"Tc_11_err_K": None, "Tc_12_err_K": None, "Tc_err_source": f"none ({note})"}
+    out = {f"Tc_{t}_err_K": (types[t]["Tc_K"]["std"] if t in types else None) for t in ("11", "12")}
+    ens = beef.get("ensemble") or {}
+    out["Tc_err_source"] = f"BEEF-vdW ensemble std ({ens.get('size')} members)"
+    return out
+
+
+def critical_temperature_table(tcs: list[dict], descriptors: list[dict] = (), beefs: list[dict] = ()) -> pd.DataFrame:
     """One row per system (``tcs``: tc.json records in campaign order), with its interface
-    descriptors (descriptors.json records) where it has them."""
+    descriptors (descriptors.json records) where it has them and the T_c error bars of its beef.json
+    (``beefs``) where BEEF-vdW was used."""
     rows = []
     desc = {d["system"]: d for d in descriptors}
+    unc = {b["system"]: b for b in beefs}
     for t in tcs:
         row = {k: t.get(k) for k in TABLE_COLUMNS}
+        if beefs:
+            row.update(tc_uncertainty(unc.get(t["system"])))
+            for k in ("11", "12"):           # no error bar on an undefined T_c
+                if row.get(f"Tc_{k}_K") is None:
+                    row[f"Tc_{k}_err_K"] = None
         row["relocated"] = ";".join(t.get("relocated") or [])    # configurations whose atoms hopped
         row["vacuum_too_thin"] = ";".join(t.get("vacuum_too_thin") or [])   # vacuum < vacuum_A after relaxation
         d = desc.get(t["system"], {})
