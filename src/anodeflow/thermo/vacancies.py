@@ -64,6 +64,11 @@ TABLE_COLUMNS = ["system", "status", "xc", "Tc_11_K", "Tc_12_K", "Omega_11_eV", 
                  "classification", "all_converged", "min_vacuum_A", "reason"]
 
 
+#: interface descriptors carried into the T_c table (descriptors.json; empty for isolated slabs)
+DESCRIPTOR_COLUMNS = ("a_m", "o_lattice_density_min", "o_lattice_theta_deg", "o_lattice_kind", "dchi_max_eV",
+                      "strain", "zsl_area_A2", "natoms")
+
+
 def failed_summary(system: str, reason: str) -> dict:
     """tc.json of a system whose interface could not be built (no DFT was run for it)."""
     return {"system": system, "status": "failed", "reason": reason,
@@ -116,7 +121,7 @@ def critical_temperature_table(tcs: list[dict], descriptors: list[dict] = (), be
         row["relocated"] = ";".join(t.get("relocated") or [])    # configurations whose atoms hopped
         row["vacuum_too_thin"] = ";".join(t.get("vacuum_too_thin") or [])   # vacuum < vacuum_A after relaxation
         d = desc.get(t["system"], {})
-        for k in ("a_m", "dchi_max_eV", "strain", "zsl_area_A2", "natoms"):
+        for k in DESCRIPTOR_COLUMNS:
             row[k] = d.get(k)
         rows.append(row)
     return pd.DataFrame(rows)
