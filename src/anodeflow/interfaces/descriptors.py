@@ -171,6 +171,9 @@ def o_lattice_scan(A, B, theta_max_deg: float = 180.0, step_deg: float = 0.5, re
         kind = "line"
     else:
         kind = "point"
+    if kind == "line":
+        # an exact root exists (the stretches straddle 1); the refinement stopped within refine_tol_deg of it
+        at.update({"density": 0.0, "area_ratio": float("inf"), "area_A2": float("inf"), "spacing_A": float("inf")})
     kw = int(np.argmax(rho))
     return {"density_min": at["density"], "theta_deg": best_t, "area_ratio_at_min": at["area_ratio"],
             "area_A2_at_min": at["area_A2"], "spacing_A_at_min": at["spacing_A"],
