@@ -146,3 +146,13 @@ def test_bad_termination_and_select_name_key_and_allowed_values(cfg):
     msg = rejected(cfg, "systems.interfaces[1].termination", "'anion', 'cation'", "interfaces.select",
                    "min_strain", "min_area")
     assert "neutral" in msg and "smallest" in msg
+
+
+def test_convergence_systems_must_be_campaign_systems():
+    from pathlib import Path
+    from anodeflow import config as afc
+    root = Path(__file__).resolve().parents[1]
+    cfg = afc.load(root / "config" / "config.yaml", root / "config" / "quick.yaml")
+    assert not afc.semantic_errors(dict(cfg, convergence=dict(cfg["convergence"], systems=["Li-110"])), root)
+    errs = afc.semantic_errors(dict(cfg, convergence=dict(cfg["convergence"], systems=["Li-999"])), root)
+    assert any("convergence.systems[0]" in e and "Li-999" in e for e in errs)

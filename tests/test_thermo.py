@@ -159,3 +159,53 @@ def test_tc_table_carries_beef_error_bars_and_says_when_there_are_none():
     assert pd.isna(df.loc["Li-110_BEEF-vdW", "Tc_12_err_K"])              # T_c,12 undefined: no error bar
     assert "BEEF-vdW ensemble" in df.loc["Li-110_BEEF-vdW", "Tc_err_source"]
     assert pd.isna(df.loc["Li-110", "Tc_11_err_K"]) and "PBE" in df.loc["Li-110", "Tc_err_source"]
+
+
+def test_convergence_spread_over_largest_settings():
+    """tc_spread: per parameter, max − min of T_c over the n largest settings (the base system at the
+    preset's value included), combined in quadrature; an undefined T_c is left out."""
+    from anodeflow.thermo import convergence
+
+    rows = [("metal_layers", 4, 500.0, 100.0), ("metal_layers", 5, 430.0, 110.0),
+            ("kpt_density", 3.0, 470.0, None), ("kpt_density", 4.0, 445.0, 130.0)]
+    df = pd.DataFrame([{"parameter": p, "value": v, "Tc_11_K": a, "Tc_12_K": b} for p, v, a, b in rows])
+    base = {"Tc_11_K": 440.0, "Tc_12_K": 120.0}           # preset: metal_layers 6, kpt_density 2.0
+    preset = {"metal_layers": 6, "kpt_density": 2.0}
+    s = convergence.tc_spread(df, base, preset, n_last=2)
+    # metal_layers: settings 5, 6 -> 430, 440 (10 K); kpt_density: 3.0, 4.0 -> 470, 445 (25 K)
+    assert s["parameters_11"]["metal_layers"]["settings"] == [5.0, 6.0]
+    assert s["Tc_11_conv_err_K"] == pytest.approx((10.0 ** 2 + 25.0 ** 2) ** 0.5)
+    # type 12: metal_layers 110, 120 (10 K); kpt_density 3.0 undefined -> one value, no spread
+    assert s["parameters_12"]["kpt_density"]["spread_K"] is None
+    assert s["Tc_12_conv_err_K"] == pytest.approx(10.0)
+    s3 = convergence.tc_spread(df, base, preset, n_last=3)
+    assert s3["parameters_11"]["metal_layers"]["spread_K"] == pytest.approx(70.0)   # 4, 5, 6: 500 .. 430
+
+
+def test_tc_table_convergence_error_only_where_configured():
+    tcs = [{"system": "Li-110", "status": "ok", "Tc_11_K": 800.0, "Tc_12_K": 300.0},
+           {"system": "Na-110", "status": "ok", "Tc_11_K": 700.0, "Tc_12_K": None}]
+    spreads = [{"system": "Na-110", "n_last": 2, "Tc_11_conv_err_K": 35.0, "Tc_12_conv_err_K": 12.0,
+                "parameters_11": {"metal_layers": {}}, "parameters_12": {"metal_layers": {}}}]
+    df = vacancy_thermo.critical_temperature_table(tcs, [], [], spreads).set_index("system")
+    assert df.loc["Na-110", "Tc_11_conv_err_K"] == 35.0
+    assert pd.isna(df.loc["Na-110", "Tc_12_conv_err_K"])                  # T_c,12 undefined
+    assert "metal_layers" in df.loc["Na-110", "Tc_conv_err_source"]
+    assert pd.isna(df.loc["Li-110", "Tc_11_conv_err_K"]) and "not in convergence.systems" in df.loc["Li-110", "Tc_conv_err_source"]
+
+
+def test_report_tc_table_shows_error_bars(tmp_path):
+    from anodeflow.report.tables import csv_to_html, with_error_bars
+
+    df = pd.DataFrame([{"system": "Li-110_BEEF-vdW", "status": "ok", "Tc_11_K": 412.3, "Tc_12_K": None,
+                        "Tc_11_err_K": 30.2, "Tc_12_err_K": None, "Tc_11_conv_err_K": 12.0, "Tc_12_conv_err_K": None},
+                       {"system": "Li-110", "status": "ok", "Tc_11_K": 800.0, "Tc_12_K": 300.0,
+                        "Tc_11_err_K": None, "Tc_12_err_K": None, "Tc_11_conv_err_K": None, "Tc_12_conv_err_K": 5.0}])
+    out = with_error_bars(df)
+    assert list(out.columns[:4]) == ["system", "status", "T_c,11 (K)", "T_c,12 (K)"]
+    assert out["T_c,11 (K)"].tolist() == ["412 ± 30 (BEEF) ± 12 (conv)", "800"]
+    assert out["T_c,12 (K)"].tolist() == ["–", "300 ± 5 (conv)"]
+    csv = tmp_path / "critical_temperatures.csv"
+    df.to_csv(csv, index=False)
+    csv_to_html(csv, tmp_path / "t.html", "t", "", "{:.3g}")
+    assert "412 ± 30 (BEEF) ± 12 (conv)" in (tmp_path / "t.html").read_text()

@@ -161,6 +161,14 @@ def semantic_errors(config: dict, workdir=".") -> list[str]:
             errs.append(f"config key 'systems.interfaces[{gi}].coating_facets': required for bulk coating {grp['coating']!r}")
         errs += _miller_errors(grp["facets"], f"systems.interfaces[{gi}].facets")
         errs += _miller_errors(grp.get("coating_facets", []), f"systems.interfaces[{gi}].coating_facets")
+    conv_systems = (config.get("convergence") or {}).get("systems") or []
+    if conv_systems and not errs:   # (system ids need valid metals and coatings)
+        from anodeflow import systems as afsystems
+        ids = set(afsystems.systems(config))
+        for i, sid in enumerate(conv_systems):
+            if sid not in ids:
+                errs.append(f"config key 'convergence.systems[{i}]': {sid!r} is not a system of the campaign; "
+                            f"allowed values: {sorted(ids)}")
     if "potentials" in config:
         from anodeflow import potentials as afpot
         errs += afpot.config_errors(config["potentials"], workdir)

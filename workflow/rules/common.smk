@@ -173,7 +173,14 @@ def convergence_variant_paths(template):
 
 def convergence_spec(wildcards):
     return json.dumps({"variants": [list(v) for v in afsystems.convergence_variants(config, wildcards.system)],
-                       "preset": afsystems.science(afsystems.preset(config))}, sort_keys=True)
+                       "preset": afsystems.science(afsystems.preset(config)),
+                       "spread_settings": config.get("convergence", {}).get("spread_settings", 2)}, sort_keys=True)
+
+
+def convergence_spreads():
+    """tc_spread.json of the systems whose convergence study feeds the T_c table (convergence.systems;
+    none by default: the table then requires no convergence study)."""
+    return [f"results/convergence/{s}/tc_spread.json" for s in config.get("convergence", {}).get("systems", [])]
 
 
 # --- 11 report ------------------------------------------------------------------------------------

@@ -10,6 +10,9 @@ rule convergence_omega:
         descriptors=convergence_variant_paths("results/interfaces/{}/descriptors.json"),
     output:
         csv="results/convergence/{system}/omega.csv",
+        # T_c spread over the largest settings of each parameter: the T_c table's convergence error
+        # (for the systems of convergence.systems)
+        spread="results/convergence/{system}/tc_spread.json",
         plot=report("results/convergence/{system}/omega.png", caption="../report/convergence.rst",
                     category="3. Vacancy thermodynamics", subcategory="{system}",
                     labels={"system": "{system}", "figure": "convergence of ω"}),
@@ -24,4 +27,4 @@ rule convergence_omega:
     shell:
         "python -m anodeflow.thermo.jobs convergence --system {wildcards.system} --spec {params.spec:q} "
         "--base {input.base} --variants {input.variants} --descriptors {input.descriptors} "
-        "--csv {output.csv} --plot {output.plot} > {log} 2>&1"
+        "--csv {output.csv} --plot {output.plot} --spread {output.spread} > {log} 2>&1"

@@ -32,6 +32,8 @@ rule critical_temperature_table:
         descriptors=expand("results/interfaces/{system}/descriptors.json", system=SYSTEMS),
         # T_c error bars: the BEEF-vdW ensemble where that functional is used (methods 5)
         beef=expand("results/analysis/{system}/beef.json", system=SYSTEMS),
+        # second T_c error bar: the convergence spread, only for the systems of convergence.systems
+        conv=convergence_spreads(),
     output:
         "results/tables/critical_temperatures.csv",
     log:
@@ -42,7 +44,7 @@ rule critical_temperature_table:
         "../../envs/analysis.yaml"
     shell:
         "python -m anodeflow.thermo.jobs table --config {params.cfg:q} --tc {input.tc} "
-        "--descriptors {input.descriptors} --beef {input.beef} --out {output} > {log} 2>&1"
+        "--descriptors {input.descriptors} --beef {input.beef} --conv {input.conv} --out {output} > {log} 2>&1"
 
 
 TARGETS["thermo"] = ["results/tables/critical_temperatures.csv"]

@@ -9,7 +9,8 @@ def build_system(spec: dict, bulk: dict[str, dict]) -> tuple:
     """Build the pristine slab/interface of a system and enumerate its vacancy configurations."""
     from . import sites, structures
     from .coherent import InterfaceSettings, coherent_interface
-    from .descriptors import area_mismatch, mulliken_electronegativity, reduced_surface_area
+    from .descriptors import (area_mismatch, mulliken_electronegativity, o_lattice_descriptor,
+                              reduced_surface_area)
 
     p = spec["preset"]
     metal = spec["metal"]
@@ -62,6 +63,10 @@ def build_system(spec: dict, bulk: dict[str, dict]) -> tuple:
             "chi_metal_eV": chi_m, "chi_coating_eV": chi,
             "dchi_max_eV": max(abs(c - chi_m) for c in chi.values()),
         })
+        # the O-lattice descriptor (docs/methods.md section 4): smallest O-point density A_sub/A_O of the
+        # two reduced surface cells (unstrained) over relative rotations, and its angle
+        desc.update(o_lattice_descriptor(metal_struct, spec["facet"], film, film_facet,
+                                         spec["interfaces"].get("o_lattice")))
     area = float(np.linalg.norm(np.cross(atoms.cell[0], atoms.cell[1])))
     enum = sites.enumerate_vacancies(atoms, spec.get("max_vacancy_sites"), name=spec["id"])
     z = atoms.positions[:, 2]

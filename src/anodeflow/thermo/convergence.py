@@ -20,6 +20,38 @@ def table(system: str, variants, tcs: list[dict], descriptors: list[dict], prese
     return pd.DataFrame(rows)
 
 
+def tc_spread(df: pd.DataFrame, base: dict, preset: dict, n_last: int = 2) -> dict:
+    """Convergence error of T_c,11 and T_c,12 (K) from a system's convergence study.
+
+    For each varied parameter p, the settings are the variants' values together with the preset's own
+    value (the base system, ``base`` its tc.json; a variant at the preset's value replaces it). Sorted by
+    value, the ``n_last`` largest settings are the most converged ones; the spread of T_c over them,
+    s_p = max − min (settings whose T_c is undefined left out; fewer than two defined: no spread), is the
+    error due to p. The parameters are independent error sources: the convergence error is
+    sqrt(Σ_p s_p²). None when no parameter gives a spread.
+
+    Returns ``Tc_11_conv_err_K``, ``Tc_12_conv_err_K`` and, per pair type, the settings and the per-
+    parameter spreads they rest on."""
+    out: dict = {"n_last": int(n_last), "definition": "sqrt(sum_p (max - min of T_c over the n_last largest "
+                                                      "settings of parameter p, preset value included)^2)"}
+    for t in ("11", "12"):
+        col = f"Tc_{t}_K"
+        parts = {}
+        for p in dict.fromkeys(df.parameter):
+            pts = {float(v): tc for v, tc in zip(df[df.parameter == p].value, df[df.parameter == p][col])}
+            if p in preset:
+                pts.setdefault(float(preset[p]), base.get(col))
+            last = sorted(pts.items())[-int(n_last):]
+            vals = [float(tc) for _, tc in last if tc is not None and pd.notna(tc)]
+            parts[p] = {"settings": [v for v, _ in last], "Tc_K": [None if tc is None or pd.isna(tc) else float(tc)
+                                                                    for _, tc in last],
+                        "spread_K": (max(vals) - min(vals)) if len(vals) >= 2 else None}
+        spreads = [d["spread_K"] for d in parts.values() if d["spread_K"] is not None]
+        out[f"Tc_{t}_conv_err_K"] = float(sum(s * s for s in spreads) ** 0.5) if spreads else None
+        out[f"parameters_{t}"] = parts
+    return out
+
+
 def plot(df: pd.DataFrame, path, system: str) -> None:
     """ω_11 and ω_12 against each varied parameter, one panel per parameter."""
     import matplotlib

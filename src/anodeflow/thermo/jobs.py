@@ -47,8 +47,9 @@ def cmd_table(a) -> None:
     systems = json.loads(a.config)["systems"]
     df = vacancies.critical_temperature_table([read_json(p) for p in a.tc],
                                               [read_json(p) for p in a.descriptors],
-                                              [read_json(p) for p in a.beef])
-    write_csv(a.out, df, provenance({"systems": systems}, [*a.tc, *a.descriptors, *a.beef]))
+                                              [read_json(p) for p in a.beef],
+                                              [read_json(p) for p in a.conv])
+    write_csv(a.out, df, provenance({"systems": systems}, [*a.tc, *a.descriptors, *a.beef, *a.conv]))
 
 
 def cmd_convergence(a) -> None:
@@ -59,6 +60,10 @@ def cmd_convergence(a) -> None:
     write_csv(a.csv, df, provenance({"preset": spec["preset"], "variants": [list(v) for v in variants]},
                                     [a.base, *a.variants]))
     convergence.plot(df, a.plot, a.system)
+    if a.spread:
+        spread = convergence.tc_spread(df, read_json(a.base), spec["preset"], spec.get("spread_settings", 2))
+        spread.update({"system": a.system, "provenance": provenance(spec, [a.base, *a.variants])})
+        write_json(a.spread, spread)
 
 
 def main(argv=None) -> None:
@@ -76,6 +81,8 @@ def main(argv=None) -> None:
     p.add_argument("--tc", nargs="+", required=True)
     p.add_argument("--descriptors", nargs="+", required=True)
     p.add_argument("--beef", nargs="*", default=[], help="beef.json of every system (T_c error bars)")
+    p.add_argument("--conv", nargs="*", default=[],
+                   help="tc_spread.json of the systems with a convergence study (convergence.systems)")
     p.add_argument("--out", required=True)
     p.set_defaults(fn=cmd_table)
 
@@ -84,6 +91,7 @@ def main(argv=None) -> None:
         p.add_argument(opt, required=True)
     p.add_argument("--variants", nargs="*", default=[], help="tc.json of every variant, in --spec order")
     p.add_argument("--descriptors", nargs="*", default=[], help="descriptors.json of every variant")
+    p.add_argument("--spread", help="tc_spread.json: the T_c convergence error (spread over the largest settings)")
     p.set_defaults(fn=cmd_convergence)
 
     a = ap.parse_args(argv)

@@ -64,6 +64,11 @@ TABLE_COLUMNS = ["system", "status", "xc", "Tc_11_K", "Tc_12_K", "Omega_11_eV", 
                  "classification", "all_converged", "min_vacuum_A", "reason"]
 
 
+#: interface descriptors carried into the T_c table (descriptors.json; empty for isolated slabs)
+DESCRIPTOR_COLUMNS = ("a_m", "o_lattice_density_min", "o_lattice_theta_deg", "o_lattice_kind", "dchi_max_eV",
+                      "strain", "zsl_area_A2", "natoms")
+
+
 def failed_summary(system: str, reason: str) -> dict:
     """tc.json of a system whose interface could not be built (no DFT was run for it)."""
     return {"system": system, "status": "failed", "reason": reason,
@@ -99,13 +104,28 @@ def tc_uncertainty(beef: dict | None) -> dict:
     return out
 
 
-def critical_temperature_table(tcs: list[dict], descriptors: list[dict] = (), beefs: list[dict] = ()) -> pd.DataFrame:
+def tc_convergence_uncertainty(spread: dict | None) -> dict:
+    """Second error bar of T_c,11 and T_c,12 (K): the convergence spread of a system's tc_spread.json
+    (anodeflow.thermo.convergence.tc_spread), or none when no study is configured for it."""
+    if not spread:
+        return {"Tc_11_conv_err_K": None, "Tc_12_conv_err_K": None,
+                "Tc_conv_err_source": "none (system not in convergence.systems)"}
+    params = sorted(set(spread.get("parameters_11", {})) | set(spread.get("parameters_12", {})))
+    return {"Tc_11_conv_err_K": spread.get("Tc_11_conv_err_K"), "Tc_12_conv_err_K": spread.get("Tc_12_conv_err_K"),
+            "Tc_conv_err_source": (f"convergence spread over the {spread.get('n_last')} largest settings of "
+                                   f"{', '.join(params)} (root sum of squares)")}
+
+
+def critical_temperature_table(tcs: list[dict], descriptors: list[dict] = (), beefs: list[dict] = (),
+                               spreads: list[dict] = ()) -> pd.DataFrame:
     """One row per system (``tcs``: tc.json records in campaign order), with its interface
-    descriptors (descriptors.json records) where it has them and the T_c error bars of its beef.json
-    (``beefs``) where BEEF-vdW was used."""
+    descriptors (descriptors.json records) where it has them, the T_c error bars of its beef.json
+    (``beefs``) where BEEF-vdW was used and the convergence error of its tc_spread.json (``spreads``)
+    where a convergence study is configured (convergence.systems)."""
     rows = []
     desc = {d["system"]: d for d in descriptors}
     unc = {b["system"]: b for b in beefs}
+    conv = {c["system"]: c for c in spreads}
     for t in tcs:
         row = {k: t.get(k) for k in TABLE_COLUMNS}
         if beefs:
@@ -113,10 +133,14 @@ def critical_temperature_table(tcs: list[dict], descriptors: list[dict] = (), be
             for k in ("11", "12"):           # no error bar on an undefined T_c
                 if row.get(f"Tc_{k}_K") is None:
                     row[f"Tc_{k}_err_K"] = None
+        row.update(tc_convergence_uncertainty(conv.get(t["system"])))
+        for k in ("11", "12"):
+            if row.get(f"Tc_{k}_K") is None:
+                row[f"Tc_{k}_conv_err_K"] = None
         row["relocated"] = ";".join(t.get("relocated") or [])    # configurations whose atoms hopped
         row["vacuum_too_thin"] = ";".join(t.get("vacuum_too_thin") or [])   # vacuum < vacuum_A after relaxation
         d = desc.get(t["system"], {})
-        for k in ("a_m", "dchi_max_eV", "strain", "zsl_area_A2", "natoms"):
+        for k in DESCRIPTOR_COLUMNS:
             row[k] = d.get(k)
         rows.append(row)
     return pd.DataFrame(rows)
