@@ -115,34 +115,16 @@ def test_coordination_counts_bcc_shells():
     assert np.all(cn == 14)  # 8 first + 6 second neighbours in bulk bcc
 
 
-def test_white_noise_gives_a_stiffness_lower_bound_below_which_capillary_waves_would_show():
-    """A smooth facet: no number, but a bound. Capillary waves of any stiffness below the bound would
-    put the longest mode above what was measured; above it they would hide in the floor."""
+def test_a_single_white_run_gives_no_number_and_no_bound():
+    """A smooth-looking facet from one short run: not fluctuating, no stiffness, and no bound either (a
+    run not shown to be in equilibrium bounds nothing; methods §7.3)."""
     rng = np.random.default_rng(3)
     T, b, W, N = 350.0, 8.0, 150.0, 35
     h = rng.normal(scale=0.6, size=(600, N))
     r = spectrum.capillary_stiffness(h, rng.normal(scale=0.6, size=(600, N)), T, b, W, 5, 5, **_fit())
-    assert not r["fluctuating"]
-    bound = r["stiffness_lower_bound_J_m2"]
-    P1 = r["A2_A2"][0]
-    k1 = 2 * np.pi / W
-    # the bound corresponds to a capillary mode-1 amplitude just above the measured one (P1 + 2 sigma)
-    P_at_bound = KB_EV_PER_K * T / (b * W * k1 ** 2 * bound / EV_PER_A2_IN_J_PER_M2)
-    assert P1 < P_at_bound < 1.5 * P1
-    # a softer surface (half the bound) would have shown: its mode 1 is twice the bound's amplitude
-    soft = spectrum.synthetic_profiles(0.5 * bound, T, b, W, N, 600, rng)
-    assert spectrum.capillary_spectrum(soft, W)[1][0] > 1.5 * P1
-
-
-def test_no_lower_bound_while_the_longest_mode_is_still_growing():
-    """A surface that starts flat and roughens during the run is not equilibrated: no bound."""
-    rng = np.random.default_rng(4)
-    T, b, W, N = 350.0, 8.0, 150.0, 30
-    ramp = np.linspace(0.05, 1.0, 500)[:, None]
-    h = spectrum.synthetic_profiles(0.2, T, b, W, N, 500, rng) * ramp + rng.normal(scale=0.3, size=(500, N))
-    r = spectrum.capillary_stiffness(h, None, T, b, W, 3, 5, **_fit(max_rel_err=0.01))
-    assert not r["fluctuating"]
-    assert r["stiffness_lower_bound_J_m2"] is None
+    assert not r["fluctuating"] and r["stiffness_J_m2"] is None
+    assert not any("bound" in key for key in r)
+    assert not hasattr(spectrum, "stiffness_lower_bound")
 
 
 def test_molten_ribbon_criterion():

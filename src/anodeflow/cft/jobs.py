@@ -53,7 +53,7 @@ def cft_job(metal: str, facet: str, T_K: float, config: dict, ribbon_npz, out_js
     res["liquid_surface_tension_J_m2"] = res["stiffness_J_m2"] if liquid else None
     res["liquid_surface_tension_stderr_J_m2"] = res["stderr_J_m2"] if liquid else None
     if not solid:
-        res.update(stiffness_J_m2=None, stderr_J_m2=None, fluctuating=False, stiffness_lower_bound_J_m2=None)
+        res.update(stiffness_J_m2=None, stderr_J_m2=None, fluctuating=False)
     res.update(metal=metal, facet=facet, T_K=T_K, solid=solid, msd_interior_max_A2=msd_max,
                bcc_interior_mean=float(bcc.mean()),
                bcc_interior_last=float(bcc[-1]), W_A=W, b_A=b, a_A=a, natoms=int(z["natoms"]),
@@ -74,7 +74,6 @@ def gather_stiffness(jsons, out_csv, out_png, config: dict) -> pd.DataFrame:
         rows.append({**{k: r[k] for k in STIFFNESS_COLUMNS}, "solid": r["solid"], "exponent": r["exponent"],
                      "msd_interior_max_A2": r.get("msd_interior_max_A2"), "bcc_interior_mean": r.get("bcc_interior_mean"),
                      "signal_to_floor": r.get("signal_to_floor"),
-                     "stiffness_lower_bound_J_m2": r.get("stiffness_lower_bound_J_m2"),
                      "liquid_surface_tension_J_m2": r.get("liquid_surface_tension_J_m2"),
                      "liquid_surface_tension_stderr_J_m2": r.get("liquid_surface_tension_stderr_J_m2"),
                      "raw_stiffness_J_m2": r["raw_stiffness_J_m2"], "raw_stderr_J_m2": r["raw_stderr_J_m2"],
@@ -87,8 +86,9 @@ def gather_stiffness(jsons, out_csv, out_png, config: dict) -> pd.DataFrame:
 
 
 def plot_stiffness(df: pd.DataFrame, out_png) -> None:
-    """Stiffness against T per metal and facet: values with error bars, lower bounds of smooth facets
-    (open triangles), ribbons with neither (crosses on the T axis)."""
+    """Stiffness against T per metal and facet: values with error bars; ribbons without a value (melted,
+    not equilibrated, no capillary signal) as crosses on the T axis. No bounds: a spectrum that was not
+    shown to be in equilibrium bounds nothing (anodeflow.cft.equilibrium)."""
     import matplotlib.pyplot as plt
 
     metals = sorted(df["metal"].unique())
@@ -99,16 +99,10 @@ def plot_stiffness(df: pd.DataFrame, out_png) -> None:
             line = ax.errorbar(ok.T_K, ok.stiffness_J_m2, yerr=ok.stderr_J_m2, marker="o", capsize=3,
                                label=f"({facet})")
             bad = g[~g.fluctuating.astype(bool)]
-            lb = pd.to_numeric(bad.get("stiffness_lower_bound_J_m2"), errors="coerce") if len(bad) else pd.Series(dtype=float)
-            has = lb.notna().to_numpy() if len(bad) else np.zeros(0, bool)
-            if has.any():
-                ax.plot(bad.T_K[has], lb[has], "^", color=line[0].get_color(), ms=8, mfc="none",
-                        label=f"({facet}) smooth: stiffness above this bound")
-            if (~has).any():  # no number and no bound: marked on the T axis
-                ax.plot(bad.T_K[~has], np.full((~has).sum(), 0.04), "x", color=line[0].get_color(), ms=8,
-                        transform=ax.get_xaxis_transform(), label=f"({facet}) not solid / not equilibrated")
-        vals = pd.concat([df.stiffness_J_m2, df.get("stiffness_lower_bound_J_m2", pd.Series(dtype=float))])
-        vals = pd.to_numeric(vals, errors="coerce").dropna()
+            if len(bad):  # no number: marked on the T axis
+                ax.plot(bad.T_K, np.full(len(bad), 0.04), "x", color=line[0].get_color(), ms=8,
+                        transform=ax.get_xaxis_transform(), label=f"({facet}) no value (not solid / not equilibrated)")
+        vals = pd.to_numeric(df.stiffness_J_m2, errors="coerce").dropna()
         if len(vals) and (vals > 0).all() and vals.max() / vals.min() > 20:
             ax.set_yscale("log")
         ax.set_xlabel("T (K)")
@@ -143,8 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.verb == "ribbon-stiffness":
         r = cft_job(args.metal, args.facet, args.T, cfg, args.ribbon, args.out)
         print(f"{args.metal} ({args.facet}) at {T_label(args.T)} K: solid={r['solid']}, "
-              f"fluctuating={r['fluctuating']}, stiffness={r['stiffness_J_m2']} J/m^2, "
-              f"lower bound={r['stiffness_lower_bound_J_m2']} J/m^2, exponent={r['exponent']:.2f}, "
+              f"fluctuating={r['fluctuating']}, stiffness={r['stiffness_J_m2']} J/m^2, exponent={r['exponent']:.2f}, "
               f"signal/floor={r['signal_to_floor']:.2f}", flush=True)
     elif args.verb == "stiffness-table":
         df = gather_stiffness(args.results, args.out_csv, args.out_png, cfg)
