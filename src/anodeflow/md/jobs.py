@@ -22,7 +22,7 @@ import pandas as pd
 
 from anodeflow import potentials as afpot
 from anodeflow.io import atomic_path, provenance, write_csv, write_json
-from anodeflow.md import bulk, plots, ribbon
+from anodeflow.md import bulk, coexistence, plots, ribbon
 from anodeflow.md.runtime import world_rank
 from anodeflow.md.settings import (T_label, a0, cft_settings, expansion_temperatures, md_subset, ribbon_seed,
                                    ribbon_settings)
@@ -36,8 +36,37 @@ def _lammps_log(workdir) -> Path:
     return Path(workdir) / LAMMPS_LOG
 
 
+def _coexistence(metal: str, config: dict, pot, hy: dict, Tm_hyst, workdir) -> tuple[dict, dict]:
+    """Coexistence T_m (methods.md 7.4) around the hysteresis estimate: (fields of melting.json, npz arrays)."""
+    s = coexistence.CoexistenceSettings.from_config(config["md"], metal)
+    ref = Tm_hyst if Tm_hyst is not None else hy["T_plus_K"]
+    if ref is None:
+        return {"Tm_coexistence_K": None, "Tm_coexistence_err_K": None,
+                "coexistence_note": "no hysteresis estimate to centre the coexistence scan on"}, {}
+    sol, liq = np.asarray(hy["solid_fit"]), np.asarray(hy["liquid_fit"])
+    # latent heat of the hysteresis lines; a floor keeps tiny test runs (crossed lines) finite
+    latent = lambda T: max(float(np.polyval(liq, T) - np.polyval(sol, T)), 1e-3)  # noqa: E731
+    r = coexistence.coexistence_melting_point(pot, a0(metal, config), ref, latent, s, Path(workdir) / "coexistence",
+                                              log_of=_lammps_log, say=_say)
+    runs, arrays = [], {}
+    for i, run in enumerate(r["runs"]):
+        tr = run.pop("trace")
+        runs.append(run)
+        arrays.update({f"coex{i}_t_ps": tr["t_ps"], f"coex{i}_pe": tr["pe"], f"coex{i}_bcc": tr["bcc"],
+                       f"coex{i}_T_K": np.asarray(run["T_K"])})
+    fields = {"Tm_coexistence_K": r["Tm_K"], "Tm_coexistence_err_K": r["Tm_err_K"],
+              "coexistence_bracket_K": r["bracket_K"], "coexistence_consistent": r["consistent"],
+              "coexistence_note": r["note"], "coexistence_reference_K": ref,
+              "coexistence_method": ("two-phase bcc/liquid box, (%s) interfaces, NPT P = 0 (x, y coupled), scan "
+                                     "and bisection of the temperature where the solid fraction (from the "
+                                     "potential energy) neither grows nor shrinks; error = half the bracket") % s.facet,
+              "coexistence_runs": runs, "coexistence_settings": {k: v for k, v in s.__dict__.items()}}
+    return fields, arrays
+
+
 def melting_job(metal: str, config: dict, out_json, out_npz, workdir) -> dict:
-    """Melting point by NPT heating/cooling hysteresis (methods.md 7.1): melting.json and the ramps (npz)."""
+    """Melting point by NPT heating/cooling hysteresis (methods.md 7.1), then by solid-liquid coexistence
+    (7.4, :mod:`anodeflow.md.coexistence`): melting.json and the ramps and coexistence traces (npz)."""
     md = config["md"]
     mc = md["melting"]
     pot = afpot.resolve(metal, config)
@@ -55,12 +84,14 @@ def melting_job(metal: str, config: dict, out_json, out_npz, workdir) -> dict:
            "method": "Tm = T+ + T- - sqrt(T+ T-) (Luo, Strachan, Swift, J. Chem. Phys. 120, 11640 (2004))",
            "latent_heat_eV_per_atom": hy["latent_heat_eV_per_atom"], "solid_fit": hy["solid_fit"],
            "liquid_fit": hy["liquid_fit"], "natoms": r["natoms"], "timestep_fs": dt,
-           "provenance": provenance(md_subset(metal, config, "melting"), pot.files)}
+           "provenance": provenance(md_subset(metal, config, "melting", "coexistence"), pot.files)}
+    fields, arrays = _coexistence(metal, config, pot, hy, tm, workdir)
+    res.update(fields)
     if world_rank() != 0:
         return res
     with atomic_path(out_npz) as tmp:
         with open(tmp, "wb") as fh:
-            np.savez(fh, **{f"heat_{k}": v for k, v in h.items()}, **{f"cool_{k}": v for k, v in c.items()},
+            np.savez(fh, **{f"heat_{k}": v for k, v in h.items()}, **{f"cool_{k}": v for k, v in c.items()}, **arrays,
                      provenance=np.array(json.dumps(res["provenance"], default=str)))
     write_json(out_json, res)
     return res
@@ -165,7 +196,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.verb == "melting":
         r = melting_job(args.metal, cfg, args.out_json, args.out_npz, args.workdir)
         _say(f"melting {args.metal}: T+ = {r['T_plus_K']} K, T- = {r['T_minus_K']} K, Tm = {r['Tm_K']} K"
-             + (f" ({r['note']})" if r["note"] else ""))
+             + (f" ({r['note']})" if r["note"] else "")
+             + f"; coexistence Tm = {r['Tm_coexistence_K']} +- {r['Tm_coexistence_err_K']} K"
+             + (f" ({r['coexistence_note']})" if r.get("coexistence_note") else ""))
     elif args.verb == "melting-plot":
         plots.plot_melting(args.npz, args.json, args.out)
         _say(f"melting plot: {args.out}")

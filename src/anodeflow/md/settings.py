@@ -39,10 +39,39 @@ def a0(metal: str, config: dict) -> float:
                           f"of {metal} (Angstrom); add 'metals: {{{metal}: {{a0_A: ...}}}}'") from None
 
 
-def expansion_temperatures(metal: str, config: dict) -> list[float]:
-    """``md.expansion.T_K.<metal>`` plus every ribbon temperature ``cft.T_K.<metal>``, sorted."""
+def uses_Tm(config: dict) -> bool:
+    """True when the ribbon temperatures are fractions of each potential's own T_m (``cft.T_over_Tm``)."""
+    return bool((config.get("cft") or {}).get("T_over_Tm"))
+
+
+def Tm_for_cft(melting: dict) -> tuple[float, str]:
+    """(T_m in K, its source) of a melting.json: the coexistence value, else the hysteresis estimate."""
+    if melting.get("Tm_coexistence_K") is not None:
+        return float(melting["Tm_coexistence_K"]), "coexistence"
+    if melting.get("Tm_K") is not None:
+        return float(melting["Tm_K"]), "hysteresis"
+    raise ConfigError(f"cft.T_over_Tm: melting.json of {melting.get('metal')} has no melting point (neither "
+                      "coexistence nor hysteresis); give absolute temperatures in cft.T_K instead, or fix the md "
+                      f"melting settings ({melting.get('coexistence_note') or melting.get('note')})")
+
+
+def cft_temperatures(metal: str, config: dict, melting: dict | None = None) -> list[float]:
+    """Ribbon temperatures of ``metal`` (K), sorted: ``cft.T_over_Tm`` times the metal's T_m (from its
+    melting.json, ``melting``; :func:`Tm_for_cft`), rounded to whole kelvin, when set; else ``cft.T_K.<metal>``."""
+    cc = config.get("cft") or {}
+    if uses_Tm(config):
+        if melting is None:
+            raise ValueError(f"cft.T_over_Tm is set: the ribbon temperatures of {metal} need its melting.json")
+        Tm, _ = Tm_for_cft(melting)
+        return sorted({float(round(f * Tm)) for f in cc["T_over_Tm"]})
+    return sorted({float(t) for t in (cc.get("T_K") or {}).get(metal, [])})
+
+
+def expansion_temperatures(metal: str, config: dict, melting: dict | None = None) -> list[float]:
+    """``md.expansion.T_K.<metal>`` plus every ribbon temperature (:func:`cft_temperatures`), sorted."""
     Ts = set(float(t) for t in config["md"]["expansion"]["T_K"].get(metal, []))
-    Ts |= set(float(t) for t in config.get("cft", {}).get("T_K", {}).get(metal, []))
+    if "cft" in config:
+        Ts |= set(cft_temperatures(metal, config, melting))
     return sorted(Ts)
 
 
@@ -66,13 +95,20 @@ def ribbon_seed(config: dict, facet: str, T_K: float) -> int:
     return config["md"]["seed"] + int(T_K) + 1000 * int(facet)
 
 
-def ribbon_targets(config: dict) -> list[tuple[str, str, str]]:
-    """(metal, facet, T label) of every ribbon of the campaign."""
+#: the two starts of every ribbon state point (methods.md 7.3): flat, and mode 1 imposed on both surfaces
+STARTS = ("flat", "rough")
+
+
+def ribbon_targets(config: dict, melting_of=None) -> list[tuple[str, str, int, str]]:
+    """(metal, facet, b, T label) of every ribbon state point of the campaign (each run from both
+    :data:`STARTS`); ``melting_of(metal) -> dict`` (its melting.json) when ``cft.T_over_Tm`` is set."""
     out = []
     for m in config["md"]["metals"]:
+        Ts = cft_temperatures(m, config, melting_of(m) if uses_Tm(config) else None)
         for f in config["cft"]["facets"]:
-            for T in config["cft"]["T_K"].get(m, []):
-                out.append((m, f, T_label(T)))
+            for b in config["cft"]["b_spacings"]:
+                for T in Ts:
+                    out.append((m, f, int(b), T_label(T)))
     return out
 
 
@@ -111,10 +147,13 @@ def job_config(config: dict, kind: str, metal: str) -> dict:
     metals = {"metals": _for_metal(config.get("metals") or {}, metal)}
     if kind == "melting":
         mc = {**md["melting"], "T_range_K": _for_metal(md["melting"]["T_range_K"], metal)}
-        return {"md": {**base, "melting": mc}, **pot, **metals}
+        co = md.get("coexistence", {})
+        co = {**co, "per_metal": _for_metal(co.get("per_metal", {}), metal)}
+        return {"md": {**base, "melting": mc, "coexistence": co}, **pot, **metals}
     if kind == "expansion":
         ec = {**md["expansion"], "T_K": _for_metal(md["expansion"]["T_K"], metal)}
-        ribbon_T = _for_metal(config.get("cft", {}).get("T_K", {}), metal)
-        return {"md": {**base, "expansion": ec}, "cft": {"T_K": ribbon_T}, **pot, **metals}
+        cc = config.get("cft") or {}
+        ribbon_T = {"T_K": _for_metal(cc.get("T_K") or {}, metal), "T_over_Tm": cc.get("T_over_Tm")}
+        return {"md": {**base, "expansion": ec}, "cft": ribbon_T, **pot, **metals}
     cc = cft_settings(metal, config)
     return {"md": base, "cft": {k: cc[k] for k in RIBBON_KEYS}, **pot}
