@@ -1,0 +1,355 @@
+"""Equilibrium capillary spectra: relaxation times, equilibration, two starts, stiffness (methods.md §7.3).
+
+A stiffness is reported only from a spectrum that is shown to be in equilibrium. Below a facet's roughening
+temperature the long modes relax by activated processes on nanoseconds or longer, so a short run whose
+spectrum looks white proves nothing: it gives neither a number nor a bound. The protocol, per
+(metal, facet, T, b):
+
+1. Two starts: one flat, one pre-roughened (mode 1 imposed at several times its expected equilibrium
+   amplitude). Each start gives height frames of its two free surfaces, ``h_top`` and ``h_bot``
+   (n_frames, N) on N native bins of the period W, sampled every ``dt_ps``.
+2. ``mode_series``: per frame, the mean height removed, ``A_k = rfft(h)/N`` (forward normalisation,
+   A_k = (1/N) sum_j h_j exp(-i k x_j)), modes n = 1 .. n_modes, k = 2 pi n / W (``mode_wavenumbers``).
+3. ``analyse_start``: the equilibrated part begins at ``t_equil``, found by pymbar's
+   ``timeseries.detect_equilibration`` (maximum number of uncorrelated samples, Chodera, JCTC 12, 1799
+   (2016)) on the mode-1 power series |A_1(t)|^2 of each surface (the later of the two). On that part:
+
+   * tau_k, the relaxation time of mode k, from the autocorrelation C(t) of A_k (Re and Im parts of both
+     surfaces pooled): ln C(t) = -t/tau_k fitted over the lags before C first drops below 1/e. For a mode
+     that relaxes as exp(-t/tau) (Ornstein-Uhlenbeck) this is tau, with a scatter of ~5 % on 200 tau of
+     data where the integrated time (g - 1)/2 dt of pymbar's statistical inefficiency g scatters by
+     ~15 %; the integrated time is reported beside it (``tau_int_ps``). The power |A_k|^2 of such a
+     mode decorrelates twice as fast (exp(-2t/tau)).
+   * The equilibrated part starts no earlier than ``min_discard_tau`` (3) tau_1: detect_equilibration
+     alone keeps an initial transient that is short against the run.
+   * P_k = <|A_k|^2> over the equilibrated frames of both surfaces; its standard error
+     P_err = std(|A_k|^2) * sqrt(g_P / n), with g_P the statistical inefficiency of the power series
+     (both surfaces pooled). The standard error over ``n_blocks`` contiguous blocks is reported beside
+     it (``P_err_blocks``) as a check.
+   * ``enough``: the equilibrated part is at least ``tau_multiple`` (20) tau_1 long; ``needed_ps`` is the
+     total run length that would satisfy it at the measured tau_1 (a lower estimate: a run much shorter
+     than tau_1 underestimates tau_1).
+4. ``compare_starts``: z_k = (P_k^a - P_k^b) / sqrt(err_a^2 + err_b^2) over the fitted modes. The starts
+   agree when max |z_k| stays below the family-wise threshold of ``n_sigma``: the z* at which the chance
+   that any of the n modes exceeds it by accident equals the two-sided chance of one n_sigma deviation
+   (Sidak), so six modes are not rejected more often than one would be (n_sigma = 2: z* = 2.66 for
+   6 modes).
+5. ``fit_stiffness``: weighted linear least squares of P_k = a / k^2 + c (weights 1/P_err^2; c absorbs the
+   white vibrational floor), over at least ``min_modes`` = 6 modes. Equipartition of the capillary
+   energy E = (b gamma~/2) int (dh/dx)^2 dx = b W gamma~ sum_{n>0} k^2 |A_k|^2 gives
+   <|A_k|^2> = k_B T / (b W gamma~ k^2), so gamma~ = k_B T / (b W a). The standard error comes from the
+   fit covariance with the per-mode errors (replicas: both starts and both surfaces; blocks: the
+   statistical inefficiency), scaled up by sqrt(chi2_red) when the scatter exceeds the errors.
+6. ``verdict``: one row per (metal, facet, T, b) with ``status``
+
+   * ``"not equilibrated within t"``: a start's equilibrated part is shorter than tau_multiple tau_1
+     (tau1_ps and needed_ps say how long a run would be needed);
+   * ``"starts disagree"``: both long enough, but the flat and pre-roughened spectra differ beyond their
+     errors (one of them is stuck: not ergodic on this time scale);
+   * ``"no capillary signal"``: equilibrated and agreeing, but the 1/k^2 amplitude is not significantly
+     positive (below ``min_significance`` standard errors): a white spectrum, the floor only;
+   * ``"equilibrated"``: the only status with a stiffness (``stiffness_J_m2``, ``stderr_J_m2``).
+
+   No other status carries a stiffness or a bound.
+
+Units: lengths in Angstrom, times in ps, P in Angstrom^2, stiffness in J/m^2 (``anodeflow.constants``).
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+from anodeflow.constants import EV_PER_A2_IN_J_PER_M2, KB_EV_PER_K
+
+STATUSES = ("equilibrated", "not equilibrated within t", "starts disagree", "no capillary signal")
+
+
+def _timeseries():
+    """pymbar.timeseries, imported on first use (pymbar prints notices on import)."""
+    from pymbar import timeseries
+
+    return timeseries
+
+
+def mode_wavenumbers(W_A: float, n_modes: int) -> np.ndarray:
+    """k_n = 2 pi n / W (1/Angstrom), n = 1 .. n_modes."""
+    return 2 * np.pi * np.arange(1, n_modes + 1) / W_A
+
+
+def mode_series(h: np.ndarray, n_modes: int) -> np.ndarray:
+    """Complex mode amplitudes A_k(t), shape (n_frames, n_modes), of height frames ``h`` (n_frames, N).
+
+    Per frame the mean height is removed, then A_k = rfft(h)/N on the N native bins (no interpolation),
+    modes n = 1 .. n_modes (n_modes <= (N-1)//2, below the Nyquist mode). A frame with an empty bin
+    (NaN) gives a row of NaN: the time axis is kept, and ``analyse_start`` drops such frames and counts
+    them.
+    """
+    h = np.asarray(h, float)
+    if h.ndim == 1:
+        h = h[None, :]
+    N = h.shape[1]
+    if not 1 <= n_modes <= (N - 1) // 2:
+        raise ValueError(f"n_modes = {n_modes}: need 1 <= n_modes <= (N-1)//2 = {(N - 1) // 2} for N = {N} bins")
+    A = np.fft.rfft(h - h.mean(axis=1, keepdims=True), axis=1)[:, 1:n_modes + 1] / N
+    A[~np.all(np.isfinite(h), axis=1)] = np.nan
+    return A
+
+
+def _g(series: list[np.ndarray]) -> float:
+    """Statistical inefficiency of one or several series of the same observable (pymbar); 1 for a
+    constant series (no fluctuation: nothing is correlated)."""
+    series = [np.asarray(s, float) for s in series if len(s) > 1]
+    if not series or max(np.std(s) for s in series) == 0:
+        return 1.0
+    return float(_timeseries().statistical_inefficiency_multiple(series))
+
+
+def _equil_start(p: np.ndarray) -> int:
+    """First frame of the equilibrated part of a power series (pymbar detect_equilibration,
+    tried at about 200 origins)."""
+    if len(p) < 4 or np.std(p) == 0:
+        return 0
+    t0, _, _ = _timeseries().detect_equilibration(p, fast=True, nskip=max(1, len(p) // 200))
+    return int(t0)
+
+
+def autocorrelation(series: list[np.ndarray], n_lags: int) -> np.ndarray:
+    """Normalised autocorrelation C(t), t = 0 .. n_lags (in frames), of one observable sampled in several
+    independent series (each about its own mean; lag products pooled over the series, FFT)."""
+    num = np.zeros(n_lags + 1)
+    den = np.zeros(n_lags + 1)
+    for x in series:
+        x = np.asarray(x, float) - np.mean(x)
+        L = len(x)
+        m = min(n_lags, L - 1)
+        f = np.fft.rfft(x, 2 * L)
+        num[:m + 1] += np.fft.irfft(f * np.conj(f), 2 * L)[:m + 1]
+        den[:m + 1] += L - np.arange(m + 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        C = num / den
+    return C / C[0] if C[0] > 0 else np.full_like(C, np.nan)
+
+
+def relaxation_time(series: list[np.ndarray], dt: float) -> float:
+    """Relaxation time (units of dt) of an observable from the initial decay of its autocorrelation: the
+    least-squares fit of ln C(t) = -t/tau through the origin over the lags before C first drops below 1/e.
+
+    For a mode relaxing as exp(-t/tau) this is tau, with a much smaller scatter than the integrated time
+    (which sums the noisy tail). When C stays above 1/e over half the shortest series, the fit over those
+    lags gives a lower estimate (the run is shorter than tau). 0 when C(1) <= 0 (relaxes within dt); NaN
+    for a constant observable.
+    """
+    n_lags = max(1, min(len(x) for x in series) // 2)
+    C = autocorrelation(series, n_lags)
+    if not np.isfinite(C[0]):
+        return math.nan
+    below = np.nonzero(C[1:] < math.exp(-1))[0]
+    m = max(int(below[0]), 1) if len(below) else n_lags
+    t = np.arange(1, m + 1, dtype=float)
+    c = C[1:m + 1]
+    if c[0] <= 0:
+        return 0.0
+    keep = c > 0
+    return float(-np.sum(t[keep] ** 2) / np.sum(t[keep] * np.log(c[keep])) * dt)
+
+
+def analyse_start(h_top: np.ndarray, h_bot: np.ndarray | None, dt_ps: float, n_modes: int,
+                  tau_multiple: float = 20.0, n_blocks: int = 5, min_discard_tau: float = 3.0) -> dict:
+    """Equilibration, relaxation times and spectrum of one start (see the module doc, step 3).
+
+    ``h_top``, ``h_bot``: height frames (n_frames, N) of the two surfaces (``h_bot`` may be None),
+    sampled every ``dt_ps``. Returns a dict (JSON-ready lists):
+
+    * ``t_equil_ps``: start of the equilibrated part: pymbar detect_equilibration on |A_1|^2 (the later of
+      the two surfaces), and at least ``min_discard_tau`` tau_1 (detect_equilibration keeps a transient
+      that is short against the run, which would bias the mean of a pre-roughened start; after 3 tau_1 an
+      excess of 25x in |A_1|^2 has decayed to 0.06x); ``t_equil_detected_ps``: pymbar's alone;
+      ``run_ps`` = n_frames dt; ``run_after_equil_ps`` = run_ps - t_equil_ps;
+    * ``tau_ps`` per mode: relaxation time of A_k (``relaxation_time``, Re and Im of both surfaces pooled),
+      ``tau1_ps`` = tau_ps[0]; ``tau_int_ps``: the integrated autocorrelation time (g - 1)/2 dt from
+      pymbar's statistical inefficiency g of A_k (equal for an exponential decay, larger for a slow tail);
+    * ``P`` = <|A_k|^2> (A^2) per mode, both surfaces pooled, ``P_err`` its standard error from pymbar's
+      statistical inefficiency ``g_P`` of |A_k|^2, ``P_err_blocks`` from ``n_blocks`` blocks (a check);
+    * ``enough``: run_after_equil_ps >= tau_multiple * tau1_ps; ``needed_ps`` = t_equil_ps +
+      tau_multiple * tau1_ps; ``n_frames``, ``n_frames_equil`` (per surface), ``n_incomplete`` (frames
+      with an empty bin, dropped), ``n_surfaces``, ``dt_ps``, ``tau_multiple``.
+    """
+    surfaces = [mode_series(h_top, n_modes)] + ([mode_series(h_bot, n_modes)] if h_bot is not None else [])
+    n_frames = len(surfaces[0])
+    if any(len(A) != n_frames for A in surfaces):
+        raise ValueError("h_top and h_bot must have the same number of frames")
+    ok = np.all([np.all(np.isfinite(A), axis=1) for A in surfaces], axis=0)
+    n_incomplete = int((~ok).sum())
+    surfaces = [A[ok] for A in surfaces]
+    if len(surfaces[0]) < 10:
+        raise ValueError(f"only {len(surfaces[0])} complete frames")
+    power = [np.abs(A) ** 2 for A in surfaces]
+
+    def parts(A_list, m):
+        return [part for A in A_list for part in (A[:, m].real, A[:, m].imag)]
+
+    t_detect = max(_equil_start(p[:, 0]) for p in power)
+    tau1_detect = relaxation_time(parts([A[t_detect:] for A in surfaces], 0), 1.0)  # frames
+    t0 = t_detect
+    if np.isfinite(tau1_detect):
+        t0 = min(max(t_detect, int(math.ceil(min_discard_tau * tau1_detect))), len(power[0]) - 10)
+    eq_A = [A[t0:] for A in surfaces]
+    eq_P = [p[t0:] for p in power]
+    n_eq = len(eq_A[0])
+    tau, tau_int, P, P_err, P_err_blocks, g_P = [], [], [], [], [], []
+    for m in range(n_modes):
+        tau.append(relaxation_time(parts(eq_A, m), dt_ps))
+        tau_int.append((_g(parts(eq_A, m)) - 1) / 2 * dt_ps)
+        pooled = np.concatenate([p[:, m] for p in eq_P])
+        gp = _g([p[:, m] for p in eq_P])
+        g_P.append(gp)
+        P.append(float(pooled.mean()))
+        P_err.append(float(pooled.std(ddof=1) * math.sqrt(gp / len(pooled))))
+        blocks = [np.concatenate([p[idx, m] for p in eq_P]).mean()
+                  for idx in np.array_split(np.arange(n_eq), n_blocks) if len(idx)]
+        P_err_blocks.append(float(np.std(blocks, ddof=1) / math.sqrt(len(blocks))) if len(blocks) > 1 else math.nan)
+    run_ps = n_frames * dt_ps
+    t_equil_ps = t0 * dt_ps
+    run_after = n_eq * dt_ps
+    tau1 = tau[0]
+    return {"t_equil_ps": t_equil_ps, "t_equil_detected_ps": t_detect * dt_ps, "run_ps": run_ps,
+            "run_after_equil_ps": run_after, "tau_ps": tau, "tau1_ps": tau1, "tau_int_ps": tau_int,
+            "P": P, "P_err": P_err, "P_err_blocks": P_err_blocks, "g_P": g_P,
+            "enough": bool(np.isfinite(tau1) and run_after >= tau_multiple * tau1),
+            "needed_ps": t_equil_ps + tau_multiple * tau1,
+            "tau_multiple": tau_multiple, "n_frames": n_frames, "n_frames_equil": n_eq,
+            "n_incomplete": n_incomplete, "n_surfaces": len(surfaces), "dt_ps": dt_ps}
+
+
+def family_threshold(n_sigma: float, n_tests: int) -> float:
+    """|z| threshold for the largest of ``n_tests`` independent normal deviates with the same false-alarm
+    chance as one |z| > n_sigma (Sidak)."""
+    alpha = 2 * stats.norm.sf(n_sigma)
+    per_test = 1 - (1 - alpha) ** (1 / max(n_tests, 1))
+    return float(stats.norm.isf(per_test / 2))
+
+
+def compare_starts(a: dict, b: dict, n_sigma: float = 2.0, n_modes: int | None = None) -> dict:
+    """Do two starts (``analyse_start`` results) give the same spectrum within their errors?
+
+    z_k = (P_k^a - P_k^b) / sqrt(err_a^2 + err_b^2) over the first ``n_modes`` modes (all by default);
+    ``agree`` when max |z_k| <= ``z_threshold`` = family_threshold(n_sigma, n_modes). Returns agree, z
+    (list), max_z, z_threshold.
+    """
+    n = n_modes or min(len(a["P"]), len(b["P"]))
+    Pa, Pb = np.asarray(a["P"][:n]), np.asarray(b["P"][:n])
+    ea, eb = np.asarray(a["P_err"][:n]), np.asarray(b["P_err"][:n])
+    z = (Pa - Pb) / np.sqrt(ea ** 2 + eb ** 2)
+    max_z = float(np.max(np.abs(z)))
+    thr = family_threshold(n_sigma, n)
+    return {"agree": bool(max_z <= thr), "z": z.tolist(), "max_z": max_z, "z_threshold": thr}
+
+
+def fit_inverse_k2(k: np.ndarray, P: np.ndarray, P_err: np.ndarray) -> dict:
+    """Weighted linear least squares P = a / k^2 + c. Returns a, a_err, c, c_err (errors from the
+    covariance with the given P_err, times sqrt(chi2_red) when chi2_red > 1), chi2_red, n_modes."""
+    k, P, e = (np.asarray(x, float) for x in (k, P, P_err))
+    X = np.column_stack([k ** -2, np.ones_like(k)])
+    w = 1 / e
+    coef, *_ = np.linalg.lstsq(X * w[:, None], P * w, rcond=None)
+    cov = np.linalg.inv((X * w[:, None] ** 2).T @ X)
+    dof = len(k) - 2
+    chi2_red = float(np.sum(((P - X @ coef) * w) ** 2) / dof) if dof > 0 else math.nan
+    scale = max(chi2_red, 1.0) if dof > 0 else 1.0
+    err = np.sqrt(np.diag(cov) * scale)
+    return {"a": float(coef[0]), "a_err": float(err[0]), "c": float(coef[1]), "c_err": float(err[1]),
+            "chi2_red": chi2_red, "n_modes": int(len(k))}
+
+
+def fit_stiffness(k: np.ndarray, P: np.ndarray, P_err: np.ndarray, T_K: float, b_A: float, W_A: float) -> dict:
+    """Stiffness of a ribbon from its spectrum: P_k = k_B T/(b W gamma~) k^-2 + c (module doc, step 5).
+
+    ``k`` (1/A), ``P`` and ``P_err`` (A^2) per mode, T in K, ribbon thickness ``b_A`` and length ``W_A``.
+    Returns stiffness_J_m2, stderr_J_m2, c_A2 (the floor), c_err_A2, amplitude_A0 (a, in A^0 = A^2 A^-2),
+    significance (a / a_err), n_modes, chi2_red. The stiffness is NaN when a <= 0 (no capillary term).
+    """
+    f = fit_inverse_k2(k, P, P_err)
+    kT = KB_EV_PER_K * T_K
+    a, a_err = f["a"], f["a_err"]
+    g = kT / (b_A * W_A * a) * EV_PER_A2_IN_J_PER_M2 if a > 0 else math.nan
+    return {"stiffness_J_m2": g, "stderr_J_m2": g * a_err / a if a > 0 else math.nan,
+            "c_A2": f["c"], "c_err_A2": f["c_err"], "amplitude_A0": a, "significance": a / a_err if a_err > 0 else math.inf,
+            "n_modes": f["n_modes"], "chi2_red": f["chi2_red"]}
+
+
+def pool_starts(starts: list[dict], n_modes: int) -> tuple[np.ndarray, np.ndarray]:
+    """(P, P_err) of several starts pooled per mode, weighted by their equilibrated frame counts (weights
+    independent of the measured values, so no bias toward low P)."""
+    w = np.array([s["n_frames_equil"] * s["n_surfaces"] for s in starts], float)
+    P = np.array([s["P"][:n_modes] for s in starts])
+    e = np.array([s["P_err"][:n_modes] for s in starts])
+    return (w[:, None] * P).sum(0) / w.sum(), np.sqrt((w[:, None] ** 2 * e ** 2).sum(0)) / w.sum()
+
+
+def equilibrium_verdict(starts: dict, k: np.ndarray, amplitude_to_value, min_modes: int = 6, n_sigma: float = 2.0,
+                        min_significance: float = 3.0, min_starts: int = 2) -> dict:
+    """The status logic of ``verdict`` for any spectrum P = a k^-2 + c: ``amplitude_to_value(a)`` converts
+    the fitted amplitude to the reported value (its relative error is a_err / a). Returns the row with
+    ``value`` and ``value_err`` (None unless status is "equilibrated")."""
+    k = np.asarray(k, float)
+    n = len(k)
+    if n < min_modes:
+        raise ValueError(f"{n} modes given, the fit needs at least {min_modes} (a longer period W)")
+    if len(starts) < min_starts:
+        raise ValueError(f"{len(starts)} start(s) given, the protocol needs {min_starts} (flat and pre-roughened)")
+    names = list(starts)
+    res = [starts[s] for s in names]
+    taus = [r["tau1_ps"] for r in res if np.isfinite(r["tau1_ps"])]
+    row = {"status": None, "value": None, "value_err": None,
+           "tau1_ps": float(np.mean(taus)) if taus else None, "tau1_max_ps": max(taus) if taus else None,
+           "t_equil_ps": max(r["t_equil_ps"] for r in res), "run_ps": min(r["run_ps"] for r in res),
+           "run_after_equil_ps": min(r["run_after_equil_ps"] for r in res),
+           "needed_ps": max(r["needed_ps"] for r in res), "enough": all(r["enough"] for r in res),
+           "two_start_agree": None, "max_z": None, "z_threshold": None, "n_modes": n,
+           "starts": {s: {key: r[key] for key in ("t_equil_ps", "run_ps", "run_after_equil_ps", "tau1_ps", "tau_ps",
+                                                  "needed_ps", "enough", "P", "P_err", "n_incomplete")}
+                      for s, r in zip(names, res)}}
+    if len(res) > 1:
+        cmp = [compare_starts(res[i], res[j], n_sigma, n) for i in range(len(res)) for j in range(i + 1, len(res))]
+        row.update(two_start_agree=all(c["agree"] for c in cmp), max_z=max(c["max_z"] for c in cmp),
+                   z_threshold=cmp[0]["z_threshold"])
+    P, P_err = pool_starts(res, n)
+    row.update(k_per_A=k.tolist(), P_A2=P.tolist(), P_err_A2=P_err.tolist())
+    if not row["enough"]:
+        row["status"] = "not equilibrated within t"
+        return row
+    if row["two_start_agree"] is False:
+        row["status"] = "starts disagree"
+        return row
+    f = fit_inverse_k2(k, P, P_err)
+    row.update(c_A2=f["c"], c_err_A2=f["c_err"], chi2_red=f["chi2_red"], significance=f["a"] / f["a_err"])
+    if not (f["a"] > 0 and f["a"] >= min_significance * f["a_err"]):
+        row["status"] = "no capillary signal"
+        return row
+    v = amplitude_to_value(f["a"])
+    row.update(status="equilibrated", value=float(v), value_err=float(v * f["a_err"] / f["a"]))
+    return row
+
+
+def verdict(starts: dict, k: np.ndarray, T_K: float, b_A: float, W_A: float, min_modes: int = 6,
+            n_sigma: float = 2.0, min_significance: float = 3.0) -> dict:
+    """One row for a (metal, facet, T, b): ``starts`` maps a start's name ("flat", "rough", ...) to its
+    ``analyse_start`` result; ``k`` the wavenumbers of the fitted modes (``mode_wavenumbers``, at least
+    ``min_modes`` of them; only these modes are compared and fitted).
+
+    ``status`` is one of STATUSES (module doc, step 6); ``stiffness_J_m2`` and ``stderr_J_m2`` are numbers
+    only when it is "equilibrated" (every start long enough after equilibration, the starts agree, the
+    capillary amplitude significant), None otherwise: no number and no bound. Always: tau1_ps (mean over
+    the starts, None if not measured), tau1_max_ps, t_equil_ps, run_ps, run_after_equil_ps (the shortest), needed_ps,
+    enough, two_start_agree, max_z, z_threshold, n_modes, the pooled spectrum (k_per_A, P_A2, P_err_A2) and
+    a summary per start; when fitted: c_A2 (floor), chi2_red, significance.
+    """
+    kT = KB_EV_PER_K * T_K
+    row = equilibrium_verdict(starts, k, lambda a: kT / (b_A * W_A * a) * EV_PER_A2_IN_J_PER_M2, min_modes, n_sigma,
+                              min_significance)
+    row["stiffness_J_m2"] = row.pop("value")
+    row["stderr_J_m2"] = row.pop("value_err")
+    row.update(T_K=T_K, b_A=b_A, W_A=W_A)
+    return row

@@ -1,0 +1,144 @@
+"""Equilibrium capillary analysis (anodeflow.cft.equilibrium) on synthetic Langevin surfaces.
+
+Each surface is a sum of independent Ornstein-Uhlenbeck modes (tests/ou_surface.py) with the capillary
+variance of equipartition, <|A_k|^2> = k_B T / (b W gamma~ k^2), relaxation times tau_n = tau_1 / n^2, plus
+white noise of sigma per bin, a floor c = sigma^2 / N. Expectations are these inputs, not code output.
+"""
+import numpy as np
+import pytest
+from ou_surface import ou_modes, profiles
+
+from anodeflow.cft import equilibrium as eq
+from anodeflow.constants import EV_PER_A2_IN_J_PER_M2, KB_EV_PER_K
+
+GAMMA, T, B, W, N, DT, TAU1, SIGMA = 0.3, 400.0, 7.0, 200.0, 64, 1.0, 50.0, 0.8
+N_FIT = 8
+NM = (N - 1) // 2
+n = np.arange(1, NM + 1)
+K = 2 * np.pi * n / W
+
+
+def capillary_variance(gamma_J_m2):
+    """Equipartition: <|A_k|^2> = k_B T / (b W gamma~ k^2) (A^2); gamma 0.3 J/m^2 -> P_1 = 1.33 A^2."""
+    return KB_EV_PER_K * T / (B * W * (gamma_J_m2 / EV_PER_A2_IN_J_PER_M2) * K ** 2)
+
+
+def start(rng, n_frames, gamma=GAMMA, rough=0.0, tau1=TAU1):
+    """(h_top, h_bot) of one start: flat (rough = 0) or mode 1 imposed at ``rough`` times its rms."""
+    var = capillary_variance(gamma)
+    A0 = np.zeros(NM, complex)
+    A0[0] = rough * np.sqrt(var[0])
+    return [profiles(ou_modes(var, tau1 / n ** 2, DT, n_frames, rng, A0), N, SIGMA, rng) for _ in range(2)]
+
+
+def test_mode_series_normalisation_and_incomplete_frames():
+    """h = 2|A| cos(k_3 x) + const on N bins -> A_3 of modulus |A|, every other mode 0; a NaN frame -> NaN row."""
+    x = (np.arange(N) + 0.5) * W / N
+    h = np.vstack([2 * 0.7 * np.cos(K[2] * x) + 5.0, np.full(N, np.nan)])
+    A = eq.mode_series(h, 5)
+    assert A.shape == (2, 5)
+    assert abs(A[0, 2]) == pytest.approx(0.7)
+    assert np.abs(np.delete(A[0], 2)).max() < 1e-12
+    assert np.all(np.isnan(A[1]))
+    np.testing.assert_allclose(eq.mode_wavenumbers(W, 3), K[:3])
+
+
+def test_family_threshold_is_n_sigma_for_one_mode_and_wider_for_six():
+    assert eq.family_threshold(2.0, 1) == pytest.approx(2.0)
+    # chance that any of 6 exceeds z* equals 2 sf(2) = 4.55 %: per mode 0.77 %, z* = 2.66
+    assert eq.family_threshold(2.0, 6) == pytest.approx(2.66, abs=0.01)
+
+
+def test_langevin_surface_gives_back_stiffness_and_relaxation_time():
+    """Flat and pre-roughened (5x rms in mode 1) starts, 200 tau_1 each: equilibrated, gamma~ within 5 %,
+    tau_1 within 20 %, the floor c = sigma^2/N within 10 %, and an honest error bar."""
+    rng = np.random.default_rng(11)
+    starts = {"flat": eq.analyse_start(*start(rng, 10000), DT, N_FIT),
+              "rough": eq.analyse_start(*start(rng, 10000, rough=5.0), DT, N_FIT)}
+    for s in starts.values():
+        assert s["enough"] and s["run_after_equil_ps"] >= 20 * s["tau1_ps"]
+        assert s["tau1_ps"] == pytest.approx(TAU1, rel=0.2)
+        assert s["tau_ps"][1] == pytest.approx(TAU1 / 4, rel=0.2)
+        # the pre-roughened transient (|A_1|^2 = 25x at t = 0, decaying as exp(-2t/tau_1)) is discarded
+        assert s["t_equil_ps"] >= 3 * 0.8 * TAU1
+    r = eq.verdict(starts, eq.mode_wavenumbers(W, N_FIT), T, B, W)
+    assert r["status"] == "equilibrated" and r["two_start_agree"]
+    assert r["stiffness_J_m2"] == pytest.approx(GAMMA, rel=0.05)
+    assert abs(r["stiffness_J_m2"] - GAMMA) < 3 * r["stderr_J_m2"]
+    assert r["stderr_J_m2"] < 0.05 * GAMMA
+    assert r["tau1_ps"] == pytest.approx(TAU1, rel=0.2)
+    assert r["c_A2"] == pytest.approx(SIGMA ** 2 / N, rel=0.1)
+    # the direct fit of the pooled spectrum says the same
+    f = eq.fit_stiffness(np.array(r["k_per_A"]), np.array(r["P_A2"]), np.array(r["P_err_A2"]), T, B, W)
+    assert f["stiffness_J_m2"] == pytest.approx(r["stiffness_J_m2"])
+
+
+@pytest.mark.parametrize("rough", [0.0, 5.0])
+def test_run_of_three_relaxation_times_is_refused(rough):
+    """150 ps = 3 tau_1 (flat: mode 1 still growing; rough: still decaying): not equilibrated within t,
+    no number and no bound, tau_1 reported, and the run it would take is longer than the run."""
+    rng = np.random.default_rng(5)
+    starts = {"flat": eq.analyse_start(*start(rng, 150), DT, N_FIT),
+              "rough": eq.analyse_start(*start(rng, 150, rough=rough), DT, N_FIT)}
+    r = eq.verdict(starts, eq.mode_wavenumbers(W, N_FIT), T, B, W)
+    assert r["status"] == "not equilibrated within t"
+    assert r["stiffness_J_m2"] is None and r["stderr_J_m2"] is None
+    assert not any("bound" in key for key in r)
+    assert r["tau1_ps"] is not None and r["tau1_ps"] > 0
+    assert r["needed_ps"] > r["run_ps"]
+
+
+def test_slow_pre_roughened_start_is_refused_while_its_mode_still_decays():
+    """Same surface, but the pre-roughened start relaxes 20x slower (tau_1 = 1000 ps, a stuck facet):
+    its 2000 ps are two tau_1 and the 5x excess is still there."""
+    rng = np.random.default_rng(6)
+    starts = {"flat": eq.analyse_start(*start(rng, 2000), DT, N_FIT),
+              "rough": eq.analyse_start(*start(rng, 2000, rough=5.0, tau1=1000.0), DT, N_FIT)}
+    assert starts["flat"]["enough"] and not starts["rough"]["enough"]
+    r = eq.verdict(starts, eq.mode_wavenumbers(W, N_FIT), T, B, W)
+    assert r["status"] == "not equilibrated within t" and r["stiffness_J_m2"] is None
+    # tau_1 of a run shorter than a few tau_1 is a lower estimate; the run it asks for is still longer
+    assert r["needed_ps"] > r["run_ps"]
+
+
+def test_starts_with_different_amplitudes_disagree():
+    """Both long enough, but one start samples a 1.5x softer surface (2/3 the stiffness): flagged."""
+    rng = np.random.default_rng(7)
+    starts = {"flat": eq.analyse_start(*start(rng, 6000), DT, N_FIT),
+              "rough": eq.analyse_start(*start(rng, 6000, gamma=GAMMA / 1.5, rough=5.0), DT, N_FIT)}
+    assert all(s["enough"] for s in starts.values())
+    c = eq.compare_starts(starts["flat"], starts["rough"])
+    assert not c["agree"] and c["max_z"] > c["z_threshold"]
+    r = eq.verdict(starts, eq.mode_wavenumbers(W, N_FIT), T, B, W)
+    assert r["status"] == "starts disagree" and r["two_start_agree"] is False
+    assert r["stiffness_J_m2"] is None
+
+
+def test_white_floor_only_is_no_capillary_signal():
+    """No capillary modes, vibrations only (P_k = sigma^2/N at every k): equilibrated at once, the starts
+    agree, but there is no 1/k^2 term: no number."""
+    rng = np.random.default_rng(8)
+    flat = [rng.normal(scale=SIGMA, size=(3000, N)) for _ in range(2)]
+    also = [rng.normal(scale=SIGMA, size=(3000, N)) for _ in range(2)]
+    starts = {"flat": eq.analyse_start(*flat, DT, N_FIT), "rough": eq.analyse_start(*also, DT, N_FIT)}
+    r = eq.verdict(starts, eq.mode_wavenumbers(W, N_FIT), T, B, W)
+    assert r["status"] == "no capillary signal" and r["stiffness_J_m2"] is None
+    assert r["c_A2"] == pytest.approx(SIGMA ** 2 / N, rel=0.05)
+
+
+def test_fit_stiffness_on_an_exact_spectrum():
+    """P = k_B T/(b W gamma~ k^2) + c exactly: gamma~ and c come back to rounding."""
+    P = capillary_variance(0.25)[:N_FIT] + 0.02
+    f = eq.fit_stiffness(K[:N_FIT], P, 0.01 * P, T, B, W)
+    assert f["stiffness_J_m2"] == pytest.approx(0.25, rel=1e-9)
+    assert f["c_A2"] == pytest.approx(0.02, rel=1e-9)
+    assert f["n_modes"] == N_FIT
+
+
+def test_verdict_needs_six_modes_and_two_starts():
+    rng = np.random.default_rng(9)
+    s = eq.analyse_start(*start(rng, 300), DT, N_FIT)
+    with pytest.raises(ValueError, match="at least 6"):
+        eq.verdict({"a": s, "b": s}, eq.mode_wavenumbers(W, 5), T, B, W)
+    with pytest.raises(ValueError, match="needs 2"):
+        eq.verdict({"a": s}, eq.mode_wavenumbers(W, N_FIT), T, B, W)
