@@ -4,13 +4,14 @@
 
 
 rule cft_ribbon:
-    """Capillary spectrum, stiffness (or lower bound) and solid/molten verdict of one ribbon."""
+    """Equilibrium verdict (both starts) and stiffness of one (metal, facet, b, T), with the solid/molten test."""
     input:
-        "results/md/{metal}/ribbons/{facet}_{T}K.npz",
+        flat="results/md/{metal}/ribbons/{facet}_b{b}_{T}K_flat.npz",
+        rough="results/md/{metal}/ribbons/{facet}_b{b}_{T}K_rough.npz",
     output:
-        "results/cft/{metal}/{facet}_{T}K.json",
+        "results/cft/{metal}/{facet}_b{b}_{T}K.json",
     log:
-        "logs/cft/{metal}/{facet}_{T}K.log",
+        "logs/cft/{metal}/{facet}_b{b}_{T}K.log",
     params:
         cfg=md_job_config("stiffness"),
     threads: 1
@@ -19,13 +20,14 @@ rule cft_ribbon:
         "../../envs/md.yaml"
     shell:
         "python -m anodeflow.cft.jobs ribbon-stiffness --metal {wildcards.metal} --facet {wildcards.facet} "
-        "--T {wildcards.T} --config {params.cfg:q} --ribbon {input:q} --out {output:q} > {log} 2>&1"
+        "--T {wildcards.T} --b {wildcards.b} --config {params.cfg:q} --flat {input.flat:q} --rough {input.rough:q} "
+        "--out {output:q} > {log} 2>&1"
 
 
 rule cft_stiffness:
     """Every ribbon's result -> results/cft/stiffness.csv and the stiffness plot."""
     input:
-        cft_ribbon_results(),
+        cft_ribbon_results,
     output:
         csv="results/cft/stiffness.csv",
         png=report("results/cft/stiffness.png", caption="../report/stiffness.rst",

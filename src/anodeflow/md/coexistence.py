@@ -93,7 +93,7 @@ def coexistence_run(pot, a0_A: float, T_K: float, T_hot_K: float, s: Coexistence
              f"region lower block INF INF INF INF INF {z_half - 1e-3:.4f} units box",
              "group solid region lower", "group liquid subtract all solid", *common,
              f"velocity all create {T_K} {s.seed + int(T_K)} mom yes rot no dist gaussian"]
-    npt = f"fix ens all npt temp {T_K} {T_K} {tdamp} x 0.0 0.0 {pdamp} y 0.0 0.0 {pdamp} z 0.0 0.0 {pdamp} couple xy"
+    npt = f"fix ens all npt temp {T_K} {T_K} {tdamp} x 0.0 0.0 {pdamp} y 0.0 0.0 {pdamp} z 0.0 0.0 {pdamp}"
     hold = ["velocity solid set 0.0 0.0 0.0", "fix hold solid setforce 0.0 0.0 0.0"]
     natoms = None
 

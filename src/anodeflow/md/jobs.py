@@ -97,13 +97,15 @@ def melting_job(metal: str, config: dict, out_json, out_npz, workdir) -> dict:
     return res
 
 
-def expansion_job(metal: str, config: dict, out_csv, workdir) -> pd.DataFrame:
-    """a(T) from NPT bulk runs at md.expansion.T_K plus every ribbon temperature (methods.md 7.2)."""
+def expansion_job(metal: str, config: dict, out_csv, workdir, melting_json=None) -> pd.DataFrame:
+    """a(T) from NPT bulk runs at md.expansion.T_K plus every ribbon temperature (methods.md 7.2); with
+    ``cft.T_over_Tm`` the ribbon temperatures come from the metal's ``melting_json``."""
     md = config["md"]
     ec = md["expansion"]
     pot = afpot.resolve(metal, config)
     rows = []
-    for T in expansion_temperatures(metal, config):
+    melting = json.loads(Path(melting_json).read_text()) if melting_json else None
+    for T in expansion_temperatures(metal, config, melting):
         wd = Path(workdir) / f"T{T_label(T)}"
         r = bulk.expansion_run(pot, a0(metal, config), bulk.NPTRun.from_config(md, metal, T), wd,
                                log=_lammps_log(wd))
@@ -117,13 +119,15 @@ def expansion_job(metal: str, config: dict, out_csv, workdir) -> pd.DataFrame:
     return df
 
 
-def ribbon_job(metal: str, facet: str, T_K: float, config: dict, expansion_csv, out_npz, workdir) -> dict:
-    """One ribbon with free ``facet`` surfaces at ``T_K``, built at a(T) of the expansion table (methods.md 7.3)."""
+def ribbon_job(metal: str, facet: str, T_K: float, config: dict, expansion_csv, out_npz, workdir, b: int = 2,
+               start: str = "flat") -> dict:
+    """One ribbon with free ``facet`` surfaces at ``T_K``, ``b`` spacings thick, from the ``start`` flat or rough,
+    built at a(T) of the expansion table; production in chunks until equilibrated or capped (methods.md 7.3)."""
     pot = afpot.resolve(metal, config)
     a = bulk.a_of_T(pd.read_csv(expansion_csv), T_K)
-    settings = ribbon_settings(metal, config)
-    r = ribbon.run_ribbon(pot, a, facet, T_K, settings, ribbon_seed(config, facet, T_K), workdir,
-                          log=_lammps_log(workdir))
+    settings = ribbon_settings(metal, config, b, start)
+    r = ribbon.run_ribbon(pot, a, facet, T_K, settings, ribbon_seed(config, facet, T_K, b, start), workdir,
+                          log=_lammps_log(workdir), say=_say)
     if world_rank() != 0:
         return r
     prov = provenance({**md_subset(metal, config), "cft": cft_settings(metal, config)}, [*pot.files, expansion_csv])
@@ -177,12 +181,15 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("expansion", help="NPT bulk runs -> thermal_expansion.csv")
     _add(p, "--metal", "--config", "--workdir")
     p.add_argument("--out", required=True)
+    p.add_argument("--melting", default=None, help="melting.json of the metal (needed with cft.T_over_Tm)")
     p = sub.add_parser("expansion-plot", help="a(T) of thermal_expansion.csv -> png")
     p.add_argument("--csv", required=True)
     p.add_argument("--out", required=True)
     p = sub.add_parser("ribbon", help="ribbon with two free surfaces, height profiles sampled -> npz")
     _add(p, "--metal", "--facet", "--T", "--config", "--workdir")
     p.add_argument("--expansion", required=True, help="thermal_expansion.csv of the metal (a(T))")
+    p.add_argument("--b", type=int, required=True, help="ribbon thickness in lattice spacings along y")
+    p.add_argument("--start", choices=["flat", "rough"], required=True, help="flat, or mode 1 imposed (rough)")
     p.add_argument("--out", required=True)
     p = sub.add_parser("fetch-potential", help="copy or download a url-source potential file, sha256-verified")
     _add(p, "--metal", "--config")
@@ -203,15 +210,16 @@ def main(argv: list[str] | None = None) -> None:
         plots.plot_melting(args.npz, args.json, args.out)
         _say(f"melting plot: {args.out}")
     elif args.verb == "expansion":
-        df = expansion_job(args.metal, cfg, args.out, args.workdir)
+        df = expansion_job(args.metal, cfg, args.out, args.workdir, args.melting)
         _say(f"thermal expansion {args.metal}:\n{df.to_string(index=False)}")
     elif args.verb == "expansion-plot":
         plots.plot_thermal_expansion(args.csv, args.out)
         _say(f"thermal expansion plot: {args.out}")
     elif args.verb == "ribbon":
-        r = ribbon_job(args.metal, args.facet, args.T, cfg, args.expansion, args.out, args.workdir)
-        _say(f"ribbon {args.metal} ({args.facet}) at {T_label(args.T)} K: {r['natoms']} atoms, "
-             f"W = {r['W_A']:.2f} A, b = {r['b_A']:.2f} A, {len(r['h_top'])} height samples")
+        r = ribbon_job(args.metal, args.facet, args.T, cfg, args.expansion, args.out, args.workdir, args.b, args.start)
+        _say(f"ribbon {args.metal} ({args.facet}) b={args.b} {args.start} at {T_label(args.T)} K: {r['natoms']} atoms, "
+             f"W = {r['W_A']:.2f} A, b = {r['b_A']:.2f} A, imposed |A_1| = {r['imposed_amplitude_A']:.2f} A, "
+             f"{len(r['h_top'])} height samples over {r['prod_ps']:g} ps in {r['chunks']} chunk(s)")
     elif args.verb == "fetch-potential":
         path = fetch_potential_job(args.metal, cfg, args.out)
         _say(f"potential of {args.metal}: {path}")

@@ -16,10 +16,11 @@ from anodeflow.md.ribbon import RibbonSettings
 #: md keys every MD job reads (the rest is per job kind; launcher and ntasks are execution, not science)
 MD_COMMON_KEYS = ("seed", "omp_threads", "checkpoint_every")
 #: cft keys (after per-metal overrides) that build and sample a ribbon (md_ribbon)
-RIBBON_KEYS = ("length_A", "thickness_spacings", "slab_A", "vacuum_A", "anchor_A", "anchor_k_eV_A2", "equil_ps",
-               "prod_ps", "sample_ps", "bins_per_spacing", "cn_min", "orientations")
+RIBBON_KEYS = ("length_A", "slab_A", "vacuum_A", "anchor_A", "anchor_k_eV_A2", "equil_ps",
+               "prod_ps", "max_prod_ps", "sample_ps", "bins_per_spacing", "cn_min", "orientations", "rough_factor",
+               "min_wavelength_spacings", "max_modes")
 #: cft keys (after per-metal overrides) of the capillary analysis of one ribbon (cft_ribbon)
-FIT_KEYS = ("min_wavelength_spacings", "max_modes", "n_blocks", "max_exponent", "max_rel_err",
+FIT_KEYS = ("min_wavelength_spacings", "max_modes", "min_modes", "n_blocks", "max_exponent", "max_rel_err",
             "min_signal_to_floor", "max_interior_msd_a2", "min_bcc_fraction")
 #: job kinds of :func:`job_config`
 JOB_KINDS = ("melting", "expansion", "ribbon", "stiffness", "potential")
@@ -82,17 +83,23 @@ def cft_settings(metal: str, config: dict) -> dict:
     return cc
 
 
-def ribbon_settings(metal: str, config: dict) -> RibbonSettings:
-    """Settings of a ribbon run of ``metal``: the cft section (per-metal overrides applied) and md's
-    timestep, checkpoint interval and OpenMP threads."""
+def gamma_guess(metal: str, config: dict) -> float:
+    """Stiffness guess of ``metal`` (J/m^2) that sets the rough start's amplitude (``cft.gamma_guess_J_m2``; 0.5)."""
+    return float((config["cft"].get("gamma_guess_J_m2") or {}).get(metal, 0.5))
+
+
+def ribbon_settings(metal: str, config: dict, b: int = 2, start: str = "flat") -> RibbonSettings:
+    """Settings of a ribbon run of ``metal``, ``b`` spacings thick, from ``start`` (flat or rough): the cft
+    section (per-metal overrides applied) and md's timestep, checkpoint interval and OpenMP threads."""
     cc, md = cft_settings(metal, config), config["md"]
-    return RibbonSettings(**{k: cc[k] for k in RIBBON_KEYS}, timestep_fs=md["timestep_fs"][metal],
+    return RibbonSettings(**{k: cc[k] for k in RIBBON_KEYS}, b=int(b), start=start,
+                          gamma_guess_J_m2=gamma_guess(metal, config), timestep_fs=md["timestep_fs"][metal],
                           checkpoint_every=md["checkpoint_every"], omp_threads=md["omp_threads"])
 
 
-def ribbon_seed(config: dict, facet: str, T_K: float) -> int:
-    """Velocity seed of the ribbon of ``facet`` at ``T_K``: ``md.seed + int(T) + 1000 * int(facet)``."""
-    return config["md"]["seed"] + int(T_K) + 1000 * int(facet)
+def ribbon_seed(config: dict, facet: str, T_K: float, b: int = 0, start: str = "flat") -> int:
+    """Velocity seed of a ribbon: ``md.seed + int(T) + 1000 * int(facet) + 100000 * b`` (+ 7 for the rough start)."""
+    return config["md"]["seed"] + int(T_K) + 1000 * int(facet) + 100000 * int(b) + (7 if start == "rough" else 0)
 
 
 #: the two starts of every ribbon state point (methods.md 7.3): flat, and mode 1 imposed on both surfaces
@@ -106,7 +113,7 @@ def ribbon_targets(config: dict, melting_of=None) -> list[tuple[str, str, int, s
     for m in config["md"]["metals"]:
         Ts = cft_temperatures(m, config, melting_of(m) if uses_Tm(config) else None)
         for f in config["cft"]["facets"]:
-            for b in config["cft"]["b_spacings"]:
+            for b in cft_settings(m, config)["b_spacings"]:
                 for T in Ts:
                     out.append((m, f, int(b), T_label(T)))
     return out
@@ -156,4 +163,5 @@ def job_config(config: dict, kind: str, metal: str) -> dict:
         ribbon_T = {"T_K": _for_metal(cc.get("T_K") or {}, metal), "T_over_Tm": cc.get("T_over_Tm")}
         return {"md": {**base, "expansion": ec}, "cft": ribbon_T, **pot, **metals}
     cc = cft_settings(metal, config)
-    return {"md": base, "cft": {k: cc[k] for k in RIBBON_KEYS}, **pot}
+    return {"md": base, "cft": {**{k: cc[k] for k in RIBBON_KEYS},
+                                "gamma_guess_J_m2": _for_metal(cc.get("gamma_guess_J_m2") or {}, metal)}, **pot}
