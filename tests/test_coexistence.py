@@ -69,3 +69,10 @@ def test_tiny_na_coexistence_melts_above_and_grows_below_tm(tmp_path):
     assert rates[300.0] > 0 > rates[450.0], rates
     res = cx.melting_point_from_rates(list(rates), list(rates.values()))
     assert res["bracket_K"] == [300.0, 450.0]
+
+
+def test_a_rate_within_its_error_of_zero_decides_nothing():
+    T, r, e = [430, 445, 455, 466], [0.01, 0.0018, 0.0003, -0.007], [0.0004, 0.0003, 0.0004, 0.0003]
+    res = cx.melting_point_from_rates(T, r, e)
+    assert res["bracket_K"] == [445, 466] and res["undecided_K"] == [455]
+    assert cx.melting_point_from_rates(T, r)["bracket_K"] == [455, 466]  # without errors every sign counts

@@ -18,7 +18,7 @@ pe_s the crystal's energy at T (second half of the ``solid`` phase) and the late
 pe_liquid(T) - pe_solid(T) of the hysteresis fits; its rate df_s/dt (a
 straight-line fit over the run after ``skip_ps``, cut where f_s leaves [0.1, 0.9]) is negative above T_m
 and positive below. :func:`melting_point_from_rates` takes the highest temperature where the crystal grew
-and the lowest where it melted: T_m is the zero of the rate interpolated linearly between them, its error
+and the lowest where it melted (a rate within two standard errors of zero decides nothing): T_m is the zero of the rate interpolated linearly between them, its error
 half their distance. The scan (``T_over_Tm_hyst`` times the hysteresis T_m) is followed by ``bisections``
 runs at the midpoint of the current bracket. The interior CNA-bcc fraction is recorded as a check of the
 sign (it under-counts bcc at high T but follows the same trend).
@@ -171,8 +171,11 @@ def solid_fraction_rate(t_ps, pe, latent_eV: float, skip_ps: float, pe_solid: fl
             "n_fit": int(n)}
 
 
-def melting_point_from_rates(T_K, rate) -> dict:
+def melting_point_from_rates(T_K, rate, rate_err=None, n_sigma: float = 2.0) -> dict:
     """T_m from solid-fraction rates (positive: the crystal grows) at temperatures ``T_K``.
+
+    With ``rate_err``, a run whose rate is within ``n_sigma`` errors of zero decides nothing (it is listed in
+    ``undecided_K``) and does not set the bracket.
 
     Lower end of the bracket: the highest T with a positive rate; upper end: the lowest T with a negative
     rate. When they are in order (growth below, melting above) T_m is the zero of the straight line through
@@ -181,10 +184,13 @@ def melting_point_from_rates(T_K, rate) -> dict:
     (``consistent`` False). Without both signs T_m is None and ``note`` says which way to extend the scan.
     """
     T, r = np.asarray(T_K, float), np.asarray(rate, float)
+    e = np.zeros_like(r) if rate_err is None else np.nan_to_num(np.asarray(rate_err, float), nan=np.inf)
     ok = np.isfinite(r)
-    T, r = T[ok], r[ok]
-    grow, melt = T[r > 0], T[r < 0]
-    out = {"Tm_K": None, "Tm_err_K": None, "bracket_K": None, "consistent": None, "note": None}
+    T, r, e = T[ok], r[ok], e[ok]
+    decided = np.abs(r) > n_sigma * e
+    grow, melt = T[decided & (r > 0)], T[decided & (r < 0)]
+    out = {"Tm_K": None, "Tm_err_K": None, "bracket_K": None, "consistent": None, "note": None,
+           "undecided_K": T[~decided].tolist()}
     if not len(grow):
         out["note"] = "the crystal melted at every temperature: extend the scan to lower T"
         return out
@@ -203,9 +209,9 @@ def melting_point_from_rates(T_K, rate) -> dict:
     return out
 
 
-def next_temperature(T_K, rate) -> float | None:
+def next_temperature(T_K, rate, rate_err=None) -> float | None:
     """Midpoint of the current bracket (:func:`melting_point_from_rates`), or None without a bracket."""
-    b = melting_point_from_rates(T_K, rate)
+    b = melting_point_from_rates(T_K, rate, rate_err)
     if b["bracket_K"] is None:
         return None
     lo, hi = b["bracket_K"]
@@ -247,10 +253,10 @@ def coexistence_melting_point(pot, a0_A: float, Tm_hyst_K: float, latent_of_T, s
         one(f * Tm_hyst_K)
     for _ in range(s.bisections):
         Ts = sorted(runs)
-        Tn = next_temperature(Ts, [runs[t]["rate_per_ps"] for t in Ts])
+        Tn = next_temperature(Ts, [runs[t]["rate_per_ps"] for t in Ts], [runs[t]["rate_stderr_per_ps"] for t in Ts])
         if Tn is None or Tn in runs:
             break
         one(Tn)
     Ts = sorted(runs)
-    res = melting_point_from_rates(Ts, [runs[t]["rate_per_ps"] for t in Ts])
+    res = melting_point_from_rates(Ts, [runs[t]["rate_per_ps"] for t in Ts], [runs[t]["rate_stderr_per_ps"] for t in Ts])
     return {**res, "runs": [runs[t] for t in Ts]}

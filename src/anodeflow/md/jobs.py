@@ -39,10 +39,9 @@ def _lammps_log(workdir) -> Path:
 def _coexistence(metal: str, config: dict, pot, hy: dict, Tm_hyst, workdir) -> tuple[dict, dict]:
     """Coexistence T_m (methods.md 7.4) around the hysteresis estimate: (fields of melting.json, npz arrays)."""
     s = coexistence.CoexistenceSettings.from_config(config["md"], metal)
-    ref = Tm_hyst if Tm_hyst is not None else hy["T_plus_K"]
-    if ref is None:
-        return {"Tm_coexistence_K": None, "Tm_coexistence_err_K": None,
-                "coexistence_note": "no hysteresis estimate to centre the coexistence scan on"}, {}
+    # centre of the scan: the hysteresis Tm, else whichever of T+ / T- was seen, else the middle of the ramp
+    ref = next((t for t in (Tm_hyst, hy["T_plus_K"], hy["T_minus_K"]) if t is not None),
+               0.5 * sum(config["md"]["melting"]["T_range_K"][metal]))
     sol, liq = np.asarray(hy["solid_fit"]), np.asarray(hy["liquid_fit"])
     # latent heat of the hysteresis lines; a floor keeps tiny test runs (crossed lines) finite
     latent = lambda T: max(float(np.polyval(liq, T) - np.polyval(sol, T)), 1e-3)  # noqa: E731
@@ -57,6 +56,7 @@ def _coexistence(metal: str, config: dict, pot, hy: dict, Tm_hyst, workdir) -> t
     fields = {"Tm_coexistence_K": r["Tm_K"], "Tm_coexistence_err_K": r["Tm_err_K"],
               "coexistence_bracket_K": r["bracket_K"], "coexistence_consistent": r["consistent"],
               "coexistence_note": r["note"], "coexistence_reference_K": ref,
+              "coexistence_undecided_K": r["undecided_K"],
               "coexistence_method": ("two-phase bcc/liquid box, (%s) interfaces, NPT P = 0 (x, y coupled), scan "
                                      "and bisection of the temperature where the solid fraction (from the "
                                      "potential energy) neither grows nor shrinks; error = half the bracket") % s.facet,
