@@ -24,12 +24,10 @@ Normalisation (all lengths in Angstrom, energies in eV; results converted to J/m
   the white floor (median <|A_k|^2> of the shorter-wavelength half of the modes), or the block
   error exceeds ``max_rel_err`` of the value.
   Then ``fluctuating`` is False and no stiffness is reported.
-* For a solid ribbon that does not fluctuate, the spectrum still bounds the stiffness from
-  below: whatever part of the longest mode's amplitude is capillary, it is at most
-  ``P_1 + 2 sigma(P_1)`` (block standard error), so ``gamma~ >= k_B T / (b W k_1^2 (P_1 + 2 sigma))``
-  (``stiffness_lower_bound_J_m2``). The bound assumes the longest mode is equilibrated within the run
-  (a flat start that never roughened gives a bound, not a value); it is withheld when the
-  amplitude of mode 1 grows along the blocks (significant linear trend, rise > half the mean).
+* No stiffness and no bound is drawn from a spectrum that was not shown to be in equilibrium: a short
+  run of a solid facet that looks white proves nothing (the long modes may relax on nanoseconds). The
+  equilibrium protocol (two starts, relaxation times, pymbar equilibration, the fit with a floor) is in
+  ``anodeflow.cft.equilibrium``; this module is the single-run spectrum and its capillary-likeness test.
 """
 from __future__ import annotations
 
@@ -99,16 +97,14 @@ def capillary_stiffness(h_top: np.ndarray, h_bot: np.ndarray | None, T_K: float,
     k, P = capillary_spectrum(np.vstack(frames), W)
     n_modes = min(n_modes, len(k))
     fit = fit_stiffness(k, P, T_K, b, W, n_modes)
-    blocks, block_P1 = [], []
+    blocks = []
     nf = len(frames[0])
     for idx in np.array_split(np.arange(nf), n_blocks):
         if len(idx) == 0:
             continue
         kb, Pb = capillary_spectrum(np.vstack([f[idx] for f in frames]), W)
         blocks.append(fit_stiffness(kb, Pb, T_K, b, W, n_modes)["stiffness_J_m2"])
-        block_P1.append(Pb[0])
     blocks = np.array(blocks)
-    bound = stiffness_lower_bound(np.array(block_P1), T_K, b, W)
     stderr = float(blocks.std(ddof=1) / np.sqrt(len(blocks))) if len(blocks) > 1 else float("nan")
     g = fit["stiffness_J_m2"]
     # white floor of atomic vibrations: median amplitude of the shorter-wavelength half of the modes
@@ -118,30 +114,9 @@ def capillary_stiffness(h_top: np.ndarray, h_bot: np.ndarray | None, T_K: float,
                  and np.isfinite(stderr) and stderr <= max_rel_err * g and signal >= min_signal_to_floor)
     return {"stiffness_J_m2": g if fluct else None, "stderr_J_m2": stderr if fluct else None,
             "raw_stiffness_J_m2": g, "raw_stderr_J_m2": stderr,
-            "stiffness_lower_bound_J_m2": None if fluct else bound,
             "fit_stderr_J_m2": fit["fit_stderr_J_m2"], "exponent": fit["exponent"],
             "fluctuating": fluct, "signal_to_floor": signal, "n_frames": int(nf), "n_profiles": int(len(frames) * nf),
             "n_modes": n_modes, "k_per_A": k.tolist(), "A2_A2": P.tolist(), "block_stiffness_J_m2": blocks.tolist()}
-
-
-def stiffness_lower_bound(P1: np.ndarray, T_K: float, b: float, W: float) -> float | None:
-    """Lower bound on gamma~ (J/m^2) from the longest mode's amplitude <|A_1|^2> in each block of frames (``P1``):
-    gamma~ >= k_B T / (b W k_1^2 (P_1 + 2 sigma_P1)), sigma from the block spread (see module doc).
-    None when fewer than 3 blocks, or when P_1 grows along the run: a linear trend over the blocks
-    that is significant (t > 3) and rises by more than half the mean (the mode is still growing from
-    a flat start: not equilibrated)."""
-    P1 = np.asarray(P1, float)
-    if len(P1) < 3:
-        return None
-    sigma = P1.std(ddof=1) / np.sqrt(len(P1))
-    x = np.arange(len(P1), dtype=float)
-    slope, icpt = np.polyfit(x, P1, 1)
-    resid = P1 - (slope * x + icpt)
-    se = np.sqrt(np.sum(resid ** 2) / max(len(P1) - 2, 1) / np.sum((x - x.mean()) ** 2))
-    if slope > 3 * se and slope * (len(P1) - 1) > 0.5 * P1.mean():
-        return None
-    k1 = 2 * np.pi / W
-    return float(KB_EV_PER_K * T_K / (b * W * k1 ** 2 * (P1.mean() + 2 * sigma)) * EV_PER_A2_IN_J_PER_M2)
 
 
 def synthetic_profiles(stiffness_J_m2: float, T_K: float, b: float, W: float, N: int, nframes: int,
