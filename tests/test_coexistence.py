@@ -39,16 +39,20 @@ def test_tm_with_overlapping_signs_and_without_a_bracket():
     assert cx.melting_point_from_rates([300, 350, 400], [0.01, np.nan, -0.01])["bracket_K"] == [300, 400]
 
 
-def test_solid_fraction_rate_from_the_energy_and_its_cut_at_full_melt():
+def test_solid_fraction_rate_from_the_energy_keeps_its_sign_after_full_melt():
     t = np.arange(0, 100, 0.5)
     L = 0.03
     # melting at 0.01 /ps: pe rises by L * 0.01 per ps, until the crystal is gone at t = 50 ps
     f = np.clip(0.5 - 0.01 * t, 0, 1)
     pe = -1.1 + (0.5 - f) * L + np.random.default_rng(1).normal(0, 1e-5, t.size)
     r = cx.solid_fraction_rate(t, pe, L, skip_ps=0)
+    assert r["f_end"] == pytest.approx(0.0, abs=0.01) and r["f_start"] == pytest.approx(0.45, abs=0.02)
+    # the flat molten tail lowers the slope, never its sign
+    assert -0.01 < r["rate_per_ps"] < -0.003
+    r = cx.solid_fraction_rate(t[:90], pe[:90], L, skip_ps=0)  # before it melted through: the rate itself
     assert r["rate_per_ps"] == pytest.approx(-0.01, rel=0.02)
-    assert r["f_end"] == pytest.approx(0.0, abs=0.01)
-    assert r["n_fit"] < t.size  # the flat molten tail is not fitted
+    # with the crystal's energy known, f is absolute: 1 - (pe - pe_solid)/L
+    assert cx.solid_fraction([-1.1 + 0.5 * L], L, pe_solid=-1.1)[0] == pytest.approx(0.5)
 
 
 @pytest.mark.lammps

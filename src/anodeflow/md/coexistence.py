@@ -16,7 +16,7 @@ With a thermostat the interface does not regulate itself: above T_m the crystal 
 below it grows. The solid fraction follows from the potential energy, f_s(t) = 1 - (pe(t) - pe_s)/L(T), with
 pe_s the crystal's energy at T (second half of the ``solid`` phase) and the latent heat L(T) =
 pe_liquid(T) - pe_solid(T) of the hysteresis fits; its rate df_s/dt (a
-straight-line fit over the run after ``skip_ps``, cut where f_s leaves [0.1, 0.9]) is negative above T_m
+straight-line fit over the run after ``skip_ps``) is negative above T_m
 and positive below. :func:`melting_point_from_rates` takes the highest temperature where the crystal grew
 and the lowest where it melted (a rate within two standard errors of zero decides nothing): T_m is the zero of the rate interpolated linearly between them, its error
 half their distance. The scan (``T_over_Tm_hyst`` times the hysteresis T_m) is followed by ``bisections``
@@ -145,9 +145,11 @@ def solid_fraction_rate(t_ps, pe, latent_eV: float, skip_ps: float, pe_solid: fl
                         f0: float = 0.5) -> dict:
     """Rate of change of the solid fraction (1/ps) from the potential energy per atom ``pe`` (eV) at times ``t_ps``.
 
-    f_s(t) from :func:`solid_fraction`; the rate is the slope of a straight line fitted over
-    t >= skip_ps while 0.1 <= f_s <= 0.9 (a run that has melted or frozen through stops counting), with its
-    standard error. Positive: the crystal grows (T < T_m).
+    f_s(t) from :func:`solid_fraction`; the rate is the slope of a straight line fitted over all of
+    t >= skip_ps, with its standard error from the residuals. No window is cut by thresholds on f_s (with a
+    latent heat from a small hysteresis cell the scale of f_s is uncertain, and a cut then fitted a few noisy
+    points): a run that melts or freezes through before its end has a smaller slope, of the right sign.
+    Positive: the crystal grows (T < T_m).
     """
     t, pe = np.asarray(t_ps, float), np.asarray(pe, float)
     keep = t >= skip_ps
@@ -155,20 +157,16 @@ def solid_fraction_rate(t_ps, pe, latent_eV: float, skip_ps: float, pe_solid: fl
         keep = np.ones_like(t, bool)
     t, pe = t[keep], pe[keep]
     f = solid_fraction(pe, latent_eV, pe_solid, f0)
-    inside = (f >= 0.1) & (f <= 0.9)
-    last = np.argmax(~inside) if (~inside).any() else len(f)
-    n = max(last, min(len(f), 5))
-    tt, ff = t[:n], f[:n]
+    n = len(f)
+    nq = max(1, n // 10)
+    out = {"f_start": float(f[:nq].mean()), "f_end": float(f[-nq:].mean()), "n_fit": int(n)}
     if n < 3:
-        return {"rate_per_ps": float("nan"), "rate_stderr_per_ps": float("nan"), "f_start": float(f[0]),
-                "f_end": float(f[-1]), "n_fit": int(n)}
-    A = np.vstack([tt, np.ones_like(tt)]).T
-    coef, res, *_ = np.linalg.lstsq(A, ff, rcond=None)
-    resid = ff - A @ coef
-    dof = max(1, n - 2)
-    se = float(np.sqrt(resid @ resid / dof / np.sum((tt - tt.mean()) ** 2)))
-    return {"rate_per_ps": float(coef[0]), "rate_stderr_per_ps": se, "f_start": float(f[0]), "f_end": float(f[-1]),
-            "n_fit": int(n)}
+        return {**out, "rate_per_ps": float("nan"), "rate_stderr_per_ps": float("nan")}
+    A = np.vstack([t, np.ones_like(t)]).T
+    coef, *_ = np.linalg.lstsq(A, f, rcond=None)
+    resid = f - A @ coef
+    se = float(np.sqrt(resid @ resid / max(1, n - 2) / np.sum((t - t.mean()) ** 2)))
+    return {**out, "rate_per_ps": float(coef[0]), "rate_stderr_per_ps": se}
 
 
 def melting_point_from_rates(T_K, rate, rate_err=None, n_sigma: float = 2.0) -> dict:
