@@ -11,7 +11,8 @@ from workflow_sandbox import ROOT, jobs_run, make_sandbox, snakemake
 
 SHARED = (ROOT / ".." / "shared" / "potentials").resolve()
 T_OF = {"Li": 300, "Na": 250}
-TARGETS = ["results/cft/stiffness.csv", "results/cft/stiffness.png",
+TARGETS = ["results/cft/stiffness.csv", "results/cft/stiffness.png", "results/cft/step_stiffness.csv",
+           "results/cft/step_stiffness.png",
            *[f"results/md/{m}/{f}" for m in ("Li", "Na")
              for f in ("melting.json", "melting.png", "thermal_expansion.csv", "thermal_expansion.png")]]
 
@@ -40,6 +41,12 @@ def test_md_chain_tiny(tmp_path):
                     "bcc_interior", "start", "imposed_amplitude_A", "chunks"} <= set(z.files)
             assert str(z["start"]) == start and (float(z["imposed_amplitude_A"]) > 0) == (start == "rough")
             assert int(z["chunks"]) == 2  # 0.06 ps chunks up to the 0.12 ps cap: never "enough"
+    # the stripe island (Na (110), steps along [001]) and its table
+    z = np.load(sb / "results" / "md" / "Na" / "steps" / "110_001_250K.npz")
+    assert z["top_xyz"].ndim == 3 and int(z["n_island"]) > 0 and int(z["chunks"]) == 2
+    st = pd.read_csv(sb / "results" / "cft" / "step_stiffness.csv", dtype={"facet": str, "direction": str})
+    assert list(zip(st.metal, st.facet, st.direction)) == [("Na", "110", "001")]
+    assert st.step_stiffness_meV_per_A.isna().all()
     for m in ("Li", "Na"):
         mj = json.loads((sb / "results" / "md" / m / "melting.json").read_text())
         assert {"Tm_K", "T_plus_K", "T_minus_K", "Tm_experiment_K", "provenance", "Tm_coexistence_K",

@@ -45,4 +45,45 @@ rule cft_stiffness:
         "--out-png {output.png:q} {input:q} > {log} 2>&1"
 
 
-TARGETS["cft"] = ["results/cft/stiffness.csv", "results/cft/stiffness.png"]
+rule cft_step:
+    """Step profiles and step stiffness (anodeflow.cft.step) of one stripe island."""
+    input:
+        "results/md/{metal}/steps/{facet}_{direction}_{T}K.npz",
+    output:
+        "results/cft/{metal}/step_{facet}_{direction}_{T}K.json",
+    log:
+        "logs/cft/{metal}/step_{facet}_{direction}_{T}K.log",
+    params:
+        cfg=md_job_config("stiffness"),
+    threads: 1
+    localrule: True
+    conda:
+        "../../envs/md.yaml"
+    shell:
+        "python -m anodeflow.cft.jobs step-stiffness --metal {wildcards.metal} --facet {wildcards.facet} "
+        "--direction {wildcards.direction} --T {wildcards.T} --config {params.cfg:q} --steps {input:q} "
+        "--out {output:q} > {log} 2>&1"
+
+
+rule cft_step_stiffness:
+    """Every stripe island's result -> results/cft/step_stiffness.csv and its plot."""
+    input:
+        cft_step_results,
+    output:
+        csv="results/cft/step_stiffness.csv",
+        png=report("results/cft/step_stiffness.png", caption="../report/step_stiffness.rst",
+                   category="5. Capillary stiffness", labels={"figure": "step stiffness vs T"}),
+    log:
+        "logs/cft/step_stiffness.log",
+    params:
+        cfg=stage_config("cft"),
+    threads: 1
+    localrule: True
+    conda:
+        "../../envs/md.yaml"
+    shell:
+        "python -m anodeflow.cft.jobs step-table --config {params.cfg:q} --out-csv {output.csv:q} "
+        "--out-png {output.png:q} {input:q} > {log} 2>&1"
+
+
+TARGETS["cft"] = cft_targets()

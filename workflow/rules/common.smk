@@ -198,6 +198,7 @@ wildcard_constraints:
     T=r"[0-9]+(\.[0-9]+)?",
     b=r"[0-9]+",
     start=r"flat|rough",
+    direction=r"[0-9]+-?[0-9]+",
 
 
 def md_job_config(kind):
@@ -236,7 +237,8 @@ def md_melting_of(metal):
 
 def md_melting_input(wildcards):
     """melting.json of {metal} when the ribbon temperatures are relative to Tm (cft.T_over_Tm), else nothing."""
-    return [f"results/md/{wildcards.metal}/melting.json"] if afmdset.uses_Tm(config) else []
+    needs = afmdset.uses_Tm(config) or afmdset.steps_use_Tm(config)
+    return [f"results/md/{wildcards.metal}/melting.json"] if needs else []
 
 
 def md_melting_arg(wildcards, input):
@@ -256,6 +258,20 @@ def cft_ribbon_results(wildcards):
     with cft.T_over_Tm the temperatures are known once md_melting (a checkpoint) has run."""
     melting_of = md_melting_of if afmdset.uses_Tm(config) else None
     return [f"results/cft/{m}/{f}_b{b}_{T}K.json" for m, f, b, T in afmdset.ribbon_targets(config, melting_of)]
+
+
+def cft_step_results(wildcards):
+    """The step-stiffness analysis of every stripe island (metal x facet x step direction x T, cft.steps)."""
+    melting_of = md_melting_of if afmdset.steps_use_Tm(config) else None
+    return [f"results/cft/{m}/step_{f}_{d}_{T}K.json" for m, f, d, T in afmdset.step_targets(config, melting_of)]
+
+
+def cft_targets():
+    """stiffness.csv/png, and step_stiffness.csv/png when some metal has stripe islands (cft.steps.facets)."""
+    out = ["results/cft/stiffness.csv", "results/cft/stiffness.png"]
+    if any(afmdset.cft_settings(m, config)["steps"]["facets"] for m in config["md"]["metals"]):
+        out += ["results/cft/step_stiffness.csv", "results/cft/step_stiffness.png"]
+    return out
 
 
 # --- 9 pfinputs -----------------------------------------------------------------------------------

@@ -129,4 +129,28 @@ rule md_ribbon:
         "--workdir {params.workdir:q} > {log} 2>&1"
 
 
+rule md_steps:
+    """Stripe island with two straight steps along {direction} on {facet} at T, built at a(T); top-layer
+    positions sampled in chunks until the step analysis says enough or cft.steps.max_prod_ps (7.3)."""
+    input:
+        pot=md_potential_inputs,
+        expansion="results/md/{metal}/thermal_expansion.csv",
+    output:
+        "results/md/{metal}/steps/{facet}_{direction}_{T}K.npz",
+    log:
+        "logs/md/{metal}/steps_{facet}_{direction}_{T}K.log",
+    benchmark:
+        "results/benchmarks/md_steps_{metal}_{facet}_{direction}_{T}K.tsv"
+    params:
+        cfg=md_job_config("steps"),
+        workdir="work/md/{metal}/steps_{facet}_{direction}_{T}K",
+    threads: md_ntasks("ribbon")
+    conda:
+        "../../envs/md.yaml"
+    shell:
+        "python -m anodeflow.launch --md {threads} -- python -m anodeflow.md.jobs steps --metal {wildcards.metal} "
+        "--facet {wildcards.facet} --direction {wildcards.direction} --T {wildcards.T} --config {params.cfg:q} "
+        "--expansion {input.expansion:q} --out {output:q} --workdir {params.workdir:q} > {log} 2>&1"
+
+
 TARGETS["md"] = md_targets()

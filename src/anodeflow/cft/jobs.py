@@ -151,6 +151,54 @@ def plot_stiffness(df: pd.DataFrame, out_png) -> None:
     save_figure(fig, out_png)
 
 
+def step_job(metal: str, facet: str, direction: str, T_K: float, config: dict, steps_npz, out_json) -> dict:
+    """Step stiffness of one stripe island (anodeflow.cft.step via anodeflow.md.jobs.step_analysis) -> JSON."""
+    from anodeflow.md.jobs import step_analysis
+
+    cc = cft_settings(metal, config)["steps"]
+    z = np.load(steps_npz)
+    row = step_analysis(z["top_xyz"], z["cell_A"], float(z["dt_ps"]), T_K, float(z["a_A"]), int(z["n_bins"]), cc)
+    row = {k: v for k, v in row.items() if k not in ("starts",)}
+    row.update(metal=metal, facet=facet, direction=direction, T_K=T_K, L_A=float(z["L_A"]), natoms=int(z["natoms"]),
+               n_island=int(z["n_island"]), prod_ps=float(z["prod_ps"]), chunks=int(z["chunks"]),
+               provenance=provenance({"cft_steps": cc}, [steps_npz]))
+    row.setdefault("step_stiffness_meV_per_A", None)
+    row.setdefault("stderr_meV_per_A", None)
+    write_json(out_json, row)
+    return row
+
+
+STEP_COLUMNS = ["metal", "facet", "direction", "T_K", "step_stiffness_meV_per_A", "stderr_meV_per_A", "status",
+                "tau1_ps", "run_ps", "prod_ps", "L_A", "natoms"]
+
+
+def gather_steps(jsons, out_csv, out_png, config: dict) -> pd.DataFrame:
+    """Per-island results -> results/cft/step_stiffness.csv and the plot (beta~ against T per facet and step)."""
+    import matplotlib.pyplot as plt
+
+    rows = [{k: read_json(j).get(k) for k in STEP_COLUMNS} for j in jsons]
+    df = pd.DataFrame(rows, columns=STEP_COLUMNS).sort_values(["metal", "facet", "direction", "T_K"]).reset_index(drop=True)
+    write_csv(out_csv, df, provenance({"cft": config["cft"]}, jsons))
+    metals = sorted(df["metal"].unique()) or ["-"]
+    fig, axes = plt.subplots(1, len(metals), figsize=(4.8 * len(metals), 3.8), squeeze=False)
+    for ax, m in zip(axes[0], metals):
+        for (facet, d), g in df[df.metal == m].groupby(["facet", "direction"]):
+            ok = g[g.status == "equilibrated"]
+            line = ax.errorbar(ok.T_K, pd.to_numeric(ok.step_stiffness_meV_per_A), yerr=pd.to_numeric(ok.stderr_meV_per_A),
+                               marker="o", capsize=3, label=f"({facet}) step [{d}]")
+            bad = g[g.status != "equilibrated"]
+            if len(bad):
+                ax.plot(bad.T_K, np.full(len(bad), 0.04), "x", color=line[0].get_color(), ms=8,
+                        transform=ax.get_xaxis_transform(), label=f"({facet}) [{d}]: no number")
+        ax.set_xlabel("T (K)")
+        ax.set_ylabel("step stiffness (meV/Å)")
+        ax.set_title(m)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    save_figure(fig, out_png)
+    return df
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m anodeflow.cft.jobs", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="verb", required=True)
@@ -168,6 +216,19 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out-csv", required=True)
     p.add_argument("--out-png", required=True)
     p.add_argument("results", nargs="+", help="per-ribbon JSON files of ribbon-stiffness")
+    p = sub.add_parser("step-stiffness", help="step profiles and step stiffness of one stripe island npz -> JSON")
+    p.add_argument("--metal", required=True)
+    p.add_argument("--facet", required=True)
+    p.add_argument("--direction", required=True)
+    p.add_argument("--T", type=float, required=True)
+    p.add_argument("--config", required=True, help="JSON: {cft: {steps: ...}} (validated config)")
+    p.add_argument("--steps", required=True, help="stripe-island npz of the MD stage (md.jobs steps)")
+    p.add_argument("--out", required=True)
+    p = sub.add_parser("step-table", help="every island's JSON -> step_stiffness.csv + png")
+    p.add_argument("--config", required=True)
+    p.add_argument("--out-csv", required=True)
+    p.add_argument("--out-png", required=True)
+    p.add_argument("results", nargs="+")
     return ap
 
 
@@ -179,6 +240,14 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{args.metal} ({args.facet}) b={args.b} at {T_label(args.T)} K: {r['status']}, "
               f"stiffness={r['stiffness_J_m2']} +- {r['stderr_J_m2']} J/m^2, tau1={r['tau1_ps']} ps, "
               f"run={r['run_ps']} ps, starts agree={r['two_start_agree']}", flush=True)
+    elif args.verb == "step-stiffness":
+        r = step_job(args.metal, args.facet, args.direction, args.T, cfg, args.steps, args.out)
+        print(f"{args.metal} ({args.facet}) step [{args.direction}] at {T_label(args.T)} K: {r.get('status')}, "
+              f"beta~ = {r['step_stiffness_meV_per_A']} +- {r['stderr_meV_per_A']} meV/A, tau1 = {r.get('tau1_ps')} ps",
+              flush=True)
+    elif args.verb == "step-table":
+        df = gather_steps(args.results, args.out_csv, args.out_png, cfg)
+        print(df.to_string(index=False), flush=True)
     elif args.verb == "stiffness-table":
         df = gather_stiffness(args.results, args.out_csv, args.out_png, cfg)
         print(df[STIFFNESS_COLUMNS].to_string(index=False), flush=True)

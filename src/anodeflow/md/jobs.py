@@ -22,7 +22,7 @@ import pandas as pd
 
 from anodeflow import potentials as afpot
 from anodeflow.io import atomic_path, provenance, write_csv, write_json
-from anodeflow.md import bulk, coexistence, plots, ribbon
+from anodeflow.md import bulk, coexistence, plots, ribbon, steps
 from anodeflow.md.runtime import world_rank
 from anodeflow.md.settings import (T_label, a0, cft_settings, expansion_temperatures, md_subset, ribbon_seed,
                                    ribbon_settings)
@@ -138,6 +138,55 @@ def ribbon_job(metal: str, facet: str, T_K: float, config: dict, expansion_csv, 
     return r
 
 
+def step_analysis(top_xyz, cell, dt_ps: float, T_K: float, a_A: float, n_bins: int, cc: dict) -> dict:
+    """Step profiles of the stripe island on ``n_bins`` y bins (anodeflow.cft.step.step_profile; one per lattice
+    spacing along the step) and their equilibrium analysis (step_stiffness); a run too short to analyse or a
+    step too short for ``min_modes`` modes is "not enough" with the reason."""
+    from anodeflow.cft import spectrum
+    from anodeflow.cft import step as afstep
+    L, Lx = float(cell[1]), float(cell[0])
+    frames = []
+    for xyz in np.asarray(top_xyz):
+        p = xyz[np.all(np.isfinite(xyz), axis=1)]
+        frames.append(afstep.step_profile(p, [Lx, L, 1.0], np.ones(len(p), bool), n_bins))
+    xs = np.asarray(frames)
+    n_modes = spectrum.n_fit_modes(L, cc["min_wavelength_spacings"] * a_A, cc["max_modes"])
+    try:
+        row = afstep.step_stiffness(xs, L, T_K, dt_ps, n_modes, min_modes=cc["min_modes"])
+    except ValueError as exc:
+        return {"status": "not equilibrated within t" if "frame" in str(exc) else "too few modes", "enough": False,
+                "error": str(exc), "n_modes": n_modes, "tau1_ps": None}
+    return row
+
+
+def steps_job(metal: str, facet: str, direction: str, T_K: float, config: dict, expansion_csv, out_npz,
+              workdir) -> dict:
+    """Stripe island with two straight steps along ``direction`` on ``facet`` at ``T_K`` (methods.md 7.3):
+    top-layer positions per frame -> npz (analysis: anodeflow.cft.step)."""
+    pot = afpot.resolve(metal, config)
+    a = bulk.a_of_T(pd.read_csv(expansion_csv), T_K)
+    cc = cft_settings(metal, config)["steps"]
+    md = config["md"]
+    s = steps.StepSettings(**{k: cc[k] for k in ("length_A", "width_A", "slab_A", "fixed_A", "island_fraction",
+                                                 "vacuum_A", "equil_ps", "prod_ps", "max_prod_ps", "sample_ps",
+                                                 "min_wavelength_spacings", "max_modes")},
+                           timestep_fs=md["timestep_fs"][metal], checkpoint_every=md["checkpoint_every"],
+                           omp_threads=md["omp_threads"])
+    seed = md["seed"] + int(T_K) + 1000 * int(facet) + 31
+    n_bins = steps.geometry(a, facet, direction, s)["ny"]
+    r = steps.run_steps(pot, a, facet, direction, T_K, s, seed, workdir,
+                        analyse=lambda xyz, cell, dt: step_analysis(xyz, cell, dt, T_K, a, n_bins, cc),
+                        log=_lammps_log(workdir), say=_say)
+    if world_rank() != 0:
+        return r
+    prov = provenance({**md_subset(metal, config), "cft_steps": cc}, [*pot.files, expansion_csv])
+    with atomic_path(out_npz) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **{k: np.asarray(v) for k, v in r.items()}, metal=metal, n_bins=n_bins,
+                     provenance=np.array(json.dumps(prov, default=str)))
+    return r
+
+
 def fetch_potential_job(metal: str, config: dict, out) -> Path:
     """Copy (``local_dir``) or download (``url``) the potential file of ``metal`` into resources/potentials/
     (sha256-verified, anodeflow.potentials.fetch); ``out`` must be the file fetched."""
@@ -191,6 +240,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--b", type=int, required=True, help="ribbon thickness in lattice spacings along y")
     p.add_argument("--start", choices=["flat", "rough"], required=True, help="flat, or mode 1 imposed (rough)")
     p.add_argument("--out", required=True)
+    p = sub.add_parser("steps", help="stripe island with two straight steps, top-layer positions sampled -> npz")
+    _add(p, "--metal", "--facet", "--T", "--config", "--workdir")
+    p.add_argument("--direction", required=True, help="step direction (e.g. 001 or 1-10 on (110))")
+    p.add_argument("--expansion", required=True, help="thermal_expansion.csv of the metal (a(T))")
+    p.add_argument("--out", required=True)
     p = sub.add_parser("fetch-potential", help="copy or download a url-source potential file, sha256-verified")
     _add(p, "--metal", "--config")
     p.add_argument("--out", required=True)
@@ -220,6 +274,11 @@ def main(argv: list[str] | None = None) -> None:
         _say(f"ribbon {args.metal} ({args.facet}) b={args.b} {args.start} at {T_label(args.T)} K: {r['natoms']} atoms, "
              f"W = {r['W_A']:.2f} A, b = {r['b_A']:.2f} A, imposed |A_1| = {r['imposed_amplitude_A']:.2f} A, "
              f"{len(r['h_top'])} height samples over {r['prod_ps']:g} ps in {r['chunks']} chunk(s)")
+    elif args.verb == "steps":
+        r = steps_job(args.metal, args.facet, args.direction, args.T, cfg, args.expansion, args.out, args.workdir)
+        _say(f"steps {args.metal} ({args.facet}) along [{args.direction}] at {T_label(args.T)} K: {r['natoms']} atoms, "
+             f"island {r['n_island']} atoms, L = {r['L_A']:.1f} A, {len(r['T'])} frames over {r['prod_ps']:g} ps "
+             f"in {r['chunks']} chunk(s)")
     elif args.verb == "fetch-potential":
         path = fetch_potential_job(args.metal, cfg, args.out)
         _say(f"potential of {args.metal}: {path}")

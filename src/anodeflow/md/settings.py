@@ -23,7 +23,7 @@ RIBBON_KEYS = ("length_A", "slab_A", "vacuum_A", "anchor_A", "anchor_k_eV_A2", "
 FIT_KEYS = ("min_wavelength_spacings", "max_modes", "min_modes", "n_blocks", "max_exponent", "max_rel_err",
             "min_signal_to_floor", "max_interior_msd_a2", "min_bcc_fraction")
 #: job kinds of :func:`job_config`
-JOB_KINDS = ("melting", "expansion", "ribbon", "stiffness", "potential")
+JOB_KINDS = ("melting", "expansion", "ribbon", "stiffness", "potential", "steps")
 
 
 def T_label(T: float) -> str:
@@ -73,13 +73,18 @@ def expansion_temperatures(metal: str, config: dict, melting: dict | None = None
     Ts = set(float(t) for t in config["md"]["expansion"]["T_K"].get(metal, []))
     if "cft" in config:
         Ts |= set(cft_temperatures(metal, config, melting))
+        if "steps" in config["cft"] and cft_settings(metal, config)["steps"].get("facets"):
+            Ts |= set(step_temperatures(metal, config, melting))
     return sorted(Ts)
 
 
 def cft_settings(metal: str, config: dict) -> dict:
     """The cft section with ``cft.per_metal.<metal>`` overrides applied (e.g. larger ribbons for cheap potentials)."""
     cc = {k: v for k, v in config["cft"].items() if k != "per_metal"}
-    cc.update(config["cft"].get("per_metal", {}).get(metal, {}))
+    over = dict(config["cft"].get("per_metal", {}).get(metal, {}))
+    if "steps" in over:  # merged key by key: {Li: {steps: {facets: []}}} keeps the other step settings
+        over["steps"] = {**cc.get("steps", {}), **over["steps"]}
+    cc.update(over)
     return cc
 
 
@@ -119,6 +124,40 @@ def ribbon_targets(config: dict, melting_of=None) -> list[tuple[str, str, int, s
     return out
 
 
+def step_temperatures(metal: str, config: dict, melting: dict | None = None) -> list[float]:
+    """Temperatures of the stripe islands of ``metal``: ``cft.steps.T_over_Tm`` x Tm, else ``cft.steps.T_K``,
+    else the ribbon temperatures (:func:`cft_temperatures`)."""
+    st = cft_settings(metal, config)["steps"]
+    if st.get("T_over_Tm"):
+        if melting is None:
+            raise ValueError(f"cft.steps.T_over_Tm is set: the step temperatures of {metal} need its melting.json")
+        return sorted({float(round(f * Tm_for_cft(melting)[0])) for f in st["T_over_Tm"]})
+    if (st.get("T_K") or {}).get(metal):
+        return sorted(float(t) for t in st["T_K"][metal])
+    return cft_temperatures(metal, config, melting)
+
+
+def steps_use_Tm(config: dict) -> bool:
+    """True when some step temperature depends on a melting point."""
+    st = (config.get("cft") or {}).get("steps") or {}
+    return bool(st.get("T_over_Tm")) or (uses_Tm(config) and not st.get("T_K"))
+
+
+def step_targets(config: dict, melting_of=None) -> list[tuple[str, str, str, str]]:
+    """(metal, facet, step direction, T label) of every stripe island of the campaign."""
+    out = []
+    for m in config["md"]["metals"]:
+        st = cft_settings(m, config)["steps"]
+        if not st["facets"]:
+            continue
+        Ts = step_temperatures(m, config, melting_of(m) if steps_use_Tm(config) else None)
+        for f in st["facets"]:
+            for d in st["directions"].get(f, []):
+                for T in Ts:
+                    out.append((m, f, d, T_label(T)))
+    return out
+
+
 def md_subset(metal: str, config: dict, *keys: str) -> dict:
     """Provenance record of an MD job: the potential, md's seed/threads/timestep and the named md sections."""
     sub = {"potential": afpot.spec(metal, config),
@@ -147,7 +186,7 @@ def job_config(config: dict, kind: str, metal: str) -> dict:
         return pot
     if kind == "stiffness":
         cc = cft_settings(metal, config)
-        return {"cft": {k: cc[k] for k in FIT_KEYS}}
+        return {"cft": {**{k: cc[k] for k in FIT_KEYS}, "steps": cc["steps"]}}
     md = config["md"]
     base = {k: md[k] for k in MD_COMMON_KEYS}
     base["timestep_fs"] = _for_metal(md["timestep_fs"], metal)
@@ -161,7 +200,13 @@ def job_config(config: dict, kind: str, metal: str) -> dict:
         ec = {**md["expansion"], "T_K": _for_metal(md["expansion"]["T_K"], metal)}
         cc = config.get("cft") or {}
         ribbon_T = {"T_K": _for_metal(cc.get("T_K") or {}, metal), "T_over_Tm": cc.get("T_over_Tm")}
+        if "steps" in cc:
+            st = cft_settings(metal, config)["steps"]
+            ribbon_T["steps"] = {"facets": st["facets"], "T_over_Tm": st.get("T_over_Tm"),
+                                 "T_K": _for_metal(st.get("T_K") or {}, metal)}
         return {"md": {**base, "expansion": ec}, "cft": ribbon_T, **pot, **metals}
     cc = cft_settings(metal, config)
+    if kind == "steps":
+        return {"md": base, "cft": {"steps": cc["steps"]}, **pot}
     return {"md": base, "cft": {**{k: cc[k] for k in RIBBON_KEYS},
                                 "gamma_guess_J_m2": _for_metal(cc.get("gamma_guess_J_m2") or {}, metal)}, **pot}
