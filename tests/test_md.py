@@ -106,7 +106,7 @@ def test_ribbon_settings_apply_the_per_metal_overrides(cfg):
     c = afconfig.load(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml",
                       ROOT / "tests" / "configs" / "md_local_potentials.yaml")
     na, li = settings.ribbon_settings("Na", c, 1, "rough"), settings.ribbon_settings("Li", c)
-    assert (na.length_A, na.slab_A, na.prod_ps, na.max_prod_ps, na.sample_ps) == (150, 25, 200, 1000, 0.5)
+    assert (na.length_A, na.slab_A, na.prod_ps, na.max_prod_ps, na.sample_ps) == (150, 25, 200, 600, 0.5)
     assert (na.b, na.start, na.gamma_guess_J_m2) == (1, "rough", 0.5)
     assert (li.length_A, li.slab_A, li.prod_ps, li.sample_ps) == (c["cft"]["length_A"], 17, 6, 0.1)
     assert settings.cft_settings("Li", c)["b_spacings"] == [2] and settings.cft_settings("Na", c)["b_spacings"] == [1, 2]

@@ -42,6 +42,7 @@ def _start_record(name: str, path, cc: dict) -> dict:
     return {"name": name, "z": z, "W_A": float(z["W_A"]), "b_A": float(z["b_A"]), "a_A": a,
             "natoms": int(z["natoms"]), "prod_ps": float(z["prod_ps"]), "dt_ps": float(z["dt_ps"]),
             "chunks": int(z["chunks"]), "imposed_amplitude_A": float(z["imposed_amplitude_A"]),
+            "imposed_mode_decayed": bool(z["imposed_mode_decayed"]) if "imposed_mode_decayed" in z.files else None,
             "msd_interior_max_A2": msd_max, "bcc_interior_mean": float(bcc.mean()), "bcc_late": bcc_late,
             "solid": bool(solid_msd and bcc_late >= cc["min_bcc_fraction"])}
 
@@ -50,7 +51,9 @@ def cft_job(metal: str, facet: str, T_K: float, b: int, config: dict, flat_npz, 
     """Equilibrium verdict of one (metal, facet, b, T) from its flat and rough starts
     (:func:`anodeflow.cft.equilibrium.verdict`), after the solid test of each start -> JSON.
 
-    ``status``: "melted" (a start's interior MSD left the solid plateau), "too few modes" (W shorter than
+    ``status``: "melted" (a start's interior MSD left the solid plateau), "not equilibrated within t" also when
+    the rough start's imposed mode 1 has not decayed (below a facet's roughening temperature it stays; its
+    fluctuations about it are fast and would look equilibrated), "too few modes" (W shorter than
     cft.min_modes wavelengths of the cut), else the verdict's: "equilibrated" (the only status with a
     stiffness), "not equilibrated within t", "starts disagree", "no capillary signal".
     """
@@ -75,6 +78,12 @@ def cft_job(metal: str, facet: str, T_K: float, b: int, config: dict, flat_npz, 
         row["status"] = "melted"
     elif errors:
         row.update(status="not equilibrated within t", analysis_errors=errors)
+    elif any(r["imposed_mode_decayed"] is False for r in recs):
+        # the rough start still carries its imposed mode 1: it is not in equilibrium, whatever its fluctuations say
+        row.update(equilibrium.verdict(starts, k, T_K, bA, W, min_modes=cc["min_modes"])
+                   if n_modes >= cc["min_modes"] else {})
+        row.update(status="not equilibrated within t", stiffness_J_m2=None, stderr_J_m2=None,
+                   reason="the rough start's imposed mode 1 has not decayed (below roughening: no surface mobility)")
     elif n_modes < cc["min_modes"]:
         row["status"] = "too few modes"
     else:
@@ -94,7 +103,7 @@ def cft_job(metal: str, facet: str, T_K: float, b: int, config: dict, flat_npz, 
                fluctuating=row["status"] == "equilibrated",
                liquid_surface_tension_J_m2=liq["stiffness_J_m2"] if liq else None,
                liquid_surface_tension_stderr_J_m2=liq["stderr_J_m2"] if liq else None,
-               per_start={r["name"]: {k_: r[k_] for k_ in ("natoms", "prod_ps", "chunks", "imposed_amplitude_A",
+               per_start={r["name"]: {k_: r[k_] for k_ in ("natoms", "prod_ps", "chunks", "imposed_amplitude_A", "imposed_mode_decayed",
                                                           "msd_interior_max_A2", "bcc_interior_mean", "solid")}
                           for r in recs},
                natoms=r0["natoms"], provenance=provenance({"cft": cc}, [flat_npz, rough_npz]))
