@@ -54,7 +54,7 @@ rule cft_step:
     log:
         "logs/cft/{metal}/step_{facet}_{direction}_{T}K.log",
     params:
-        cfg=md_job_config("stiffness"),
+        cfg=md_job_config("step_stiffness"),
     threads: 1
     localrule: True
     conda:

@@ -23,7 +23,7 @@ RIBBON_KEYS = ("length_A", "slab_A", "vacuum_A", "anchor_A", "anchor_k_eV_A2", "
 FIT_KEYS = ("min_wavelength_spacings", "max_modes", "min_modes", "n_blocks", "max_exponent", "max_rel_err",
             "min_signal_to_floor", "max_interior_msd_a2", "min_bcc_fraction")
 #: job kinds of :func:`job_config`
-JOB_KINDS = ("melting", "expansion", "ribbon", "stiffness", "potential", "steps")
+JOB_KINDS = ("melting", "expansion", "ribbon", "stiffness", "potential", "steps", "step_stiffness")
 
 
 def T_label(T: float) -> str:
@@ -186,7 +186,9 @@ def job_config(config: dict, kind: str, metal: str) -> dict:
         return pot
     if kind == "stiffness":
         cc = cft_settings(metal, config)
-        return {"cft": {**{k: cc[k] for k in FIT_KEYS}, "steps": cc["steps"]}}
+        return {"cft": {k: cc[k] for k in FIT_KEYS}}
+    if kind == "step_stiffness":
+        return {"cft": {"steps": cft_settings(metal, config)["steps"]}}
     md = config["md"]
     base = {k: md[k] for k in MD_COMMON_KEYS}
     base["timestep_fs"] = _for_metal(md["timestep_fs"], metal)
