@@ -174,8 +174,14 @@ def steps_job(metal: str, facet: str, direction: str, T_K: float, config: dict, 
                            omp_threads=md["omp_threads"])
     seed = md["seed"] + int(T_K) + 1000 * int(facet) + 31
     n_bins = steps.geometry(a, facet, direction, s)["ny"]
-    r = steps.run_steps(pot, a, facet, direction, T_K, s, seed, workdir,
-                        analyse=lambda xyz, cell, dt: step_analysis(xyz, cell, dt, T_K, a, n_bins, cc),
+    def analyse(xyz, cell, dt):
+        # one straight start cannot show that a white spectrum is equilibrium (a step without kink motion
+        # looks white with the vibrational tau_1): the run stops early only once a stiffness is equilibrated
+        row = step_analysis(xyz, cell, dt, T_K, a, n_bins, cc)
+        row["enough"] = bool(row.get("enough") and row.get("status") == "equilibrated")
+        return row
+
+    r = steps.run_steps(pot, a, facet, direction, T_K, s, seed, workdir, analyse=analyse,
                         log=_lammps_log(workdir), say=_say)
     if world_rank() != 0:
         return r
