@@ -140,7 +140,8 @@ def _synthetic_ribbon(path, gamma=0.3, T=350.0, b=7.0, W=300.0, N=100, nframes=4
     rng = np.random.default_rng(seed)
     np.savez(path, h_top=spectrum.synthetic_profiles(gamma, T, b, W, N, nframes, rng),
              h_bot=spectrum.synthetic_profiles(gamma, T, b, W, N, nframes, rng), W_A=W, b_A=b, a_A=3.5,
-             bcc_interior=np.full(nframes, bcc), msd_interior_A2=np.full(nframes, msd), natoms=1234, prod_ps=40.0)
+             bcc_interior=np.full(nframes, bcc), msd_interior_A2=np.full(nframes, msd), natoms=1234, prod_ps=40.0,
+             dt_ps=0.1, chunks=1, imposed_amplitude_A=0.0, start="flat")
     return path
 
 
@@ -151,21 +152,23 @@ def test_ribbon_stiffness_and_stiffness_table_verbs(reference_config, tmp_path):
     from anodeflow.md.settings import job_config
 
     cfg = json.dumps(job_config(reference_config, "stiffness", "Li"))
-    solid = _synthetic_ribbon(tmp_path / "solid.npz")
-    hot = _synthetic_ribbon(tmp_path / "hot.npz", msd=50.0, bcc=0.0)
+    solid = [_synthetic_ribbon(tmp_path / f"solid{i}.npz", seed=7 + i) for i in range(2)]
+    hot = [_synthetic_ribbon(tmp_path / f"hot{i}.npz", msd=50.0, bcc=0.0, seed=9 + i) for i in range(2)]
     for name, npz, T in (("100_350K.json", solid, "350"), ("110_600K.json", hot, "600")):
-        jobs.main(["ribbon-stiffness", "--metal", "Li", "--facet", name[:3], "--T", T, "--config", cfg,
-                   "--ribbon", str(npz), "--out", str(tmp_path / name)])
+        jobs.main(["ribbon-stiffness", "--metal", "Li", "--facet", name[:3], "--T", T, "--b", "2", "--config", cfg,
+                   "--flat", str(npz[0]), "--rough", str(npz[1]), "--out", str(tmp_path / name)])
     r = json.loads((tmp_path / "100_350K.json").read_text())
-    assert r["solid"] and r["fluctuating"] and r["stiffness_J_m2"] == pytest.approx(0.3, rel=0.1)
+    assert r["solid"] and r["status"] == "equilibrated" and r["two_start_agree"]
+    assert r["stiffness_J_m2"] == pytest.approx(0.3, rel=0.15)
     assert r["provenance"]["config"]["cft"]["n_blocks"] == CFT_DEFAULTS["n_blocks"]
     m = json.loads((tmp_path / "110_600K.json").read_text())
-    assert not m["solid"] and m["stiffness_J_m2"] is None and m["liquid_surface_tension_J_m2"] is not None
+    assert not m["solid"] and m["status"] == "melted" and m["stiffness_J_m2"] is None
+    assert m["liquid_surface_tension_J_m2"] is not None
     jobs.main(["stiffness-table", "--config", json.dumps({"cft": reference_config["cft"]}),
                "--out-csv", str(tmp_path / "stiffness.csv"), "--out-png", str(tmp_path / "stiffness.png"),
                str(tmp_path / "110_600K.json"), str(tmp_path / "100_350K.json")])
     df = pd.read_csv(tmp_path / "stiffness.csv", dtype={"facet": str})
-    assert list(df.columns[:6]) == jobs.STIFFNESS_COLUMNS
+    assert list(df.columns[:len(jobs.STIFFNESS_COLUMNS)]) == jobs.STIFFNESS_COLUMNS
     assert list(zip(df.facet, df.T_K)) == [("100", 350.0), ("110", 600.0)]
     assert (tmp_path / "stiffness.png").stat().st_size > 1000
     assert (tmp_path / "stiffness.csv.provenance.json").is_file()
@@ -176,7 +179,7 @@ def test_the_stiffness_job_config_holds_everything_the_analysis_reads(reference_
     from anodeflow.md.settings import job_config
 
     npz = _synthetic_ribbon(tmp_path / "r.npz")
-    whole = jobs.cft_job("Na", "100", 350.0, reference_config, npz, tmp_path / "a.json")
-    part = jobs.cft_job("Na", "100", 350.0, job_config(reference_config, "stiffness", "Na"), npz, tmp_path / "b.json")
+    whole = jobs.cft_job("Na", "100", 350.0, 2, reference_config, npz, npz, tmp_path / "a.json")
+    part = jobs.cft_job("Na", "100", 350.0, 2, job_config(reference_config, "stiffness", "Na"), npz, npz, tmp_path / "b.json")
     whole.pop("provenance"), part.pop("provenance")
     assert whole == part

@@ -38,8 +38,11 @@ def pots(cfg, tmp_path_factory):
 
 def _ribbon_settings(**kw):
     """Ribbon settings of the tiny test ribbons: cft/md schema defaults, 2 fs, the sizes given."""
-    base = dict(thickness_spacings=2, anchor_k_eV_A2=1.0, bins_per_spacing=1, cn_min=6, orientations={},
-                timestep_fs=2.0, checkpoint_every=5000, omp_threads=1)
+    base = dict(b=2, anchor_k_eV_A2=1.0, bins_per_spacing=1, cn_min=6, orientations={},
+                timestep_fs=2.0, checkpoint_every=5000, omp_threads=1, rough_factor=4, gamma_guess_J_m2=0.5,
+                min_wavelength_spacings=1, max_modes=8)
+    if "prod_ps" in kw and "max_prod_ps" not in kw:
+        kw["max_prod_ps"] = kw["prod_ps"]
     return ribbon.RibbonSettings(**{**base, **kw})
 
 
@@ -86,7 +89,11 @@ def test_validate_fills_the_md_and_cft_defaults(files):
                 given = _get(raw[sec], path)
             except KeyError:
                 continue
-            assert _get(c[sec], path) == given, (sec, path)
+            got = _get(c[sec], path)
+            if isinstance(given, dict) and isinstance(got, dict):  # an object: the given keys kept, defaults added
+                assert {k: got[k] for k in given} == given, (sec, path)
+            else:
+                assert got == given, (sec, path)
 
 
 def test_a0_comes_from_config_and_a_missing_one_names_the_key(cfg):
@@ -98,9 +105,13 @@ def test_a0_comes_from_config_and_a_missing_one_names_the_key(cfg):
 def test_ribbon_settings_apply_the_per_metal_overrides(cfg):
     c = afconfig.load(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml",
                       ROOT / "tests" / "configs" / "md_local_potentials.yaml")
-    na, li = settings.ribbon_settings("Na", c), settings.ribbon_settings("Li", c)
-    assert (na.length_A, na.slab_A, na.prod_ps, na.sample_ps) == (150, 25, 60, 0.2)
+    na, li = settings.ribbon_settings("Na", c, 1, "rough"), settings.ribbon_settings("Li", c)
+    assert (na.length_A, na.slab_A, na.prod_ps, na.max_prod_ps, na.sample_ps) == (150, 25, 200, 600, 0.5)
+    assert (na.b, na.start, na.gamma_guess_J_m2) == (1, "rough", 0.5)
     assert (li.length_A, li.slab_A, li.prod_ps, li.sample_ps) == (c["cft"]["length_A"], 17, 6, 0.1)
+    assert settings.cft_settings("Li", c)["b_spacings"] == [2] and settings.cft_settings("Na", c)["b_spacings"] == [1, 2]
+    # a per-metal steps override is merged key by key
+    assert settings.cft_settings("Li", c)["steps"]["facets"] == [] and "length_A" in settings.cft_settings("Li", c)["steps"]
     assert li.timestep_fs == c["md"]["timestep_fs"]["Li"] and li.checkpoint_every == c["md"]["checkpoint_every"]
     with pytest.raises(Exception):
         li.length_A = 1.0  # frozen
@@ -117,9 +128,16 @@ def test_job_config_is_the_metal_s_part_without_execution_keys(cfg):
     mel, exp, rib = (settings.job_config(c, k, "Na") for k in ("melting", "expansion", "ribbon"))
     assert settings.a0("Na", mel) == settings.a0("Na", c) and mel["md"]["melting"] == {
         **c["md"]["melting"], "T_range_K": {"Na": c["md"]["melting"]["T_range_K"]["Na"]}}
-    assert settings.expansion_temperatures("Na", exp) == settings.expansion_temperatures("Na", c) == [200.0, 300.0, 350.0]
-    assert settings.ribbon_settings("Na", rib) == settings.ribbon_settings("Na", c)
+    # quick: ribbons (and steps) at 0.7 and 0.85 of the metal's Tm (coexistence, else hysteresis), whole K
+    melting = {"metal": "Na", "Tm_K": 444.0, "Tm_coexistence_K": 455.4}
+    assert settings.expansion_temperatures("Na", exp, melting) == settings.expansion_temperatures("Na", c, melting) \
+        == [200.0, 319.0, 387.0]
+    assert settings.cft_temperatures("Na", c, {"metal": "Na", "Tm_K": 444.0, "Tm_coexistence_K": None}) == [311.0, 377.0]
+    with pytest.raises(afconfig.ConfigError, match="no melting point"):
+        settings.cft_temperatures("Na", c, {"metal": "Na", "Tm_K": None})
+    assert settings.ribbon_settings("Na", rib, 2, "flat") == settings.ribbon_settings("Na", c, 2, "flat")
     assert settings.ribbon_seed(rib, "110", 350.0) == settings.ribbon_seed(c, "110", 350.0) == c["md"]["seed"] + 110350
+    assert settings.ribbon_seed(c, "110", 350.0, 2, "rough") == c["md"]["seed"] + 110350 + 200007
     assert settings.md_subset("Na", mel, "melting")["potential"] == c["potentials"]["Na"]
     # execution settings, another metal's settings and the fit thresholds do not touch a ribbon's config
     other = copy.deepcopy(c)
@@ -133,15 +151,21 @@ def test_job_config_is_the_metal_s_part_without_execution_keys(cfg):
         assert settings.job_config(other, kind, "Na") == settings.job_config(c, kind, "Na"), kind
     assert settings.job_config(other, "stiffness", "Na") != settings.job_config(c, "stiffness", "Na")
     # ribbon temperatures are read by the expansion job (a(T) at each of them)
-    other["cft"]["T_K"]["Na"] = [300, 360]
+    other["cft"]["T_over_Tm"] = [0.8]
     assert settings.job_config(other, "expansion", "Na") != settings.job_config(c, "expansion", "Na")
 
 
 def test_ribbon_targets_and_labels(cfg):
     c = copy.deepcopy(cfg)
     c["md"]["metals"] = ["Na"]
-    c["cft"].update(facets=["100"], T_K={"Na": [300, 412.5], "Li": [300]})
-    assert settings.ribbon_targets(c) == [("Na", "100", "300"), ("Na", "100", "412.5")]
+    c["cft"].update(facets=["100"], T_K={"Na": [300, 412.5], "Li": [300]}, T_over_Tm=None, b_spacings=[1, 3])
+    assert settings.ribbon_targets(c) == [("Na", "100", 1, "300"), ("Na", "100", 1, "412.5"),
+                                          ("Na", "100", 3, "300"), ("Na", "100", 3, "412.5")]
+    c["cft"]["T_over_Tm"] = [0.5]
+    assert settings.ribbon_targets(c, lambda m: {"Tm_coexistence_K": 400.4}) == [("Na", "100", 1, "200"),
+                                                                                 ("Na", "100", 3, "200")]
+    assert settings.step_targets(c, lambda m: {"Tm_coexistence_K": 400.4}) == [("Na", "110", "001", "200"),
+                                                                               ("Na", "110", "1-10", "200")]
 
 
 def test_plot_verbs_write_the_figures(tmp_path):
@@ -304,10 +328,10 @@ def test_ribbon_verb_under_mpi_two_ranks(cfg, tmp_path):
     """md.ntasks > 1: `python -m anodeflow.launch --md 2 -- python -m anodeflow.md.jobs ribbon ...` runs the
     job under the MD launcher on 2 ranks; rank 0 writes the output and the job's log line."""
     c = copy.deepcopy(cfg)
-    c["cft"].update(length_A=20, slab_A=17, vacuum_A=8, equil_ps=0.01, prod_ps=0.04, sample_ps=0.02)
+    c["cft"].update(length_A=20, slab_A=17, vacuum_A=8, equil_ps=0.01, prod_ps=0.04, max_prod_ps=0.04, sample_ps=0.02)
     pd.DataFrame({"T_K": [250.0], "a_A": [4.27]}).to_csv(tmp_path / "exp.csv", index=False)
     cmd = [sys.executable, "-m", "anodeflow.launch", "--md", "2", "--", sys.executable, "-m", "anodeflow.md.jobs",
-           "ribbon", "--metal", "Na", "--facet", "100", "--T", "250", "--config",
+           "ribbon", "--metal", "Na", "--facet", "100", "--T", "250", "--b", "2", "--start", "rough", "--config",
            json.dumps(settings.job_config(c, "ribbon", "Na")), "--expansion", str(tmp_path / "exp.csv"),
            "--out", str(tmp_path / "r.npz"), "--workdir", str(tmp_path / "w")]
     env = {**os.environ, "ANODEFLOW_MD_LAUNCHER": "mpiexec -n {ntasks}", "PYTHONPATH": str(ROOT / "src")}
@@ -316,7 +340,7 @@ def test_ribbon_verb_under_mpi_two_ranks(cfg, tmp_path):
     z = np.load(tmp_path / "r.npz")
     assert z["h_top"].shape == (2, int(z["nbins"])) and np.all(np.isfinite(z["h_top"]))
     assert "on 2 procs" in (tmp_path / "w" / "lammps.log").read_text()  # LAMMPS's log, in the work folder
-    assert r.stdout.count("ribbon Na (100) at 250 K") == 1  # rank 0 only
+    assert r.stdout.count("ribbon Na (100) b=2 rough at 250 K") == 1  # rank 0 only
 
 
 @pytest.mark.lammps

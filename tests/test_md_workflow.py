@@ -2,6 +2,7 @@
 the shell rules, their logs, the report figures and a no-op rerun."""
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -9,7 +10,9 @@ import yaml
 from workflow_sandbox import ROOT, jobs_run, make_sandbox, snakemake
 
 SHARED = (ROOT / ".." / "shared" / "potentials").resolve()
-TARGETS = ["results/cft/stiffness.csv", "results/cft/stiffness.png",
+T_OF = {"Li": 300, "Na": 250}
+TARGETS = ["results/cft/stiffness.csv", "results/cft/stiffness.png", "results/cft/step_stiffness.csv",
+           "results/cft/step_stiffness.png",
            *[f"results/md/{m}/{f}" for m in ("Li", "Na")
              for f in ("melting.json", "melting.png", "thermal_expansion.csv", "thermal_expansion.png")]]
 
@@ -23,28 +26,43 @@ def test_md_chain_tiny(tmp_path):
     cfg = ["--configfile", str(ROOT / "tests" / "configs" / "md_tiny.yaml"), str(overlay)]
     out = snakemake(sb, "--cores", "2", *TARGETS, *cfg, timeout=600).stdout
     ran = jobs_run(out)
-    assert ran.count("md_ribbon") == 2 and ran.count("fetch_potential") == 1
+    assert ran.count("md_ribbon") == 4 and ran.count("fetch_potential") == 1  # flat and rough per metal
     assert (sb / "resources" / "potentials" / "Na_v2.eam.fs").is_file()
     df = pd.read_csv(sb / "results" / "cft" / "stiffness.csv")
-    assert list(df.columns[:6]) == ["metal", "facet", "T_K", "stiffness_J_m2", "stderr_J_m2", "fluctuating"]
-    assert sorted(zip(df.metal, df.facet.astype(str))) == [("Li", "100"), ("Na", "100")]
-    # a few tens of steps cannot show capillary waves: the flag says so and no number is reported
-    assert df.loc[~df.fluctuating.astype(bool), "stiffness_J_m2"].isna().all()
+    assert list(df.columns[:10]) == ["metal", "facet", "b_spacings", "T_K", "stiffness_J_m2", "stderr_J_m2", "status",
+                                     "tau1_ps", "run_ps", "two_start_agree"]
+    assert sorted(zip(df.metal, df.facet.astype(str), df.b_spacings)) == [("Li", "100", 1), ("Na", "100", 1)]
+    # a few tens of steps cannot be shown to be in equilibrium: the status says so and no number is reported
+    assert (df.status != "equilibrated").all() and df.stiffness_J_m2.isna().all()
+    for m in ("Li", "Na"):
+        for start in ("flat", "rough"):
+            z = np.load(sb / "results" / "md" / m / "ribbons" / f"100_b1_{T_OF[m]}K_{start}.npz")
+            assert {"h_top", "h_bot", "dt_ps", "W_A", "b_A", "a_A", "natoms", "prod_ps", "msd_interior_A2",
+                    "bcc_interior", "start", "imposed_amplitude_A", "chunks"} <= set(z.files)
+            assert str(z["start"]) == start and (float(z["imposed_amplitude_A"]) > 0) == (start == "rough")
+            assert int(z["chunks"]) == 2  # 0.06 ps chunks up to the 0.12 ps cap: never "enough"
+    # the stripe island (Na (110), steps along [001]) and its table
+    z = np.load(sb / "results" / "md" / "Na" / "steps" / "110_001_250K.npz")
+    assert z["top_xyz"].ndim == 3 and int(z["n_island"]) > 0 and int(z["chunks"]) == 2
+    st = pd.read_csv(sb / "results" / "cft" / "step_stiffness.csv", dtype={"facet": str, "direction": str})
+    assert list(zip(st.metal, st.facet, st.direction)) == [("Na", "110", "001")]
+    assert st.step_stiffness_meV_per_A.isna().all()
     for m in ("Li", "Na"):
         mj = json.loads((sb / "results" / "md" / m / "melting.json").read_text())
-        assert {"Tm_K", "T_plus_K", "T_minus_K", "Tm_experiment_K", "provenance"} <= set(mj)
+        assert {"Tm_K", "T_plus_K", "T_minus_K", "Tm_experiment_K", "provenance", "Tm_coexistence_K",
+                "Tm_coexistence_err_K", "coexistence_runs"} <= set(mj)
         te = pd.read_csv(sb / "results" / "md" / m / "thermal_expansion.csv")
         assert set(te.T_K) >= {300.0} if m == "Li" else set(te.T_K) >= {250.0}
         assert (te.a_A > 3.3).all() and (te.a_A < 4.5).all()
         assert (sb / "results" / "md" / m / "thermal_expansion.csv.provenance.json").is_file()
-    assert list((sb / "work" / "md" / "Li").glob("ribbon_100_300K/md.*.restart"))
+    assert list((sb / "work" / "md" / "Li").glob("ribbon_100_b1_300K_flat/md.*.restart"))
     # every job wrote its log (shell `> {log} 2>&1`); LAMMPS's own log is in the job's work folder
     logs = sb / "logs"
     assert "melting Na" in (logs / "md" / "Na" / "melting.log").read_text()
     assert "LAMMPS" in (sb / "work" / "md" / "Na" / "melting" / "lammps.log").read_text()
     assert "LAMMPS" in (sb / "work" / "md" / "Li" / "expansion" / "T300" / "lammps.log").read_text()
-    assert "ribbon Li (100) at 300 K" in (logs / "md" / "Li" / "ribbon_100_300K.log").read_text()
-    assert "Li (100) at 300 K" in (logs / "cft" / "Li" / "100_300K.log").read_text()
+    assert "ribbon Li (100) b=1 rough at 300 K" in (logs / "md" / "Li" / "ribbon_100_b1_300K_rough.log").read_text()
+    assert "Li (100) b=1 at 300 K" in (logs / "cft" / "Li" / "100_b1_300K.log").read_text()
     assert "stiffness_J_m2" in (logs / "cft" / "stiffness.log").read_text()
     assert (logs / "md" / "fetch_potential" / "Na_v2.eam.fs.log").read_text().strip()
     for m in ("Li", "Na"):

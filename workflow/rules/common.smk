@@ -203,6 +203,9 @@ wildcard_constraints:
     metal=r"[A-Z][a-z]?",
     facet=r"[0-9]{3}",
     T=r"[0-9]+(\.[0-9]+)?",
+    b=r"[0-9]+",
+    start=r"flat|rough",
+    direction=r"[0-9]+-?[0-9]+",
 
 
 def md_job_config(kind):
@@ -233,6 +236,23 @@ def md_ntasks(kind):
     return int(config["md"]["ntasks"][kind])
 
 
+def md_melting_of(metal):
+    """The melting.json of ``metal`` (its Tm sets the ribbon temperatures with cft.T_over_Tm); md_melting is a
+    checkpoint, so the DAG below it is re-evaluated once it exists."""
+    return json.loads(Path(checkpoints.md_melting.get(metal=metal).output.json).read_text())
+
+
+def md_melting_input(wildcards):
+    """melting.json of {metal} when the ribbon temperatures are relative to Tm (cft.T_over_Tm), else nothing."""
+    needs = afmdset.uses_Tm(config) or afmdset.steps_use_Tm(config)
+    return [f"results/md/{wildcards.metal}/melting.json"] if needs else []
+
+
+def md_melting_arg(wildcards, input):
+    """--melting option of the expansion job (only with cft.T_over_Tm)."""
+    return f"--melting {input.melting}" if input.melting else ""
+
+
 def md_targets():
     return [f"results/md/{m}/{name}" for m in config["md"]["metals"]
             for name in ("melting.json", "melting.png", "thermal_expansion.csv", "thermal_expansion.png")]
@@ -240,9 +260,25 @@ def md_targets():
 
 # --- 8 cft ----------------------------------------------------------------------------------------
 
-def cft_ribbon_results():
-    """The capillary analysis of every ribbon of the campaign (metal x facet x T of md.metals and cft)."""
-    return [f"results/cft/{m}/{f}_{T}K.json" for m, f, T in afmdset.ribbon_targets(config)]
+def cft_ribbon_results(wildcards):
+    """The analysis of every ribbon state point of the campaign (metal x facet x b x T of md.metals and cft);
+    with cft.T_over_Tm the temperatures are known once md_melting (a checkpoint) has run."""
+    melting_of = md_melting_of if afmdset.uses_Tm(config) else None
+    return [f"results/cft/{m}/{f}_b{b}_{T}K.json" for m, f, b, T in afmdset.ribbon_targets(config, melting_of)]
+
+
+def cft_step_results(wildcards):
+    """The step-stiffness analysis of every stripe island (metal x facet x step direction x T, cft.steps)."""
+    melting_of = md_melting_of if afmdset.steps_use_Tm(config) else None
+    return [f"results/cft/{m}/step_{f}_{d}_{T}K.json" for m, f, d, T in afmdset.step_targets(config, melting_of)]
+
+
+def cft_targets():
+    """stiffness.csv/png, and step_stiffness.csv/png when some metal has stripe islands (cft.steps.facets)."""
+    out = ["results/cft/stiffness.csv", "results/cft/stiffness.png"]
+    if any(afmdset.cft_settings(m, config)["steps"]["facets"] for m in config["md"]["metals"]):
+        out += ["results/cft/step_stiffness.csv", "results/cft/step_stiffness.png"]
+    return out
 
 
 # --- 9 pfinputs -----------------------------------------------------------------------------------

@@ -20,8 +20,9 @@ rule fetch_potential:
         "--out {output:q} > {log} 2>&1"
 
 
-rule md_melting:
-    """Melting point by NPT heating/cooling hysteresis (methods.md 7.1)."""
+checkpoint md_melting:
+    """Melting point by NPT heating/cooling hysteresis (methods.md 7.1), then by solid-liquid coexistence
+    (7.4). A checkpoint: with cft.T_over_Tm its Tm sets the ribbon temperatures (file names) downstream."""
     input:
         md_potential_inputs,
     output:
@@ -65,7 +66,8 @@ rule md_melting_plot:
 rule md_thermal_expansion:
     """a(T) from NPT bulk runs at the md.expansion temperatures plus every ribbon temperature (7.2)."""
     input:
-        md_potential_inputs,
+        pot=md_potential_inputs,
+        melting=md_melting_input,
     output:
         "results/md/{metal}/thermal_expansion.csv",
     log:
@@ -75,12 +77,13 @@ rule md_thermal_expansion:
     params:
         cfg=md_job_config("expansion"),
         workdir="work/md/{metal}/expansion",
+        melting=md_melting_arg,
     threads: md_ntasks("expansion")
     conda:
         "../../envs/md.yaml"
     shell:
         "python -m anodeflow.launch --md {threads} -- python -m anodeflow.md.jobs expansion --metal {wildcards.metal} --config {params.cfg:q} "
-        "--out {output:q} --workdir {params.workdir:q} > {log} 2>&1"
+        "--out {output:q} --workdir {params.workdir:q} {params.melting} > {log} 2>&1"
 
 
 rule md_expansion_plot:
@@ -102,26 +105,52 @@ rule md_expansion_plot:
 
 
 rule md_ribbon:
-    """Ribbon with free {facet} surfaces at T, built at a(T); height profiles sampled (7.3)."""
+    """Ribbon with free {facet} surfaces, {b} spacings thick, at T, built at a(T), from the flat or rough
+    {start}; production in chunks until the equilibrium analysis says enough or cft.max_prod_ps (7.3)."""
     input:
         pot=md_potential_inputs,
         expansion="results/md/{metal}/thermal_expansion.csv",
     output:
-        "results/md/{metal}/ribbons/{facet}_{T}K.npz",
+        "results/md/{metal}/ribbons/{facet}_b{b}_{T}K_{start}.npz",
     log:
-        "logs/md/{metal}/ribbon_{facet}_{T}K.log",
+        "logs/md/{metal}/ribbon_{facet}_b{b}_{T}K_{start}.log",
     benchmark:
-        "results/benchmarks/md_ribbon_{metal}_{facet}_{T}K.tsv"
+        "results/benchmarks/md_ribbon_{metal}_{facet}_b{b}_{T}K_{start}.tsv"
     params:
         cfg=md_job_config("ribbon"),
-        workdir="work/md/{metal}/ribbon_{facet}_{T}K",
+        workdir="work/md/{metal}/ribbon_{facet}_b{b}_{T}K_{start}",
     threads: md_ntasks("ribbon")
     conda:
         "../../envs/md.yaml"
     shell:
         "python -m anodeflow.launch --md {threads} -- python -m anodeflow.md.jobs ribbon --metal {wildcards.metal} --facet {wildcards.facet} "
-        "--T {wildcards.T} --config {params.cfg:q} --expansion {input.expansion:q} --out {output:q} "
+        "--T {wildcards.T} --b {wildcards.b} --start {wildcards.start} --config {params.cfg:q} "
+        "--expansion {input.expansion:q} --out {output:q} "
         "--workdir {params.workdir:q} > {log} 2>&1"
+
+
+rule md_steps:
+    """Stripe island with two straight steps along {direction} on {facet} at T, built at a(T); top-layer
+    positions sampled in chunks until the step analysis says enough or cft.steps.max_prod_ps (7.3)."""
+    input:
+        pot=md_potential_inputs,
+        expansion="results/md/{metal}/thermal_expansion.csv",
+    output:
+        "results/md/{metal}/steps/{facet}_{direction}_{T}K.npz",
+    log:
+        "logs/md/{metal}/steps_{facet}_{direction}_{T}K.log",
+    benchmark:
+        "results/benchmarks/md_steps_{metal}_{facet}_{direction}_{T}K.tsv"
+    params:
+        cfg=md_job_config("steps"),
+        workdir="work/md/{metal}/steps_{facet}_{direction}_{T}K",
+    threads: md_ntasks("ribbon")
+    conda:
+        "../../envs/md.yaml"
+    shell:
+        "python -m anodeflow.launch --md {threads} -- python -m anodeflow.md.jobs steps --metal {wildcards.metal} "
+        "--facet {wildcards.facet} --direction {wildcards.direction} --T {wildcards.T} --config {params.cfg:q} "
+        "--expansion {input.expansion:q} --out {output:q} --workdir {params.workdir:q} > {log} 2>&1"
 
 
 TARGETS["md"] = md_targets()

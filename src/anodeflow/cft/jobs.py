@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pandas as pd
 
-from anodeflow.cft import spectrum
+from anodeflow.cft import equilibrium, spectrum
 from anodeflow.io import provenance, read_json, save_figure, write_csv, write_json
 from anodeflow.md.settings import T_label, cft_settings
 
@@ -32,79 +32,126 @@ def molten(msd_max_A2: float, bcc_fraction: float, a_A: float) -> bool:
     return bool(np.isfinite(msd_max_A2) and msd_max_A2 > a_A ** 2 and bcc_fraction < 0.05)
 
 
-def cft_job(metal: str, facet: str, T_K: float, config: dict, ribbon_npz, out_json) -> dict:
-    """Capillary stiffness of one ribbon (anodeflow.cft.spectrum), its solid/molten verdict -> JSON."""
-    cc = cft_settings(metal, config)
-    z = np.load(ribbon_npz)
-    W, b, a = float(z["W_A"]), float(z["b_A"]), float(z["a_A"])
-    n_modes = spectrum.n_fit_modes(W, cc["min_wavelength_spacings"] * a, cc["max_modes"])
-    res = spectrum.capillary_stiffness(z["h_top"], z["h_bot"], T_K, b, W, n_modes, cc["n_blocks"],
-                                       cc["max_exponent"], cc["max_rel_err"], cc["min_signal_to_floor"])
+def _start_record(name: str, path, cc: dict) -> dict:
+    """What one start's ribbon npz says: geometry, solid test, run length, chunks."""
+    z = np.load(path)
+    a = float(z["a_A"])
     bcc = np.asarray(z["bcc_interior"])
-    # solid: interior MSD stays on its vibrational plateau (max over the samples, so a resume that
-    # restarted `compute msd` cannot hide a liquid); the CNA fraction only if min_bcc_fraction > 0
     msd_max, solid_msd = interior_solid(z["msd_interior_A2"] if "msd_interior_A2" in z.files else [np.nan], a, cc)
     bcc_late = float(bcc[len(bcc) // 2:].mean())
-    solid = bool(solid_msd and bcc_late >= cc["min_bcc_fraction"])
-    # a fully molten ribbon is isotropic: its capillary spectrum gives the liquid's surface tension
-    # (stiffness = tension), a check of the whole CFT chain against experiment; a partly molten one
-    # gives nothing
-    liquid = molten(msd_max, bcc_late, a) and res["fluctuating"]
-    res["liquid_surface_tension_J_m2"] = res["stiffness_J_m2"] if liquid else None
-    res["liquid_surface_tension_stderr_J_m2"] = res["stderr_J_m2"] if liquid else None
+    return {"name": name, "z": z, "W_A": float(z["W_A"]), "b_A": float(z["b_A"]), "a_A": a,
+            "natoms": int(z["natoms"]), "prod_ps": float(z["prod_ps"]), "dt_ps": float(z["dt_ps"]),
+            "chunks": int(z["chunks"]), "imposed_amplitude_A": float(z["imposed_amplitude_A"]),
+            "imposed_mode_decayed": bool(z["imposed_mode_decayed"]) if "imposed_mode_decayed" in z.files else None,
+            "msd_interior_max_A2": msd_max, "bcc_interior_mean": float(bcc.mean()), "bcc_late": bcc_late,
+            "solid": bool(solid_msd and bcc_late >= cc["min_bcc_fraction"])}
+
+
+def cft_job(metal: str, facet: str, T_K: float, b: int, config: dict, flat_npz, rough_npz, out_json) -> dict:
+    """Equilibrium verdict of one (metal, facet, b, T) from its flat and rough starts
+    (:func:`anodeflow.cft.equilibrium.verdict`), after the solid test of each start -> JSON.
+
+    ``status``: "melted" (a start's interior MSD left the solid plateau), "not equilibrated within t" also when
+    the rough start's imposed mode 1 has not decayed (below a facet's roughening temperature it stays; its
+    fluctuations about it are fast and would look equilibrated), "too few modes" (W shorter than
+    cft.min_modes wavelengths of the cut), else the verdict's: "equilibrated" (the only status with a
+    stiffness), "not equilibrated within t", "starts disagree", "no capillary signal".
+    """
+    cc = cft_settings(metal, config)
+    recs = [_start_record("flat", flat_npz, cc), _start_record("rough", rough_npz, cc)]
+    r0 = recs[0]
+    W, bA, a = r0["W_A"], r0["b_A"], r0["a_A"]
+    n_modes = spectrum.n_fit_modes(W, cc["min_wavelength_spacings"] * a, cc["max_modes"])
+    k = equilibrium.mode_wavenumbers(W, n_modes)
+    starts, errors = {}, {}
+    for r in recs:
+        z = r["z"]
+        try:
+            starts[r["name"]] = equilibrium.analyse_start(np.asarray(z["h_top"]), np.asarray(z["h_bot"]), r["dt_ps"],
+                                                          n_modes)
+        except ValueError as exc:
+            errors[r["name"]] = str(exc)
+    row = {"status": None, "stiffness_J_m2": None, "stderr_J_m2": None, "tau1_ps": None, "two_start_agree": None,
+           "run_ps": min(r["prod_ps"] for r in recs), "needed_ps": None, "n_modes": n_modes}
+    solid = all(r["solid"] for r in recs)
     if not solid:
-        res.update(stiffness_J_m2=None, stderr_J_m2=None, fluctuating=False)
-    res.update(metal=metal, facet=facet, T_K=T_K, solid=solid, msd_interior_max_A2=msd_max,
-               bcc_interior_mean=float(bcc.mean()),
-               bcc_interior_last=float(bcc[-1]), W_A=W, b_A=b, a_A=a, natoms=int(z["natoms"]),
-               prod_ps=float(z["prod_ps"]),
-               provenance=provenance({"cft": cc}, [ribbon_npz]))
-    write_json(out_json, res)
-    return res
+        row["status"] = "melted"
+    elif errors:
+        row.update(status="not equilibrated within t", analysis_errors=errors)
+    elif any(r["imposed_mode_decayed"] is False for r in recs):
+        # the rough start still carries its imposed mode 1: it is not in equilibrium, whatever its fluctuations say
+        row.update(equilibrium.verdict(starts, k, T_K, bA, W, min_modes=cc["min_modes"])
+                   if n_modes >= cc["min_modes"] else {})
+        row.update(status="not equilibrated within t", stiffness_J_m2=None, stderr_J_m2=None,
+                   reason="the rough start's imposed mode 1 has not decayed (below roughening: no surface mobility)")
+    elif n_modes < cc["min_modes"]:
+        row["status"] = "too few modes"
+    else:
+        row.update(equilibrium.verdict(starts, k, T_K, bA, W, min_modes=cc["min_modes"]))
+    if row["tau1_ps"] is None and starts:
+        taus = [s["tau1_ps"] for s in starts.values() if np.isfinite(s["tau1_ps"])]
+        row["tau1_ps"] = float(np.mean(taus)) if taus else None
+        row["needed_ps"] = max(s["needed_ps"] for s in starts.values())
+    # a fully molten ribbon is isotropic: its capillary spectrum is the liquid's surface tension (a check of the chain)
+    liq = None
+    if all(molten(r["msd_interior_max_A2"], r["bcc_late"], a) for r in recs):
+        z = r0["z"]
+        res = spectrum.capillary_stiffness(z["h_top"], z["h_bot"], T_K, bA, W, n_modes, cc["n_blocks"],
+                                           cc["max_exponent"], cc["max_rel_err"], cc["min_signal_to_floor"])
+        liq = res if res["fluctuating"] else None
+    row.update(metal=metal, facet=facet, T_K=T_K, b_spacings=int(b), b_A=bA, W_A=W, a_A=a, solid=solid,
+               fluctuating=row["status"] == "equilibrated",
+               liquid_surface_tension_J_m2=liq["stiffness_J_m2"] if liq else None,
+               liquid_surface_tension_stderr_J_m2=liq["stderr_J_m2"] if liq else None,
+               per_start={r["name"]: {k_: r[k_] for k_ in ("natoms", "prod_ps", "chunks", "imposed_amplitude_A", "imposed_mode_decayed",
+                                                          "msd_interior_max_A2", "bcc_interior_mean", "solid")}
+                          for r in recs},
+               natoms=r0["natoms"], provenance=provenance({"cft": cc}, [flat_npz, rough_npz]))
+    write_json(out_json, row)
+    return row
 
 
-STIFFNESS_COLUMNS = ["metal", "facet", "T_K", "stiffness_J_m2", "stderr_J_m2", "fluctuating"]
+STIFFNESS_COLUMNS = ["metal", "facet", "b_spacings", "T_K", "stiffness_J_m2", "stderr_J_m2", "status",
+                     "tau1_ps", "run_ps", "two_start_agree"]
 
 
 def gather_stiffness(jsons, out_csv, out_png, config: dict) -> pd.DataFrame:
-    """The per-ribbon results -> results/cft/stiffness.csv (sorted by metal, facet, T) and the stiffness plot."""
+    """The per-state-point results -> results/cft/stiffness.csv (sorted by metal, facet, b, T) and the plot."""
     rows = []
     for j in jsons:
         r = read_json(j)
-        rows.append({**{k: r[k] for k in STIFFNESS_COLUMNS}, "solid": r["solid"], "exponent": r["exponent"],
-                     "msd_interior_max_A2": r.get("msd_interior_max_A2"), "bcc_interior_mean": r.get("bcc_interior_mean"),
-                     "signal_to_floor": r.get("signal_to_floor"),
+        ps = r.get("per_start", {})
+        rows.append({**{k: r.get(k) for k in STIFFNESS_COLUMNS}, "fluctuating": r.get("fluctuating"),
+                     "needed_ps": r.get("needed_ps"), "t_equil_ps": r.get("t_equil_ps"),
+                     "max_z": r.get("max_z"), "n_modes": r.get("n_modes"), "solid": r.get("solid"),
+                     "b_A": r.get("b_A"), "W_A": r.get("W_A"), "natoms": r.get("natoms"),
+                     "msd_interior_max_A2": max((v["msd_interior_max_A2"] for v in ps.values()), default=None),
+                     "prod_ps_flat": ps.get("flat", {}).get("prod_ps"), "prod_ps_rough": ps.get("rough", {}).get("prod_ps"),
+                     "imposed_amplitude_A": ps.get("rough", {}).get("imposed_amplitude_A"),
                      "liquid_surface_tension_J_m2": r.get("liquid_surface_tension_J_m2"),
-                     "liquid_surface_tension_stderr_J_m2": r.get("liquid_surface_tension_stderr_J_m2"),
-                     "raw_stiffness_J_m2": r["raw_stiffness_J_m2"], "raw_stderr_J_m2": r["raw_stderr_J_m2"],
-                     "fit_stderr_J_m2": r["fit_stderr_J_m2"], "n_modes": r["n_modes"], "n_frames": r["n_frames"],
-                     "prod_ps": r["prod_ps"], "natoms": r["natoms"]})
-    df = pd.DataFrame(rows).sort_values(["metal", "facet", "T_K"]).reset_index(drop=True)
+                     "liquid_surface_tension_stderr_J_m2": r.get("liquid_surface_tension_stderr_J_m2")})
+    df = pd.DataFrame(rows).sort_values(["metal", "facet", "b_spacings", "T_K"]).reset_index(drop=True)
     write_csv(out_csv, df, provenance({"cft": config["cft"]}, jsons))
     plot_stiffness(df, out_png)
     return df
 
 
 def plot_stiffness(df: pd.DataFrame, out_png) -> None:
-    """Stiffness against T per metal and facet: values with error bars; ribbons without a value (melted,
-    not equilibrated, no capillary signal) as crosses on the T axis. No bounds: a spectrum that was not
-    shown to be in equilibrium bounds nothing (anodeflow.cft.equilibrium)."""
+    """Stiffness against T per metal, one series per (facet, b): equilibrated values with error bars; state
+    points without a number (not equilibrated, starts disagree, no signal, melted) as crosses on the T axis."""
     import matplotlib.pyplot as plt
 
     metals = sorted(df["metal"].unique())
-    fig, axes = plt.subplots(1, len(metals), figsize=(4.5 * len(metals), 3.6), squeeze=False)
+    fig, axes = plt.subplots(1, len(metals), figsize=(4.8 * len(metals), 3.8), squeeze=False)
     for ax, m in zip(axes[0], metals):
-        for facet, g in df[df.metal == m].groupby("facet"):
-            ok = g[g.fluctuating.astype(bool)]
-            line = ax.errorbar(ok.T_K, ok.stiffness_J_m2, yerr=ok.stderr_J_m2, marker="o", capsize=3,
-                               label=f"({facet})")
-            bad = g[~g.fluctuating.astype(bool)]
-            if len(bad):  # no number: marked on the T axis
+        for (facet, b), g in df[df.metal == m].groupby(["facet", "b_spacings"]):
+            ok = g[g.status == "equilibrated"]
+            line = ax.errorbar(ok.T_K, pd.to_numeric(ok.stiffness_J_m2), yerr=pd.to_numeric(ok.stderr_J_m2),
+                               marker="o", capsize=3, label=f"({facet}) b={b}")
+            bad = g[g.status != "equilibrated"]
+            if len(bad):
                 ax.plot(bad.T_K, np.full(len(bad), 0.04), "x", color=line[0].get_color(), ms=8,
-                        transform=ax.get_xaxis_transform(), label=f"({facet}) no value (not solid / not equilibrated)")
-        vals = pd.to_numeric(df.stiffness_J_m2, errors="coerce").dropna()
-        if len(vals) and (vals > 0).all() and vals.max() / vals.min() > 20:
-            ax.set_yscale("log")
+                        transform=ax.get_xaxis_transform(), label=f"({facet}) b={b}: no number")
         ax.set_xlabel("T (K)")
         ax.set_ylabel("stiffness (J/m$^2$)")
         ax.set_title(m)
@@ -113,21 +160,84 @@ def plot_stiffness(df: pd.DataFrame, out_png) -> None:
     save_figure(fig, out_png)
 
 
+def step_job(metal: str, facet: str, direction: str, T_K: float, config: dict, steps_npz, out_json) -> dict:
+    """Step stiffness of one stripe island (anodeflow.cft.step via anodeflow.md.jobs.step_analysis) -> JSON."""
+    from anodeflow.md.jobs import step_analysis
+
+    cc = cft_settings(metal, config)["steps"]
+    z = np.load(steps_npz)
+    row = step_analysis(z["top_xyz"], z["cell_A"], float(z["dt_ps"]), T_K, float(z["a_A"]), int(z["n_bins"]), cc)
+    row = {k: v for k, v in row.items() if k not in ("starts",)}
+    row.update(metal=metal, facet=facet, direction=direction, T_K=T_K, L_A=float(z["L_A"]), natoms=int(z["natoms"]),
+               n_island=int(z["n_island"]), prod_ps=float(z["prod_ps"]), chunks=int(z["chunks"]),
+               provenance=provenance({"cft_steps": cc}, [steps_npz]))
+    row.setdefault("step_stiffness_meV_per_A", None)
+    row.setdefault("stderr_meV_per_A", None)
+    write_json(out_json, row)
+    return row
+
+
+STEP_COLUMNS = ["metal", "facet", "direction", "T_K", "step_stiffness_meV_per_A", "stderr_meV_per_A", "status",
+                "tau1_ps", "run_ps", "prod_ps", "L_A", "natoms"]
+
+
+def gather_steps(jsons, out_csv, out_png, config: dict) -> pd.DataFrame:
+    """Per-island results -> results/cft/step_stiffness.csv and the plot (beta~ against T per facet and step)."""
+    import matplotlib.pyplot as plt
+
+    rows = [{k: read_json(j).get(k) for k in STEP_COLUMNS} for j in jsons]
+    df = pd.DataFrame(rows, columns=STEP_COLUMNS).sort_values(["metal", "facet", "direction", "T_K"]).reset_index(drop=True)
+    write_csv(out_csv, df, provenance({"cft": config["cft"]}, jsons))
+    metals = sorted(df["metal"].unique()) or ["-"]
+    fig, axes = plt.subplots(1, len(metals), figsize=(4.8 * len(metals), 3.8), squeeze=False)
+    for ax, m in zip(axes[0], metals):
+        for (facet, d), g in df[df.metal == m].groupby(["facet", "direction"]):
+            ok = g[g.status == "equilibrated"]
+            line = ax.errorbar(ok.T_K, pd.to_numeric(ok.step_stiffness_meV_per_A), yerr=pd.to_numeric(ok.stderr_meV_per_A),
+                               marker="o", capsize=3, label=f"({facet}) step [{d}]")
+            bad = g[g.status != "equilibrated"]
+            if len(bad):
+                ax.plot(bad.T_K, np.full(len(bad), 0.04), "x", color=line[0].get_color(), ms=8,
+                        transform=ax.get_xaxis_transform(), label=f"({facet}) [{d}]: no number")
+        ax.set_xlabel("T (K)")
+        ax.set_ylabel("step stiffness (meV/Å)")
+        ax.set_title(m)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    save_figure(fig, out_png)
+    return df
+
+
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="python -m anodeflow.cft.jobs", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="verb", required=True)
-    p = sub.add_parser("ribbon-stiffness", help="capillary analysis of one ribbon npz -> JSON")
+    p = sub.add_parser("ribbon-stiffness", help="equilibrium verdict of one state point from its two starts -> JSON")
     p.add_argument("--metal", required=True)
     p.add_argument("--facet", required=True)
     p.add_argument("--T", type=float, required=True, help="ribbon temperature (K)")
+    p.add_argument("--b", type=int, required=True, help="ribbon thickness (lattice spacings along y)")
     p.add_argument("--config", required=True, help="JSON: {cft: the metal's cft settings} (validated config)")
-    p.add_argument("--ribbon", required=True, help="ribbon npz of the MD stage")
+    p.add_argument("--flat", required=True, help="ribbon npz of the flat start")
+    p.add_argument("--rough", required=True, help="ribbon npz of the rough start")
     p.add_argument("--out", required=True)
     p = sub.add_parser("stiffness-table", help="every ribbon's JSON -> stiffness.csv + stiffness.png")
     p.add_argument("--config", required=True, help="JSON: {cft: the cft section} (validated config)")
     p.add_argument("--out-csv", required=True)
     p.add_argument("--out-png", required=True)
     p.add_argument("results", nargs="+", help="per-ribbon JSON files of ribbon-stiffness")
+    p = sub.add_parser("step-stiffness", help="step profiles and step stiffness of one stripe island npz -> JSON")
+    p.add_argument("--metal", required=True)
+    p.add_argument("--facet", required=True)
+    p.add_argument("--direction", required=True)
+    p.add_argument("--T", type=float, required=True)
+    p.add_argument("--config", required=True, help="JSON: {cft: {steps: ...}} (validated config)")
+    p.add_argument("--steps", required=True, help="stripe-island npz of the MD stage (md.jobs steps)")
+    p.add_argument("--out", required=True)
+    p = sub.add_parser("step-table", help="every island's JSON -> step_stiffness.csv + png")
+    p.add_argument("--config", required=True)
+    p.add_argument("--out-csv", required=True)
+    p.add_argument("--out-png", required=True)
+    p.add_argument("results", nargs="+")
     return ap
 
 
@@ -135,13 +245,21 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(sys.argv[1:] if argv is None else argv)
     cfg = json.loads(args.config)
     if args.verb == "ribbon-stiffness":
-        r = cft_job(args.metal, args.facet, args.T, cfg, args.ribbon, args.out)
-        print(f"{args.metal} ({args.facet}) at {T_label(args.T)} K: solid={r['solid']}, "
-              f"fluctuating={r['fluctuating']}, stiffness={r['stiffness_J_m2']} J/m^2, exponent={r['exponent']:.2f}, "
-              f"signal/floor={r['signal_to_floor']:.2f}", flush=True)
+        r = cft_job(args.metal, args.facet, args.T, args.b, cfg, args.flat, args.rough, args.out)
+        print(f"{args.metal} ({args.facet}) b={args.b} at {T_label(args.T)} K: {r['status']}, "
+              f"stiffness={r['stiffness_J_m2']} +- {r['stderr_J_m2']} J/m^2, tau1={r['tau1_ps']} ps, "
+              f"run={r['run_ps']} ps, starts agree={r['two_start_agree']}", flush=True)
+    elif args.verb == "step-stiffness":
+        r = step_job(args.metal, args.facet, args.direction, args.T, cfg, args.steps, args.out)
+        print(f"{args.metal} ({args.facet}) step [{args.direction}] at {T_label(args.T)} K: {r.get('status')}, "
+              f"beta~ = {r['step_stiffness_meV_per_A']} +- {r['stderr_meV_per_A']} meV/A, tau1 = {r.get('tau1_ps')} ps",
+              flush=True)
+    elif args.verb == "step-table":
+        df = gather_steps(args.results, args.out_csv, args.out_png, cfg)
+        print(df.to_string(index=False), flush=True)
     elif args.verb == "stiffness-table":
         df = gather_stiffness(args.results, args.out_csv, args.out_png, cfg)
-        print(df[STIFFNESS_COLUMNS + ["solid"]].to_string(index=False), flush=True)
+        print(df[STIFFNESS_COLUMNS].to_string(index=False), flush=True)
 
 
 if __name__ == "__main__":

@@ -76,19 +76,22 @@ def _load_state(workdir: Path):
 
 
 def run_phases(lmp, workdir, setup: list[str], after_restart: list[str], phases: list[Phase],
-               checkpoint_every: int = 2000, on_step: Callable | None = None) -> dict:
+               checkpoint_every: int = 2000, on_step: Callable | None = None, fingerprint: str | None = None) -> dict:
     """Run ``phases`` on ``lmp``, restartable from ``workdir``; return the samples per phase.
 
     ``setup``: commands building the system from scratch (box, atoms, potential, velocities).
     ``after_restart``: commands needed after ``read_restart`` (potential, computes, thermo
     settings: LAMMPS does not store manybody pair coefficients or computes in restart files).
-    Returns ``{phase_name: {key: np.ndarray}}``.
+    Returns ``{phase_name: {key: np.ndarray}}`` (phases of the same name are concatenated).
+    ``fingerprint``: given, it replaces the hash of the commands and phases, so that a caller which extends
+    ``phases`` run after run (production in chunks until a criterion is met) resumes its own state.
     """
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     import hashlib
     fp = hashlib.sha256(json.dumps([setup, after_restart, [(p.name, p.nsteps, p.commands, p.unfix, p.sample_every)
                                                            for p in phases]]).encode()).hexdigest()[:16]
+    fp = fingerprint or fp
     state, flat = _load_state(workdir)
     if state is not None and state.get("fingerprint") != fp:
         state, flat = None, {}  # other (or unknown) settings made this state: never mix it into this run

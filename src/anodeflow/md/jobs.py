@@ -22,7 +22,7 @@ import pandas as pd
 
 from anodeflow import potentials as afpot
 from anodeflow.io import atomic_path, provenance, write_csv, write_json
-from anodeflow.md import bulk, plots, ribbon
+from anodeflow.md import bulk, coexistence, plots, ribbon, steps
 from anodeflow.md.runtime import world_rank
 from anodeflow.md.settings import (T_label, a0, cft_settings, expansion_temperatures, md_subset, ribbon_seed,
                                    ribbon_settings)
@@ -36,8 +36,37 @@ def _lammps_log(workdir) -> Path:
     return Path(workdir) / LAMMPS_LOG
 
 
+def _coexistence(metal: str, config: dict, pot, hy: dict, Tm_hyst, workdir) -> tuple[dict, dict]:
+    """Coexistence T_m (methods.md 7.4) around the hysteresis estimate: (fields of melting.json, npz arrays)."""
+    s = coexistence.CoexistenceSettings.from_config(config["md"], metal)
+    # centre of the scan: the hysteresis Tm, else whichever of T+ / T- was seen, else the middle of the ramp
+    ref = next((t for t in (Tm_hyst, hy["T_plus_K"], hy["T_minus_K"]) if t is not None),
+               0.5 * sum(config["md"]["melting"]["T_range_K"][metal]))
+    sol, liq = np.asarray(hy["solid_fit"]), np.asarray(hy["liquid_fit"])
+    # latent heat of the hysteresis lines; a floor keeps tiny test runs (crossed lines) finite
+    latent = lambda T: max(float(np.polyval(liq, T) - np.polyval(sol, T)), 1e-3)  # noqa: E731
+    r = coexistence.coexistence_melting_point(pot, a0(metal, config), ref, latent, s, Path(workdir) / "coexistence",
+                                              log_of=_lammps_log, say=_say)
+    runs, arrays = [], {}
+    for i, run in enumerate(r["runs"]):
+        tr = run.pop("trace")
+        runs.append(run)
+        arrays.update({f"coex{i}_t_ps": tr["t_ps"], f"coex{i}_pe": tr["pe"], f"coex{i}_bcc": tr["bcc"],
+                       f"coex{i}_T_K": np.asarray(run["T_K"])})
+    fields = {"Tm_coexistence_K": r["Tm_K"], "Tm_coexistence_err_K": r["Tm_err_K"],
+              "coexistence_bracket_K": r["bracket_K"], "coexistence_consistent": r["consistent"],
+              "coexistence_note": r["note"], "coexistence_reference_K": ref,
+              "coexistence_undecided_K": r["undecided_K"],
+              "coexistence_method": ("two-phase bcc/liquid box, (%s) interfaces, NPT P = 0 (x, y coupled), scan "
+                                     "and bisection of the temperature where the solid fraction (from the "
+                                     "potential energy) neither grows nor shrinks; error = half the bracket") % s.facet,
+              "coexistence_runs": runs, "coexistence_settings": {k: v for k, v in s.__dict__.items()}}
+    return fields, arrays
+
+
 def melting_job(metal: str, config: dict, out_json, out_npz, workdir) -> dict:
-    """Melting point by NPT heating/cooling hysteresis (methods.md 7.1): melting.json and the ramps (npz)."""
+    """Melting point by NPT heating/cooling hysteresis (methods.md 7.1), then by solid-liquid coexistence
+    (7.4, :mod:`anodeflow.md.coexistence`): melting.json and the ramps and coexistence traces (npz)."""
     md = config["md"]
     mc = md["melting"]
     pot = afpot.resolve(metal, config)
@@ -55,24 +84,28 @@ def melting_job(metal: str, config: dict, out_json, out_npz, workdir) -> dict:
            "method": "Tm = T+ + T- - sqrt(T+ T-) (Luo, Strachan, Swift, J. Chem. Phys. 120, 11640 (2004))",
            "latent_heat_eV_per_atom": hy["latent_heat_eV_per_atom"], "solid_fit": hy["solid_fit"],
            "liquid_fit": hy["liquid_fit"], "natoms": r["natoms"], "timestep_fs": dt,
-           "provenance": provenance(md_subset(metal, config, "melting"), pot.files)}
+           "provenance": provenance(md_subset(metal, config, "melting", "coexistence"), pot.files)}
+    fields, arrays = _coexistence(metal, config, pot, hy, tm, workdir)
+    res.update(fields)
     if world_rank() != 0:
         return res
     with atomic_path(out_npz) as tmp:
         with open(tmp, "wb") as fh:
-            np.savez(fh, **{f"heat_{k}": v for k, v in h.items()}, **{f"cool_{k}": v for k, v in c.items()},
+            np.savez(fh, **{f"heat_{k}": v for k, v in h.items()}, **{f"cool_{k}": v for k, v in c.items()}, **arrays,
                      provenance=np.array(json.dumps(res["provenance"], default=str)))
     write_json(out_json, res)
     return res
 
 
-def expansion_job(metal: str, config: dict, out_csv, workdir) -> pd.DataFrame:
-    """a(T) from NPT bulk runs at md.expansion.T_K plus every ribbon temperature (methods.md 7.2)."""
+def expansion_job(metal: str, config: dict, out_csv, workdir, melting_json=None) -> pd.DataFrame:
+    """a(T) from NPT bulk runs at md.expansion.T_K plus every ribbon temperature (methods.md 7.2); with
+    ``cft.T_over_Tm`` the ribbon temperatures come from the metal's ``melting_json``."""
     md = config["md"]
     ec = md["expansion"]
     pot = afpot.resolve(metal, config)
     rows = []
-    for T in expansion_temperatures(metal, config):
+    melting = json.loads(Path(melting_json).read_text()) if melting_json else None
+    for T in expansion_temperatures(metal, config, melting):
         wd = Path(workdir) / f"T{T_label(T)}"
         r = bulk.expansion_run(pot, a0(metal, config), bulk.NPTRun.from_config(md, metal, T), wd,
                                log=_lammps_log(wd))
@@ -86,19 +119,76 @@ def expansion_job(metal: str, config: dict, out_csv, workdir) -> pd.DataFrame:
     return df
 
 
-def ribbon_job(metal: str, facet: str, T_K: float, config: dict, expansion_csv, out_npz, workdir) -> dict:
-    """One ribbon with free ``facet`` surfaces at ``T_K``, built at a(T) of the expansion table (methods.md 7.3)."""
+def ribbon_job(metal: str, facet: str, T_K: float, config: dict, expansion_csv, out_npz, workdir, b: int = 2,
+               start: str = "flat") -> dict:
+    """One ribbon with free ``facet`` surfaces at ``T_K``, ``b`` spacings thick, from the ``start`` flat or rough,
+    built at a(T) of the expansion table; production in chunks until equilibrated or capped (methods.md 7.3)."""
     pot = afpot.resolve(metal, config)
     a = bulk.a_of_T(pd.read_csv(expansion_csv), T_K)
-    settings = ribbon_settings(metal, config)
-    r = ribbon.run_ribbon(pot, a, facet, T_K, settings, ribbon_seed(config, facet, T_K), workdir,
-                          log=_lammps_log(workdir))
+    settings = ribbon_settings(metal, config, b, start)
+    r = ribbon.run_ribbon(pot, a, facet, T_K, settings, ribbon_seed(config, facet, T_K, b, start), workdir,
+                          log=_lammps_log(workdir), say=_say)
     if world_rank() != 0:
         return r
     prov = provenance({**md_subset(metal, config), "cft": cft_settings(metal, config)}, [*pot.files, expansion_csv])
     with atomic_path(out_npz) as tmp:
         with open(tmp, "wb") as fh:
             np.savez(fh, **{k: np.asarray(v) for k, v in r.items()}, metal=metal,
+                     provenance=np.array(json.dumps(prov, default=str)))
+    return r
+
+
+def step_analysis(top_xyz, cell, dt_ps: float, T_K: float, a_A: float, n_bins: int, cc: dict) -> dict:
+    """Step profiles of the stripe island on ``n_bins`` y bins (anodeflow.cft.step.step_profile; one per lattice
+    spacing along the step) and their equilibrium analysis (step_stiffness); a run too short to analyse or a
+    step too short for ``min_modes`` modes is "not enough" with the reason."""
+    from anodeflow.cft import spectrum
+    from anodeflow.cft import step as afstep
+    L, Lx = float(cell[1]), float(cell[0])
+    frames = []
+    for xyz in np.asarray(top_xyz):
+        p = xyz[np.all(np.isfinite(xyz), axis=1)]
+        frames.append(afstep.step_profile(p, [Lx, L, 1.0], np.ones(len(p), bool), n_bins))
+    xs = np.asarray(frames)
+    n_modes = spectrum.n_fit_modes(L, cc["min_wavelength_spacings"] * a_A, cc["max_modes"])
+    try:
+        row = afstep.step_stiffness(xs, L, T_K, dt_ps, n_modes, min_modes=cc["min_modes"])
+    except ValueError as exc:
+        return {"status": "not equilibrated within t" if "frame" in str(exc) else "too few modes", "enough": False,
+                "error": str(exc), "n_modes": n_modes, "tau1_ps": None}
+    return row
+
+
+def steps_job(metal: str, facet: str, direction: str, T_K: float, config: dict, expansion_csv, out_npz,
+              workdir) -> dict:
+    """Stripe island with two straight steps along ``direction`` on ``facet`` at ``T_K`` (methods.md 7.3):
+    top-layer positions per frame -> npz (analysis: anodeflow.cft.step)."""
+    pot = afpot.resolve(metal, config)
+    a = bulk.a_of_T(pd.read_csv(expansion_csv), T_K)
+    cc = cft_settings(metal, config)["steps"]
+    md = config["md"]
+    s = steps.StepSettings(**{k: cc[k] for k in ("length_A", "width_A", "slab_A", "fixed_A", "island_fraction",
+                                                 "vacuum_A", "equil_ps", "prod_ps", "max_prod_ps", "sample_ps",
+                                                 "min_wavelength_spacings", "max_modes")},
+                           timestep_fs=md["timestep_fs"][metal], checkpoint_every=md["checkpoint_every"],
+                           omp_threads=md["omp_threads"])
+    seed = md["seed"] + int(T_K) + 1000 * int(facet) + 31
+    n_bins = steps.geometry(a, facet, direction, s)["ny"]
+    def analyse(xyz, cell, dt):
+        # one straight start cannot show that a white spectrum is equilibrium (a step without kink motion
+        # looks white with the vibrational tau_1): the run stops early only once a stiffness is equilibrated
+        row = step_analysis(xyz, cell, dt, T_K, a, n_bins, cc)
+        row["enough"] = bool(row.get("enough") and row.get("status") == "equilibrated")
+        return row
+
+    r = steps.run_steps(pot, a, facet, direction, T_K, s, seed, workdir, analyse=analyse,
+                        log=_lammps_log(workdir), say=_say)
+    if world_rank() != 0:
+        return r
+    prov = provenance({**md_subset(metal, config), "cft_steps": cc}, [*pot.files, expansion_csv])
+    with atomic_path(out_npz) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **{k: np.asarray(v) for k, v in r.items()}, metal=metal, n_bins=n_bins,
                      provenance=np.array(json.dumps(prov, default=str)))
     return r
 
@@ -146,11 +236,19 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("expansion", help="NPT bulk runs -> thermal_expansion.csv")
     _add(p, "--metal", "--config", "--workdir")
     p.add_argument("--out", required=True)
+    p.add_argument("--melting", default=None, help="melting.json of the metal (needed with cft.T_over_Tm)")
     p = sub.add_parser("expansion-plot", help="a(T) of thermal_expansion.csv -> png")
     p.add_argument("--csv", required=True)
     p.add_argument("--out", required=True)
     p = sub.add_parser("ribbon", help="ribbon with two free surfaces, height profiles sampled -> npz")
     _add(p, "--metal", "--facet", "--T", "--config", "--workdir")
+    p.add_argument("--expansion", required=True, help="thermal_expansion.csv of the metal (a(T))")
+    p.add_argument("--b", type=int, required=True, help="ribbon thickness in lattice spacings along y")
+    p.add_argument("--start", choices=["flat", "rough"], required=True, help="flat, or mode 1 imposed (rough)")
+    p.add_argument("--out", required=True)
+    p = sub.add_parser("steps", help="stripe island with two straight steps, top-layer positions sampled -> npz")
+    _add(p, "--metal", "--facet", "--T", "--config", "--workdir")
+    p.add_argument("--direction", required=True, help="step direction (e.g. 001 or 1-10 on (110))")
     p.add_argument("--expansion", required=True, help="thermal_expansion.csv of the metal (a(T))")
     p.add_argument("--out", required=True)
     p = sub.add_parser("fetch-potential", help="copy or download a url-source potential file, sha256-verified")
@@ -165,20 +263,28 @@ def main(argv: list[str] | None = None) -> None:
     if args.verb == "melting":
         r = melting_job(args.metal, cfg, args.out_json, args.out_npz, args.workdir)
         _say(f"melting {args.metal}: T+ = {r['T_plus_K']} K, T- = {r['T_minus_K']} K, Tm = {r['Tm_K']} K"
-             + (f" ({r['note']})" if r["note"] else ""))
+             + (f" ({r['note']})" if r["note"] else "")
+             + f"; coexistence Tm = {r['Tm_coexistence_K']} +- {r['Tm_coexistence_err_K']} K"
+             + (f" ({r['coexistence_note']})" if r.get("coexistence_note") else ""))
     elif args.verb == "melting-plot":
         plots.plot_melting(args.npz, args.json, args.out)
         _say(f"melting plot: {args.out}")
     elif args.verb == "expansion":
-        df = expansion_job(args.metal, cfg, args.out, args.workdir)
+        df = expansion_job(args.metal, cfg, args.out, args.workdir, args.melting)
         _say(f"thermal expansion {args.metal}:\n{df.to_string(index=False)}")
     elif args.verb == "expansion-plot":
         plots.plot_thermal_expansion(args.csv, args.out)
         _say(f"thermal expansion plot: {args.out}")
     elif args.verb == "ribbon":
-        r = ribbon_job(args.metal, args.facet, args.T, cfg, args.expansion, args.out, args.workdir)
-        _say(f"ribbon {args.metal} ({args.facet}) at {T_label(args.T)} K: {r['natoms']} atoms, "
-             f"W = {r['W_A']:.2f} A, b = {r['b_A']:.2f} A, {len(r['h_top'])} height samples")
+        r = ribbon_job(args.metal, args.facet, args.T, cfg, args.expansion, args.out, args.workdir, args.b, args.start)
+        _say(f"ribbon {args.metal} ({args.facet}) b={args.b} {args.start} at {T_label(args.T)} K: {r['natoms']} atoms, "
+             f"W = {r['W_A']:.2f} A, b = {r['b_A']:.2f} A, imposed |A_1| = {r['imposed_amplitude_A']:.2f} A, "
+             f"{len(r['h_top'])} height samples over {r['prod_ps']:g} ps in {r['chunks']} chunk(s)")
+    elif args.verb == "steps":
+        r = steps_job(args.metal, args.facet, args.direction, args.T, cfg, args.expansion, args.out, args.workdir)
+        _say(f"steps {args.metal} ({args.facet}) along [{args.direction}] at {T_label(args.T)} K: {r['natoms']} atoms, "
+             f"island {r['n_island']} atoms, L = {r['L_A']:.1f} A, {len(r['T'])} frames over {r['prod_ps']:g} ps "
+             f"in {r['chunks']} chunk(s)")
     elif args.verb == "fetch-potential":
         path = fetch_potential_job(args.metal, cfg, args.out)
         _say(f"potential of {args.metal}: {path}")

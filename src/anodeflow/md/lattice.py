@@ -52,20 +52,21 @@ def bulk_commands(a_A: float, cells: int) -> list[str]:
 
 
 def ribbon_commands(a_A: float, facet: str, nx: int, ny: int, nz: int, vacuum_A: float,
-                    overrides: dict | None = None) -> list[str]:
+                    overrides: dict | None = None, extra: int = 0) -> list[str]:
     """Ribbon: nx x ny x nz lattice spacings of bcc with free (facet) surfaces at z, vacuum_A on each side.
 
     The slab occupies 0 <= z < nz spacings (the layer at z = nz is left out, so the two
     surfaces are equivalent for even stacking); the box is periodic in x and y and padded
-    in z (periodic images separated by 2 vacuum_A).
+    in z (periodic images separated by 2 vacuum_A). ``extra`` > 0 adds that many spacings of crystal
+    on both sides (material a rough start is carved from; the vacuum is kept beyond it).
     """
     x, y, z = orientation(facet, overrides)
     sz = a_A * np.linalg.norm(z)
-    vac = vacuum_A / sz
+    vac = vacuum_A / sz + extra
     o = lambda v: " ".join(str(i) for i in v)  # noqa: E731
     return ["units metal", "atom_style atomic", "boundary p p p",
             f"lattice bcc {a_A} orient x {o(x)} orient y {o(y)} orient z {o(z)}",
             f"region box block 0 {nx} 0 {ny} {-vac:.6f} {nz + vac:.6f}",
             "create_box 1 box",
-            f"region slab block INF INF INF INF -1e-3 {nz - 1e-3}",
+            f"region slab block INF INF INF INF {-extra - 1e-3} {nz + extra - 1e-3}",
             "create_atoms 1 region slab"]

@@ -22,7 +22,30 @@ def plot_melting(npz, melting_json, out_png) -> None:
     import matplotlib.pyplot as plt
 
     z, m = np.load(npz), read_json(melting_json)
-    fig, ax = plt.subplots(figsize=(5, 3.5))
+    runs = m.get("coexistence_runs") or []
+    if runs:
+        fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, 3.6))
+        cmap = plt.get_cmap("coolwarm")
+        Ts = [r["T_K"] for r in runs]
+        lo, hi = min(Ts), max(Ts) + 1e-9
+        for i, r in enumerate(runs):
+            if f"coex{i}_t_ps" not in z.files:
+                continue
+            pe_s, L = r.get("pe_solid_eV"), r["latent_eV_per_atom"]
+            f = 1.0 - (z[f"coex{i}_pe"] - pe_s) / L if pe_s is not None else z[f"coex{i}_pe"]
+            ax2.plot(z[f"coex{i}_t_ps"], f, lw=0.8, color=cmap((r["T_K"] - lo) / (hi - lo)),
+                     label=f"{r['T_K']:g} K: {r['rate_per_ps']:+.4f}/ps")
+        ax2.set_xlabel("time (ps)")
+        ax2.set_ylabel("solid fraction (from the energy)")
+        tm = m.get("Tm_coexistence_K")
+        ax2.set_title("coexistence: " + (f"Tm = {tm:.0f} ± {m['Tm_coexistence_err_K']:.0f} K" if tm else "no bracket"),
+                      fontsize=9)
+        ax2.legend(fontsize=6)
+    else:
+        fig, ax = plt.subplots(figsize=(5, 3.5))
+    if m.get("Tm_coexistence_K"):
+        ax.axvspan(m["Tm_coexistence_K"] - m["Tm_coexistence_err_K"], m["Tm_coexistence_K"] + m["Tm_coexistence_err_K"],
+                   color="g", alpha=0.2, label=f"coexistence Tm = {m['Tm_coexistence_K']:.0f} K")
     ax.plot(z["heat_T_set"], z["heat_pe"], lw=0.8, label="heating")
     ax.plot(z["cool_T_set"], z["cool_pe"], lw=0.8, label="cooling")
     for key, name, ls in (("T_plus_K", "T+", "--"), ("T_minus_K", "T-", ":"), ("Tm_K", "Tm", "-")):

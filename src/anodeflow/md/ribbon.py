@@ -14,6 +14,18 @@ centre-of-mass motion removed, from the start of the run or of the last restart)
 its vibrational plateau (~0.01-0.1 a^2), a liquid's grows by ~0.5 A^2/ps. The instantaneous interior
 bcc fraction (``cna/atom``) is recorded too, but in hot ribbons a few spacings thick it under-counts
 bcc (thermal displacements push pairs across the fixed CNA cutoff), so it is a diagnostic, not the test.
+
+Two starts per state point (methods.md 7.3): ``flat`` (the cut crystal) and ``rough``: mode 1 imposed on
+both surfaces by carving the crystal, h_top(x) = +2 A cos(k_1 x), h_bot(x) = -2 A cos(k_1 x) about the flat
+surfaces (whole atoms kept or removed; the crystal itself is not strained), with the Fourier amplitude
+|A_1| = A = ``rough_factor`` x sqrt(k_B T / (b W gamma_guess k_1^2)), the expected equilibrium amplitude of
+mode 1 for a stiffness ``gamma_guess`` (config ``cft.gamma_guess_J_m2``; 0.5 J/m^2 for Na and Li: the order of
+their surface energies, i.e. of a rough facet's stiffness). A stiffer facet has a smaller equilibrium amplitude,
+so the imposed one is then more than ``rough_factor`` times too large, which is the point: it must decay.
+
+Run length: after ``equil_ps``, production runs in chunks of ``prod_ps`` from the LAMMPS restart; after each
+chunk the heights so far go to :func:`anodeflow.cft.equilibrium.analyse_start`, and production stops when
+it says ``enough`` (>= 20 tau_1 after the detected equilibration) or at ``max_prod_ps``.
 """
 from __future__ import annotations
 
@@ -21,7 +33,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from anodeflow.cft import spectrum
+from anodeflow.cft.equilibrium import analyse_start
 from anodeflow.cft.profiles import coordination, surface_heights
+from anodeflow.constants import EV_PER_A2_IN_J_PER_M2, KB_EV_PER_K
 from anodeflow.md.bulk import PS_IN_FS, _steps
 from anodeflow.md.engine import Phase, run_phases
 from anodeflow.md.lattice import ribbon_commands, spacing_factors
@@ -31,14 +46,21 @@ from anodeflow.md.runtime import make_lammps
 CN_CUTOFF_A = 0.5 * (1 + np.sqrt(2))
 
 
-def ribbon_geometry(a_A: float, facet: str, length_A: float, thickness_spacings: int, slab_A: float,
+def ribbon_geometry(a_A: float, facet: str, length_A: float, b_spacings: int, slab_A: float,
                     orientations: dict | None = None) -> dict:
     """Whole lattice spacings nearest to the requested sizes; lengths in Angstrom."""
     s = spacing_factors(facet, orientations) * a_A
     nx = max(4, int(round(length_A / s[0])))
     nz = max(2, int(round(slab_A / s[2])))
-    return {"nx": nx, "ny": int(thickness_spacings), "nz": nz, "W_A": nx * s[0], "b_A": thickness_spacings * s[1],
+    return {"nx": nx, "ny": int(b_spacings), "nz": nz, "W_A": nx * s[0], "b_A": b_spacings * s[1],
             "slab_A": nz * s[2], "spacing_A": s.tolist()}
+
+
+def expected_mode1_amplitude(T_K: float, b_A: float, W_A: float, gamma_J_m2: float) -> float:
+    """sqrt(<|A_1|^2>) = sqrt(k_B T / (b W gamma k_1^2)) in Angstrom, k_1 = 2 pi / W (methods.md 7.3)."""
+    k1 = 2 * np.pi / W_A
+    gamma = gamma_J_m2 / EV_PER_A2_IN_J_PER_M2
+    return float(np.sqrt(KB_EV_PER_K * T_K / (b_A * W_A * gamma * k1 ** 2)))
 
 
 def _box(lmp):
@@ -51,34 +73,100 @@ class RibbonSettings:
     """How one ribbon is built, equilibrated and sampled (lengths in Angstrom, times in ps).
 
     Built from the config by :func:`anodeflow.md.settings.ribbon_settings`: the keys of section ``cft``
-    (``cft.per_metal.<metal>`` overrides applied; meanings in workflow/schemas/cft.schema.yaml) and md's
-    ``timestep_fs.<metal>``, ``checkpoint_every`` and ``omp_threads``.
+    (``cft.per_metal.<metal>`` overrides applied; meanings in workflow/schemas/cft.schema.yaml), the ribbon's
+    thickness ``b`` (spacings) and start, and md's ``timestep_fs.<metal>``, ``checkpoint_every`` and
+    ``omp_threads``.
     """
 
     length_A: float
-    thickness_spacings: int
+    b: int
     slab_A: float
     vacuum_A: float
     anchor_A: float
     anchor_k_eV_A2: float
     equil_ps: float
     prod_ps: float
+    max_prod_ps: float
     sample_ps: float
     bins_per_spacing: int
     cn_min: int
     orientations: dict
+    rough_factor: float
+    gamma_guess_J_m2: float
+    min_wavelength_spacings: float
+    max_modes: int
     timestep_fs: float
     checkpoint_every: int
     omp_threads: int
+    start: str = "flat"
 
     def geometry(self, a_A: float, facet: str) -> dict:
         """Whole lattice spacings of the ribbon of ``facet`` at lattice constant ``a_A`` (:func:`ribbon_geometry`)."""
-        return ribbon_geometry(a_A, facet, self.length_A, self.thickness_spacings, self.slab_A, self.orientations)
+        return ribbon_geometry(a_A, facet, self.length_A, self.b, self.slab_A, self.orientations)
+
+    def n_modes(self, W_A: float, a_A: float) -> int:
+        """Modes of the equilibrium analysis: wavelength >= min_wavelength_spacings a, at most max_modes."""
+        return spectrum.n_fit_modes(W_A, self.min_wavelength_spacings * a_A, self.max_modes)
+
+
+def _carved_commands(pot, a_A: float, facet: str, geom: dict, s: RibbonSettings, amp: float, log) -> list[str]:
+    """Commands building the rough start: a slab thicker by whole spacings, then the atoms outside
+    h_top = +2 amp cos(k_1 x) and h_bot = -2 amp cos(k_1 x) (about the flat surfaces) deleted by ID (IDs
+    found on a throw-away build with the same commands, so the result is deterministic)."""
+    sz = geom["spacing_A"][2]
+    extra = int(np.ceil(2 * amp / sz)) + 1
+    build = ribbon_commands(a_A, facet, geom["nx"], geom["ny"], geom["nz"], s.vacuum_A, s.orientations, extra)
+    lmp = make_lammps(log=log, omp_threads=s.omp_threads)
+    try:
+        lmp.commands_list(build)
+        n = lmp.get_natoms()
+        pos = np.ctypeslib.as_array(lmp.gather_atoms("x", 1, 3)).reshape(n, 3).copy()
+        ids = np.ctypeslib.as_array(lmp.gather_atoms("id", 0, 1)).reshape(n).copy()
+    finally:
+        lmp.close()
+    wave = 2 * amp * np.cos(2 * np.pi * pos[:, 0] / geom["W_A"])
+    cut = (pos[:, 2] >= (geom["nz"] - 1e-3) * sz + wave) | (pos[:, 2] < -1e-3 * sz - wave)
+    gone = sorted(int(i) for i in ids[cut])
+    cmds = list(build)
+    for i in range(0, len(gone), 500):  # group commands of bounded length
+        cmds.append("group carve id " + " ".join(str(j) for j in gone[i:i + 500]))
+    if gone:
+        cmds += ["delete_atoms group carve compress yes", "group carve delete"]
+    return cmds
+
+
+#: bumped when the samples change meaning (a work folder with older samples is then not resumed)
+SAMPLER_VERSION = 2
+
+
+def imposed_mode_decay(prod: dict, amp_A: float) -> dict:
+    """Has the imposed mode 1 of a rough start decayed? Mean |A_1|^2 of both surfaces over the last fifth
+    of the frames against the imposed amp^2: decayed below amp^2/e."""
+    from anodeflow.cft.equilibrium import mode_series
+
+    last = []
+    for key in ("h_top", "h_bot"):
+        h = np.asarray(prod[key])
+        A = mode_series(h[-max(1, len(h) // 5):], 1)[:, 0]
+        last.append(np.abs(A[np.isfinite(A)]) ** 2)
+    p_last = float(np.concatenate(last).mean()) if any(len(x) for x in last) else float("nan")
+    return {"A1_sq_last_A2": p_last, "A1_sq_imposed_A2": amp_A ** 2,
+            "imposed_mode_decayed": bool(np.isfinite(p_last) and p_last < amp_A ** 2 / np.e)}
+
+
+def _analyse(prod: dict, dt_ps: float, n_modes: int) -> dict:
+    """analyse_start on the heights so far; a run too short to analyse is 'not enough' with the reason."""
+    try:
+        r = analyse_start(np.asarray(prod["h_top"]), np.asarray(prod["h_bot"]), dt_ps, max(1, n_modes))
+    except ValueError as exc:
+        return {"enough": False, "error": str(exc), "tau1_ps": None, "needed_ps": None}
+    return r
 
 
 def run_ribbon(pot, a_A: float, facet: str, T_K: float, settings: RibbonSettings, seed: int, workdir,
-               log=None) -> dict:
-    """Equilibrate and sample one ribbon; returns height frames, bcc fraction and geometry."""
+               log=None, say=None) -> dict:
+    """Equilibrate, then produce in chunks until the equilibrium analysis says enough or ``max_prod_ps``;
+    returns height frames, interior MSD and bcc fraction, geometry, the imposed amplitude and the analysis."""
     s = settings
     geom = s.geometry(a_A, facet)
     dt_fs, sample_ps, cn_min, omp_threads = s.timestep_fs, s.sample_ps, s.cn_min, s.omp_threads
@@ -90,53 +178,89 @@ def run_ribbon(pot, a_A: float, facet: str, T_K: float, settings: RibbonSettings
               "neigh_modify every 1 delay 0 check yes",
               f"compute cna all cna/atom {rc:.4f}",
               "compute msd inner msd com yes"]
-    build = ribbon_commands(a_A, facet, geom["nx"], geom["ny"], geom["nz"], s.vacuum_A, s.orientations)
+    flat = ribbon_commands(a_A, facet, geom["nx"], geom["ny"], geom["nz"], s.vacuum_A, s.orientations)
     lmp = make_lammps(log=log, omp_threads=omp_threads)
     try:
-        lmp.commands_list(build)
+        lmp.commands_list(flat)
         lo, L = _box(lmp)
         z = lmp.numpy.extract_atom("x")[:, 2]
         z_mid = 0.5 * (z.min() + z.max())
         top = z > z.max() - 0.1
         n_top = max(1, int(round(top.sum() / nbins)))
-        lmp.close()
-        lmp = make_lammps(log=log, omp_threads=omp_threads)
-        half = 0.5 * s.anchor_A
-        interior = (0.3 * geom["slab_A"])
-        setup = [*build,
-                 f"region mid block INF INF INF INF {z_mid - half:.4f} {z_mid + half:.4f} units box",
-                 "group mid region mid",
-                 f"region inner block INF INF INF INF {z_mid - interior:.4f} {z_mid + interior:.4f} units box",
-                 "group inner region inner",
-                 *common,
-                 f"velocity all create {T_K} {seed} mom yes rot no dist gaussian"]
-        sample_every = _steps(sample_ps, dt_fs)
-        nprod = _steps(s.prod_ps, dt_fs)
-        nprod -= nprod % sample_every
-        fixes = [f"fix ens all nvt temp {T_K} {T_K} {tdamp}", f"fix anchor mid spring/self {s.anchor_k_eV_A2} z"]
-
-        def sample(lmp_):
-            n = lmp_.get_natoms()
-            # gathered over MPI ranks, ordered by atom ID (works serially too)
-            pos = np.ctypeslib.as_array(lmp_.gather_atoms("x", 1, 3)).reshape(n, 3).copy()
-            lo_, L_ = _box(lmp_)
-            cn = coordination(pos - lo_, L_, rc)
-            ht, hb = surface_heights(pos - lo_, cn >= cn_min, L_[0], nbins, z_mid - lo_[2], L_[2], n_top)
-            cna = np.ctypeslib.as_array(lmp_.gather("c_cna", 1, 1)).reshape(n).copy()
-            dz = pos[:, 2] - z_mid
-            dz -= L_[2] * np.round(dz / L_[2])
-            inner = np.abs(dz) < interior
-            return {"h_top": ht, "h_bot": hb, "bcc_interior": float(np.mean(cna[inner] == 3)),
-                    "msd_interior_A2": float(lmp_.extract_compute("msd", 0, 1)[3]),
-                    "T": lmp_.get_thermo("temp"), "n_solid": int(np.sum(cn >= cn_min))}
-
-        phases = [Phase("equil", _steps(s.equil_ps, dt_fs), fixes, ["unfix ens", "unfix anchor"]),
-                  Phase("prod", nprod, fixes, ["unfix ens", "unfix anchor"], sample_every, sample)]
-        out = run_phases(lmp, workdir, setup, common, phases, s.checkpoint_every)
-        natoms = lmp.get_natoms()
+        natoms_flat = lmp.get_natoms()
     finally:
         lmp.close()
-    prod = out["prod"]
+    amp = 0.0
+    build = flat
+    if s.start == "rough":
+        amp = s.rough_factor * expected_mode1_amplitude(T_K, geom["b_A"], geom["W_A"], s.gamma_guess_J_m2)
+        build = _carved_commands(pot, a_A, facet, geom, s, amp, log)
+    elif s.start != "flat":
+        raise ValueError(f"ribbon start {s.start!r}: 'flat' or 'rough'")
+    half = 0.5 * s.anchor_A
+    interior = (0.3 * geom["slab_A"])
+    setup = [*build,
+             f"region mid block INF INF INF INF {z_mid - half:.4f} {z_mid + half:.4f} units box",
+             "group mid region mid",
+             f"region inner block INF INF INF INF {z_mid - interior:.4f} {z_mid + interior:.4f} units box",
+             "group inner region inner",
+             *common,
+             f"velocity all create {T_K} {seed} mom yes rot no dist gaussian"]
+    sample_every = _steps(sample_ps, dt_fs)
+    nchunk = _steps(s.prod_ps, dt_fs)
+    nchunk = max(sample_every, nchunk - nchunk % sample_every)
+    max_chunks = max(1, int(np.ceil(s.max_prod_ps / (nchunk * dt_fs / PS_IN_FS) - 1e-9)))
+    fixes = [f"fix ens all nvt temp {T_K} {T_K} {tdamp}", f"fix anchor mid spring/self {s.anchor_k_eV_A2} z"]
+    n_modes = s.n_modes(geom["W_A"], a_A)
+
+    def sample(lmp_):
+        n = lmp_.get_natoms()
+        # gathered over MPI ranks, ordered by atom ID (works serially too)
+        pos = np.ctypeslib.as_array(lmp_.gather_atoms("x", 1, 3)).reshape(n, 3).copy()
+        lo_, L_ = _box(lmp_)
+        cn = coordination(pos - lo_, L_, rc)
+        ht, hb = surface_heights(pos - lo_, cn >= cn_min, L_[0], nbins, z_mid - lo_[2], L_[2], n_top)
+        cna = np.ctypeslib.as_array(lmp_.gather("c_cna", 1, 1)).reshape(n).copy()
+        dz = pos[:, 2] - z_mid
+        dz -= L_[2] * np.round(dz / L_[2])
+        inner = np.abs(dz) < interior
+        msd = lmp_.extract_compute("msd", 0, 1)
+        return {"h_top": ht, "h_bot": hb, "bcc_interior": float(np.mean(cna[inner] == 3)),
+                # x and z only: along the thin periodic y a ribbon of one spacing has single-atom columns whose
+                # y displacements wander (Na (100), b = 1, 390 K: <dy^2> 5.6 A^2 after 80 ps, <dx^2> 1.3, <dz^2> 1.0,
+                # CNA-bcc steady) although it is solid; a liquid's MSD grows in x and z as well
+                "msd_interior_A2": float(msd[0] + msd[2]), "msd_interior_y_A2": float(msd[1]),
+                "T": lmp_.get_thermo("temp"), "n_solid": int(np.sum(cn >= cn_min))}
+
+    equil = Phase("equil", _steps(s.equil_ps, dt_fs), fixes, ["unfix ens", "unfix anchor"])
+    chunk = Phase("prod", nchunk, fixes, ["unfix ens", "unfix anchor"], sample_every, sample)
+    import hashlib
+    import json
+    fp = hashlib.sha256(json.dumps([setup, common, [(p.name, p.nsteps, p.commands, p.unfix, p.sample_every)
+                                                    for p in (equil, chunk)], max_chunks, SAMPLER_VERSION]).encode()).hexdigest()[:16]
+    analysis: dict = {}
+    natoms = natoms_flat
+    for k in range(1, max_chunks + 1):
+        lmp = make_lammps(log=log, omp_threads=omp_threads)
+        try:
+            out = run_phases(lmp, workdir, setup, common, [equil] + [chunk] * k, s.checkpoint_every, fingerprint=fp)
+            natoms = lmp.get_natoms()
+        finally:
+            lmp.close()
+        prod = out["prod"]
+        analysis = _analyse(prod, sample_ps, n_modes)
+        if s.start == "rough":  # the imposed mode must have decayed too (a stuck one looks white and fast)
+            analysis.update(imposed_mode_decay(prod, amp))
+            analysis["enough"] = bool(analysis["enough"] and analysis["imposed_mode_decayed"])
+        if say:
+            say(f"chunk {k}/{max_chunks}: {k * nchunk * dt_fs / PS_IN_FS:g} ps, tau1 = {analysis.get('tau1_ps')} ps, "
+                f"enough = {analysis['enough']}, needed = {analysis.get('needed_ps')} ps")
+        if analysis["enough"]:
+            break
+    prod_ps = len(prod["h_top"]) * sample_every * dt_fs / PS_IN_FS
     return {**prod, "natoms": int(natoms), "nbins": nbins, "n_top": n_top, "z_mid": z_mid,
             "W_A": float(L[0]), "b_A": float(L[1]), "Lz_A": float(L[2]), "a_A": a_A,
-            "facet": facet, "T_K": T_K, "dt_fs": dt_fs, "sample_ps": sample_ps, "prod_ps": nprod * dt_fs / PS_IN_FS}
+            "facet": facet, "T_K": T_K, "dt_fs": dt_fs, "sample_ps": sample_ps, "dt_ps": sample_ps, "prod_ps": prod_ps,
+            "start": s.start, "imposed_amplitude_A": amp, "chunks": k, "n_modes": n_modes,
+            "imposed_mode_decayed": bool(analysis.get("imposed_mode_decayed", True)),
+            "analysis": json.dumps(analysis, default=float)}
