@@ -136,28 +136,35 @@ def gather_stiffness(jsons, out_csv, out_png, config: dict) -> pd.DataFrame:
     return df
 
 
-def plot_stiffness(df: pd.DataFrame, out_png) -> None:
-    """Stiffness against T per metal, one series per (facet, b): equilibrated values with error bars; state
-    points without a number (not equilibrated, starts disagree, no signal, melted) as crosses on the T axis."""
+def plot_vs_T(df: pd.DataFrame, out_png, groups: list[str], value: str, error: str, label, ylabel: str) -> None:
+    """One panel per metal, one series per ``groups`` key: equilibrated values (``value`` +- ``error``) against
+    T; state points without a number (not equilibrated, starts disagree, no signal, melted) as crosses on
+    the T axis. ``label(key)`` names a series."""
     import matplotlib.pyplot as plt
 
-    metals = sorted(df["metal"].unique())
+    metals = sorted(df["metal"].unique()) or ["-"]
     fig, axes = plt.subplots(1, len(metals), figsize=(4.8 * len(metals), 3.8), squeeze=False)
     for ax, m in zip(axes[0], metals):
-        for (facet, b), g in df[df.metal == m].groupby(["facet", "b_spacings"]):
+        for key, g in df[df.metal == m].groupby(groups):
             ok = g[g.status == "equilibrated"]
-            line = ax.errorbar(ok.T_K, pd.to_numeric(ok.stiffness_J_m2), yerr=pd.to_numeric(ok.stderr_J_m2),
-                               marker="o", capsize=3, label=f"({facet}) b={b}")
+            line = ax.errorbar(ok.T_K, pd.to_numeric(ok[value]), yerr=pd.to_numeric(ok[error]),
+                               marker="o", capsize=3, label=label(key))
             bad = g[g.status != "equilibrated"]
             if len(bad):
                 ax.plot(bad.T_K, np.full(len(bad), 0.04), "x", color=line[0].get_color(), ms=8,
-                        transform=ax.get_xaxis_transform(), label=f"({facet}) b={b}: no number")
+                        transform=ax.get_xaxis_transform(), label=f"{label(key)}: no number")
         ax.set_xlabel("T (K)")
-        ax.set_ylabel("stiffness (J/m$^2$)")
+        ax.set_ylabel(ylabel)
         ax.set_title(m)
         ax.legend(fontsize=7)
     fig.tight_layout()
     save_figure(fig, out_png)
+
+
+def plot_stiffness(df: pd.DataFrame, out_png) -> None:
+    """Stiffness against T per metal, one series per (facet, b)."""
+    plot_vs_T(df, out_png, ["facet", "b_spacings"], "stiffness_J_m2", "stderr_J_m2",
+              lambda k: f"({k[0]}) b={k[1]}", "stiffness (J/m$^2$)")
 
 
 def step_job(metal: str, facet: str, direction: str, T_K: float, config: dict, steps_npz, out_json) -> dict:
@@ -183,28 +190,11 @@ STEP_COLUMNS = ["metal", "facet", "direction", "T_K", "step_stiffness_meV_per_A"
 
 def gather_steps(jsons, out_csv, out_png, config: dict) -> pd.DataFrame:
     """Per-island results -> results/cft/step_stiffness.csv and the plot (beta~ against T per facet and step)."""
-    import matplotlib.pyplot as plt
-
     rows = [{k: read_json(j).get(k) for k in STEP_COLUMNS} for j in jsons]
     df = pd.DataFrame(rows, columns=STEP_COLUMNS).sort_values(["metal", "facet", "direction", "T_K"]).reset_index(drop=True)
     write_csv(out_csv, df, provenance({"cft": config["cft"]}, jsons))
-    metals = sorted(df["metal"].unique()) or ["-"]
-    fig, axes = plt.subplots(1, len(metals), figsize=(4.8 * len(metals), 3.8), squeeze=False)
-    for ax, m in zip(axes[0], metals):
-        for (facet, d), g in df[df.metal == m].groupby(["facet", "direction"]):
-            ok = g[g.status == "equilibrated"]
-            line = ax.errorbar(ok.T_K, pd.to_numeric(ok.step_stiffness_meV_per_A), yerr=pd.to_numeric(ok.stderr_meV_per_A),
-                               marker="o", capsize=3, label=f"({facet}) step [{d}]")
-            bad = g[g.status != "equilibrated"]
-            if len(bad):
-                ax.plot(bad.T_K, np.full(len(bad), 0.04), "x", color=line[0].get_color(), ms=8,
-                        transform=ax.get_xaxis_transform(), label=f"({facet}) [{d}]: no number")
-        ax.set_xlabel("T (K)")
-        ax.set_ylabel("step stiffness (meV/Å)")
-        ax.set_title(m)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    save_figure(fig, out_png)
+    plot_vs_T(df, out_png, ["facet", "direction"], "step_stiffness_meV_per_A", "stderr_meV_per_A",
+              lambda k: f"({k[0]}) step [{k[1]}]", "step stiffness (meV/Å)")
     return df
 
 
