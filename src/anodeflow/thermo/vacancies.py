@@ -130,13 +130,12 @@ def critical_temperature_table(tcs: list[dict], descriptors: list[dict] = (), be
         row = {k: t.get(k) for k in TABLE_COLUMNS}
         if beefs:
             row.update(tc_uncertainty(unc.get(t["system"])))
-            for k in ("11", "12"):           # no error bar on an undefined T_c
-                if row.get(f"Tc_{k}_K") is None:
-                    row[f"Tc_{k}_err_K"] = None
         row.update(tc_convergence_uncertainty(conv.get(t["system"])))
-        for k in ("11", "12"):
+        for k in ("11", "12"):               # no error bar on an undefined T_c
             if row.get(f"Tc_{k}_K") is None:
-                row[f"Tc_{k}_conv_err_K"] = None
+                for err in ("err", "conv_err"):
+                    if f"Tc_{k}_{err}_K" in row:
+                        row[f"Tc_{k}_{err}_K"] = None
         row["relocated"] = ";".join(t.get("relocated") or [])    # configurations whose atoms hopped
         row["vacuum_too_thin"] = ";".join(t.get("vacuum_too_thin") or [])   # vacuum < vacuum_A after relaxation
         d = desc.get(t["system"], {})
