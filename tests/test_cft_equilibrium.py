@@ -142,3 +142,26 @@ def test_verdict_needs_six_modes_and_two_starts():
         eq.verdict({"a": s, "b": s}, eq.mode_wavenumbers(W, 5), T, B, W)
     with pytest.raises(ValueError, match="needs 2"):
         eq.verdict({"a": s}, eq.mode_wavenumbers(W, N_FIT), T, B, W)
+
+
+def test_frozen_pre_roughened_mode_is_not_a_fast_relaxation():
+    """A carved mode 1 that never relaxes (a static sinusoid at 4x the equilibrium rms, every mode also
+    vibrating with tau = 0.5 ps about it), over 600 ps: the Na ribbons of the quick preset. By symmetry
+    <A_k> = 0 in equilibrium, so a frozen nonzero A_1 means tau_1 >> the run: tau_1 must come out as an
+    unresolved lower limit of the order of the run (half of it: the longest lag), not the 0.5 ps of the
+    vibration, the start is not 'enough', and the row asks for a run longer than 20x that limit."""
+    rng = np.random.default_rng(9)
+    var = capillary_variance(GAMMA)
+    frozen = np.zeros(NM, complex)
+    frozen[0] = 4.0 * np.sqrt(var[0])
+    n_frames, tau_vib = 600, 0.5
+    rough = [profiles(frozen + ou_modes(0.02 * var, np.full(NM, tau_vib), DT, n_frames, rng), N, SIGMA, rng)
+             for _ in range(2)]
+    s = eq.analyse_start(*rough, DT, N_FIT)
+    assert not s["tau1_resolved"] and not s["enough"]
+    assert s["tau1_ps"] >= 0.25 * n_frames * DT          # a lower limit of the order of the run, not 0.5 ps
+    flat = eq.analyse_start(*start(rng, 3000), DT, N_FIT)
+    assert flat["tau1_resolved"] and flat["tau1_ps"] == pytest.approx(TAU1, rel=0.2)
+    r = eq.verdict({"flat": flat, "rough": s}, eq.mode_wavenumbers(W, N_FIT), T, B, W)
+    assert r["status"] == "not equilibrated within t" and r["stiffness_J_m2"] is None
+    assert r["tau1_resolved"] is False and r["needed_ps"] > 20 * 0.25 * n_frames * DT

@@ -18,8 +18,15 @@ spectrum looks white proves nothing: it gives neither a number nor a bound. The 
      surfaces pooled): ln C(t) = -t/tau_k fitted over the lags before C first drops below 1/e. For a mode
      that relaxes as exp(-t/tau) (Ornstein-Uhlenbeck) this is tau, with a scatter of ~5 % on 200 tau of
      data where the integrated time (g - 1)/2 dt of pymbar's statistical inefficiency g scatters by
-     ~15 %; the integrated time is reported beside it (``tau_int_ps``). The power |A_k|^2 of such a
-     mode decorrelates twice as fast (exp(-2t/tau)).
+     ~15 %; the integrated time is reported beside it (``tau_int_ps``, about the sample mean: a check on
+     the fast part only). The power |A_k|^2 of such a mode decorrelates twice as fast (exp(-2t/tau)).
+     C(t) is taken about zero, not about the sample mean: the surface is periodic along x, so in
+     equilibrium the phase of A_k is uniform and <A_k> = 0 (k is never a reciprocal-lattice vector,
+     k < 2 pi / a). A mode frozen at a nonzero amplitude (a carved profile whose terraces do not move)
+     keeps C(t) near 1; about its own mean it would show only the vibrational decay about the frozen
+     profile (0.3-0.7 ps for the Na ribbons whose pre-roughened mode 1 kept 80-115 % of its power over
+     600 ps). When C stays above 1/e over the longest lag used (half the run), tau_k is not resolved:
+     it is reported as that lag, a lower limit (``tau_resolved`` False).
    * The equilibrated part starts no earlier than ``min_discard_tau`` (3) tau_1: detect_equilibration
      alone keeps an initial transient that is short against the run.
    * P_k = <|A_k|^2> over the equilibrated frames of both surfaces; its standard error
@@ -115,13 +122,16 @@ def _equil_start(p: np.ndarray) -> int:
     return int(t0)
 
 
-def autocorrelation(series: list[np.ndarray], n_lags: int) -> np.ndarray:
+def autocorrelation(series: list[np.ndarray], n_lags: int, about_mean: bool = True) -> np.ndarray:
     """Normalised autocorrelation C(t), t = 0 .. n_lags (in frames), of one observable sampled in several
-    independent series (each about its own mean; lag products pooled over the series, FFT)."""
+    independent series (lag products pooled over the series, FFT): each series about its own mean, or
+    about zero (``about_mean=False``) for an observable whose equilibrium mean is zero by symmetry."""
     num = np.zeros(n_lags + 1)
     den = np.zeros(n_lags + 1)
     for x in series:
-        x = np.asarray(x, float) - np.mean(x)
+        x = np.asarray(x, float)
+        if about_mean:
+            x = x - np.mean(x)
         L = len(x)
         m = min(n_lags, L - 1)
         f = np.fft.rfft(x, 2 * L)
@@ -132,27 +142,31 @@ def autocorrelation(series: list[np.ndarray], n_lags: int) -> np.ndarray:
     return C / C[0] if C[0] > 0 else np.full_like(C, np.nan)
 
 
-def relaxation_time(series: list[np.ndarray], dt: float) -> float:
-    """Relaxation time (units of dt) of an observable from the initial decay of its autocorrelation: the
-    least-squares fit of ln C(t) = -t/tau through the origin over the lags before C first drops below 1/e.
+def relaxation_time(series: list[np.ndarray], dt: float, about_mean: bool = True) -> tuple[float, bool]:
+    """Relaxation time (units of dt) of an observable from the initial decay of its autocorrelation
+    (``autocorrelation``, about the mean or about zero): the least-squares fit of ln C(t) = -t/tau through
+    the origin over the lags before C first drops below 1/e. Returns (tau, resolved).
 
     For a mode relaxing as exp(-t/tau) this is tau, with a much smaller scatter than the integrated time
-    (which sums the noisy tail). When C stays above 1/e over half the shortest series, the fit over those
-    lags gives a lower estimate (the run is shorter than tau). 0 when C(1) <= 0 (relaxes within dt); NaN
-    for a constant observable.
+    (which sums the noisy tail). When C stays above 1/e up to the longest lag (half the shortest series),
+    tau is not resolved: the longest lag is returned as a lower limit, with resolved False (a fit over
+    those lags extrapolates, and for a frozen mode, C ~ 1, diverges). (0, True) when C(1) <= 0 (relaxes
+    within dt); (NaN, False) for a constant observable.
     """
     n_lags = max(1, min(len(x) for x in series) // 2)
-    C = autocorrelation(series, n_lags)
+    C = autocorrelation(series, n_lags, about_mean)
     if not np.isfinite(C[0]):
-        return math.nan
+        return math.nan, False
     below = np.nonzero(C[1:] < math.exp(-1))[0]
-    m = max(int(below[0]), 1) if len(below) else n_lags
+    if not len(below):
+        return float(n_lags * dt), False
+    m = max(int(below[0]), 1)
     t = np.arange(1, m + 1, dtype=float)
     c = C[1:m + 1]
     if c[0] <= 0:
-        return 0.0
+        return 0.0, True
     keep = c > 0
-    return float(-np.sum(t[keep] ** 2) / np.sum(t[keep] * np.log(c[keep])) * dt)
+    return float(-np.sum(t[keep] ** 2) / np.sum(t[keep] * np.log(c[keep])) * dt), True
 
 
 def analyse_start(h_top: np.ndarray, h_bot: np.ndarray | None, dt_ps: float, n_modes: int,
@@ -167,8 +181,10 @@ def analyse_start(h_top: np.ndarray, h_bot: np.ndarray | None, dt_ps: float, n_m
       that is short against the run, which would bias the mean of a pre-roughened start; after 3 tau_1 an
       excess of 25x in |A_1|^2 has decayed to 0.06x); ``t_equil_detected_ps``: pymbar's alone;
       ``run_ps`` = n_frames dt; ``run_after_equil_ps`` = run_ps - t_equil_ps;
-    * ``tau_ps`` per mode: relaxation time of A_k (``relaxation_time``, Re and Im of both surfaces pooled),
-      ``tau1_ps`` = tau_ps[0]; ``tau_int_ps``: the integrated autocorrelation time (g - 1)/2 dt from
+    * ``tau_ps`` per mode: relaxation time of A_k (``relaxation_time`` about zero, Re and Im of both
+      surfaces pooled), ``tau1_ps`` = tau_ps[0]; ``tau_resolved`` per mode, ``tau1_resolved``: False when
+      C(t) stayed above 1/e over half the equilibrated part (tau is then that lag, a lower limit, and the
+      start is never ``enough``); ``tau_int_ps``: the integrated autocorrelation time (g - 1)/2 dt from
       pymbar's statistical inefficiency g of A_k (equal for an exponential decay, larger for a slow tail);
     * ``P`` = <|A_k|^2> (A^2) per mode, both surfaces pooled, ``P_err`` its standard error from pymbar's
       statistical inefficiency ``g_P`` of |A_k|^2, ``P_err_blocks`` from ``n_blocks`` blocks (a check);
@@ -191,16 +207,18 @@ def analyse_start(h_top: np.ndarray, h_bot: np.ndarray | None, dt_ps: float, n_m
         return [part for A in A_list for part in (A[:, m].real, A[:, m].imag)]
 
     t_detect = max(_equil_start(p[:, 0]) for p in power)
-    tau1_detect = relaxation_time(parts([A[t_detect:] for A in surfaces], 0), 1.0)  # frames
+    tau1_detect, resolved1 = relaxation_time(parts([A[t_detect:] for A in surfaces], 0), 1.0, about_mean=False)
     t0 = t_detect
-    if np.isfinite(tau1_detect):
+    if resolved1 and np.isfinite(tau1_detect):  # (frames) an unresolved tau_1 is no measure of what to discard
         t0 = min(max(t_detect, int(math.ceil(min_discard_tau * tau1_detect))), len(power[0]) - 10)
     eq_A = [A[t0:] for A in surfaces]
     eq_P = [p[t0:] for p in power]
     n_eq = len(eq_A[0])
-    tau, tau_int, P, P_err, P_err_blocks, g_P = [], [], [], [], [], []
+    tau, resolved, tau_int, P, P_err, P_err_blocks, g_P = [], [], [], [], [], [], []
     for m in range(n_modes):
-        tau.append(relaxation_time(parts(eq_A, m), dt_ps))
+        t_m, ok_m = relaxation_time(parts(eq_A, m), dt_ps, about_mean=False)
+        tau.append(t_m)
+        resolved.append(ok_m)
         tau_int.append((_g(parts(eq_A, m)) - 1) / 2 * dt_ps)
         pooled = np.concatenate([p[:, m] for p in eq_P])
         gp = _g([p[:, m] for p in eq_P])
@@ -215,9 +233,10 @@ def analyse_start(h_top: np.ndarray, h_bot: np.ndarray | None, dt_ps: float, n_m
     run_after = n_eq * dt_ps
     tau1 = tau[0]
     return {"t_equil_ps": t_equil_ps, "t_equil_detected_ps": t_detect * dt_ps, "run_ps": run_ps,
-            "run_after_equil_ps": run_after, "tau_ps": tau, "tau1_ps": tau1, "tau_int_ps": tau_int,
+            "run_after_equil_ps": run_after, "tau_ps": tau, "tau1_ps": tau1, "tau_resolved": resolved,
+            "tau1_resolved": resolved[0], "tau_int_ps": tau_int,
             "P": P, "P_err": P_err, "P_err_blocks": P_err_blocks, "g_P": g_P,
-            "enough": bool(np.isfinite(tau1) and run_after >= tau_multiple * tau1),
+            "enough": bool(resolved[0] and np.isfinite(tau1) and run_after >= tau_multiple * tau1),
             "needed_ps": t_equil_ps + tau_multiple * tau1,
             "tau_multiple": tau_multiple, "n_frames": n_frames, "n_frames_equil": n_eq,
             "n_incomplete": n_incomplete, "n_surfaces": len(surfaces), "dt_ps": dt_ps}
@@ -304,11 +323,12 @@ def equilibrium_verdict(starts: dict, k: np.ndarray, amplitude_to_value, min_mod
     taus = [r["tau1_ps"] for r in res if np.isfinite(r["tau1_ps"])]
     row = {"status": None, "value": None, "value_err": None,
            "tau1_ps": float(np.mean(taus)) if taus else None, "tau1_max_ps": max(taus) if taus else None,
+           "tau1_resolved": all(r.get("tau1_resolved", True) for r in res),
            "t_equil_ps": max(r["t_equil_ps"] for r in res), "run_ps": min(r["run_ps"] for r in res),
            "run_after_equil_ps": min(r["run_after_equil_ps"] for r in res),
            "needed_ps": max(r["needed_ps"] for r in res), "enough": all(r["enough"] for r in res),
            "two_start_agree": None, "max_z": None, "z_threshold": None, "n_modes": n,
-           "starts": {s: {key: r[key] for key in ("t_equil_ps", "run_ps", "run_after_equil_ps", "tau1_ps", "tau_ps",
+           "starts": {s: {key: r.get(key) for key in ("t_equil_ps", "run_ps", "run_after_equil_ps", "tau1_ps", "tau1_resolved", "tau_ps",
                                                   "needed_ps", "enough", "P", "P_err", "n_incomplete")}
                       for s, r in zip(names, res)}}
     if len(res) > 1:
@@ -342,7 +362,8 @@ def verdict(starts: dict, k: np.ndarray, T_K: float, b_A: float, W_A: float, min
     ``status`` is one of STATUSES (module doc, step 6); ``stiffness_J_m2`` and ``stderr_J_m2`` are numbers
     only when it is "equilibrated" (every start long enough after equilibration, the starts agree, the
     capillary amplitude significant), None otherwise: no number and no bound. Always: tau1_ps (mean over
-    the starts, None if not measured), tau1_max_ps, t_equil_ps, run_ps, run_after_equil_ps (the shortest), needed_ps,
+    the starts, None if not measured), tau1_max_ps, tau1_resolved (False: some start's tau_1 is only a
+    lower limit, the run did not see mode 1 decorrelate), t_equil_ps, run_ps, run_after_equil_ps (the shortest), needed_ps,
     enough, two_start_agree, max_z, z_threshold, n_modes, the pooled spectrum (k_per_A, P_A2, P_err_A2) and
     a summary per start; when fitted: c_A2 (floor), chi2_red, significance.
     """

@@ -91,6 +91,7 @@ def cft_job(metal: str, facet: str, T_K: float, b: int, config: dict, flat_npz, 
     if row["tau1_ps"] is None and starts:
         taus = [s["tau1_ps"] for s in starts.values() if np.isfinite(s["tau1_ps"])]
         row["tau1_ps"] = float(np.mean(taus)) if taus else None
+        row["tau1_resolved"] = all(s.get("tau1_resolved", True) for s in starts.values())
         row["needed_ps"] = max(s["needed_ps"] for s in starts.values())
     # a fully molten ribbon is isotropic: its capillary spectrum is the liquid's surface tension (a check of the chain)
     liq = None
@@ -112,7 +113,7 @@ def cft_job(metal: str, facet: str, T_K: float, b: int, config: dict, flat_npz, 
 
 
 STIFFNESS_COLUMNS = ["metal", "facet", "b_spacings", "T_K", "stiffness_J_m2", "stderr_J_m2", "status",
-                     "tau1_ps", "run_ps", "two_start_agree"]
+                     "tau1_ps", "tau1_resolved", "run_ps", "two_start_agree"]
 
 
 def gather_stiffness(jsons, out_csv, out_png, config: dict) -> pd.DataFrame:
@@ -185,7 +186,7 @@ def step_job(metal: str, facet: str, direction: str, T_K: float, config: dict, s
 
 
 STEP_COLUMNS = ["metal", "facet", "direction", "T_K", "step_stiffness_meV_per_A", "stderr_meV_per_A", "status",
-                "tau1_ps", "run_ps", "prod_ps", "L_A", "natoms"]
+                "tau1_ps", "tau1_resolved", "run_ps", "prod_ps", "L_A", "natoms"]
 
 
 def gather_steps(jsons, out_csv, out_png, config: dict) -> pd.DataFrame:
