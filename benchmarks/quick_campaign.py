@@ -12,31 +12,21 @@ import json
 import os
 import platform
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from workflow_run import ROOT, active_preset, snakemake_run
 
 
 EXTRA_CONFIGS: list[str] = []   # --config-overlay files, applied after config/quick.yaml
 
 
+def configs() -> list:
+    return [ROOT / "config" / "quick.yaml", *EXTRA_CONFIGS]
+
+
 def snake(wd, cores, *extra):
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(wd), "--cores", str(cores),
-           *extra, "--configfile", str(ROOT / "config" / "quick.yaml"), *EXTRA_CONFIGS]
-    t = time.time()
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    return time.time() - t, r
-
-
-def _quick_preset() -> dict:
-    """The active preset of config/quick.yaml (+ overlays), as the jobs saw it."""
-    sys.path.insert(0, str(ROOT / "src"))
-    from anodeflow import systems as afsystems, config as afc
-    cfg = afc.load(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml", *EXTRA_CONFIGS)
-    return afsystems.preset(cfg)
+    return snakemake_run(wd, cores, configs(), *extra)
 
 
 def main():
@@ -72,7 +62,7 @@ def main():
            "cores": a.cores, "machine": {"node": platform.node(), "cpus": os.cpu_count()},
            "loadavg_at_start": load0, "loadavg_at_end": os.getloadavg(),
            "targets": a.targets or ["all"], "config_overlays": a.config_overlay,
-           "preset": _quick_preset(),
+           "preset": active_preset(configs()),
            "job_seconds": dict(sorted(jobs.items())), "sum_job_seconds": sum(jobs.values()),
            "sum_job_cpu_seconds": sum(cpu.values()),
            "idle_estimate_s": sum(cpu.values()) / a.cores,

@@ -29,7 +29,7 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from workflow_run import ROOT, active_preset, snakemake_run
 CONFIGS = [ROOT / "config" / "validation.yaml"]
 SYSTEMS = ["Li-100", "Na-100"]
 OUT = ROOT / "benchmarks" / "results" / "validation_isolated"
@@ -38,18 +38,8 @@ COLUMNS = ["system", "returncode", "wall_s", "omega_11_eV", "omega_12_eV", "Tc_1
            "n_configurations", "repeat", "dft_job_s", "bulk_job_s"]
 
 
-def snake(wd: Path, cores: int, targets: list[str], *extra: str) -> tuple[float, subprocess.CompletedProcess]:
-    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "-d", str(wd), "--cores", str(cores),
-           *targets, *extra, "--configfile", *map(str, CONFIGS)]
-    t = time.time()
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    return time.time() - t, r
-
-
-def _preset() -> dict:
-    sys.path.insert(0, str(ROOT / "src"))
-    from anodeflow import config as afc, systems as afsystems
-    return afsystems.preset(afc.load(ROOT / "config" / "config.yaml", *CONFIGS))
+def snake(wd: Path, cores: int, targets: list[str], *extra: str):
+    return snakemake_run(wd, cores, CONFIGS, *targets, *extra)
 
 
 def _job_seconds(wd: Path, pattern: str) -> float:
@@ -149,7 +139,7 @@ def main(argv=None) -> int:
         w.writeheader()
         w.writerows(rows)
     res = {"benchmark": "isolated Li(100), Na(100) at the validation preset", "systems": rows,
-           "cores": a.cores, "machine": machine, "preset": _preset(),
+           "cores": a.cores, "machine": machine, "preset": active_preset(CONFIGS),
            "configfiles": [str(c.relative_to(ROOT)) for c in CONFIGS], "workdir": str(wd), "logs": logs,
            "commit": commit, "date": time.strftime("%Y-%m-%d %H:%M:%S")}
     out.with_suffix(".json").write_text(json.dumps(res, indent=2, default=str))
