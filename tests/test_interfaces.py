@@ -82,8 +82,10 @@ def test_polar_film_cut_to_one_plane_is_refused():
 
 def test_area_mismatch_descriptor():
     am, q = area_mismatch(11.83, 8.24)   # bcc Li(100) a^2 vs LiF(100) primitive (a/√2)^2
-    assert q == (10, 7) or am == pytest.approx(abs(11.83 / 8.24 - q[0] / q[1]))
-    assert am < 1 / 8
+    # A_m/A_c = 1.43568; fractions p/s with p, s <= 8 nearest to it: 7/5 = 1.4 (0.0357), 3/2 (0.064),
+    # 4/3 (0.102) (10/7 = 1.4286 would be nearer but needs p = 10)
+    assert q == (7, 5) and am == pytest.approx(11.83 / 8.24 - 1.4)
+    assert area_mismatch(11.83, 8.24, max_index=10)[1] == (10, 7)
 
 
 @pytest.mark.slow  # two ZSL searches within 400 A^2: ~25 s
@@ -141,3 +143,11 @@ def test_both_naf111_terminations_and_anion_toward_the_metal_by_default():
     assert lowest_coating_plane(by_index) == {"Na"}
     with pytest.raises(structures.InterfaceError, match=r"^Na-100__NaF-111: termination 5 requested"):
         coherent_interface("Na-100__NaF-111", na, naf, (1, 0, 0), (1, 1, 1), InterfaceSettings(termination=5, **kw))
+
+
+def test_termination_index_0_from_config_is_kept():
+    """termination: 0 in a config is the first offered termination, not "unset" (0 is falsy in Python)."""
+    from anodeflow.interfaces.build import termination_of
+    assert termination_of({"termination": 0}) == 0
+    assert termination_of({"termination": "cation"}) == "cation"
+    assert termination_of({}) == "anion" and termination_of({"termination": None}) == "anion"

@@ -32,6 +32,23 @@ def test_hop_across_the_periodic_boundary_is_a_relocation():
     assert 1.72 > RELOCATION_FRACTION * d_nn and r["relocated"]
 
 
+def test_coating_sliding_as_a_whole_is_not_a_relocation():
+    """An interface whose coating slides rigidly by 1.5 A (> 0.4 d_nn = 1.19 A for Li) to a better
+    registry: no atom changed its site in the configuration, so nothing is flagged; the shift is reported.
+    A coating atom that moves on its own (2.4 A out of a 4-atom layer: 1.8 A after the mean) is caught."""
+    atoms = _slab()
+    coating = atoms.positions[:, 2] > atoms.positions[:, 2].max() - 0.1     # the top layer plays the coating
+    atoms.arrays["is_metal"] = ~coating
+    start = atoms.positions.copy()
+    atoms.positions[coating] += [1.5, 0.0, 0.0]
+    r = relocation(atoms, start)
+    assert not r["relocated"] and r["coating_shift_A"] == pytest.approx(1.5)
+    assert r["max_displacement_A"] == pytest.approx(0.0, abs=1e-9)
+    one = np.nonzero(coating)[0][0]
+    atoms.positions[one] += [0.0, 0.0, 2.4]           # on its own (the rest of the coating stays)
+    assert relocation(atoms, start)["relocated"]
+
+
 def test_vacuum_after_relaxation_is_measured_and_flagged():
     """Vacuum between periodic images = cell height - slab thickness (z non-periodic)."""
     from anodeflow.dft.relax import slab_vacuum

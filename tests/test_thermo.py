@@ -152,10 +152,12 @@ def test_tc_table_carries_beef_error_bars_and_says_when_there_are_none():
     tcs = [{"system": "Li-110_BEEF-vdW", "status": "ok", "Tc_11_K": 900.0, "Tc_12_K": None},
            {"system": "Li-110", "status": "ok", "Tc_11_K": 800.0, "Tc_12_K": 300.0}]
     beefs = [{"system": "Li-110_BEEF-vdW", "ensemble": {"size": 500, "seed": 0},
-              "types": {"11": {"Tc_K": {"std": 120.0}}, "12": {"Tc_K": {"std": 40.0}}}},
+              "types": {"11": {"Tc_K": {"std": 120.0, "q16": 790.0, "q84": 1030.0}}, "12": {"Tc_K": {"std": 40.0}}}},
              {"system": "Li-110", "ensemble": None, "note": "PBE: no BEEF ensemble exists for this functional"}]
     df = vacancy_thermo.critical_temperature_table(tcs, [], beefs).set_index("system")
     assert df.loc["Li-110_BEEF-vdW", "Tc_11_err_K"] == 120.0
+    # the 16-84 % interval beside it (T_c >= 0 makes the ensemble skewed near Omega = 0)
+    assert (df.loc["Li-110_BEEF-vdW", "Tc_11_q16_K"], df.loc["Li-110_BEEF-vdW", "Tc_11_q84_K"]) == (790.0, 1030.0)
     assert pd.isna(df.loc["Li-110_BEEF-vdW", "Tc_12_err_K"])              # T_c,12 undefined: no error bar
     assert "BEEF-vdW ensemble" in df.loc["Li-110_BEEF-vdW", "Tc_err_source"]
     assert pd.isna(df.loc["Li-110", "Tc_11_err_K"]) and "PBE" in df.loc["Li-110", "Tc_err_source"]
@@ -172,14 +174,41 @@ def test_convergence_spread_over_largest_settings():
     base = {"Tc_11_K": 440.0, "Tc_12_K": 120.0}           # preset: metal_layers 6, kpt_density 2.0
     preset = {"metal_layers": 6, "kpt_density": 2.0}
     s = convergence.tc_spread(df, base, preset, n_last=2)
-    # metal_layers: settings 5, 6 -> 430, 440 (10 K); kpt_density: 3.0, 4.0 -> 470, 445 (25 K)
+    # metal_layers: settings 5, 6 -> 430, 440 (10 K); kpt_density: 3.0, 4.0 -> 470, 445, and the preset's
+    # own 2.0 (440 K: the value the error bar belongs to) is below them: 440 .. 470 (30 K)
     assert s["parameters_11"]["metal_layers"]["settings"] == [5.0, 6.0]
-    assert s["Tc_11_conv_err_K"] == pytest.approx((10.0 ** 2 + 25.0 ** 2) ** 0.5)
-    # type 12: metal_layers 110, 120 (10 K); kpt_density 3.0 undefined -> one value, no spread
-    assert s["parameters_12"]["kpt_density"]["spread_K"] is None
-    assert s["Tc_12_conv_err_K"] == pytest.approx(10.0)
+    assert s["parameters_11"]["kpt_density"]["settings"] == [2.0, 3.0, 4.0]
+    assert s["Tc_11_conv_err_K"] == pytest.approx((10.0 ** 2 + 30.0 ** 2) ** 0.5)
+    # type 12: metal_layers 110, 120 (10 K); kpt_density: 3.0 undefined, 2.0 (120) and 4.0 (130): 10 K
+    assert s["parameters_12"]["kpt_density"]["spread_K"] == pytest.approx(10.0)
+    assert s["Tc_12_conv_err_K"] == pytest.approx(200.0 ** 0.5)
     s3 = convergence.tc_spread(df, base, preset, n_last=3)
     assert s3["parameters_11"]["metal_layers"]["spread_K"] == pytest.approx(70.0)   # 4, 5, 6: 500 .. 430
+
+
+def test_convergence_settings_that_built_the_same_cell_count_once():
+    """The single-image rule makes in-plane lengths 9, 10 (preset) and 12 A the same 45-atom 3x3 cell: one
+    calculation, not a converged pair of settings. With 6 A also 45 atoms there is one distinct setting
+    and no spread (0 K would claim a converged result); with 6 A a 27-atom cell the spread is 6 vs 12."""
+    from anodeflow.thermo import convergence
+
+    def study(natoms_6):
+        rows = [(6.0, natoms_6, 500.0), (9.0, 45, 455.0), (12.0, 45, 455.0)]
+        return pd.DataFrame([{"parameter": "inplane_min_length_A", "value": v, "natoms": n, "area_A2": 5.0 * n,
+                              "Tc_11_K": tc, "Tc_12_K": None} for v, n, tc in rows])
+    base, preset = {"Tc_11_K": 455.0, "Tc_12_K": None}, {"inplane_min_length_A": 10.0}
+    one = convergence.tc_spread(study(45), base, preset, n_last=2, base_cell=(45, 225.0))
+    part = one["parameters_11"]["inplane_min_length_A"]
+    assert part["spread_K"] is None and "same cell" in part["reason"]
+    assert part["same_cell"] == {"12.0": [6.0, 9.0, 10.0]}
+    assert one["Tc_11_conv_err_K"] is None
+    two = convergence.tc_spread(study(27), base, preset, n_last=2, base_cell=(45, 225.0))
+    part = two["parameters_11"]["inplane_min_length_A"]
+    assert part["settings"] == [6.0, 12.0] and part["spread_K"] == pytest.approx(45.0)
+    # metal_layers always changes natoms; k-point density never changes the cell: not merged
+    k = pd.DataFrame([{"parameter": "kpt_density", "value": v, "natoms": 45, "area_A2": 225.0, "Tc_11_K": tc,
+                       "Tc_12_K": None} for v, tc in ((3.0, 470.0), (4.0, 445.0))])
+    assert convergence.tc_spread(k, base, {"kpt_density": 4.0}, 2, (45, 225.0))["Tc_11_conv_err_K"] == pytest.approx(25.0)
 
 
 def test_tc_table_convergence_error_only_where_configured():

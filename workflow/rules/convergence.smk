@@ -6,6 +6,7 @@
 rule convergence_omega:
     input:
         base="results/thermo/{system}/tc.json",
+        base_descriptors="results/interfaces/{system}/descriptors.json",
         variants=convergence_variant_paths("results/thermo/{}/tc.json"),
         descriptors=convergence_variant_paths("results/interfaces/{}/descriptors.json"),
     output:
@@ -26,5 +27,5 @@ rule convergence_omega:
         "../../envs/analysis.yaml"
     shell:
         "python -m anodeflow.thermo.jobs convergence --system {wildcards.system} --spec {params.spec:q} "
-        "--base {input.base} --variants {input.variants} --descriptors {input.descriptors} "
+        "--base {input.base} --base-descriptors {input.base_descriptors} --variants {input.variants} --descriptors {input.descriptors} "
         "--csv {output.csv} --plot {output.plot} --spread {output.spread} > {log} 2>&1"

@@ -146,12 +146,18 @@ def relocation(atoms, start) -> dict:
 
     ``relocated`` is set when any atom moved by more than ``RELOCATION_FRACTION`` x the shortest
     metal-metal distance of the start: an atom has then hopped (typically into the vacancy), and the
-    relaxed configuration is no longer the one enumerated."""
+    relaxed configuration is no longer the one enumerated. A coating (atoms not ``is_metal``) that slides
+    as a whole on the metal changes its registry, not the configuration: its mean displacement is taken
+    out of its atoms' displacements (and reported as ``coating_shift_A``) before the test."""
     from ase.geometry import find_mic, get_distances
 
     d, _ = find_mic(atoms.positions - start, atoms.cell, pbc=atoms.pbc)
-    disp = np.linalg.norm(d, axis=1)
     metal = np.asarray(atoms.arrays.get("is_metal", np.ones(len(atoms), bool)), bool)
+    shift = np.zeros(3)
+    if (~metal).any():
+        shift = d[~metal].mean(axis=0)
+        d[~metal] -= shift
+    disp = np.linalg.norm(d, axis=1)
     pos = start[metal]
     if len(pos) > 1:
         _, dist = get_distances(pos, cell=atoms.cell, pbc=atoms.pbc)
@@ -162,4 +168,5 @@ def relocation(atoms, start) -> dict:
     i = int(disp.argmax()) if len(disp) else 0
     dmax = float(disp.max()) if len(disp) else 0.0
     return {"max_displacement_A": dmax, "max_displacement_atom": i, "metal_nn_distance_A": d_nn,
+            "coating_shift_A": float(np.linalg.norm(shift)),
             "relocated": bool(np.isfinite(d_nn) and dmax > RELOCATION_FRACTION * d_nn)}

@@ -5,6 +5,13 @@ from __future__ import annotations
 import numpy as np
 
 
+def termination_of(spec: dict):
+    """The coating termination a build spec asks for: its ``termination`` (anion, cation or an index,
+    0 included), "anion" (anion plane toward the metal) when unset."""
+    t = spec.get("termination")
+    return "anion" if t is None else t
+
+
 def build_system(spec: dict, bulk: dict[str, dict]) -> tuple:
     """Build the pristine slab/interface of a system and enumerate its vacancy configurations."""
     from . import sites, structures
@@ -34,7 +41,7 @@ def build_system(spec: dict, bulk: dict[str, dict]) -> tuple:
         atoms, match = coherent_interface(spec["id"], metal_struct, film, spec["facet"], film_facet,
                                           InterfaceSettings.from_config(
                                               spec["interfaces"], dict(p, vacuum_A=p["vacuum_A"] + structures.VACUUM_MARGIN_A),
-                                              spec.get("termination") or "anion"),
+                                              termination_of(spec)),
                                           film_is_2d=coat["kind"] == "2d")
         area_metal = reduced_surface_area(metal_struct, spec["facet"])
         area_coat = reduced_surface_area(film, film_facet)

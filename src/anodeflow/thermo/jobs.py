@@ -61,7 +61,9 @@ def cmd_convergence(a) -> None:
                                     [a.base, *a.variants]))
     convergence.plot(df, a.plot, a.system)
     if a.spread:
-        spread = convergence.tc_spread(df, read_json(a.base), spec["preset"], spec.get("spread_settings", 2))
+        bd = read_json(a.base_descriptors) if a.base_descriptors else {}
+        spread = convergence.tc_spread(df, read_json(a.base), spec["preset"], spec.get("spread_settings", 2),
+                                       convergence.built_cell(bd.get("natoms"), bd.get("area_A2")))
         spread.update({"system": a.system, "provenance": provenance(spec, [a.base, *a.variants])})
         write_json(a.spread, spread)
 
@@ -92,6 +94,8 @@ def main(argv=None) -> None:
     p.add_argument("--variants", nargs="*", default=[], help="tc.json of every variant, in --spec order")
     p.add_argument("--descriptors", nargs="*", default=[], help="descriptors.json of every variant")
     p.add_argument("--spread", help="tc_spread.json: the T_c convergence error (spread over the largest settings)")
+    p.add_argument("--base-descriptors", help="descriptors.json of the base system (its built cell: settings of "
+                                              "a geometry parameter that built the same cell count once)")
     p.set_defaults(fn=cmd_convergence)
 
     a = ap.parse_args(argv)

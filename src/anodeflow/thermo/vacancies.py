@@ -66,7 +66,7 @@ TABLE_COLUMNS = ["system", "status", "xc", "Tc_11_K", "Tc_12_K", "Omega_11_eV", 
 
 #: interface descriptors carried into the T_c table (descriptors.json; empty for isolated slabs)
 DESCRIPTOR_COLUMNS = ("a_m", "o_lattice_density_min", "o_lattice_theta_deg", "o_lattice_kind", "dchi_max_eV",
-                      "strain", "zsl_area_A2", "natoms")
+                      "strain", "zsl_area_A2", "area_A2", "natoms")
 
 
 def failed_summary(system: str, reason: str) -> dict:
@@ -97,8 +97,13 @@ def tc_uncertainty(beef: dict | None) -> dict:
     types = (beef or {}).get("types") or {}
     if not types:
         note = (beef or {}).get("note") or "no BEEF ensemble"
-        return {"Tc_11_err_K": None, "Tc_12_err_K": None, "Tc_err_source": f"none ({note})"}
+        return {"Tc_11_err_K": None, "Tc_12_err_K": None, "Tc_11_q16_K": None, "Tc_11_q84_K": None,
+                "Tc_12_q16_K": None, "Tc_12_q84_K": None, "Tc_err_source": f"none ({note})"}
     out = {f"Tc_{t}_err_K": (types[t]["Tc_K"]["std"] if t in types else None) for t in ("11", "12")}
+    # T_c >= 0 (clamped) makes the ensemble skewed near Omega = 0: the 16-84 % interval beside the std
+    for t in ("11", "12"):
+        q = types.get(t, {}).get("Tc_K", {})
+        out[f"Tc_{t}_q16_K"], out[f"Tc_{t}_q84_K"] = q.get("q16"), q.get("q84")
     ens = beef.get("ensemble") or {}
     out["Tc_err_source"] = f"BEEF-vdW ensemble std ({ens.get('size')} members)"
     return out
@@ -133,7 +138,7 @@ def critical_temperature_table(tcs: list[dict], descriptors: list[dict] = (), be
         row.update(tc_convergence_uncertainty(conv.get(t["system"])))
         for k in ("11", "12"):               # no error bar on an undefined T_c
             if row.get(f"Tc_{k}_K") is None:
-                for err in ("err", "conv_err"):
+                for err in ("err", "q16", "q84", "conv_err"):
                     if f"Tc_{k}_{err}_K" in row:
                         row[f"Tc_{k}_{err}_K"] = None
         row["relocated"] = ";".join(t.get("relocated") or [])    # configurations whose atoms hopped
