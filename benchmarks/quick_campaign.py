@@ -12,10 +12,12 @@ import json
 import os
 import platform
 import shutil
+import sys
 import time
 from pathlib import Path
 
-from workflow_run import ROOT, active_preset, snakemake_run
+sys.path.insert(0, str(Path(__file__).resolve().parent))   # benchmarks/: workflow_run, also when imported by path
+from workflow_run import ROOT, active_preset, snakemake_run  # noqa: E402
 
 
 EXTRA_CONFIGS: list[str] = []   # --config-overlay files, applied after config/quick.yaml

@@ -29,7 +29,8 @@ import sys
 import time
 from pathlib import Path
 
-from workflow_run import ROOT, active_preset, snakemake_run
+sys.path.insert(0, str(Path(__file__).resolve().parent))   # benchmarks/: workflow_run, also when imported by path
+from workflow_run import ROOT, active_preset, snakemake_run  # noqa: E402
 CONFIGS = [ROOT / "config" / "validation.yaml"]
 SYSTEMS = ["Li-100", "Na-100"]
 OUT = ROOT / "benchmarks" / "results" / "validation_isolated"
