@@ -238,3 +238,34 @@ def test_report_tc_table_shows_error_bars(tmp_path):
     df.to_csv(csv, index=False)
     csv_to_html(csv, tmp_path / "t.html", "t", "", "{:.3g}")
     assert "412 ± 30 (BEEF) ± 12 (conv)" in (tmp_path / "t.html").read_text()
+
+
+def test_convergence_command_merges_the_base_cell(tmp_path):
+    """The convergence rule's command line (workflow/rules/convergence.smk) end to end on files: the
+    in-plane variant at 12 A built the base system's 45-atom cell, so it is the same calculation and the
+    study gives no in-plane spread; metal layers 6 (a new cell) against the preset's 5 gives 40 K."""
+    import json
+
+    from anodeflow.thermo import jobs as thermo_jobs
+
+    def put(name, obj):
+        p = tmp_path / name
+        p.write_text(json.dumps(obj))
+        return str(p)
+    base = put("base.json", {"Tc_11_K": 455.0, "Tc_12_K": 300.0})
+    bd = put("base_desc.json", {"natoms": 45, "area_A2": 106.5})
+    v1 = put("v1.json", {"mean_omega_11_eV": 0.1, "Tc_11_K": 455.0, "Tc_12_K": 300.0})
+    d1 = put("d1.json", {"natoms": 45, "area_A2": 106.5})
+    v2 = put("v2.json", {"mean_omega_11_eV": 0.1, "Tc_11_K": 495.0, "Tc_12_K": 310.0})
+    d2 = put("d2.json", {"natoms": 54, "area_A2": 106.5})
+    spec = {"variants": [["Li-100_l12", "inplane_min_length_A", 12.0], ["Li-100_m6", "metal_layers", 6]],
+            "preset": {"inplane_min_length_A": 10.0, "metal_layers": 5}, "spread_settings": 2}
+    out = tmp_path / "spread.json"
+    thermo_jobs.main(["convergence", "--system", "Li-100", "--spec", json.dumps(spec), "--base", base,
+                      "--base-descriptors", bd, "--variants", v1, v2, "--descriptors", d1, d2,
+                      "--csv", str(tmp_path / "omega.csv"), "--plot", str(tmp_path / "omega.png"),
+                      "--spread", str(out)])
+    s = json.loads(out.read_text())
+    assert s["parameters_11"]["inplane_min_length_A"]["spread_K"] is None
+    assert s["parameters_11"]["metal_layers"]["spread_K"] == pytest.approx(40.0)
+    assert s["Tc_11_conv_err_K"] == pytest.approx(40.0) and s["Tc_12_conv_err_K"] == pytest.approx(10.0)
