@@ -29,8 +29,8 @@ def test_md_chain_tiny(tmp_path):
     assert ran.count("md_ribbon") == 4 and ran.count("fetch_potential") == 1  # flat and rough per metal
     assert (sb / "resources" / "potentials" / "Na_v2.eam.fs").is_file()
     df = pd.read_csv(sb / "results" / "cft" / "stiffness.csv")
-    assert list(df.columns[:10]) == ["metal", "facet", "b_spacings", "T_K", "stiffness_J_m2", "stderr_J_m2", "status",
-                                     "tau1_ps", "run_ps", "two_start_agree"]
+    assert list(df.columns[:11]) == ["metal", "facet", "b_spacings", "T_K", "stiffness_J_m2", "stderr_J_m2", "status",
+                                     "tau1_ps", "tau1_resolved", "run_ps", "two_start_agree"]
     assert sorted(zip(df.metal, df.facet.astype(str), df.b_spacings)) == [("Li", "100", 1), ("Na", "100", 1)]
     # a few tens of steps cannot be shown to be in equilibrium: the status says so and no number is reported
     assert (df.status != "equilibrated").all() and df.stiffness_J_m2.isna().all()
