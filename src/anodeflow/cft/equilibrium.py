@@ -307,6 +307,17 @@ def pool_starts(starts: list[dict], n_modes: int) -> tuple[np.ndarray, np.ndarra
     return (w[:, None] * P).sum(0) / w.sum(), np.sqrt((w[:, None] ** 2 * e ** 2).sum(0)) / w.sum()
 
 
+def combined_tau1(starts: list[dict]) -> tuple[float | None, bool]:
+    """(tau_1, resolved) of a state point from its starts' ``analyse_start`` results: the mean of their
+    tau_1; when a start did not resolve tau_1, the largest such lower limit instead (a mean of a
+    vibrational 0.4 ps and a limit of 300 ps would be neither). None when no start measured it; resolved
+    only when every start resolved it."""
+    taus = [r["tau1_ps"] for r in starts if np.isfinite(r["tau1_ps"])]
+    limits = [r["tau1_ps"] for r in starts if np.isfinite(r["tau1_ps"]) and not r.get("tau1_resolved", True)]
+    tau1 = (max(limits) if limits else float(np.mean(taus))) if taus else None
+    return tau1, all(r.get("tau1_resolved", True) for r in starts)
+
+
 def equilibrium_verdict(starts: dict, k: np.ndarray, amplitude_to_value, min_modes: int = 6, n_sigma: float = 2.0,
                         min_significance: float = 3.0, min_starts: int = 2) -> dict:
     """The status logic of ``verdict`` for any spectrum P = a k^-2 + c: ``amplitude_to_value(a)`` converts
@@ -321,13 +332,9 @@ def equilibrium_verdict(starts: dict, k: np.ndarray, amplitude_to_value, min_mod
     names = list(starts)
     res = [starts[s] for s in names]
     taus = [r["tau1_ps"] for r in res if np.isfinite(r["tau1_ps"])]
-    limits = [r["tau1_ps"] for r in res if np.isfinite(r["tau1_ps"]) and not r.get("tau1_resolved", True)]
+    tau1, tau1_resolved = combined_tau1(res)
     row = {"status": None, "value": None, "value_err": None,
-           # the mean over the starts; when a start did not resolve tau_1, its lower limit (the largest): a
-           # mean of a vibrational 0.4 ps and a limit of 300 ps would be neither
-           "tau1_ps": (max(limits) if limits else float(np.mean(taus))) if taus else None,
-           "tau1_max_ps": max(taus) if taus else None,
-           "tau1_resolved": not limits and all(r.get("tau1_resolved", True) for r in res),
+           "tau1_ps": tau1, "tau1_max_ps": max(taus) if taus else None, "tau1_resolved": tau1_resolved,
            "t_equil_ps": max(r["t_equil_ps"] for r in res), "run_ps": min(r["run_ps"] for r in res),
            "run_after_equil_ps": min(r["run_after_equil_ps"] for r in res),
            "needed_ps": max(r["needed_ps"] for r in res), "enough": all(r["enough"] for r in res),

@@ -89,10 +89,7 @@ def cft_job(metal: str, facet: str, T_K: float, b: int, config: dict, flat_npz, 
     else:
         row.update(equilibrium.verdict(starts, k, T_K, bA, W, min_modes=cc["min_modes"]))
     if row["tau1_ps"] is None and starts:
-        taus = [s["tau1_ps"] for s in starts.values() if np.isfinite(s["tau1_ps"])]
-        limits = [s["tau1_ps"] for s in starts.values() if np.isfinite(s["tau1_ps"]) and not s.get("tau1_resolved", True)]
-        row["tau1_ps"] = (max(limits) if limits else float(np.mean(taus))) if taus else None
-        row["tau1_resolved"] = not limits
+        row["tau1_ps"], row["tau1_resolved"] = equilibrium.combined_tau1(list(starts.values()))
         row["needed_ps"] = max(s["needed_ps"] for s in starts.values())
     # a fully molten ribbon is isotropic: its capillary spectrum is the liquid's surface tension (a check of the chain)
     liq = None

@@ -67,16 +67,16 @@ def tc_spread(df: pd.DataFrame, base: dict, preset: dict, n_last: int = 2, base_
                 pts[pv]["preset"] = True
             same = {}
             if p in GEOMETRY_PARAMETERS:
-                by_cell: dict = {}
+                groups: dict = {}     # one calculation per built cell (unknown cell: its own group)
                 for v in sorted(pts):
-                    c = pts[v]["cell"]
-                    if c is not None and c in by_cell:
-                        prev = by_cell[c]
-                        same.setdefault(v, []).extend([prev, *same.pop(prev, [])])
-                        pts[v]["preset"] = pts[v]["preset"] or pts[prev]["preset"]
-                        del pts[prev]
-                    if c is not None:
-                        by_cell[c] = v
+                    groups.setdefault(pts[v]["cell"] or ("value", v), []).append(v)
+                for vs in groups.values():
+                    keep, *merged = vs[::-1]          # the largest value stands for the group
+                    if merged:
+                        same[keep] = merged
+                        pts[keep]["preset"] = any(pts[w]["preset"] for w in vs)
+                        for w in merged:
+                            del pts[w]
             order = sorted(pts)
             used = order[-int(n_last):]
             own = next((v for v in order if pts[v]["preset"]), None)

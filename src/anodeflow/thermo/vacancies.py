@@ -95,15 +95,14 @@ def tc_uncertainty(beef: dict | None) -> dict:
     """Error bars of T_c,11 and T_c,12 (K) from a system's beef.json (the BEEF-vdW ensemble standard
     deviation, methods §5), with their source; for other functionals none exists, and the row says so."""
     types = (beef or {}).get("types") or {}
-    if not types:
-        note = (beef or {}).get("note") or "no BEEF ensemble"
-        return {"Tc_11_err_K": None, "Tc_12_err_K": None, "Tc_11_q16_K": None, "Tc_11_q84_K": None,
-                "Tc_12_q16_K": None, "Tc_12_q84_K": None, "Tc_err_source": f"none ({note})"}
-    out = {f"Tc_{t}_err_K": (types[t]["Tc_K"]["std"] if t in types else None) for t in ("11", "12")}
-    # T_c >= 0 (clamped) makes the ensemble skewed near Omega = 0: the 16-84 % interval beside the std
+    out = {}
     for t in ("11", "12"):
+        # the std, and the 16-84 % interval beside it: T_c >= 0 (clamped) skews the ensemble near Omega = 0
         q = types.get(t, {}).get("Tc_K", {})
-        out[f"Tc_{t}_q16_K"], out[f"Tc_{t}_q84_K"] = q.get("q16"), q.get("q84")
+        out[f"Tc_{t}_err_K"], out[f"Tc_{t}_q16_K"], out[f"Tc_{t}_q84_K"] = q.get("std"), q.get("q16"), q.get("q84")
+    if not types:
+        out["Tc_err_source"] = f"none ({(beef or {}).get('note') or 'no BEEF ensemble'})"
+        return out
     ens = beef.get("ensemble") or {}
     out["Tc_err_source"] = f"BEEF-vdW ensemble std ({ens.get('size')} members)"
     return out
