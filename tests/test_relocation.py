@@ -68,7 +68,7 @@ def test_builder_leaves_room_for_relaxation():
 
     spec = {"id": "Li-110", "metal": "Li", "facet": [1, 1, 0], "xc": "PBE", "coating": None,
             "preset": {"metal_layers": 3, "fixed_layers": 1, "inplane_min_length_A": 2.0, "vacuum_A": 15.0},
-            "max_vacancy_sites": 12, "max_area_A2": 400.0}
+            "max_area_A2": 400.0}
     atoms, desc, _ = build_system(spec, {"Li": {"a_A": 3.44}})
     assert desc["vacuum_built_A"] == pytest.approx(15.0 + structures.VACUUM_MARGIN_A)
     z = atoms.positions[:, 2]

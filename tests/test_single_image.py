@@ -57,7 +57,7 @@ def test_2x2_bcc100_is_enlarged_to_3x3_or_refused():
     spec = {"id": "Li-100", "metal": "Li", "facet": [1, 0, 0], "xc": "PBE", "coating": None,
             "preset": {"metal_layers": 3, "fixed_layers": 1, "inplane_min_length_A": 2.0,
                        "inplane_min_repeats": 2, "vacuum_A": 15.0},
-            "max_vacancy_sites": 12, "max_area_A2": 400.0}
+            "max_area_A2": 400.0}
     atoms, desc, enum = build_system(spec, {"Li": {"a_A": A_LI}})
     assert desc["repeat"] == [3, 3] and len(atoms) == 27
     assert enum.single_image["shortest_vector_A"] == pytest.approx(3 * A_LI)
@@ -73,7 +73,7 @@ def test_refused_system_fails_alone_in_the_build_job(tmp_path):
 
     spec = {"id": "Li-100", "metal": "Li", "facet": [1, 0, 0], "xc": "PBE", "coating": None,
             "preset": {"metal_layers": 3, "fixed_layers": 1, "inplane_min_length_A": 2.0, "vacuum_A": 15.0},
-            "max_vacancy_sites": 12, "max_area_A2": 60.0}
+            "max_area_A2": 60.0}
     bulk = tmp_path / "bulk.json"
     bulk.write_text(json.dumps({"phase": "Li", "a_A": A_LI}))
     out = {k: tmp_path / f"{k}.json" for k in ("descriptors", "configurations")}
@@ -84,12 +84,14 @@ def test_refused_system_fails_alone_in_the_build_job(tmp_path):
     assert conf["reason"].startswith("Li-100: no in-plane repeat within max_area_A2")
 
 
-def test_too_many_sites_is_a_build_error_naming_the_system():
+def test_many_distinct_sites_are_all_enumerated():
+    """No site cap: a cell whose symmetry is broken keeps every distinct site (methods §6)."""
     slab = _li100(3)
     k = int(np.flatnonzero(slab.get_tags() == 1)[0])
     slab.positions[k, 0] += 0.2            # breaks the symmetry: several distinct tag1 sites
-    with pytest.raises(structures.BuildError, match=r"^Li-100: \d+ symmetry-distinct tag1 sites exceed"):
-        sites.enumerate_vacancies(slab, max_sites=1, name="Li-100")
+    e = sites.enumerate_vacancies(slab, name="Li-100")
+    assert sum(s["multiplicity"] for s in e.sites) == int(((slab.get_tags() == 1) | (slab.get_tags() == 2)).sum())
+    assert e.sampling is None and len(e.configurations()) == e.n_full_configurations()
 
 
 def test_shortest_vector_of_an_oblique_cell():

@@ -157,7 +157,9 @@ def build_job_spec(config: dict, system_id: str) -> dict:
     spec = {"id": system_id, "metal": s.metal, "facet": list(s.facet), "xc": s.xc, "coating": s.coating,
             "coating_facet": list(s.coating_facet) if s.coating_facet else None,
             "preset": system_preset(config, system_id),
-            "max_vacancy_sites": config["dft"].get("max_vacancy_sites"),
+            # every distinct site and pair (methods §6), or a sample of the pairs within a budget
+            "sampling": {"max_configurations": config["dft"].get("max_configurations"),
+                         "seed": config["dft"].get("sampling_seed", 0)},
             # the single-image rule (methods §6) refuses a system whose cell would exceed this
             "max_area_A2": config["interfaces"]["max_area_A2"]}
     if s.coating:

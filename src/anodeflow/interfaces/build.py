@@ -56,7 +56,7 @@ def build_system(spec: dict, bulk: dict[str, dict]) -> tuple:
             # (unstrained) substrate, before the single-image repeat; pymatgen's match_area (the film
             # supercell's area before strain), for reference only
             "zsl_area_A2": match.coincidence_area_A2, "zsl_match_area_A2": match.zsl_match_area_A2,
-            "repeat": list(match.repeat), "select": spec["interfaces"].get("select", "min_strain"),
+            "repeat": list(match.repeat), "area_bound_extended": match.area_bound_extended, "select": spec["interfaces"].get("select", "min_strain"),
             "strain": match.strain, "strain_von_mises": match.strain_von_mises,
             "film_supercell_vectors": match.film_vectors, "substrate_supercell_vectors": match.substrate_vectors,
             "n_matches_within_limit": match.n_matches, "n_matches_single_image": match.n_candidates,
@@ -75,7 +75,9 @@ def build_system(spec: dict, bulk: dict[str, dict]) -> tuple:
         desc.update(o_lattice_descriptor(metal_struct, spec["facet"], film, film_facet,
                                          spec["interfaces"].get("o_lattice")))
     area = float(np.linalg.norm(np.cross(atoms.cell[0], atoms.cell[1])))
-    enum = sites.enumerate_vacancies(atoms, spec.get("max_vacancy_sites"), name=spec["id"])
+    enum = sites.enumerate_vacancies(atoms, name=spec["id"])
+    sampling = spec.get("sampling") or {}
+    enum = sites.sample_pairs(enum, sampling.get("max_configurations"), sampling.get("seed", 0), name=spec["id"])
     z = atoms.positions[:, 2]
     desc.update({"area_A2": area, "single_image": enum.single_image,
                  "vacuum_built_A": float(atoms.cell[2, 2] - (z.max() - z.min())), "natoms": len(atoms), "n_tag1": int((atoms.get_tags() == 1).sum()),

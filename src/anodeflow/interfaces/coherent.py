@@ -31,6 +31,9 @@ class InterfaceSettings:
     inplane_min_length_A: float = 0.0   # repeat the cell until both in-plane vectors are this long
     select: str = "min_strain"          # SELECT_RULES: least strain (methods §4) or smallest area wins
     termination: str | int = "anion"    # TERMINATION_CHOICES or an index into the offered terminations
+    # when no match fits max_area_A2 once repeated for the single-image rule, the smallest admissible
+    # built cell up to this area is taken instead of refusing the system (None: refuse)
+    max_area_single_image_A2: float | None = None
 
     @classmethod
     def from_config(cls, interfaces: dict, preset: dict, termination="anion") -> "InterfaceSettings":
@@ -39,7 +42,8 @@ class InterfaceSettings:
                    coating_layers=interfaces["coating_layers"], metal_layers=preset["metal_layers"],
                    fixed_layers=preset["fixed_layers"], vacuum_A=preset["vacuum_A"],
                    inplane_min_length_A=preset["inplane_min_length_A"],
-                   select=interfaces.get("select", "min_strain"))
+                   select=interfaces.get("select", "min_strain"),
+                   max_area_single_image_A2=interfaces.get("max_area_single_image_A2"))
 
 
 @dataclass
@@ -56,6 +60,7 @@ class InterfaceMatch:
     repeat: tuple          # single-image repeat (n1, n2) of the coincidence cell
     pair_distance_A: float       # longest nearest-pair distance of the metal facet (d_max)
     termination: dict | None = None   # the termination built and those offered (coherent_interface)
+    area_bound_extended: bool = False  # built beyond max_area_A2 (up to max_area_single_image_A2)
 
 
 def _inplane_frame(v1, v2) -> np.ndarray:
@@ -130,6 +135,22 @@ def coherent_interface(system_id: str, metal_struct, film_struct, metal_facet, f
         raise InterfaceError(
             f"{system_id}: no coherent match with film strain <= {max_strain:.3f} within "
             f"{max_area:.0f} A^2; best strain found: {best:.4f}" + ("" if np.isfinite(best) else " (no match at all)"))
+    extended = False
+    if ok and not candidates and st.max_area_single_image_A2 is not None:
+        # the single-image repeat pushes every match past max_area_A2: build the smallest admissible cell
+        # up to max_area_single_image_A2 (flagged) rather than leave the system out of the campaign
+        for m in ok:
+            s, vm = film_strain(m.film_sl_vectors, m.substrate_sl_vectors)
+            sub = np.asarray(m.substrate_sl_vectors, float)
+            cell_area = float(np.linalg.norm(np.cross(sub[0], sub[1])))
+            rep = sites.single_image_repeats(sub[0], sub[1], d_max, st.inplane_min_length_A, 1,
+                                             st.max_area_single_image_A2)
+            if rep is not None:
+                candidates.append({"strain": s, "vm": vm, "area": cell_area * rep[0] * rep[1],
+                                   "cell_area": cell_area, "repeat": rep, "match": m})
+        if candidates:
+            extended = True
+            max_area = st.max_area_single_image_A2
     if not candidates:
         need = min(float(np.linalg.norm(np.cross(*np.asarray(m.substrate_sl_vectors, float)[:2])))
                    * np.prod(sites.single_image_repeats(*np.asarray(m.substrate_sl_vectors, float)[:2], d_max,
@@ -137,7 +158,8 @@ def coherent_interface(system_id: str, metal_struct, film_struct, metal_facet, f
         raise sites.SingleImageError(
             f"{system_id}: none of the {len(ok)} coherent matches with film strain <= {max_strain:.3f} meets the "
             f"single-image rule (every in-plane lattice vector > {sites.single_image_length(d_max):.2f} A) within "
-            f"max_area_A2 = {max_area:.0f} A^2; the smallest such cell needs {need:.0f} A^2")
+            f"max_area_A2 = {max_area:.0f} A^2 (nor within interfaces.max_area_single_image_A2 = "
+            f"{st.max_area_single_image_A2}); the smallest such cell needs {need:.0f} A^2")
     if st.select == "min_strain":    # methods §4: least applied strain, ties by the smaller area
         key = lambda c: (round(c["strain"], 6), round(c["area"], 3))
     else:
@@ -168,7 +190,7 @@ def coherent_interface(system_id: str, metal_struct, film_struct, metal_facet, f
     area = float(np.linalg.norm(np.cross(atoms.cell[0], atoms.cell[1])))
     info = InterfaceMatch(area, strain, vm, np.asarray(match.film_sl_vectors).tolist(),
                           np.asarray(match.substrate_sl_vectors).tolist(), len(ok), len(candidates),
-                          chosen["cell_area"], float(match.match_area), rep, d_max)
+                          chosen["cell_area"], float(match.match_area), rep, d_max, area_bound_extended=extended)
     atoms.info["termination"] = str(term)
     info.termination = {"label": str(term), "index": k, "choice": st.termination, **facing,
                         "offered": [{"index": i, "label": str(t), **f} for i, (t, _, f) in enumerate(built)]}

@@ -48,19 +48,30 @@ class Enumeration:
     d_12_A: float = 0.0
     n_symmetry_ops: int = 1
     single_image: dict = field(default_factory=dict)   # the single-image check (check_single_image)
+    # None: full enumeration; else the sample drawn by ``sample_pairs`` (pairs then carry ``draws``)
+    sampling: dict | None = None
+
+    def n_full_configurations(self) -> int:
+        """Configurations of the full enumeration: pristine, every distinct site, every distinct pair."""
+        return 1 + len(self.sites) + len(self.pairs)
 
     def configurations(self) -> list[dict]:
-        """Every DFT configuration the system needs: pristine, single vacancies, divacancies."""
+        """Every DFT configuration the system needs: pristine, single vacancies, divacancies. When the
+        pairs were sampled, only the drawn pairs and the sites they rest on."""
+        pairs = [p for p in self.pairs if self.sampling is None or p.get("draws", 0) > 0]
+        rep = {a: s["index"] for s in self.sites for a in s["orbit"]}
+        needed = {rep[k] for p in pairs for k in (p["i"], p["j"])}
         out = [{"id": "pristine", "removed": []}]
-        out += [{"id": f"v_{s['index']}", "removed": [s["index"]]} for s in self.sites]
-        out += [{"id": f"vv_{p['i']}_{p['j']}", "removed": [p["i"], p["j"]]} for p in self.pairs]
+        out += [{"id": f"v_{s['index']}", "removed": [s["index"]]} for s in self.sites
+                if self.sampling is None or s["index"] in needed]
+        out += [{"id": f"vv_{p['i']}_{p['j']}", "removed": [p["i"], p["j"]]} for p in pairs]
         return out
 
     def to_dict(self) -> dict:
         return {"sites": self.sites, "pairs": self.pairs, "z_11": self.z_11, "z_12": self.z_12,
                 "d_11_A": self.d_11_A, "d_12_A": self.d_12_A, "n_symmetry_ops": self.n_symmetry_ops,
-                "single_image": self.single_image,
-                "configurations": self.configurations()}
+                "single_image": self.single_image, "n_full_configurations": self.n_full_configurations(),
+                "sampling": self.sampling, "configurations": self.configurations()}
 
 
 def inplane_symmetry_permutations(atoms: Atoms, symprec: float = SYMPREC_A) -> np.ndarray:
@@ -248,11 +259,12 @@ def single_image_supercell(atoms: Atoms, name: str, min_length: float = 0.0, min
 
 # ----------------------------------------------------------------------------- enumeration
 
-def enumerate_vacancies(atoms: Atoms, max_sites: int | None = None, name: str = "structure") -> Enumeration:
+def enumerate_vacancies(atoms: Atoms, name: str = "structure") -> Enumeration:
     """Symmetry-distinct tag1/tag2 vacancy sites and nearest (11)/(12) pairs of a built slab.
 
-    Refuses (:class:`BuildError` naming ``name``) a cell that breaks the single-image rule or has
-    more than ``max_sites`` symmetry-distinct sites in a tag plane."""
+    Refuses (:class:`BuildError` naming ``name``) a cell that breaks the single-image rule. Every
+    distinct site and pair is listed, however many (methods §6); ``sample_pairs`` draws a subset when
+    a budget asks for one."""
     tags = atoms.get_tags()
     t1 = np.flatnonzero(tags == 1)
     t2 = np.flatnonzero(tags == 2)
@@ -272,10 +284,6 @@ def enumerate_vacancies(atoms: Atoms, max_sites: int | None = None, name: str = 
             orb = sorted(set(int(p[a]) for p in perms))
             seen.update(orb)
             orbits.append(orb)
-        if max_sites is not None and len(orbits) > max_sites:
-            raise BuildError(f"{name}: {len(orbits)} symmetry-distinct tag{tag} sites exceed "
-                             f"dft.max_vacancy_sites = {max_sites} (raise it, or choose a smaller cell with "
-                             f"interfaces.select: min_area or a smaller interfaces.max_area_A2)")
         for orb in orbits:
             enum.sites.append({"index": orb[0], "tag": tag, "multiplicity": len(orb), "orbit": orb})
 
@@ -316,6 +324,69 @@ def enumerate_vacancies(atoms: Atoms, max_sites: int | None = None, name: str = 
                 enum.pairs.append({"i": rep[0], "j": rep[1], "type": ptype, "multiplicity": len(orbit),
                                    "distance_A": float(dij), "bonding_images": n_img})
     enum.single_image = rule
+    return enum
+
+
+#: fewest draws per pair type of a sampled estimate (a standard error needs two)
+MIN_DRAWS = 2
+
+
+def sample_pairs(enum: Enumeration, max_configurations: int | None, seed: int = 0,
+                 name: str = "structure") -> Enumeration:
+    """Draw vacancy pairs when the full enumeration exceeds ``max_configurations`` (dft.max_configurations).
+
+    ⟨ω⟩_t is the multiplicity-weighted mean over the distinct pairs of type t (methods §6). Drawing pairs
+    of each type with replacement, with probability proportional to their multiplicity, makes the plain
+    mean of ω over the draws an unbiased estimate of ⟨ω⟩_t (Hansen–Hurwitz), with standard error
+    s/√n from the n draws. The draws alternate between the types in a sequence fixed by ``seed``; the
+    sample is the longest prefix of that sequence whose configurations (pristine, the drawn pairs, the
+    sites they rest on) fit the budget. Each pair records its ``draws``; a pair drawn twice is computed
+    once. Full enumeration (unchanged) when it fits or when ``max_configurations`` is None.
+
+    Raises :class:`BuildError` naming the key when the budget cannot hold ``MIN_DRAWS`` draws per type."""
+    full = enum.n_full_configurations()
+    if max_configurations is None or full <= max_configurations:
+        return enum
+    rng = np.random.default_rng(seed)
+    rep = {a: s["index"] for s in enum.sites for a in s["orbit"]}
+    by_type = {t: [k for k, p in enumerate(enum.pairs) if p["type"] == t] for t in ("11", "12")}
+    by_type = {t: ks for t, ks in by_type.items() if ks}
+    probs = {t: np.array([enum.pairs[k]["multiplicity"] for k in ks], float) for t, ks in by_type.items()}
+    draws = {k: 0 for k in range(len(enum.pairs))}
+    sites_needed: set[int] = set()
+    pairs_needed: set[int] = set()
+    n_draws = {t: 0 for t in by_type}
+    # at most every distinct pair drawn many times over: the loop ends on the budget long before
+    for _ in range(20 * len(enum.pairs)):
+        progressed = False
+        for t, ks in by_type.items():
+            k = int(ks[rng.choice(len(ks), p=probs[t] / probs[t].sum())])
+            p = enum.pairs[k]
+            new_sites = {rep[p["i"]], rep[p["j"]]} - sites_needed
+            cost = 1 + len(sites_needed | new_sites) + len(pairs_needed | {k})
+            if cost > max_configurations:
+                continue
+            sites_needed |= new_sites
+            pairs_needed.add(k)
+            draws[k] += 1
+            n_draws[t] += 1
+            progressed = True
+        if not progressed:
+            break
+    short = {t: n for t, n in n_draws.items() if n < MIN_DRAWS}
+    if short:
+        raise BuildError(f"{name}: dft.max_configurations = {max_configurations} holds only "
+                         + ", ".join(f"{n} draw(s) of ({t}) pairs" for t, n in short.items())
+                         + f"; a sampled estimate needs >= {MIN_DRAWS} per type (the full enumeration has {full} "
+                         "configurations): raise dft.max_configurations or set it to null")
+    for k, p in enumerate(enum.pairs):
+        p["draws"] = draws[k]
+    enum.sampling = {"max_configurations": int(max_configurations), "seed": int(seed),
+                     "n_full_configurations": full, "n_draws": {t: int(n) for t, n in n_draws.items()},
+                     "n_distinct_pairs_drawn": {t: int(sum(draws[k] > 0 for k in ks)) for t, ks in by_type.items()},
+                     "n_distinct_pairs": {t: len(ks) for t, ks in by_type.items()},
+                     "estimator": "Hansen-Hurwitz: draws with replacement, probability proportional to "
+                                  "multiplicity; <omega> = mean over draws, standard error s/sqrt(n)"}
     return enum
 
 
