@@ -171,4 +171,6 @@ def build_job_spec(config: dict, system_id: str) -> dict:
 
 def relax_job_spec(config: dict, system_id: str, config_id: str, removed: list[int]) -> dict:
     return {"system": system_id, "config_id": config_id, "removed": list(removed),
-            "xc": system(config, system_id).xc, "preset": system_preset(config, system_id)}
+            "xc": system(config, system_id).xc, "preset": system_preset(config, system_id),
+            # the relaxation path (dft.optimizer): precon (default) or plain bfgs
+            "optimizer": config["dft"].get("optimizer", "precon")}

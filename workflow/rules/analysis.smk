@@ -130,6 +130,7 @@ rule adhesion_slab:
     # relaxed interface geometry with the same settings (the lead's relax job, atoms removed)
     input:
         structure="results/dft/{system}/pristine/final.extxyz",
+        pristine="results/dft/{system}/pristine/result.json",
         built="results/interfaces/{system}/initial.extxyz",
     output:
         json="results/dft/{system}/adhesion_{part}/result.json",
@@ -148,8 +149,8 @@ rule adhesion_slab:
         "../../envs/dft.yaml"
     shell:
         "python -m anodeflow.launch {threads} -- python -m anodeflow.dft.jobs relax --ntasks {threads} --spec {params.spec:q} "
-        "--structure {input.structure} --out {output.json} --final {output.final} "
-        "--workdir {params.workdir} > {log} 2>&1"
+        "--structure {input.structure} --pristine-result {input.pristine} --out {output.json} "
+        "--final {output.final} --workdir {params.workdir} > {log} 2>&1"
 
 
 rule adhesion:

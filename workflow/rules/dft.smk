@@ -30,6 +30,8 @@ rule relax_vacancy:
     input:
         # vacancy jobs start from the relaxed pristine geometry
         structure="results/dft/{system}/pristine/final.extxyz",
+        # the preconditioner's stiffness measured by the pristine job (dft.optimizer: precon)
+        pristine="results/dft/{system}/pristine/result.json",
         # the atoms removed come from the checkpoint's enumeration: a job run remotely (a SLURM job
         # step) must declare every output of the checkpoint its params read
         configurations="results/interfaces/{system}/configurations.json",
@@ -52,5 +54,6 @@ rule relax_vacancy:
         "../../envs/dft.yaml"
     shell:
         "python -m anodeflow.launch {threads} -- python -m anodeflow.dft.jobs relax --ntasks {threads} --spec {params.spec:q} "
-        "--structure {input.structure} --inputs {input.configurations} {input.built} {input.descriptors} "
+        "--structure {input.structure} --pristine-result {input.pristine} "
+        "--inputs {input.configurations} {input.built} {input.descriptors} "
         "--out {output.json} --final {output.final} --workdir {params.workdir} > {log} 2>&1"

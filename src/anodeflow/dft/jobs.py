@@ -15,10 +15,11 @@ import sys
 import time
 from pathlib import Path
 
-from ..io import job_fingerprint, provenance, run_verb, write_extxyz, write_json
+from ..io import job_fingerprint, provenance, read_json, run_verb, write_extxyz, write_json
 from . import mpi
 from .bulk import bulk_scan_preset, relax_bulk
-from .relax import optimizer_kwargs, relax, relocation, slab_vacuum
+from .gpawlog import gpaw_log_stats
+from .relax import estimate_precon_mu, optimizer_kwargs, precon_hessian, relax, relocation, slab_vacuum
 
 
 
@@ -64,16 +65,40 @@ def cmd_relax(args) -> None:
     p = spec["preset"]
     start = atoms.positions.copy()
     calc = gpaw_calculator(p, spec["xc"], atoms, txt=str(work / "gpaw.txt"), slab=True)
-    # the saved state belongs to this spec and this starting structure only
+    fingerprint = job_fingerprint(spec, args.structure)
+    optimizer = spec.get("optimizer", "bfgs")
+    precon = {"mu_eV_A2": None, "mu_source": None}
+    hessian0 = None
+    if optimizer == "precon":
+        # the Exp preconditioner's stiffness: the pristine job measures it once per system (one extra
+        # force evaluation), every other job of the system takes it from the pristine result
+        mu = read_json(args.pristine_result).get("precon", {}).get("mu_eV_A2") if args.pristine_result else None
+        precon["mu_source"] = "pristine" if mu is not None else "measured"
+
+        def hessian0(at):
+            if precon["mu_source"] == "measured":
+                at.calc = calc
+                precon["mu_eV_A2"] = estimate_precon_mu(at)
+            else:
+                precon["mu_eV_A2"] = float(mu)
+            return precon_hessian(at, precon["mu_eV_A2"])
     res = relax(atoms, calc, p["fmax_slab"], p["max_steps"], work,
                 logfile=str(work / "opt.log") if mpi.world().rank == 0 else None,
-                fingerprint=job_fingerprint(spec, args.structure), **optimizer_kwargs(p))
+                fingerprint=fingerprint, hessian0=hessian0, **optimizer_kwargs(p))
+    if optimizer == "precon" and precon["mu_eV_A2"] is None:
+        # resumed from a saved Hessian: the stiffness measured before the kill is in the work folder
+        precon = read_json(work / "precon.json") if (work / "precon.json").exists() else precon
+    elif optimizer == "precon" and mpi.world().rank == 0:
+        write_json(work / "precon.json", precon)
     out = {
         "system": spec["system"], "config_id": spec["config_id"], "removed": spec["removed"],
         "xc": spec["xc"], "natoms": len(atoms),
         "energy_eV": res.energy_eV, "free_energy_eV": res.free_energy_eV, "energy_kind": "GPAW energy extrapolated to zero smearing",
         "fmax": res.fmax, "fmax_target": p["fmax_slab"], "converged": res.converged, "steps": res.steps,
         "resumed_from_step": res.resumed_from_step, "wall_s": res.wall_s, "mpi_ranks": nranks,
+        "optimizer": optimizer, "precon": precon,
+        # problem size and SCF loops of this process (a resumed job counts its own loops only)
+        "gpaw": gpaw_log_stats(work / "gpaw.txt") if mpi.world().rank == 0 else None,
         **relocation(res.atoms, start),
         **slab_vacuum(res.atoms, p["vacuum_A"]),
         "beef_nsc_eV": beef_contributions(calc) if spec["xc"] == "BEEF-vdW" else None,
@@ -118,6 +143,8 @@ def main(argv=None) -> None:
     for cmd in ("bulk", "relax"):   # GPAW jobs: the launcher's rank count is checked against GPAW's world
         parsers[cmd].add_argument("--ntasks", type=int, required=True, help="MPI ranks the launcher started (checked)")
     parsers["relax"].add_argument("--gpw", default=None)
+    parsers["relax"].add_argument("--pristine-result", default=None,
+                                  help="the system's pristine result.json (the preconditioner's stiffness)")
     parsers["relax"].add_argument("--inputs", nargs="*", default=None,
                                   help="further inputs the job depends on (hashed into its provenance)")
     args = ap.parse_args(argv)

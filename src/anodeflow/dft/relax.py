@@ -71,7 +71,7 @@ def _claim_workdir(work: Path, fingerprint: str | None) -> None:
     barrier()
     if old != fingerprint:
         if world.rank == 0:
-            for name in ("relax.traj", "opt.json"):
+            for name in ("relax.traj", "opt.json", "precon.json"):
                 (work / name).unlink(missing_ok=True)
             tmp = work / "state.sha256.part"
             tmp.write_text(fingerprint)
@@ -80,11 +80,13 @@ def _claim_workdir(work: Path, fingerprint: str | None) -> None:
 
 
 def relax(atoms, calc, fmax: float, max_steps: int, workdir, logfile="-", *, alpha: float = 70.0,
-          maxstep: float = 0.2, fingerprint: str | None = None) -> RelaxResult:
+          maxstep: float = 0.2, fingerprint: str | None = None, hessian0=None) -> RelaxResult:
     """Relax positions (constraints of ``atoms`` respected) to ``fmax`` eV/Å, resuming if possible.
 
     ``alpha`` (eV/Å², the initial Hessian guess) and ``maxstep`` (Å) go to ASE's BFGS; its defaults
-    are 70 and 0.2. Alkali-metal slabs are soft: see ``optimizer_kwargs``.
+    are 70 and 0.2. Alkali-metal slabs are soft: see ``optimizer_kwargs``. ``hessian0`` (a 3N x 3N
+    array, or a callable of the atoms returning one; e.g. ``precon_hessian``) replaces BFGS's scalar
+    initial Hessian alpha·I on a fresh start; a resumed run continues from the saved Hessian instead.
 
     ``fingerprint`` (e.g. the sha256 of the job spec and its input structure) ties the saved state to
     this job: a workdir left by a job with another fingerprint starts afresh (``_claim_workdir``)."""
@@ -105,6 +107,8 @@ def relax(atoms, calc, fmax: float, max_steps: int, workdir, logfile="-", *, alp
     frames = done
     try:
         opt = BFGS(atoms, restart=str(restart), logfile=logfile, alpha=alpha, maxstep=maxstep)
+        if hessian0 is not None and opt.state is None:     # fresh start (no saved Hessian read)
+            opt.H0 = np.asarray(hessian0(atoms) if callable(hessian0) else hessian0, float)
         first = True
         for converged in opt.irun(fmax=fmax, steps=steps_left):
             # one frame per state: the initial one (not again on a resume) and one per step
@@ -121,6 +125,63 @@ def relax(atoms, calc, fmax: float, max_steps: int, workdir, logfile="-", *, alp
     fe = atoms.get_potential_energy(force_consistent=True)
     return RelaxResult(atoms, float(e), float(fe), fmax_of(atoms), bool(converged), steps,
                        steps_done, time.time() - t0)
+
+
+#: ASE's Exp preconditioner: P_ij = -mu exp(-A (r_ij / r_NN - 1)) for neighbours within r_cut (Packwood et
+#: al., J. Chem. Phys. 144, 164109 (2016)); A = 3 is ASE's default
+PRECON_A = 3.0
+
+
+def _free_dofs(atoms) -> np.ndarray:
+    """Boolean mask over the 3N Cartesian coordinates: True where FixAtoms does not hold the atom."""
+    from ase.constraints import FixAtoms
+
+    fixed = np.zeros(len(atoms), bool)
+    for c in atoms.constraints:
+        if isinstance(c, FixAtoms):
+            fixed[c.index] = True
+    return ~np.repeat(fixed, 3)
+
+
+def estimate_precon_mu(atoms) -> float:
+    """Stiffness mu (eV/Å²) of the Exp preconditioner, measured with the atoms' own calculator.
+
+    ASE's ``estimate_mu`` compares the forces at the current positions with those after a smooth
+    sine-wave displacement of every atom (1 % of the nearest-neighbour distance): one extra force
+    evaluation, close to the current geometry. Constraints are lifted for the measurement (with fixed
+    layers held, the displacement of their atoms enters the norm but not the energy change, and mu would
+    come out too small), then restored; the positions are put back."""
+    from ase.optimize.precon import Exp
+
+    cons, pos = list(atoms.constraints), atoms.positions.copy()
+    try:
+        atoms.set_constraint()
+        mu, _ = Exp(A=PRECON_A).estimate_mu(atoms)
+    finally:
+        atoms.positions[:] = pos
+        atoms.set_constraint(cons)
+    return float(mu)
+
+
+def precon_hessian(atoms, mu: float) -> np.ndarray:
+    """A dense 3N x 3N initial Hessian for BFGS from ASE's Exp preconditioner at stiffness ``mu``.
+
+    The preconditioner is a sparse, positive-definite model of the Hessian built from the bonding
+    topology (every neighbour within r_cut, stiffer the closer), scaled by mu. Coordinates held by
+    FixAtoms are decoupled from the free ones (their rows and columns zeroed, diagonal mu), so that the
+    free atoms' first step is P_free^-1 F_free, not distorted by couplings to atoms that cannot move."""
+    from ase.optimize.precon import Exp
+
+    pc = Exp(A=PRECON_A, mu=float(mu))
+    free = _free_dofs(atoms)
+    probe = atoms.copy()
+    probe.set_constraint()
+    pc.make_precon(probe)
+    H = np.asarray(pc.P.toarray() if hasattr(pc.P, "toarray") else pc.P, float)
+    H[~free, :] = 0.0
+    H[:, ~free] = 0.0
+    H[~free, ~free] = float(mu)
+    return H
 
 
 def optimizer_kwargs(preset: dict) -> dict:

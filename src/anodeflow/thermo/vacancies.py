@@ -18,28 +18,36 @@ def system_thermo(enum: dict, energies: dict[str, float], mu_metal: float, T_cla
     Returns (summary dict, pairs DataFrame, sites DataFrame)."""
     flagged = set(flagged)
     E0 = energies["pristine"]
+    sampled = bool(enum.get("sampling"))
     rep = {}
     for s in enum["sites"]:
         for a in s["orbit"]:
             rep[a] = s["index"]
-    Ev = {s["index"]: energies[f"v_{s['index']}"] for s in enum["sites"]}
+    # a sampled system computed only the drawn pairs and the sites they rest on
+    computed_sites = [s for s in enum["sites"] if f"v_{s['index']}" in energies]
+    Ev = {s["index"]: energies[f"v_{s['index']}"] for s in computed_sites}
     sites = pd.DataFrame([{
         "site": s["index"], "tag": s["tag"], "multiplicity": s["multiplicity"],
         "E_vac_eV": Ev[s["index"]],
         "E_form_eV": pair_model.vacancy_formation_energy(Ev[s["index"]], E0, mu_metal),
-        "flagged": bool({"pristine", f"v_{s['index']}"} & flagged)} for s in enum["sites"]])
+        "flagged": bool({"pristine", f"v_{s['index']}"} & flagged)} for s in computed_sites])
     rows = []
     for p in enum["pairs"]:
+        if sampled and not p.get("draws"):
+            continue
         i, j = p["i"], p["j"]
         Eij = energies[f"vv_{i}_{j}"]
         used = ["pristine", f"v_{rep[i]}", f"v_{rep[j]}", f"vv_{i}_{j}"]
         bad = [c for c in dict.fromkeys(used) if c in flagged]
         rows.append({"i": i, "j": j, "type": p["type"], "multiplicity": p["multiplicity"],
+                     # the weight of the pair in <omega>: its multiplicity (every distinct pair computed), or
+                     # the number of times it was drawn (draws proportional to multiplicity: Hansen-Hurwitz)
+                     "draws": int(p.get("draws", 0)) if sampled else None,
                      "distance_A": p["distance_A"], "E_i_eV": Ev[rep[i]], "E_j_eV": Ev[rep[j]], "E_ij_eV": Eij,
                      "omega_eV": pair_model.vacancy_pair_binding(Ev[rep[i]], Ev[rep[j]], E0, Eij),
                      "flagged_configurations": ";".join(bad), "excluded": bool(bad) and not include_flagged})
-    pairs = pd.DataFrame(rows, columns=["i", "j", "type", "multiplicity", "distance_A", "E_i_eV", "E_j_eV",
-                                        "E_ij_eV", "omega_eV", "flagged_configurations", "excluded"])
+    pairs = pd.DataFrame(rows, columns=["i", "j", "type", "multiplicity", "draws", "distance_A", "E_i_eV",
+                                        "E_j_eV", "E_ij_eV", "omega_eV", "flagged_configurations", "excluded"])
     used = pairs[~pairs.excluded.astype(bool)] if len(pairs) else pairs
     reasons = {}
     for t in ("11", "12"):
@@ -50,8 +58,13 @@ def system_thermo(enum: dict, energies: dict[str, float], mu_metal: float, T_cla
                           f"relocated: {', '.join(bad)}); thermo.include_flagged is false")
         elif not n_all:
             reasons[t] = f"no ({t}) pairs in this cell"
-    summary = pair_model.pair_model_summary(used.to_dict("records"), enum["z_11"], enum["z_12"], T_class, flag_K,
+    records = used.to_dict("records")
+    if sampled:
+        for r in records:
+            r["multiplicity"] = r["draws"]
+    summary = pair_model.pair_model_summary(records, enum["z_11"], enum["z_12"], T_class, flag_K,
                                             reasons=reasons)
+    summary.update(sampling_error(records, enum, sampled))
     summary.update({"n_pairs_11": int((used.type == "11").sum()), "n_pairs_12": int((used.type == "12").sum()),
                     "n_pairs_excluded": int(len(pairs) - len(used)), "include_flagged": bool(include_flagged)})
     summary["E0_eV"] = E0
@@ -59,9 +72,41 @@ def system_thermo(enum: dict, energies: dict[str, float], mu_metal: float, T_cla
     return summary, pairs, sites
 
 
+def sampling_error(records: list[dict], enum: dict, sampled: bool) -> dict:
+    """Standard error of <omega>_t and of T_c,t from a sample of pairs (methods §6 with a sampled
+    enumeration): the draws' standard deviation over sqrt(n draws), T_c = z<omega>/(4 k_B) scaled alike.
+    Zero for a full enumeration (no sampling error), None where fewer than two draws remain."""
+    import numpy as np
+
+    from ..constants import KB_EV_PER_K
+
+    out: dict = {"sampled": sampled}
+    for t in ("11", "12"):
+        if not sampled:
+            out.update({f"omega_{t}_sample_se_eV": 0.0, f"Tc_{t}_sample_err_K": 0.0, f"n_draws_{t}": None})
+            continue
+        w = np.array([r["draws"] for r in records if r["type"] == t], float)
+        om = np.array([r["omega_eV"] for r in records if r["type"] == t], float)
+        n = int(w.sum())
+        out[f"n_draws_{t}"] = n
+        if n < 2:
+            out.update({f"omega_{t}_sample_se_eV": None, f"Tc_{t}_sample_err_K": None})
+            continue
+        mean = float((w * om).sum() / n)
+        var = float((w * (om - mean) ** 2).sum() / (n - 1))
+        se = (var / n) ** 0.5
+        out[f"omega_{t}_sample_se_eV"] = se
+        out[f"Tc_{t}_sample_err_K"] = enum[f"z_{t}"] * se / (4 * KB_EV_PER_K)
+    if sampled:
+        out["n_pairs_distinct_11"] = enum["sampling"]["n_distinct_pairs"].get("11")
+        out["n_pairs_distinct_12"] = enum["sampling"]["n_distinct_pairs"].get("12")
+    return out
+
+
 TABLE_COLUMNS = ["system", "status", "xc", "Tc_11_K", "Tc_12_K", "Omega_11_eV", "Omega_12_eV", "z_11", "z_12",
                  "mean_omega_11_eV", "mean_omega_12_eV", "n_pairs_11", "n_pairs_12", "n_pairs_excluded",
-                 "classification", "all_converged", "min_vacuum_A", "reason"]
+                 "sampled", "n_draws_11", "n_draws_12", "Tc_11_sample_err_K", "Tc_12_sample_err_K",
+                 "relaxed", "classification", "all_converged", "min_vacuum_A", "reason"]
 
 
 #: interface descriptors carried into the T_c table (descriptors.json; empty for isolated slabs)
@@ -76,6 +121,16 @@ def failed_summary(system: str, reason: str) -> dict:
             "z_11": None, "z_12": None, "classification": "undetermined (no interface)"}
 
 
+def relaxed_label(results: list[dict]) -> str:
+    """'all', 'none (unrelaxed energies: every configuration met fmax at its start)' or 'k of n'."""
+    n0 = sum(1 for r in results if r.get("steps", 1) == 0)
+    if n0 == 0:
+        return "all"
+    if n0 == len(results):
+        return "none (unrelaxed energies: every configuration met fmax at its start)"
+    return f"{len(results) - n0} of {len(results)}"
+
+
 def configuration_flags(results: list[dict]) -> dict:
     """Convergence and relocation flags of a system's relaxations (result.json records)."""
     return {"all_converged": all(r["converged"] for r in results),
@@ -87,6 +142,10 @@ def configuration_flags(results: list[dict]) -> dict:
             # vacuum between periodic images after relaxation (methods §4: >= 15 A)
             "min_vacuum_A": min((r["vacuum_A"] for r in results if "vacuum_A" in r), default=None),
             "vacuum_too_thin": [r["config_id"] for r in results if r.get("vacuum_too_thin")],
+            # configurations that met fmax at their starting geometry (no ionic step): with all of them so,
+            # every omega is an unrelaxed energy difference (e.g. the quick preset's fmax 0.2 eV/A)
+            "unrelaxed": [r["config_id"] for r in results if r.get("steps", 1) == 0],
+            "relaxed": relaxed_label(results),
             "n_configurations": len(results), "xc": results[0]["xc"],
             "energy_kind": results[0].get("energy_kind")}
 
@@ -137,7 +196,7 @@ def critical_temperature_table(tcs: list[dict], descriptors: list[dict] = (), be
         row.update(tc_convergence_uncertainty(conv.get(t["system"])))
         for k in ("11", "12"):               # no error bar on an undefined T_c
             if row.get(f"Tc_{k}_K") is None:
-                for err in ("err", "q16", "q84", "conv_err"):
+                for err in ("err", "q16", "q84", "conv_err", "sample_err"):
                     if f"Tc_{k}_{err}_K" in row:
                         row[f"Tc_{k}_{err}_K"] = None
         row["relocated"] = ";".join(t.get("relocated") or [])    # configurations whose atoms hopped

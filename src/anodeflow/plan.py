@@ -1,0 +1,292 @@
+"""The cost plan: what a campaign's DFT will cost, before any job runs.
+
+    python -m anodeflow.plan                                   # the reference campaign (config/config.yaml)
+    python -m anodeflow.plan --configfile config/quick.yaml    # overlays deep-merge as in snakemake
+    make plan                                                  # the same, through the Makefile
+
+Every system of the config is built (pymatgen match, single-image repeat, enumeration of its vacancy
+configurations; no DFT) with the workflow's bulk lattice constants where they exist under
+``results/bulk/``, else the config's starting ones (``metals.<El>.a0_A``, ``coatings.<name>.a_A``).
+Its cost follows from the problem size of each configuration and the cost model of
+``anodeflow.dft.cost`` (``resources/dft_cost_model.json``, fitted on this workflow's own jobs;
+``--refit`` refits it on ``results/dft/*/*/result.json``). For every system the plan gives atoms,
+k-points, configurations and core-hours for the full enumeration and for the sampled estimate that
+fits the campaign within ``--budget-core-h``, with the expected sampling error on each T_c.
+
+Writes ``results/plan/cost_plan.csv`` (one row per system), ``cost_plan.json`` (the totals, the model,
+the settings) and prints the table.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import glob
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from . import systems as afsystems
+from .config import load
+from .constants import KB_EV_PER_K
+from .dft import cost
+
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "resources" / "dft_cost_model.json"
+
+
+def valence_electrons(symbols, setups: dict | None = None) -> float:
+    """Valence electrons of GPAW's datasets for these atoms (``setups``: the preset's element -> name)."""
+    from gpaw.setup_data import SetupData
+
+    setups = setups or {}
+    cache: dict = {}
+    total = 0.0
+    for s in symbols:
+        if s not in cache:
+            cache[s] = float(SetupData(s, "PBE", str(setups.get(s, "paw"))).Nv)
+        total += cache[s]
+    return total
+
+
+def problem_size(atoms, preset: dict) -> dict:
+    """The plane-wave problem of a slab/interface job at ``preset`` (as GPAW will set it up)."""
+    from .dft.calculators import kpoint_grid
+
+    kpts = kpoint_grid(atoms.cell, preset["kpt_density"], slab=True)
+    ne = valence_electrons(atoms.get_chemical_symbols(), preset.get("setups"))
+    npw = cost.n_planewaves(abs(np.linalg.det(atoms.cell.array)), float(preset["ecut_eV"]))
+    nb = cost.n_bands(ne)
+    nk = cost.irreducible_kpoints(kpts)
+    return {"natoms": len(atoms), "kpts": "x".join(map(str, kpts)), "n_ibz_kpts": nk, "n_valence": ne,
+            "n_bands": nb, "n_planewaves": round(npw), "X": cost.size_measure(nk, nb, npw)}
+
+
+def _bulk_constants(config: dict, spec) -> dict:
+    """Lattice constants a system is built from: the workflow's bulk results, else the config's."""
+    out = {}
+    for phase_xc in spec.bulk_phases:
+        phase = phase_xc.split("_")[0]
+        path = Path("results/bulk") / f"{phase_xc}.json"
+        if path.exists():
+            out[phase] = {"a_A": json.loads(path.read_text())["a_A"], "source": str(path)}
+        elif phase in config["metals"]:
+            out[phase] = {"a_A": config["metals"][phase]["a0_A"], "source": f"metals.{phase}.a0_A"}
+        else:
+            out[phase] = {"a_A": config["coatings"][phase]["a_A"], "source": f"coatings.{phase}.a_A"}
+    return out
+
+
+def build_for_plan(config: dict, system_id: str):
+    """(atoms, descriptors, full enumeration, lattice-constant sources) of one system, or the refusal."""
+    from .interfaces import sites
+    from .interfaces.build import build_system
+
+    spec = afsystems.build_job_spec(config, system_id)
+    spec["sampling"] = {"max_configurations": None}        # the plan sizes the full enumeration
+    bulk = _bulk_constants(config, afsystems.system(config, system_id))
+    atoms, desc, enum = build_system(spec, bulk)
+    assert enum.sampling is None and isinstance(enum, sites.Enumeration)
+    return atoms, desc, enum, {k: v["source"] for k, v in bulk.items()}
+
+
+def smallest_budget(enum, seed: int = 0) -> int:
+    """The smallest dft.max_configurations that holds the minimum draws per pair type for this system."""
+    from .interfaces import sites
+
+    for B in range(5, enum.n_full_configurations() + 1):
+        try:
+            sites.sample_pairs(copy.deepcopy(enum), B, seed)
+            return B
+        except sites.BuildError:
+            continue
+    return enum.n_full_configurations()
+
+
+def sampled_counts(enum, max_configurations: int | None, seed: int = 0) -> dict:
+    """Configurations and draws per pair type when the pairs are sampled within ``max_configurations``
+    (raised to the system's smallest workable budget when it is below it)."""
+    from .interfaces import sites
+
+    e = copy.deepcopy(enum)
+    if max_configurations is not None:
+        if not hasattr(enum, "_min_budget"):
+            enum._min_budget = smallest_budget(enum, seed)
+        max_configurations = max(max_configurations, enum._min_budget)
+    e = sites.sample_pairs(e, max_configurations, seed)
+    if e.sampling is None:
+        n11 = sum(1 for p in e.pairs if p["type"] == "11")
+        n12 = sum(1 for p in e.pairs if p["type"] == "12")
+        return {"n_configurations": len(e.configurations()), "n_draws_11": n11, "n_draws_12": n12,
+                "sampled": False}
+    d = e.sampling["n_draws"]
+    return {"n_configurations": len(e.configurations()), "n_draws_11": d.get("11", 0),
+            "n_draws_12": d.get("12", 0), "sampled": True}
+
+
+def tc_sampling_error(z: float, sigma_omega_eV: float, n_draws: int | None) -> float | None:
+    """Expected standard error of T_c = z⟨ω⟩/(4k_B) from ``n_draws`` draws of pairs whose ω scatter by
+    ``sigma_omega_eV`` (methods §6; the Hansen–Hurwitz standard error σ/√n)."""
+    if not n_draws:
+        return None
+    return z * sigma_omega_eV / (4 * KB_EV_PER_K * math.sqrt(n_draws))
+
+
+def plan_rows(config: dict, model: cost.CostModel, path: str) -> list[dict]:
+    """One row per system: size, configurations, core-hours of the full enumeration (or the refusal)."""
+    from .interfaces.structures import BuildError
+
+    preset = afsystems.preset(config)
+    rows = []
+    for sid, s in afsystems.systems(config).items():
+        row = {"system": sid, "xc": s.xc, "kind": "interface" if s.is_interface else "isolated"}
+        try:
+            atoms, desc, enum, sources = build_for_plan(config, sid)
+        except BuildError as exc:
+            row.update({"status": "refused", "reason": str(exc)})
+            rows.append(row)
+            print(f"[plan] {sid}: refused: {exc}", file=sys.stderr, flush=True)
+            continue
+        size = problem_size(atoms, afsystems.system_preset(config, sid))
+        per_conf_s = model.seconds_per_iteration(size["X"], s.xc) * model.relaxation_iterations(path, row["kind"])
+        n_full = enum.n_full_configurations()
+        row.update({"status": "ok", **size, "area_A2": desc.get("area_A2"), "repeat": desc.get("repeat"),
+                    "area_bound_extended": bool(desc.get("area_bound_extended", False)),
+                    "n_sites": len(enum.sites), "n_pairs_11": sum(p["type"] == "11" for p in enum.pairs),
+                    "n_pairs_12": sum(p["type"] == "12" for p in enum.pairs), "z_11": enum.z_11, "z_12": enum.z_12,
+                    "n_configurations_full": n_full, "core_h_per_configuration": per_conf_s / 3600.0,
+                    "core_h_full": per_conf_s * n_full / 3600.0, "ranks_per_job": preset["ntasks"],
+                    "lattice_from": ";".join(f"{k}:{v}" for k, v in sources.items())})
+        row["_enum"] = enum
+        rows.append(row)
+        print(f"[plan] {sid}: {size['natoms']} atoms, k {size['kpts']}, {n_full} configurations, "
+              f"{row['core_h_full']:.0f} core-h (full)", file=sys.stderr, flush=True)
+    return rows
+
+
+def fit_budget(rows: list[dict], budget_core_h: float, seed: int = 0) -> int | None:
+    """The largest per-system budget B (dft.max_configurations) whose campaign total fits ``budget_core_h``
+    (systems whose full enumeration fits B stay full); None when even the full campaign fits."""
+    ok = [r for r in rows if r.get("status") == "ok"]
+    if sum(r["core_h_full"] for r in ok) <= budget_core_h:
+        return None
+
+    def total(B):
+        return sum(sampled_counts(r["_enum"], B, seed)["n_configurations"] * r["core_h_per_configuration"]
+                   for r in ok)
+    lo, hi = 5, max(r["n_configurations_full"] for r in ok)
+    if total(lo) > budget_core_h:
+        return lo
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if total(mid) <= budget_core_h else (lo, mid)
+    return lo
+
+
+def campaign_plan(config: dict, model: cost.CostModel, path: str, budget_core_h: float, cores: int,
+                  sigma_omega_eV: float, seed: int = 0) -> tuple[list[dict], dict]:
+    rows = plan_rows(config, model, path)
+    budget = fit_budget(rows, budget_core_h, seed)
+    configured = config["dft"].get("max_configurations")
+    for r in rows:
+        enum = r.pop("_enum", None)
+        if enum is None:
+            continue
+        for label, B in (("config", configured), ("budget", budget)):
+            c = sampled_counts(enum, B, seed)
+            r[f"n_configurations_{label}"] = c["n_configurations"]
+            r[f"sampled_{label}"] = c.get("sampled")
+            r[f"core_h_{label}"] = (c["n_configurations"] * r["core_h_per_configuration"]
+                                    if c["n_configurations"] is not None else None)
+            for t in ("11", "12"):
+                r[f"n_draws_{t}_{label}"] = c[f"n_draws_{t}"]
+                r[f"Tc_{t}_sample_err_K_{label}"] = (tc_sampling_error(r[f"z_{t}"], sigma_omega_eV, c[f"n_draws_{t}"])
+                                                     if c.get("sampled") else 0.0)
+    ok = [r for r in rows if r.get("status") == "ok"]
+
+    def tot(key):
+        vals = [r[key] for r in ok if r.get(key) is not None]
+        return float(sum(vals)) if len(vals) == len(ok) else None
+    totals = {"n_systems": len(rows), "n_built": len(ok), "n_refused": len(rows) - len(ok),
+              "core_h_full": tot("core_h_full"), "core_h_config": tot("core_h_config"),
+              "core_h_budget": tot("core_h_budget"), "budget_core_h": budget_core_h,
+              "max_configurations_for_budget": budget, "cores": cores, "path": path,
+              "sigma_omega_eV": sigma_omega_eV}
+    for key in ("full", "config", "budget"):
+        t = totals[f"core_h_{key}"]
+        totals[f"wall_h_{key}_on_{cores}_cores"] = None if t is None else t / cores
+    return rows, totals
+
+
+def load_model(path=DEFAULT_MODEL) -> cost.CostModel:
+    return cost.CostModel.from_dict(json.loads(Path(path).read_text()))
+
+
+def refit_model(base: cost.CostModel, pattern="results/dft/*/*/result.json") -> cost.CostModel:
+    """The cost law refitted on this workflow's finished jobs (iterations and steps too)."""
+    recs = [r for r in (cost.job_record(json.loads(Path(p).read_text())) for p in sorted(glob.glob(pattern))) if r]
+    if len(recs) < 2:
+        raise SystemExit(f"--refit: {len(recs)} finished jobs with GPAW statistics under {pattern}; need >= 2")
+    c, p = cost.fit_cost_law(recs, base.beef_factor)
+    kind = lambda r: "interface" if "__" in r["label"].split("/")[0] else "isolated"
+    return cost.CostModel(c, p, base.beef_factor, {**base.iterations, **cost.iteration_table(recs, kind)},
+                          [r["label"] for r in recs], f"refitted on {len(recs)} jobs under {pattern}")
+
+
+COLUMNS = ["system", "status", "xc", "natoms", "kpts", "n_ibz_kpts", "n_bands", "n_planewaves", "area_A2",
+           "area_bound_extended", "n_sites", "n_pairs_11", "n_pairs_12", "n_configurations_full",
+           "core_h_per_configuration", "core_h_full", "n_configurations_budget", "n_draws_11_budget",
+           "n_draws_12_budget", "core_h_budget", "Tc_11_sample_err_K_budget", "Tc_12_sample_err_K_budget",
+           "n_configurations_config", "core_h_config", "reason"]
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(prog="python -m anodeflow.plan", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--configfile", nargs="*", default=[], help="overlays on config/config.yaml, in order")
+    ap.add_argument("--base", default="config/config.yaml")
+    ap.add_argument("--out-dir", default="results/plan")
+    ap.add_argument("--model", default=str(DEFAULT_MODEL))
+    ap.add_argument("--refit", action="store_true", help="refit the model on results/dft/*/*/result.json")
+    ap.add_argument("--cores", type=int, default=64, help="cores of the allocation for the wall-time line")
+    ap.add_argument("--budget-core-h", type=float, default=100_000.0)
+    ap.add_argument("--sigma-omega", type=float, default=0.05,
+                    help="expected scatter of omega between pairs of one type (eV) for the sampling error")
+    args = ap.parse_args(argv)
+    config = load(args.base, *[f for f in args.configfile if f != args.base])
+    model = load_model(args.model)
+    if args.refit:
+        model = refit_model(model)
+    path = config["dft"].get("optimizer", "precon")
+    rows, totals = campaign_plan(config, model, path, args.budget_core_h, args.cores, args.sigma_omega,
+                                 config["dft"].get("sampling_seed", 0))
+    import pandas as pd
+
+    from .io import provenance, write_csv, write_json
+
+    out = Path(args.out_dir)
+    df = pd.DataFrame(rows)
+    df = df[[c for c in COLUMNS if c in df.columns] + [c for c in df.columns if c not in COLUMNS]]
+    prov = provenance({"configfiles": [args.base, *args.configfile], "model": model.to_dict(),
+                       "precision": config["precision"]})
+    write_csv(out / "cost_plan.csv", df, prov)
+    write_json(out / "cost_plan.json", {"totals": totals, "model": model.to_dict(), "provenance": prov})
+    show = ["system", "status", "natoms", "kpts", "n_configurations_full", "core_h_full",
+            "n_configurations_budget", "core_h_budget", "Tc_11_sample_err_K_budget", "Tc_12_sample_err_K_budget"]
+    with pd.option_context("display.width", 200, "display.max_rows", 500, "display.float_format", "{:.1f}".format):
+        print(df[[c for c in show if c in df.columns]].to_string(index=False))
+    print(f"\nprecision {config['precision']}, relaxation path {path}: {totals['n_built']} systems built, "
+          f"{totals['n_refused']} refused")
+    print(f"full enumeration: {totals['core_h_full'] or float('nan'):.0f} core-h "
+          f"(~{(totals['core_h_full'] or float('nan')) / args.cores:.0f} h on {args.cores} cores)")
+    if totals["max_configurations_for_budget"] is not None and totals["core_h_budget"] is not None:
+        print(f"within {args.budget_core_h:.0f} core-h: dft.max_configurations = "
+              f"{totals['max_configurations_for_budget']} -> {totals['core_h_budget']:.0f} core-h "
+              f"(~{totals['core_h_budget'] / args.cores:.0f} h on {args.cores} cores); sampling errors assume "
+              f"omega scatters by {args.sigma_omega} eV between pairs")
+    print(f"wrote {out / 'cost_plan.csv'} and {out / 'cost_plan.json'}")
+
+
+if __name__ == "__main__":
+    main()
