@@ -53,14 +53,15 @@ def valence_electrons(symbols, setups: dict | None = None) -> float:
 def problem_size(atoms, preset: dict) -> dict:
     """The plane-wave problem of a slab/interface job at ``preset`` (as GPAW will set it up)."""
     from .dft.calculators import kpoint_grid
+    from .dft.ranks import irreducible_slab_kpoints
 
     kpts = kpoint_grid(atoms.cell, preset["kpt_density"], slab=True)
     ne = valence_electrons(atoms.get_chemical_symbols(), preset.get("setups"))
     npw = cost.n_planewaves(abs(np.linalg.det(atoms.cell.array)), float(preset["ecut_eV"]))
     nb = cost.n_bands(ne)
-    nk = cost.irreducible_kpoints(kpts)
+    nk = irreducible_slab_kpoints(atoms.cell, preset["kpt_density"])
     return {"natoms": len(atoms), "kpts": "x".join(map(str, kpts)), "n_ibz_kpts": nk, "n_valence": ne,
-            "n_bands": nb, "n_planewaves": round(npw), "X": cost.size_measure(nk, nb, npw)}
+            "n_bands": nb, "n_planewaves": round(npw)}
 
 
 def _bulk_constants(config: dict, spec) -> dict:
@@ -149,7 +150,8 @@ def plan_rows(config: dict, model: cost.CostModel, path: str) -> list[dict]:
             print(f"[plan] {sid}: refused: {exc}", file=sys.stderr, flush=True)
             continue
         size = problem_size(atoms, afsystems.system_preset(config, sid))
-        per_conf_s = model.seconds_per_iteration(size["X"], s.xc) * model.relaxation_iterations(path, row["kind"])
+        per_conf_s = (model.seconds_per_iteration(size["n_ibz_kpts"], size["n_bands"], size["n_planewaves"], s.xc)
+                      * model.relaxation_iterations(path, row["kind"]))
         n_full = enum.n_full_configurations()
         row.update({"status": "ok", **size, "area_A2": desc.get("area_A2"), "repeat": desc.get("repeat"),
                     "area_bound_extended": bool(desc.get("area_bound_extended", False)),
@@ -228,9 +230,9 @@ def refit_model(base: cost.CostModel, pattern="results/dft/*/*/result.json") -> 
     recs = [r for r in (cost.job_record(json.loads(Path(p).read_text())) for p in sorted(glob.glob(pattern))) if r]
     if len(recs) < 2:
         raise SystemExit(f"--refit: {len(recs)} finished jobs with GPAW statistics under {pattern}; need >= 2")
-    c, p = cost.fit_cost_law(recs, base.beef_factor)
+    a, b = cost.fit_cost_law(recs, base.beef_factor)
     kind = lambda r: "interface" if "__" in r["label"].split("/")[0] else "isolated"
-    return cost.CostModel(c, p, base.beef_factor, {**base.iterations, **cost.iteration_table(recs, kind)},
+    return cost.CostModel(a, b, base.beef_factor, {**base.iterations, **cost.iteration_table(recs, kind)},
                           [r["label"] for r in recs], f"refitted on {len(recs)} jobs under {pattern}")
 
 

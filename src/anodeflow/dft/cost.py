@@ -6,16 +6,19 @@ The cost of one relaxation is
 
 and the cost of a system is the sum over its configurations (methods §6: pristine, every distinct
 vacancy and divacancy, or a sample of the pairs). ``t_iter``, the core-seconds of one SCF iteration,
-follows the plane-wave problem size,
+follows the two costs of a plane-wave iteration per k-point: applying the Hamiltonian to every band
+(FFTs, projectors: ∝ N_b N_pw) and orthonormalising and rotating the bands (∝ N_b² N_pw),
 
-    t_iter = c_xc · X^p,   X = (irreducible k-points) × (bands) × (plane waves per k-point) / 1e6,
+    t_iter = N_k N_pw N_b (a + b N_b) / 10⁶        (× ``beef_factor`` for BEEF-vdW)
 
-with c and p fitted to finished jobs (each job's result.json carries its GPAW log statistics:
-``anodeflow.dft.gpawlog``) and c_xc = c for PBE, c · ``beef_factor`` for BEEF-vdW. The problem size
+with a, b ≥ 0 fitted to finished jobs (each job's result.json carries its GPAW log statistics:
+``anodeflow.dft.gpawlog``). The N_b² term dominates the large interfaces of the reference campaign;
+its coefficient rests on the largest cells measured, so the plan's core-hours for 200–450-atom cells
+are an extrapolation (refit on the campaign's own jobs with ``--refit``). The problem size
 of a planned job comes from its cell alone, as GPAW computes it: plane waves V k_c³/(6π²) with
 k_c = (E_cut / (ħ²/2m))^½, bands 4 + 1.2 N_e/2 (GPAW's default for a plane-wave calculation),
 irreducible k-points of the Γ-centred grid with time reversal only (the slab jobs run without
-point-group symmetry). Iterations and steps per relaxation are measured per relaxation path
+point-group symmetry; ``anodeflow.dft.ranks.irreducible_slab_kpoints``). Iterations and steps per relaxation are measured per relaxation path
 (``dft.optimizer``) and kind of system (isolated slab, interface).
 """
 from __future__ import annotations
@@ -42,37 +45,26 @@ def n_bands(n_valence: float) -> int:
     return int(math.ceil(GPAW_EXTRA_BANDS + GPAW_BAND_FACTOR * n_valence / 2 - 1e-9))
 
 
-def irreducible_kpoints(size) -> int:
-    """k-points of a Γ-centred Monkhorst–Pack grid left after time reversal (k ~ -k), no point group."""
-    n1, n2, n3 = (int(x) for x in size)
-    pts = set()
-    for i in range(n1):
-        for j in range(n2):
-            for k in range(n3):
-                key = (i % n1, j % n2, k % n3)
-                inv = ((-i) % n1, (-j) % n2, (-k) % n3)
-                pts.add(min(key, inv))
-    return len(pts)
-
-
-def size_measure(n_kpts: int, bands: int, planewaves: float) -> float:
-    """X of the cost law: irreducible k-points × bands × plane waves, in units of 10⁶."""
-    return float(n_kpts) * float(bands) * float(planewaves) / 1e6
+def size_terms(n_kpts: int, bands: int, planewaves: float) -> tuple[float, float]:
+    """The two features of the cost law: N_k N_pw N_b / 10⁶ and N_k N_pw N_b² / 10⁶."""
+    x = float(n_kpts) * float(planewaves) * float(bands) / 1e6
+    return x, x * float(bands)
 
 
 @dataclass
 class CostModel:
-    """core-seconds per SCF iteration = c · X^p (× beef_factor for BEEF-vdW), with the relaxation's
-    SCF iterations and ionic steps per configuration (``iterations``: path -> kind -> numbers)."""
-    c: float
-    p: float
+    """core-seconds per SCF iteration = N_k N_pw N_b (a + b N_b)/10⁶ (× beef_factor for BEEF-vdW), with
+    the relaxation's SCF iterations and ionic steps per configuration (``iterations``: path -> kind)."""
+    a: float
+    b: float
     beef_factor: float = 2.5
     iterations: dict = field(default_factory=dict)
     fitted_on: list = field(default_factory=list)   # job labels the law was fitted on
     note: str = ""
 
-    def seconds_per_iteration(self, X: float, xc: str = "PBE") -> float:
-        return self.c * X ** self.p * (self.beef_factor if xc == "BEEF-vdW" else 1.0)
+    def seconds_per_iteration(self, n_kpts: int, bands: int, planewaves: float, xc: str = "PBE") -> float:
+        x1, x2 = size_terms(n_kpts, bands, planewaves)
+        return (self.a * x1 + self.b * x2) * (self.beef_factor if xc == "BEEF-vdW" else 1.0)
 
     def relaxation_iterations(self, path: str, kind: str) -> float:
         """SCF iterations of one relaxation: first SCF + steps × later SCFs (+ the stiffness probe)."""
@@ -82,12 +74,12 @@ class CostModel:
         return it["first_scf"] + it["steps"] * it["later_scf"]
 
     def to_dict(self) -> dict:
-        return {"c": self.c, "p": self.p, "beef_factor": self.beef_factor, "iterations": self.iterations,
+        return {"a": self.a, "b": self.b, "beef_factor": self.beef_factor, "iterations": self.iterations,
                 "fitted_on": self.fitted_on, "note": self.note}
 
     @classmethod
     def from_dict(cls, d: dict) -> "CostModel":
-        return cls(d["c"], d["p"], d.get("beef_factor", 2.5), d.get("iterations", {}), d.get("fitted_on", []),
+        return cls(d["a"], d["b"], d.get("beef_factor", 2.5), d.get("iterations", {}), d.get("fitted_on", []),
                    d.get("note", ""))
 
 
@@ -98,26 +90,31 @@ def job_record(result: dict) -> dict | None:
         return None
     ranks = int(result.get("mpi_ranks") or g.get("n_cores") or 1)
     iters = list(g["scf_iterations"])
+    # CPU time where the job recorded it (load-independent), else the SCF loops' wall time
+    busy_s = result.get("cpu_s_rank0") or g["scf_seconds_total"]
     return {"label": f"{result.get('system')}/{result.get('config_id')}", "xc": result.get("xc", "PBE"),
             "natoms": result.get("natoms"), "ranks": ranks,
-            "X": size_measure(g["n_ibz_kpts"], g["n_bands"], g["n_planewaves"]),
-            "core_s_per_iteration": g["scf_seconds_total"] * ranks / g["n_scf_iterations"],
+            "n_kpts": g["n_ibz_kpts"], "n_bands": g["n_bands"], "n_planewaves": g["n_planewaves"],
+            "core_s_per_iteration": busy_s * ranks / g["n_scf_iterations"],
+            "timing": "cpu" if result.get("cpu_s_rank0") else "wall",
             "steps": result.get("steps"), "optimizer": result.get("optimizer", "bfgs"),
             "first_scf": iters[0], "later_scf": float(np.mean(iters[1:])) if len(iters) > 1 else None,
-            "n_scf_loops": len(iters), "core_s_total": g["scf_seconds_total"] * ranks}
+            "n_scf_loops": len(iters), "core_s_total": busy_s * ranks}
 
 
 def fit_cost_law(records: list[dict], beef_factor: float = 2.5) -> tuple[float, float]:
-    """Least squares of log(core-s per iteration) on log X over the records (BEEF-vdW ones divided by
-    ``beef_factor`` first). Returns (c, p); p is fixed at 1 when every record has the same X."""
-    X = np.array([r["X"] for r in records], float)
-    t = np.array([r["core_s_per_iteration"] / (beef_factor if r["xc"] == "BEEF-vdW" else 1.0) for r in records])
-    if len(records) == 0:
+    """Non-negative least squares of the core-seconds per iteration on the two size terms, each record
+    weighted by 1/measured (relative errors: small and large cells count alike; BEEF-vdW records divided
+    by ``beef_factor`` first). Returns (a, b)."""
+    from scipy.optimize import nnls
+
+    if not records:
         raise ValueError("no job records to fit the cost law on")
-    if np.ptp(np.log(X)) < 1e-6:
-        return float(np.exp(np.mean(np.log(t / X)))), 1.0
-    p, logc = np.polyfit(np.log(X), np.log(t), 1)
-    return float(np.exp(logc)), float(p)
+    A = np.array([size_terms(r["n_kpts"], r["n_bands"], r["n_planewaves"]) for r in records], float)
+    t = np.array([r["core_s_per_iteration"] / (beef_factor if r["xc"] == "BEEF-vdW" else 1.0) for r in records])
+    w = 1.0 / t
+    (a, b), _ = nnls(A * w[:, None], t * w)
+    return float(a), float(b)
 
 
 def iteration_table(records: list[dict], kind_of=lambda r: "any") -> dict:
@@ -146,7 +143,8 @@ def predict_relative_error(model: CostModel, records: list[dict]) -> list[dict]:
     """Predicted against measured core-seconds per SCF iteration for each record (the model's check)."""
     rows = []
     for r in records:
-        pred = model.seconds_per_iteration(r["X"], r["xc"])
-        rows.append({"label": r["label"], "X": r["X"], "measured_core_s": r["core_s_per_iteration"],
+        pred = model.seconds_per_iteration(r["n_kpts"], r["n_bands"], r["n_planewaves"], r["xc"])
+        rows.append({"label": r["label"], "n_kpts": r["n_kpts"], "n_bands": r["n_bands"],
+                     "n_planewaves": r["n_planewaves"], "measured_core_s": r["core_s_per_iteration"],
                      "predicted_core_s": pred, "ratio": pred / r["core_s_per_iteration"]})
     return rows

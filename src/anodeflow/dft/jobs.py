@@ -55,6 +55,7 @@ def cmd_relax(args) -> None:
     from .calculators import beef_contributions, gpaw_calculator
 
     spec = json.loads(args.spec)
+    cpu0 = time.process_time()
     nranks = mpi.check_ranks(args.ntasks)
     atoms = read(str(args.structure), format="extxyz")
     for i in sorted(spec["removed"], reverse=True):
@@ -97,6 +98,8 @@ def cmd_relax(args) -> None:
         "fmax": res.fmax, "fmax_target": p["fmax_slab"], "converged": res.converged, "steps": res.steps,
         "resumed_from_step": res.resumed_from_step, "wall_s": res.wall_s, "mpi_ranks": nranks,
         "optimizer": optimizer, "precon": precon,
+        # CPU seconds of rank 0 (× mpi_ranks: the job's core-seconds), unlike wall_s independent of load
+        "cpu_s_rank0": time.process_time() - cpu0,
         # problem size and SCF loops of this process (a resumed job counts its own loops only)
         "gpaw": gpaw_log_stats(work / "gpaw.txt") if mpi.world().rank == 0 else None,
         **relocation(res.atoms, start),

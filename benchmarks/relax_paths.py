@@ -1,0 +1,176 @@
+"""Plain BFGS against the preconditioned path (dft.optimizer: bfgs vs precon) on one built system.
+
+    python benchmarks/relax_paths.py --system Li-110__LiF-100 \
+        --configfile config/quick.yaml config/quick_interface.yaml --set fmax_slab=0.05 max_steps=200
+
+Both arms run the workflow's own relax job (``python -m anodeflow.dft.jobs relax``) on the same
+configurations: the pristine cell, then the vacancies and divacancies of one (11) and one (12) pair (the
+most frequent ones), each vacancy job starting from its own arm's relaxed pristine geometry, as in the
+workflow. The two arms of a configuration run at the same time, one MPI rank each (``--ranks``), so both
+see the same load; a configuration is only started when both arms of the previous one are done.
+
+Per configuration and arm: ionic steps, SCF loops and iterations (first SCF and later ones), wall time,
+energy, flags (converged, relocated); per arm: ω_11 and ω_12 of the pair and the total time. Writes
+``benchmarks/results/relax_paths_<system>.json`` (machine, load, preset, every record).
+The system must be built first (``snakemake ... results/interfaces/<system>/configurations.json`` with
+the same config files, or ``--until build_system``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from anodeflow import config as afc  # noqa: E402
+from anodeflow import systems as afsystems  # noqa: E402
+
+
+def _value(text: str):
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def chosen_configurations(conf: dict) -> list[dict]:
+    """pristine, then per pair type the pair of largest multiplicity with its two sites, then the pair."""
+    rep = {a: s["index"] for s in conf["sites"] for a in s["orbit"]}
+    by_id = {c["id"]: c for c in conf["configurations"]}
+    out = [by_id["pristine"]]
+    for t in ("11", "12"):
+        pairs = sorted((p for p in conf["pairs"] if p["type"] == t), key=lambda p: -p["multiplicity"])
+        if not pairs:
+            continue
+        p = pairs[0]
+        for k in (p["i"], p["j"]):
+            c = by_id[f"v_{rep[k]}"]
+            if c not in out:
+                out.append(c)
+        out.append(by_id[f"vv_{p['i']}_{p['j']}"])
+    return out
+
+
+def omegas(conf: dict, energies: dict) -> dict:
+    """ω of the chosen (11) and (12) pair of one arm (eV), from its energies."""
+    rep = {a: s["index"] for s in conf["sites"] for a in s["orbit"]}
+    out = {}
+    for t in ("11", "12"):
+        for p in sorted((p for p in conf["pairs"] if p["type"] == t), key=lambda p: -p["multiplicity"])[:1]:
+            ids = ("pristine", f"v_{rep[p['i']]}", f"v_{rep[p['j']]}", f"vv_{p['i']}_{p['j']}")
+            if all(i in energies for i in ids):
+                e0, ei, ej, eij = (energies[i] for i in ids)
+                out[f"omega_{t}_eV"] = ei + ej - e0 - eij
+                out[f"pair_{t}"] = f"vv_{p['i']}_{p['j']}"
+    return out
+
+
+def run_pair(jobs: list[tuple[str, list[str], Path]]) -> dict:
+    """Start every (arm, argv, log) at once; wait for all; wall seconds per arm."""
+    env = dict(os.environ, ANODEFLOW_DFT_LAUNCHER=os.environ.get("ANODEFLOW_DFT_LAUNCHER", "mpiexec -n {ntasks}"))
+    procs = {}
+    for arm, argv, log in jobs:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        procs[arm] = (time.time(), subprocess.Popen(argv, stdout=open(log, "w"), stderr=subprocess.STDOUT,
+                                                    env=env, cwd=ROOT))
+    out = {}
+    for arm, (t0, p) in procs.items():
+        rc = p.wait()
+        out[arm] = {"returncode": rc, "wall_s": time.time() - t0}
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--system", required=True)
+    ap.add_argument("--configfile", nargs="*", default=[])
+    ap.add_argument("--set", nargs="*", default=[], help="preset overrides key=value (e.g. fmax_slab=0.05)")
+    ap.add_argument("--arms", nargs="+", default=["bfgs", "precon"])
+    ap.add_argument("--ranks", type=int, default=1)
+    ap.add_argument("--configs", nargs="*", default=None, help="configuration ids (default: pristine + one pair per type)")
+    ap.add_argument("--work", default=str(ROOT / "work" / "bench_relax_paths"))
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args()
+    cfg = afc.load(ROOT / "config" / "config.yaml", *args.configfile)
+    overrides = dict(kv.split("=", 1) for kv in args.set)
+    sysdir = ROOT / "results" / "interfaces" / args.system
+    conf = json.loads((sysdir / "configurations.json").read_text())
+    chosen = [c for c in conf["configurations"] if c["id"] in args.configs] if args.configs else chosen_configurations(conf)
+    work = Path(args.work) / args.system
+    out_path = Path(args.out or ROOT / "benchmarks" / "results" / f"relax_paths_{args.system}.json")
+    records = []
+    t_start = time.time()
+    load0 = os.getloadavg()
+    for c in chosen:
+        jobs = []
+        for arm in args.arms:
+            cfg_arm = json.loads(json.dumps(cfg))
+            cfg_arm["dft"]["optimizer"] = arm
+            spec = afsystems.relax_job_spec(cfg_arm, args.system, c["id"], c["removed"])
+            spec["preset"].update({k: _value(v) for k, v in overrides.items()})
+            d = work / arm / c["id"]
+            start = sysdir / "initial.extxyz" if c["id"] == "pristine" else work / arm / "pristine" / "final.extxyz"
+            argv = [sys.executable, "-m", "anodeflow.launch", str(args.ranks), "--", sys.executable, "-m",
+                    "anodeflow.dft.jobs", "relax", "--ntasks", str(args.ranks), "--spec", json.dumps(spec),
+                    "--structure", str(start), "--out", str(d / "result.json"), "--final", str(d / "final.extxyz"),
+                    "--workdir", str(d / "work")]
+            if c["id"] != "pristine":
+                argv += ["--pristine-result", str(work / arm / "pristine" / "result.json")]
+            if not (d / "result.json").exists():
+                jobs.append((arm, argv, d / "job.log"))
+        walls = run_pair(jobs) if jobs else {}
+        for arm in args.arms:
+            d = work / arm / c["id"]
+            if not (d / "result.json").exists():
+                print(f"[relax_paths] {arm} {c['id']}: no result ({walls.get(arm)}); see {d / 'job.log'}", flush=True)
+                continue
+            r = json.loads((d / "result.json").read_text())
+            g = r.get("gpaw") or {}
+            rec = {"arm": arm, "config_id": c["id"], "natoms": r["natoms"], "steps": r["steps"],
+                   "converged": r["converged"], "relocated": r["relocated"], "fmax": r["fmax"],
+                   "energy_eV": r["energy_eV"], "wall_s": r["wall_s"], "precon": r.get("precon"),
+                   "scf_iterations": g.get("scf_iterations"), "scf_seconds": g.get("scf_seconds"),
+                   "n_scf_iterations": g.get("n_scf_iterations"),
+                   "first_scf_s": (g.get("scf_seconds") or [None])[0],
+                   "n_ibz_kpts": g.get("n_ibz_kpts"), "n_bands": g.get("n_bands"),
+                   "n_planewaves": g.get("n_planewaves"), "mpi_ranks": r.get("mpi_ranks"),
+                   "job_wall_s": (walls.get(arm) or {}).get("wall_s")}
+            records = [x for x in records if not (x["arm"] == arm and x["config_id"] == c["id"])] + [rec]
+            print(f"[relax_paths] {arm:7s} {c['id']:12s} steps {rec['steps']:3d}  SCF iterations "
+                  f"{rec['n_scf_iterations']}  wall {rec['wall_s']:.0f} s  E {rec['energy_eV']:.4f}", flush=True)
+        summary = {}
+        for arm in args.arms:
+            rs = [x for x in records if x["arm"] == arm]
+            summary[arm] = {"configurations": len(rs), "steps": sum(x["steps"] for x in rs),
+                            "scf_iterations": sum(x["n_scf_iterations"] or 0 for x in rs),
+                            "wall_s": sum(x["wall_s"] for x in rs),
+                            "first_scf_s": sum(x["first_scf_s"] or 0 for x in rs),
+                            "all_converged": all(x["converged"] for x in rs),
+                            "relocated": [x["config_id"] for x in rs if x["relocated"]],
+                            **omegas(conf, {x["config_id"]: x["energy_eV"] for x in rs})}
+        if len(args.arms) == 2 and all(summary[a]["configurations"] for a in args.arms):
+            a, b = args.arms
+            summary["ratio_wall_" + f"{b}_over_{a}"] = summary[b]["wall_s"] / summary[a]["wall_s"]
+            summary["ratio_steps_" + f"{b}_over_{a}"] = summary[b]["steps"] / max(summary[a]["steps"], 1)
+            for t in ("11", "12"):
+                if f"omega_{t}_eV" in summary[a] and f"omega_{t}_eV" in summary[b]:
+                    summary[f"delta_omega_{t}_meV"] = 1e3 * (summary[b][f"omega_{t}_eV"] - summary[a][f"omega_{t}_eV"])
+        doc = {"benchmark": "relaxation paths", "system": args.system, "configfiles": args.configfile,
+               "preset": {**afsystems.system_preset(cfg, args.system), **{k: _value(v) for k, v in overrides.items()}},
+               "ranks_per_arm": args.ranks, "arms_run": "concurrently, one configuration at a time",
+               "machine": {"node": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version()},
+               "loadavg_start": load0, "loadavg_now": os.getloadavg(), "elapsed_s": time.time() - t_start,
+               "date": time.strftime("%Y-%m-%d %H:%M"), "summary": summary, "records": records}
+        out_path.write_text(json.dumps(doc, indent=1))
+    print(json.dumps(doc["summary"], indent=1))
+
+
+if __name__ == "__main__":
+    main()

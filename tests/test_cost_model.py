@@ -1,0 +1,61 @@
+"""The DFT cost model of the plan (anodeflow.dft.cost): problem sizes as GPAW sets them up, and the
+fitted cost law against the jobs it was fitted on and jobs it was not (benchmarks/results/dft_cost_jobs.jsonl,
+written by benchmarks/fit_cost_model.py from real GPAW jobs of this workflow)."""
+import json
+from pathlib import Path
+
+import pytest
+from ase.build import bcc100
+
+from anodeflow.dft import cost
+from anodeflow.dft.calculators import kpoint_grid
+from anodeflow.dft.ranks import irreducible_slab_kpoints
+
+ROOT = Path(__file__).resolve().parents[1]
+JOBS = ROOT / "benchmarks" / "results" / "dft_cost_jobs.jsonl"
+MODEL = ROOT / "resources" / "dft_cost_model.json"
+
+
+def test_problem_size_as_gpaw_sets_it_up():
+    # GPAW 26.7, PW 200 eV, this 3x3x4 Li(100) slab (8 A vacuum each side): "Plane wave coefficients:
+    # 14536", "Bands: 26" for 36 valence electrons; the Li(110)/LiF(100) cell: 64 bands for 99 electrons
+    slab = bcc100("Li", (3, 3, 4), a=3.44, vacuum=8.0)
+    assert cost.n_planewaves(slab.get_volume(), 200.0) == pytest.approx(14536, rel=0.02)
+    assert cost.n_bands(36) == 26 and cost.n_bands(99) == 64
+    # 2x2 Gamma-centred grid: all four points are their own time-reversal partners
+    assert kpoint_grid(slab.cell, 2.5, slab=True) == (2, 2, 1)
+    assert irreducible_slab_kpoints(slab.cell, 2.5) == 4
+
+
+def test_model_law_and_iterations():
+    m = cost.CostModel(a=2.0, b=0.01, beef_factor=2.5,
+                       iterations={"precon": {"interface": {"steps": 10, "first_scf": 20, "later_scf": 8}}})
+    t = m.seconds_per_iteration(4, 64, 11848)
+    assert t == pytest.approx(4 * 11848 * 64 * (2.0 + 0.01 * 64) / 1e6)
+    assert m.seconds_per_iteration(4, 64, 11848, "BEEF-vdW") == pytest.approx(2.5 * t)
+    assert m.relaxation_iterations("precon", "interface") == 20 + 10 * 8
+    with pytest.raises(KeyError):
+        m.relaxation_iterations("bfgs", "interface")
+    # the fit recovers a law it is given
+    recs = [{"n_kpts": k, "n_bands": nb, "n_planewaves": npw, "xc": "PBE",
+             "core_s_per_iteration": m.seconds_per_iteration(k, nb, npw)}
+            for k, nb, npw in ((4, 19, 8000), (4, 26, 14536), (4, 64, 11848), (2, 31, 20000))]
+    a, b = cost.fit_cost_law(recs)
+    assert (a, b) == (pytest.approx(2.0, rel=1e-6), pytest.approx(0.01, rel=1e-6))
+
+
+@pytest.mark.skipif(not JOBS.exists(), reason="no measured jobs (run benchmarks/fit_cost_model.py)")
+def test_fitted_model_against_measured_jobs():
+    """Within a factor 1.5 on the jobs it was fitted on, and within a factor 2 on held-out jobs (other
+    cells than those fitted: the test that the law transfers, not that it interpolates)."""
+    model = cost.CostModel.from_dict(json.loads(MODEL.read_text()))
+    rows = [json.loads(line) for line in JOBS.read_text().splitlines() if line.strip()]
+    fitted = [r for r in rows if r["fitted"]]
+    held = [r for r in rows if r["held_out"]]
+    assert len(fitted) >= 3 and held, "the model must rest on several jobs and be tested on one it was not fitted on"
+    assert sorted(model.fitted_on) == sorted(r["label"] for r in fitted)
+    for r in fitted + held:
+        pred = model.seconds_per_iteration(r["n_kpts"], r["n_bands"], r["n_planewaves"], r["xc"])
+        ratio = pred / r["core_s_per_iteration"]
+        bound = 1.5 if r["fitted"] else 2.0
+        assert 1 / bound <= ratio <= bound, (r["label"], ratio)
