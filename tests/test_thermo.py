@@ -3,10 +3,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from anodeflow.constants import KB_EV_PER_K
 from anodeflow.interfaces import sites, structures
 from anodeflow.thermo import pair_model as thermo
 from anodeflow.thermo import vacancies as vacancy_thermo
-from anodeflow.constants import KB_EV_PER_K
 
 
 def pair_model_energy(atoms, removed, eps, shells):
@@ -72,8 +72,7 @@ def test_binodal_is_common_tangent_and_closes_at_Tc():
     # zero slope of Δg at x and 1 − x (symmetric model): chemical potentials equal
     for xi, Ti in zip(x, T):
         h = 1e-7
-        g = lambda y: thermo.mixing_free_energy(y, Ti, om)
-        slope = (g(xi + h) - g(xi - h)) / (2 * h)
+        slope = (thermo.mixing_free_energy(xi + h, Ti, om) - thermo.mixing_free_energy(xi - h, Ti, om)) / (2 * h)
         assert abs(slope) < 1e-6
     assert np.all(np.diff(x) > 0)          # the gap narrows as T rises
     assert np.isnan(thermo.binodal(om, [1.01 * tc])[0])
@@ -122,6 +121,7 @@ def test_no_pair_left_gives_null_Tc_with_reason():
 def test_thermo_job_excludes_relocated_by_default(tmp_path):
     """The vacancy verb reads the relocation flags from result.json and applies thermo.include_flagged."""
     import json
+
     from anodeflow.io import read_json
     from anodeflow.thermo import jobs
 
@@ -208,7 +208,8 @@ def test_convergence_settings_that_built_the_same_cell_count_once():
     # metal_layers always changes natoms; k-point density never changes the cell: not merged
     k = pd.DataFrame([{"parameter": "kpt_density", "value": v, "natoms": 45, "area_A2": 225.0, "Tc_11_K": tc,
                        "Tc_12_K": None} for v, tc in ((3.0, 470.0), (4.0, 445.0))])
-    assert convergence.tc_spread(k, base, {"kpt_density": 4.0}, 2, (45, 225.0))["Tc_11_conv_err_K"] == pytest.approx(25.0)
+    spread = convergence.tc_spread(k, base, {"kpt_density": 4.0}, 2, (45, 225.0))
+    assert spread["Tc_11_conv_err_K"] == pytest.approx(25.0)
 
 
 def test_tc_table_convergence_error_only_where_configured():
@@ -220,7 +221,8 @@ def test_tc_table_convergence_error_only_where_configured():
     assert df.loc["Na-110", "Tc_11_conv_err_K"] == 35.0
     assert pd.isna(df.loc["Na-110", "Tc_12_conv_err_K"])                  # T_c,12 undefined
     assert "metal_layers" in df.loc["Na-110", "Tc_conv_err_source"]
-    assert pd.isna(df.loc["Li-110", "Tc_11_conv_err_K"]) and "not in convergence.systems" in df.loc["Li-110", "Tc_conv_err_source"]
+    assert pd.isna(df.loc["Li-110", "Tc_11_conv_err_K"])
+    assert "not in convergence.systems" in df.loc["Li-110", "Tc_conv_err_source"]
 
 
 def test_report_tc_table_shows_error_bars(tmp_path):

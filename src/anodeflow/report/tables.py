@@ -1,4 +1,5 @@
 """Campaign tables as HTML for the Snakemake report (one small page per CSV)."""
+
 from __future__ import annotations
 
 import html
@@ -10,20 +11,20 @@ from ..io import atomic_path
 #: what each table of the campaign holds (shown under its title in the report)
 TABLE_DESCRIPTIONS = {
     "critical_temperatures": "Mean-field T_c of both pair types, Ω, ⟨ω⟩, z and the 300 K classification per system, "
-                             "the number of pairs each ⟨ω⟩ rests on (n_pairs_11, n_pairs_12) and of pairs left out "
-                             "because a configuration they rest on did not converge or relocated (n_pairs_excluded), "
-                             "with the interface descriptors (a_m, the O-lattice descriptor ρ_O and its angle, Δχ_max, "
-                             "strain, area). The columns 'T_c,11 (K)' and 'T_c,12 (K)' show T_c with its error bars: "
-                             "± the BEEF-vdW ensemble standard deviation (BEEF) where that functional is used, and ± "
-                             "the spread over the largest settings of the convergence study (conv) where "
-                             "convergence.systems lists the system.",
+    "the number of pairs each ⟨ω⟩ rests on (n_pairs_11, n_pairs_12) and of pairs left out "
+    "because a configuration they rest on did not converge or relocated (n_pairs_excluded), "
+    "with the interface descriptors (a_m, the O-lattice descriptor ρ_O and its angle, Δχ_max, "
+    "strain, area). The columns 'T_c,11 (K)' and 'T_c,12 (K)' show T_c with its error bars: "
+    "± the BEEF-vdW ensemble standard deviation (BEEF) where that functional is used, and ± "
+    "the spread over the largest settings of the convergence study (conv) where "
+    "convergence.systems lists the system.",
     "montecarlo_tc": "Lattice Monte Carlo transition temperature next to the mean-field T_c per system and pair type.",
     "beef_uncertainty": "BEEF-vdW ensemble standard deviations of ⟨ω⟩, Ω and T_c (same seed and size for every "
-                        "energy, so the ensembles stay correlated). PBE systems: no ensemble exists, stated per row.",
+    "energy, so the ensembles stay correlated). PBE systems: no ensemble exists, stated per row.",
     "stiffness": "Capillary stiffness γ̃ per metal, facet and temperature with its fit error (results/cft/), or the "
-                 "flag of a facet without measurable fluctuations; see the stiffness figure.",
+    "flag of a facet without measurable fluctuations; see the stiffness figure.",
     "adhesion": "Adhesion energy W_ad = (E_metal + E_coating − E_interface)/A with both slabs in the interface's "
-                "own strained cell (positive: bound).",
+    "own strained cell (positive: bound).",
 }
 
 
@@ -33,7 +34,7 @@ def describe(name: str) -> str:
 
 
 def _fmt_tc(value, errors: dict) -> str:
-    """"412 ± 30 (BEEF) ± 12 (conv)": T_c (K) with the error bars that exist; "–" when undefined."""
+    """ "412 ± 30 (BEEF) ± 12 (conv)": T_c (K) with the error bars that exist; "–" when undefined."""
     if value is None or pd.isna(value):
         return "–"
     out = f"{value:.0f}"
@@ -52,10 +53,14 @@ def with_error_bars(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
     shown = {}
     for t in ("11", "12"):
-        errs = [(lab, f"Tc_{t}_{col}") for lab, col in (("BEEF", "err_K"), ("conv", "conv_err_K"))
-                if f"Tc_{t}_{col}" in df.columns]
-        shown[f"T_c,{t} (K)"] = [_fmt_tc(row[f"Tc_{t}_K"], {lab: row[c] for lab, c in errs})
-                                 for _, row in df.iterrows()]
+        errs = [
+            (lab, f"Tc_{t}_{col}")
+            for lab, col in (("BEEF", "err_K"), ("conv", "conv_err_K"))
+            if f"Tc_{t}_{col}" in df.columns
+        ]
+        shown[f"T_c,{t} (K)"] = [
+            _fmt_tc(row[f"Tc_{t}_K"], {lab: row[c] for lab, c in errs}) for _, row in df.iterrows()
+        ]
     at = 1 + int("status" in df.columns)
     for k, (name, col) in enumerate(shown.items()):
         df.insert(at + k, name, col)
@@ -66,8 +71,9 @@ def csv_to_html(csv_path, html_path, title: str, description: str, float_format:
     """One HTML page of a CSV table (``float_format``: config ``report.float_format``); the T_c table
     shows its error bars next to each T_c (:func:`with_error_bars`)."""
     df = with_error_bars(pd.read_csv(csv_path))
-    body = df.to_html(index=False, na_rep="–", float_format=lambda x: float_format.format(x), border=0,
-                      classes="anodeflow-table")
+    body = df.to_html(
+        index=False, na_rep="–", float_format=lambda x: float_format.format(x), border=0, classes="anodeflow-table"
+    )
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:sans-serif;font-size:13px}} table{{border-collapse:collapse}}
 td,th{{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}} th{{background:#f0f0f0}}</style>
