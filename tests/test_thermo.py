@@ -1,4 +1,6 @@
 """The pair-model bookkeeping is exact: synthetic energies with known ε give back ω, Ω, T_c."""
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -7,6 +9,8 @@ from anodeflow.constants import KB_EV_PER_K
 from anodeflow.interfaces import sites, structures
 from anodeflow.thermo import pair_model as thermo
 from anodeflow.thermo import vacancies as vacancy_thermo
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def pair_model_energy(atoms, removed, eps, shells):
@@ -240,6 +244,24 @@ def test_report_tc_table_shows_error_bars(tmp_path):
     df.to_csv(csv, index=False)
     csv_to_html(csv, tmp_path / "t.html", "t", "", "{:.3g}")
     assert "412 ± 30 (BEEF) ± 12 (conv)" in (tmp_path / "t.html").read_text()
+
+
+def test_convergence_job_spec_is_the_config_s_variants_preset_and_spread_settings():
+    """The convergence rule's spec is built in the package (anodeflow.systems): every value of every
+    parameter of config 'convergence' as one variant, the active preset without execution keys."""
+    from anodeflow import config as afconfig
+    from anodeflow import systems as afsystems
+
+    cfg = afconfig.load(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml")
+    cfg["convergence"] = {**cfg.get("convergence", {}), "inplane_min_length_A": [12.0], "metal_layers": [6, 7],
+                          "kpt_density": [], "spread_settings": 3}
+    spec = afsystems.convergence_job_spec(cfg, "Li-100")
+    assert [v[1:] for v in spec["variants"]] == [["inplane_min_length_A", 12.0], ["metal_layers", 6],
+                                                 ["metal_layers", 7]]
+    assert all(v[0].startswith("Li-100") and v[0] != "Li-100" for v in spec["variants"])
+    assert len({v[0] for v in spec["variants"]}) == 3
+    assert spec["preset"] == afsystems.science(afsystems.preset(cfg)) and "ntasks" not in spec["preset"]
+    assert spec["spread_settings"] == 3
 
 
 def test_convergence_command_merges_the_base_cell(tmp_path):

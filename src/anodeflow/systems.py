@@ -170,3 +170,12 @@ def build_job_spec(config: dict, system_id: str) -> dict:
 def relax_job_spec(config: dict, system_id: str, config_id: str, removed: list[int]) -> dict:
     return {"system": system_id, "config_id": config_id, "removed": list(removed),
             "xc": system(config, system_id).xc, "preset": system_preset(config, system_id)}
+
+
+def convergence_job_spec(config: dict, system_id: str) -> dict:
+    """The job spec of a system's convergence study (``anodeflow.thermo.jobs convergence``): its variants as
+    [variant id, parameter, value], the active preset they vary (execution keys dropped), and over how
+    many of each parameter's largest settings the T_c spread is taken (convergence.spread_settings)."""
+    conv = config.get("convergence", {})
+    return {"variants": [list(v) for v in convergence_variants(config, system_id)],
+            "preset": science(preset(config)), "spread_settings": conv.get("spread_settings", 2)}

@@ -147,9 +147,7 @@ rule adhesion_slab:
     conda:
         "../../envs/dft.yaml"
     shell:
-        "python -m anodeflow.launch {threads} -- python -m anodeflow.dft.jobs relax --ntasks {threads} --spec {params.spec:q} "
-        "--structure {input.structure} --out {output.json} --final {output.final} "
-        "--workdir {params.workdir} > {log} 2>&1"
+        dft_relax_command()
 
 
 rule adhesion:
