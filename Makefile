@@ -20,7 +20,8 @@ test: setup
 	source scripts/env.sh && python -m pytest -q -ra tests
 test-fast: setup
 	source scripts/env.sh && python -m pytest -q -ra -m "$(FAST_TIER)" tests $(PYTEST_ARGS)
+# Python (ruff: rules and format in pyproject.toml [tool.ruff]) and the workflow (snakemake --lint).
 lint: setup
-	source scripts/env.sh && snakemake --lint $(SNAKE_ARGS)
+	source scripts/env.sh && ruff check . && ruff format --check . && snakemake --lint $(SNAKE_ARGS)
 dry: setup
 	source scripts/env.sh && snakemake -n --cores $(CORES) $(SNAKE_ARGS)

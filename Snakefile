@@ -3,6 +3,12 @@ import os
 import sys
 from pathlib import Path
 
+from snakemake.utils import min_version
+
+# the tested version is pinned in requirements.txt; Snakemake 9 is the oldest whose API the tests and
+# profiles use (workflow profile, executor plugins)
+min_version("9.0")
+
 sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 from anodeflow import config as afconfig
 from anodeflow import launch as aflaunch

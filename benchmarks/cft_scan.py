@@ -79,6 +79,7 @@ def main():
                                                cc["max_exponent"], cc["max_rel_err"], cc["min_signal_to_floor"])
             P = np.asarray(res["A2_A2"])
             msd_max, solid = cftjobs.interior_solid(r["msd_interior_A2"], lat, cc)
+            late_bcc = float(np.mean(r["bcc_interior"][len(r["bcc_interior"]) // 2:]))  # second half of the run
             row = {"metal": a.metal, "facet": facet, "T_K": T, "a_A": lat, "natoms": r["natoms"], "W_A": W, "b_A": b,
                    "prod_ps": r["prod_ps"], "n_frames": res["n_frames"], "n_modes": n_modes,
                    "P_lowest_A2": P[:6].tolist(), "white_floor_A2": float(np.median(P[len(P) // 2:])),
@@ -86,7 +87,7 @@ def main():
                    "fluctuating": res["fluctuating"], "stiffness_J_m2": res["stiffness_J_m2"],
                    "stderr_J_m2": res["stderr_J_m2"], "block_stiffness_J_m2": res["block_stiffness_J_m2"],
                    "msd_interior_max_A2": msd_max, "solid_by_msd": solid,
-                   "molten": cftjobs.molten(msd_max, float(np.mean(r["bcc_interior"][len(r["bcc_interior"]) // 2:])), lat),
+                   "molten": cftjobs.molten(msd_max, late_bcc, lat),
                    "bcc_interior_mean": float(np.mean(r["bcc_interior"])),
                    "wall_s": time.time() - t0, "cpu_s": time.process_time() - c0}
             rows.append(row)

@@ -4,7 +4,8 @@ Reads config/config.yaml (+ overlays), ``--set key=value`` overrides of md.coexi
 and latent heat given on the command line (``--Tm-hyst``, ``--latent``), so no ramp is needed first.
 
     source scripts/env.sh
-    python benchmarks/coexistence_scan.py Na --Tm-hyst 444 --latent 0.027 --config-overlay tests/configs/md_local_potentials.yaml \
+    python benchmarks/coexistence_scan.py Na --Tm-hyst 444 --latent 0.027 \
+        --config-overlay tests/configs/md_local_potentials.yaml \
         --set cells=[6,6,24] run_ps=60 --out benchmarks/results/coexistence_Na.json
 """
 from __future__ import annotations

@@ -20,11 +20,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 JOB = r"""
 import sys, time, yaml
-from anodeflow.interfaces import structures as S
+from anodeflow.interfaces import structures
 from anodeflow.dft.calculators import gpaw_calculator
 from anodeflow.dft.relax import relax
 p = yaml.safe_load(open(sys.argv[1]))["presets"]["quick"]
-slab = S.metal_slab("Li", (1, 0, 0), 3.43, 4, 2, 6.0, 15.0)
+slab = structures.metal_slab("Li", (1, 0, 0), 3.43, 4, 2, 6.0, 15.0)
 t = time.time()
 res = relax(slab, gpaw_calculator(p, "PBE", slab, txt=None), 1e-6, int(sys.argv[2]), sys.argv[3], logfile=None)
 from gpaw.mpi import world
@@ -47,7 +47,7 @@ def run(pinned: bool, ranks: int, steps: int) -> dict:
         out = subprocess.run(["mpiexec", "-n", str(ranks), sys.executable, str(script),
                               str(ROOT / "config" / "config.yaml"), str(steps), str(Path(wd) / "work")],
                              env=env, capture_output=True, text=True, check=True).stdout
-    line = [l for l in out.splitlines() if l.startswith("RESULT")][0].split()
+    line = next(row for row in out.splitlines() if row.startswith("RESULT")).split()
     return {"pinned": pinned, "wall_s": time.time() - t, "relax_s": float(line[1]), "steps": int(line[2]),
             "energy_eV": float(line[3]), "loadavg_before": os.getloadavg()}
 
@@ -57,16 +57,16 @@ def main():
     ap.add_argument("--ranks", type=int, default=2)
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "dft_threads.json"))
-    a = ap.parse_args()
-    rows = [run(True, a.ranks, a.steps), run(False, a.ranks, a.steps)]
+    args = ap.parse_args()
+    rows = [run(True, args.ranks, args.steps), run(False, args.ranks, args.steps)]
     res = {"benchmark": "GPAW relaxation, threads pinned vs unpinned",
            "machine": {"node": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version(),
                        "processor": platform.processor()},
-           "settings": {"system": "Li(100) 2x2x4, 16 atoms", "preset": "quick", "mpi_ranks": a.ranks,
-                        "bfgs_steps": a.steps},
+           "settings": {"system": "Li(100) 2x2x4, 16 atoms", "preset": "quick", "mpi_ranks": args.ranks,
+                        "bfgs_steps": args.steps},
            "runs": rows, "unpinned_over_pinned": rows[1]["relax_s"] / rows[0]["relax_s"],
            "date": time.strftime("%Y-%m-%d %H:%M:%S")}
-    Path(a.out).write_text(json.dumps(res, indent=2))
+    Path(args.out).write_text(json.dumps(res, indent=2))
     print(json.dumps(res, indent=2))
 
 

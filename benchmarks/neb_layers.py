@@ -12,8 +12,8 @@ fmax 0.02 eV/A) and only the slab changed: `--slabs layers:fixed`, the bottom `f
 bulk positions. The series separates the slab depth (layers at a fixed number of free planes) from the
 relaxation depth (free planes = layers - fixed), and `--n-images` the band's resolution (a band too
 coarse to resolve an intermediate minimum can settle on another, higher path: Li(110), 3 free planes,
-0.097 eV with 7 images, 0.027 eV with 15). Potentials as the workflow resolves them (Li q-SNAP from LAMMPS' share, Na EAM from
-../shared/potentials via tests/configs/md_local_potentials.yaml when present).
+0.097 eV with 7 images, 0.027 eV with 15). Potentials as the workflow resolves them (Li q-SNAP from LAMMPS'
+share, Na EAM from ../shared/potentials via tests/configs/md_local_potentials.yaml when present).
 
 Writes ``<out>.jsonl`` (one line per point as it finishes; restartable), ``<out>.csv``, ``<out>.png``
 (E_a against layers per metal and facet) and ``<out>.meta.json`` (machine, settings).
@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from anodeflow import config as afconfig  # noqa: E402
-from anodeflow.pfinputs import barriers as B  # noqa: E402
+from anodeflow.pfinputs import barriers  # noqa: E402
 
 
 def load_config() -> dict:
@@ -40,12 +40,12 @@ def load_config() -> dict:
 
 
 def point(cfg: dict, metal: str, facet: str, layers: int, fixed: int, n_images: int) -> dict:
-    settings = B.NEBSettings.from_config({**cfg["barriers"], "layers": layers, "fixed_layers": fixed,
+    settings = barriers.NEBSettings.from_config({**cfg["barriers"], "layers": layers, "fixed_layers": fixed,
                                           "n_images": n_images})
-    factory = lambda: B.lammps_calculator(metal, cfg)  # noqa: E731
+    factory = lambda: barriers.lammps_calculator(metal, cfg)  # noqa: E731
     t, c = time.time(), time.process_time()
-    a = B.lattice_constant(metal, cfg["metals"][metal]["a0_A"], factory)
-    r = B.neb_barrier(metal, facet, a, factory, settings)
+    a = barriers.lattice_constant(metal, cfg["metals"][metal]["a0_A"], factory)
+    r = barriers.neb_barrier(metal, facet, a, factory, settings)
     keep = ("metal", "facet", "E_a_eV", "E_a_reverse_eV", "hop_length_A", "n_atoms",
             "converged", "neb_steps", "energies_eV", "adatom_displacement_A", "restarts", "endpoints_are_minima")
     return {**{k: r[k] for k in keep}, "layers": layers, "fixed_layers": fixed, "n_images": n_images, "a_A": a,

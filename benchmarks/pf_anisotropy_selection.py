@@ -71,8 +71,9 @@ def main() -> None:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(out.with_suffix(".csv"), index=False)
-    meta = {"metal": args.metal, "condition": args.condition, "inputs": inp, "temperature_K": cfg["phasefield"]["temperature_K"],
-            "grid": cfg["phasefield"]["grid"], "machine": platform.node(), "cpus": os.cpu_count(),
+    meta = {"metal": args.metal, "condition": args.condition, "inputs": inp,
+            "temperature_K": cfg["phasefield"]["temperature_K"], "grid": cfg["phasefield"]["grid"],
+            "machine": platform.node(), "cpus": os.cpu_count(),
             "date": time.strftime("%Y-%m-%dT%H:%M:%S")}
     out.with_suffix(".json").write_text(json.dumps(meta, indent=1))
 

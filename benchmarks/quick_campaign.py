@@ -19,7 +19,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))   # benchmarks/: workflow_run, also when imported by path
 from workflow_run import ROOT, active_preset, snakemake_run  # noqa: E402
 
-
 EXTRA_CONFIGS: list[str] = []   # --config-overlay files, applied after config/quick.yaml
 
 
@@ -40,17 +39,17 @@ def main():
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "quick_campaign.json"))
     ap.add_argument("--config-overlay", nargs="*", default=[],
                     help="further config files (e.g. potentials.Na.local_dir on a machine without network)")
-    a = ap.parse_args()
-    EXTRA_CONFIGS.extend(str(Path(c).resolve()) for c in a.config_overlay)
-    wd = Path(a.workdir)
-    if wd.exists() and not a.keep:
+    args = ap.parse_args()
+    EXTRA_CONFIGS.extend(str(Path(c).resolve()) for c in args.config_overlay)
+    wd = Path(args.workdir)
+    if wd.exists() and not args.keep:
         shutil.rmtree(wd)
     wd.mkdir(parents=True, exist_ok=True)
     load0 = os.getloadavg()
-    t_dry, _ = snake(wd, a.cores, *a.targets, "-n")
-    t_run, r = snake(wd, a.cores, *a.targets)
+    t_dry, _ = snake(wd, args.cores, *args.targets, "-n")
+    t_run, r = snake(wd, args.cores, *args.targets)
     (wd / "run.log").write_text(r.stdout + r.stderr)
-    t_noop, r2 = snake(wd, a.cores, *a.targets)
+    t_noop, r2 = snake(wd, args.cores, *args.targets)
     jobs, cpu = {}, {}
     for f in glob.glob(str(wd / "results" / "benchmarks" / "**" / "*.tsv"), recursive=True):
         head, last = Path(f).read_text().splitlines()[:2]
@@ -61,15 +60,15 @@ def main():
     res = {"benchmark": "quick campaign wall time", "returncode": r.returncode,
            "wall_s": t_run, "dry_run_s": t_dry, "noop_rerun_s": t_noop,
            "noop_says_nothing_to_do": "Nothing to be done" in (r2.stdout + r2.stderr),
-           "cores": a.cores, "machine": {"node": platform.node(), "cpus": os.cpu_count()},
+           "cores": args.cores, "machine": {"node": platform.node(), "cpus": os.cpu_count()},
            "loadavg_at_start": load0, "loadavg_at_end": os.getloadavg(),
-           "targets": a.targets or ["all"], "config_overlays": a.config_overlay,
+           "targets": args.targets or ["all"], "config_overlays": args.config_overlay,
            "preset": active_preset(configs()),
            "job_seconds": dict(sorted(jobs.items())), "sum_job_seconds": sum(jobs.values()),
            "sum_job_cpu_seconds": sum(cpu.values()),
-           "idle_estimate_s": sum(cpu.values()) / a.cores,
+           "idle_estimate_s": sum(cpu.values()) / args.cores,
            "date": time.strftime("%Y-%m-%d %H:%M:%S")}
-    out = Path(a.out)
+    out = Path(args.out)
     out.write_text(json.dumps(res, indent=2))
     print(json.dumps({k: v for k, v in res.items() if k != "job_seconds"}, indent=2))
 

@@ -24,7 +24,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from anodeflow import config as C, systems as S  # noqa: E402
+from anodeflow import config as afconfig  # noqa: E402
+from anodeflow import systems as afsystems
 from anodeflow.interfaces.build import build_system  # noqa: E402
 from anodeflow.interfaces.structures import BuildError  # noqa: E402
 from anodeflow.io import provenance, write_csv  # noqa: E402
@@ -42,8 +43,8 @@ def config_bulk(cfg: dict, s) -> dict:
 
 
 def rows(campaign: str, cfg: dict):
-    for sid, s in S.systems(cfg).items():
-        spec = S.build_job_spec(cfg, sid)
+    for sid, s in afsystems.systems(cfg).items():
+        spec = afsystems.build_job_spec(cfg, sid)
         t = time.time()
         row = {"campaign": campaign, "system": sid, "metal_layers": spec["preset"]["metal_layers"]}
         try:
@@ -69,17 +70,17 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default=str(ROOT / "benchmarks/results/single_image_cells.csv"))
     ap.add_argument("--campaigns", nargs="+", default=list(CAMPAIGNS), choices=list(CAMPAIGNS))
-    a = ap.parse_args()
+    args = ap.parse_args()
     out, settings = [], {}
-    for name in a.campaigns:
-        cfg = C.load(*CAMPAIGNS[name])
-        settings[name] = {"preset": S.science(S.preset(cfg)), "interfaces": cfg["interfaces"],
+    for name in args.campaigns:
+        cfg = afconfig.load(*CAMPAIGNS[name])
+        settings[name] = {"preset": afsystems.science(afsystems.preset(cfg)), "interfaces": cfg["interfaces"],
                           "max_vacancy_sites": cfg["dft"].get("max_vacancy_sites")}
         out += list(rows(name, cfg))
     prov = provenance({"settings": settings, "machine": {"node": platform.node(), "cpu": platform.processor(),
                                                          "python": platform.python_version()}})
-    write_csv(a.out, pd.DataFrame(out), prov)
-    print(f"wrote {a.out}")
+    write_csv(args.out, pd.DataFrame(out), prov)
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

@@ -25,13 +25,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from anodeflow.constants import EV_PER_A2_IN_J_PER_M2  # noqa: E402,F401  (unit of the table)
-from anodeflow.pfinputs import surfaces as S  # noqa: E402
+from anodeflow.pfinputs import surfaces  # noqa: E402
 
 A_PBE = {"Li": 3.447, "Na": 4.191}
 
@@ -47,13 +45,13 @@ def point(args, metal: str, facet: str, layers: int, strain: float) -> dict:
     from anodeflow.dft.calculators import gpaw_calculator
 
     p = preset(args, layers)
-    spec = S.surface_job_spec({"xc": "PBE", "relax": True}, p, metal, facet, strain)
+    spec = surfaces.surface_job_spec({"xc": "PBE", "relax": True}, p, metal, facet, strain)
     with tempfile.TemporaryDirectory() as work:
         def calc(atoms, slab, txt):
             return gpaw_calculator(p, "PBE", atoms, txt=None, slab=slab)
 
         t = time.time()
-        r = S.relaxed_surface_energy(spec, args.a[metal], work, calc)
+        r = surfaces.relaxed_surface_energy(spec, args.a[metal], work, calc)
         cpu = time.process_time()
     return {**{k: r[k] for k in ("metal", "facet", "strain", "E_s_J_m2", "E_s_unrelaxed_J_m2", "n_atoms",
                                  "area_A2", "e_bulk_eV", "a_A", "relax_converged", "relax_steps")},

@@ -31,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))   # benchmarks/: workflow_run, also when imported by path
 from workflow_run import ROOT, active_preset, snakemake_run  # noqa: E402
+
 CONFIGS = [ROOT / "config" / "validation.yaml"]
 SYSTEMS = ["Li-100", "Na-100"]
 OUT = ROOT / "benchmarks" / "results" / "validation_isolated"
@@ -76,7 +77,8 @@ def planned_cells(systems: list[str]) -> dict:
     """The cell each system gets at this preset, from the builder (no DFT): atoms, repeat, k-points and
     the configurations that the checkpoint fans out into relaxations (a dry run cannot list them)."""
     sys.path.insert(0, str(ROOT / "src"))
-    from anodeflow import config as afc, systems as afsystems
+    from anodeflow import config as afc
+    from anodeflow import systems as afsystems
     from anodeflow.dft.calculators import kpoint_grid
     from anodeflow.interfaces.build import build_system
 
@@ -100,15 +102,15 @@ def main(argv=None) -> int:
     ap.add_argument("--systems", nargs="+", default=SYSTEMS)
     ap.add_argument("--dry-run", action="store_true", help="snakemake -n for every system; writes no results")
     ap.add_argument("--out", default=str(OUT), help="output stem: <out>.csv and <out>.json")
-    a = ap.parse_args(argv)
-    wd = Path(a.workdir)
+    args = ap.parse_args(argv)
+    wd = Path(args.workdir)
     wd.mkdir(parents=True, exist_ok=True)
-    targets = {s: [f"results/thermo/{s}/tc.json"] for s in a.systems}
-    if a.dry_run:
+    targets = {s: [f"results/thermo/{s}/tc.json"] for s in args.systems}
+    if args.dry_run:
         rc = 0
-        cells = planned_cells(a.systems)
-        for s in a.systems:
-            t, r = snake(wd, a.cores, targets[s], "-n")
+        cells = planned_cells(args.systems)
+        for s in args.systems:
+            t, r = snake(wd, args.cores, targets[s], "-n")
             stats = r.stdout.split("Job stats:")[1].split("Reasons:")[0] if "Job stats:" in r.stdout else ""
             jobs = [ln for ln in stats.splitlines() if ln.strip() and ln.split()[0] in
                     ("bulk_reference", "build_system", "relax_pristine", "relax_vacancy", "vacancy_thermo", "total")]
@@ -122,25 +124,26 @@ def main(argv=None) -> int:
         return rc
     machine = {"node": platform.node(), "cpus": os.cpu_count(), "processor": platform.processor(),
                "python": platform.python_version()}
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"],
+                            capture_output=True, text=True).stdout.strip()
     rows, logs = [], {}
-    for s in a.systems:
+    for s in args.systems:
         load0 = os.getloadavg()
-        wall, r = snake(wd, a.cores, targets[s])
+        wall, r = snake(wd, args.cores, targets[s])
         (wd / f"validation_{s}.log").write_text(r.stdout + r.stderr)
         row = system_row(wd, s, wall, r.returncode)
         row["loadavg_start"], row["loadavg_end"] = load0[0], os.getloadavg()[0]
         rows.append(row)
         logs[s] = str(wd / f"validation_{s}.log")
         print(json.dumps(row))
-    out = Path(a.out)
+    out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out.with_suffix(".csv"), "w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=COLUMNS + ["loadavg_start", "loadavg_end"])
         w.writeheader()
         w.writerows(rows)
     res = {"benchmark": "isolated Li(100), Na(100) at the validation preset", "systems": rows,
-           "cores": a.cores, "machine": machine, "preset": active_preset(CONFIGS),
+           "cores": args.cores, "machine": machine, "preset": active_preset(CONFIGS),
            "configfiles": [str(c.relative_to(ROOT)) for c in CONFIGS], "workdir": str(wd), "logs": logs,
            "commit": commit, "date": time.strftime("%Y-%m-%d %H:%M:%S")}
     out.with_suffix(".json").write_text(json.dumps(res, indent=2, default=str))

@@ -26,5 +26,6 @@ def snakemake_run(wd: Path | str, cores: int, configs: list, *args: str) -> tupl
 def active_preset(configs: list) -> dict:
     """The DFT preset the jobs see under config/config.yaml overlaid with ``configs``."""
     sys.path.insert(0, str(ROOT / "src"))
-    from anodeflow import config as afc, systems as afsystems
+    from anodeflow import config as afc
+    from anodeflow import systems as afsystems
     return afsystems.preset(afc.load(ROOT / "config" / "config.yaml", *configs))

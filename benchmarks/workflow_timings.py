@@ -46,7 +46,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from workflow_sandbox import LINKED, env as sandbox_env  # noqa: E402
+from workflow_sandbox import LINKED  # noqa: E402
+from workflow_sandbox import env as sandbox_env
 
 GOAL_RATIO = 1.3
 LOCK = Path("/tmp/anodeflow-bench.lock")
@@ -198,15 +199,15 @@ def main(argv=None) -> dict:
     ap.add_argument("--compare", type=Path, help="an earlier JSON of this script, drawn beside this run")
     ap.add_argument("--outdir", type=Path, default=ROOT / "benchmarks" / "results")
     ap.add_argument("--replot", type=Path, help="only redraw the figure of this JSON (with --compare), no runs")
-    a = ap.parse_args(argv)
-    if a.replot:
-        record = json.loads(a.replot.read_text())
-        figure(record, a.replot.with_suffix(".png"), json.loads(a.compare.read_text()) if a.compare else None)
+    args = ap.parse_args(argv)
+    if args.replot:
+        record = json.loads(args.replot.read_text())
+        figure(record, args.replot.with_suffix(".png"), json.loads(args.compare.read_text()) if args.compare else None)
         return record
-    if a.repeats < 3:
+    if args.repeats < 3:
         ap.error("--repeats must be >= 3 (medians of at least 3)")
-    tree = a.tree.resolve()
-    env = child_env(tree, bytecode=not a.no_bytecode_cache)
+    tree = args.tree.resolve()
+    env = child_env(tree, bytecode=not args.no_bytecode_cache)
 
     LOCK.touch(exist_ok=True)
     lock = open(LOCK)
@@ -220,10 +221,10 @@ def main(argv=None) -> dict:
         one.mkdir()
         (one / "Snakefile").write_text(ONE_RULE)
         ref = make_sandbox(tree, tmp / "reference")
-        if a.finished:
-            done = a.finished.resolve()
-            cfgs = a.finished_config or []             # as given: snakemake reads them relative to DIR
-            targets = a.finished_targets
+        if args.finished:
+            done = args.finished.resolve()
+            cfgs = args.finished_config or []             # as given: snakemake reads them relative to DIR
+            targets = args.finished_targets
             prepared = {"finished": str(done), "how": "given (--finished)"}
         else:
             done = make_sandbox(tree, tmp / "pf_standalone")
@@ -243,7 +244,7 @@ def main(argv=None) -> dict:
         outs = {}
         for c in CASES:                                    # warm-up: bytecode, numba and file caches
             outs[c] = run(*cases[c], env)["out"]
-        for rep in range(a.repeats):
+        for rep in range(args.repeats):
             order = CASES[rep % 3:] + CASES[:rep % 3]      # rotate, so no case always follows another
             for c in order:
                 s = run(*cases[c], env)
@@ -255,12 +256,12 @@ def main(argv=None) -> dict:
     floor = statistics.median(s["wall_s"] for s in samples["one_rule_dry_run"])
     record = {
         "what": "wall time of snakemake's bookkeeping (no job runs): one-rule dry run vs this workflow",
-        "label": a.label,
+        "label": args.label,
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": machine(),
-        "tree": tree_info(tree, a.note),
-        "bytecode_cache": not a.no_bytecode_cache or "PYTHONDONTWRITEBYTECODE" not in os.environ,
-        "repeats": a.repeats,
+        "tree": tree_info(tree, args.note),
+        "bytecode_cache": not args.no_bytecode_cache or "PYTHONDONTWRITEBYTECODE" not in os.environ,
+        "repeats": args.repeats,
         "waited_for_lock_s": round(waited, 1),
         "goal": f"reference_dry_run and noop_rerun median wall <= {GOAL_RATIO} x one_rule_dry_run",
         "noop_campaign": prepared,
@@ -284,20 +285,22 @@ def main(argv=None) -> dict:
     record["load1_range"] = [min(loads), max(loads)]
     record["goal_met"] = all(record["cases"][c]["ratio_to_one_rule"] <= GOAL_RATIO
                              for c in ("reference_dry_run", "noop_rerun"))
-    compare = json.loads(a.compare.read_text()) if a.compare else None
+    compare = json.loads(args.compare.read_text()) if args.compare else None
     if compare:
-        record["compared_with"] = {"file": str(a.compare), "label": compare["label"],
+        record["compared_with"] = {"file": str(args.compare), "label": compare["label"],
                                    "median_wall_s": {c: v["median_wall_s"] for c, v in compare["cases"].items()},
-                                   "ratio_to_one_rule": {c: v["ratio_to_one_rule"] for c, v in compare["cases"].items()}}
-    a.outdir.mkdir(parents=True, exist_ok=True)
-    out = a.outdir / f"workflow_timings_{a.label}.json"
+                                   "ratio_to_one_rule": {c: v["ratio_to_one_rule"]
+                                                         for c, v in compare["cases"].items()}}
+    args.outdir.mkdir(parents=True, exist_ok=True)
+    out = args.outdir / f"workflow_timings_{args.label}.json"
     out.write_text(json.dumps(record, indent=2) + "\n")
     figure(record, out.with_suffix(".png"), compare)
     for c, v in record["cases"].items():
         print(f"{c:18s} median {v['median_wall_s']:6.2f} s wall ({v['ratio_to_one_rule']:.2f}x one-rule), "
               f"{v['median_cpu_s']:5.2f} s CPU ({v['cpu_ratio_to_one_rule']:.2f}x), {v['jobs']} jobs, "
               f"walls {v['wall_s']}")
-    print(f"1-min load {record['load1_range']}; goal met: {record['goal_met']}; wrote {out} and {out.with_suffix('.png')}")
+    print(f"1-min load {record['load1_range']}; goal met: {record['goal_met']}; "
+          f"wrote {out} and {out.with_suffix('.png')}")
     return record
 
 

@@ -86,8 +86,9 @@ def test_na_110_barrier_is_small_and_symmetric(na_cfg, tmp_path):
 def test_barrier_job_command_line(na_cfg, tmp_path):
     """python -m anodeflow.pfinputs.jobs barrier: the config JSON of the rule (barriers, the metal's
     metals and potentials entries), the result JSON and the LAMMPS log."""
-    cfg = {"barriers": {**na_cfg["barriers"], "layers": 4, "fixed_layers": 2, "inplane_min_length_A": 9.0, "vacuum_A": 10.0,
-                        "n_images": 5, "fmax": 0.02, "max_steps": 1000},
+    small = {"layers": 4, "fixed_layers": 2, "inplane_min_length_A": 9.0, "vacuum_A": 10.0, "n_images": 5,
+             "fmax": 0.02, "max_steps": 1000}
+    cfg = {"barriers": {**na_cfg["barriers"], **small},
            "metals": {"Na": na_cfg["metals"]["Na"]}, "potentials": {"Na": na_cfg["potentials"]["Na"]}}
     out, log = tmp_path / "110.json", tmp_path / "110.lammps.log"
     jobs.main(["barrier", "--config", json.dumps(cfg), "--metal", "Na", "--facet", "110", "--out", str(out),

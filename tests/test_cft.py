@@ -12,8 +12,8 @@ from anodeflow.config import SCHEMA_DIR
 from anodeflow.constants import EV_PER_A2_IN_J_PER_M2, KB_EV_PER_K
 
 #: schema defaults of config section cft (the one place they live)
-CFT_DEFAULTS = {k: v["default"] for k, v in yaml.safe_load((SCHEMA_DIR / "cft.schema.yaml").read_text())["properties"].items()
-                if isinstance(v, dict) and "default" in v}
+CFT_SCHEMA = yaml.safe_load((SCHEMA_DIR / "cft.schema.yaml").read_text())
+CFT_DEFAULTS = {k: v["default"] for k, v in CFT_SCHEMA["properties"].items() if isinstance(v, dict) and "default" in v}
 
 
 def _fit(**over):
@@ -180,6 +180,7 @@ def test_the_stiffness_job_config_holds_everything_the_analysis_reads(reference_
 
     npz = _synthetic_ribbon(tmp_path / "r.npz")
     whole = jobs.cft_job("Na", "100", 350.0, 2, reference_config, npz, npz, tmp_path / "a.json")
-    part = jobs.cft_job("Na", "100", 350.0, 2, job_config(reference_config, "stiffness", "Na"), npz, npz, tmp_path / "b.json")
+    na_only = job_config(reference_config, "stiffness", "Na")
+    part = jobs.cft_job("Na", "100", 350.0, 2, na_only, npz, npz, tmp_path / "b.json")
     whole.pop("provenance"), part.pop("provenance")
     assert whole == part

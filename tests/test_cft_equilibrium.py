@@ -6,10 +6,10 @@ white noise of sigma per bin, a floor c = sigma^2 / N. Expectations are these in
 """
 import numpy as np
 import pytest
-from ou_surface import ou_modes, profiles
 
 from anodeflow.cft import equilibrium as eq
 from anodeflow.constants import EV_PER_A2_IN_J_PER_M2, KB_EV_PER_K
+from ou_surface import ou_modes, profiles
 
 GAMMA, T, B, W, N, DT, TAU1, SIGMA = 0.3, 400.0, 7.0, 200.0, 64, 1.0, 50.0, 0.8
 N_FIT = 8

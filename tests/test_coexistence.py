@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from anodeflow import config as afconfig
-from anodeflow import potentials as P
+from anodeflow import potentials as afpot
 from anodeflow.md import coexistence as cx
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,7 +62,7 @@ def test_tiny_na_coexistence_melts_above_and_grows_below_tm(tmp_path):
     coexistence T_m (about 455 K: docs/md.md) the two-phase box melts, 100 K below it crystallises."""
     cfg = afconfig.load(ROOT / "config" / "config.yaml", ROOT / "tests" / "configs" / "md_local_potentials.yaml")
     cfg["potentials"]["Na"]["local_dir"] = str(SHARED)
-    pot = P.resolve("Na", cfg, workdir=tmp_path)
+    pot = afpot.resolve("Na", cfg, workdir=tmp_path)
     cfg["md"]["coexistence"].update(cells=[3, 3, 12], solid_ps=2, melt_ps=3, quench_ps=0.5, run_ps=6, skip_ps=0,
                                    sample_every=25)
     s = cx.CoexistenceSettings.from_config(cfg["md"], "Na")

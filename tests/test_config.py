@@ -5,7 +5,8 @@ import sys
 import pytest
 import yaml
 
-from anodeflow import systems as campaign_systems, config
+from anodeflow import config
+from anodeflow import systems as campaign_systems
 
 
 @pytest.fixture()
@@ -120,6 +121,7 @@ def test_snakemake_refuses_bad_config_before_any_job(root, tmp_path):
 def test_defaults_of_referenced_sub_schemas_are_filled(cfg):
     """Defaults in $ref'd stage schemas (md, cft, ...) are filled like those of the main schema."""
     import yaml as _yaml
+
     from anodeflow.config import SCHEMA_DIR
     sub = _yaml.safe_load((SCHEMA_DIR / "cft.schema.yaml").read_text())
     defaults = {k: v["default"] for k, v in sub["properties"].items() if isinstance(v, dict) and "default" in v}
@@ -154,6 +156,7 @@ def test_bad_termination_and_select_name_key_and_allowed_values(cfg):
 
 def test_convergence_systems_must_be_campaign_systems():
     from pathlib import Path
+
     from anodeflow import config as afc
     root = Path(__file__).resolve().parents[1]
     cfg = afc.load(root / "config" / "config.yaml", root / "config" / "quick.yaml")

@@ -114,10 +114,10 @@ def test_dft_post_deploy_rebuilds_gpaw_with_mpi():
 
 
 def _workflow_rules():
+    import os
+
     from snakemake.api import SnakemakeApi
     from snakemake.settings.types import OutputSettings, ResourceSettings
-
-    import os
 
     old = os.getcwd()
     os.chdir(ROOT)

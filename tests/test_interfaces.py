@@ -8,9 +8,9 @@ import pytest
 
 from anodeflow import systems as campaign_systems
 from anodeflow.interfaces import structures
+from anodeflow.interfaces.build import build_system
 from anodeflow.interfaces.coherent import InterfaceSettings, coherent_interface
 from anodeflow.interfaces.descriptors import area_mismatch
-from anodeflow.interfaces.build import build_system
 
 
 def _bulk(config, s):

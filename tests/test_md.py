@@ -1,6 +1,7 @@
 """MD stage: hysteresis analysis (pure), the config the jobs read, the job verbs, restartable phases and
 tiny real LAMMPS runs for Li and Na."""
 import copy
+import dataclasses
 import json
 import os
 import subprocess
@@ -13,7 +14,7 @@ import pytest
 import yaml
 
 from anodeflow import config as afconfig
-from anodeflow import potentials as P
+from anodeflow import potentials as afpot
 from anodeflow.md import bulk, jobs, ribbon, settings
 from anodeflow.md.engine import Phase, run_phases
 from anodeflow.md.lattice import orientation, spacing_factors
@@ -33,7 +34,7 @@ def cfg():
 @pytest.fixture(scope="module")
 def pots(cfg, tmp_path_factory):
     wd = tmp_path_factory.mktemp("pots")
-    return {m: P.resolve(m, cfg, workdir=wd) for m in ("Li", "Na")}
+    return {m: afpot.resolve(m, cfg, workdir=wd) for m in ("Li", "Na")}
 
 
 def _ribbon_settings(**kw):
@@ -109,12 +110,14 @@ def test_ribbon_settings_apply_the_per_metal_overrides(cfg):
     assert (na.length_A, na.slab_A, na.prod_ps, na.max_prod_ps, na.sample_ps) == (150, 25, 200, 600, 0.5)
     assert (na.b, na.start, na.gamma_guess_J_m2) == (1, "rough", 0.5)
     assert (li.length_A, li.slab_A, li.prod_ps, li.sample_ps) == (c["cft"]["length_A"], 17, 6, 0.1)
-    assert settings.cft_settings("Li", c)["b_spacings"] == [2] and settings.cft_settings("Na", c)["b_spacings"] == [1, 2]
+    assert settings.cft_settings("Li", c)["b_spacings"] == [2]
+    assert settings.cft_settings("Na", c)["b_spacings"] == [1, 2]
     # a per-metal steps override is merged key by key
-    assert settings.cft_settings("Li", c)["steps"]["facets"] == [] and "length_A" in settings.cft_settings("Li", c)["steps"]
+    li_steps = settings.cft_settings("Li", c)["steps"]
+    assert li_steps["facets"] == [] and "length_A" in li_steps
     assert li.timestep_fs == c["md"]["timestep_fs"]["Li"] and li.checkpoint_every == c["md"]["checkpoint_every"]
-    with pytest.raises(Exception):
-        li.length_A = 1.0  # frozen
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        li.length_A = 1.0
 
 
 def test_job_config_is_the_metal_s_part_without_execution_keys(cfg):
@@ -132,7 +135,8 @@ def test_job_config_is_the_metal_s_part_without_execution_keys(cfg):
     melting = {"metal": "Na", "Tm_K": 444.0, "Tm_coexistence_K": 455.4}
     assert settings.expansion_temperatures("Na", exp, melting) == settings.expansion_temperatures("Na", c, melting) \
         == [200.0, 319.0, 387.0]
-    assert settings.cft_temperatures("Na", c, {"metal": "Na", "Tm_K": 444.0, "Tm_coexistence_K": None}) == [311.0, 377.0]
+    hysteresis_only = {"metal": "Na", "Tm_K": 444.0, "Tm_coexistence_K": None}
+    assert settings.cft_temperatures("Na", c, hysteresis_only) == [311.0, 377.0]
     with pytest.raises(afconfig.ConfigError, match="no melting point"):
         settings.cft_temperatures("Na", c, {"metal": "Na", "Tm_K": None})
     assert settings.ribbon_settings("Na", rib, 2, "flat") == settings.ribbon_settings("Na", c, 2, "flat")
@@ -218,7 +222,8 @@ def test_a_of_T_interpolates_and_extrapolates():
 
 
 def test_orientations_are_right_handed_and_commensurate():
-    for f, s in (("100", [1, 1, 1]), ("110", [1, np.sqrt(2), np.sqrt(2)]), ("111", [np.sqrt(2), np.sqrt(6), np.sqrt(3)])):
+    expected = {"100": [1, 1, 1], "110": [1, np.sqrt(2), np.sqrt(2)], "111": [np.sqrt(2), np.sqrt(6), np.sqrt(3)]}
+    for f, s in expected.items():
         x, y, z = orientation(f)
         assert np.dot(x, y) == 0 and sorted(map(abs, z)) == sorted(int(c) for c in f)
         np.testing.assert_allclose(spacing_factors(f), s)
@@ -236,19 +241,19 @@ def test_phases_restart_after_a_kill(pots, tmp_path):
     after = [*pot.lammps_commands(mass=True), "timestep 0.002", "thermo 10"]
 
     def phases():
-        smp = lambda l: {"step": l.get_thermo("step"), "pe": l.get_thermo("pe")}  # noqa: E731
+        smp = lambda lmp: {"step": lmp.get_thermo("step"), "pe": lmp.get_thermo("pe")}  # noqa: E731
         return [Phase("eq", 40, ["fix t all nvt temp 300 300 0.1"], ["unfix t"]),
                 Phase("ramp", 120, ["fix t all nvt temp 300 400 0.1"], ["unfix t"], 20, smp)]
 
-    class Killed(Exception):
+    class KilledError(Exception):
         pass
 
     def kill(name, done, n):
         if name == "ramp" and done == 80:
-            raise Killed
+            raise KilledError
 
     lmp = make_lammps()
-    with pytest.raises(Killed):
+    with pytest.raises(KilledError):
         run_phases(lmp, tmp_path / "job", setup, after, phases(), checkpoint_every=30, on_step=kill)
     lmp.close()
     state = (tmp_path / "job" / "state.json").read_text()
@@ -353,22 +358,22 @@ def test_kill_between_restart_and_state_resumes_from_the_committed_state(pots, t
     setup = ["units metal", "lattice bcc 4.25", "region b block 0 2 0 2 0 2", "create_box 1 b", "create_atoms 1 box",
              *pot.lammps_commands(mass=True), "timestep 0.002", "velocity all create 300 5 mom yes rot no"]
     after = [*pot.lammps_commands(mass=True), "timestep 0.002"]
-    smp = lambda l: {"step": l.get_thermo("step")}  # noqa: E731
+    smp = lambda lmp: {"step": lmp.get_thermo("step")}  # noqa: E731
     phases = [Phase("ramp", 100, ["fix t all nvt temp 300 400 0.1"], ["unfix t"], 10, smp)]
     real_commit, calls = engine._commit_state, []
 
-    class Killed(Exception):
+    class KilledError(Exception):
         pass
 
     def dying_commit(workdir, state, samples):
         calls.append(state["step"])
         if len(calls) == 3:          # md.90.restart is on disk, its state never committed
-            raise Killed
+            raise KilledError
         real_commit(workdir, state, samples)
 
     monkeypatch.setattr(engine, "_commit_state", dying_commit)
     lmp = make_lammps()
-    with pytest.raises(Killed):
+    with pytest.raises(KilledError):
         run_phases(lmp, tmp_path / "job", setup, after, phases, checkpoint_every=30)
     lmp.close()
     assert calls == [30, 60, 90] and (tmp_path / "job" / "md.90.restart").is_file()

@@ -5,7 +5,7 @@ nearest the identity); O-lattice basis (I − T⁻¹)⁻¹ A, cell area A_sub/|d
 import numpy as np
 import pytest
 
-from anodeflow.interfaces.descriptors import LINE_TOL, o_lattice, o_lattice_scan
+from anodeflow.interfaces.descriptors import o_lattice, o_lattice_scan
 
 a = 3.0
 SQ = a * np.eye(2)

@@ -20,8 +20,14 @@ import pytest
 from scipy.stats import binomtest
 
 from anodeflow import config as afconfig
-from anodeflow.phasefield.model import (GrowthParams, boundary_velocity, custom_setup, gradient_coefficient,
-                                        make_setup, surface_drive)
+from anodeflow.phasefield.model import (
+    GrowthParams,
+    boundary_velocity,
+    custom_setup,
+    gradient_coefficient,
+    make_setup,
+    surface_drive,
+)
 from anodeflow.phasefield.solver import FastSolver
 from anodeflow.phasefield.texture import winning_texture
 
@@ -49,8 +55,8 @@ def test_flat_front_into_the_electrolyte_moves_at_the_predicted_velocity(L, Le, 
         f.run(2500)
         x.append(f.grains[0, :, 0].sum() * dx)
     v = np.polyfit(np.arange(3) * 2500 * p.dt, x[3:], 1)[0]
-    l = np.sqrt(kappa / (2.0 * p.w))
-    v_pred = 6.0 * l * dmu / (1.0 / L + 1.0 / Le)
+    ell = np.sqrt(kappa / (2.0 * p.w))  # boundary width l
+    v_pred = 6.0 * ell * dmu / (1.0 / L + 1.0 / Le)
     assert v == pytest.approx(v_pred, rel=0.03)
     assert v == pytest.approx(boundary_velocity(dmu, L, Le, kappa, kappa, p.w, p.gamma), rel=0.03)
 
@@ -101,11 +107,11 @@ def test_boundary_profile_is_the_analytic_one_for_equal_kappa():
     the lattice relaxation (dx = l/20) reproduces them to 1e-4."""
     from anodeflow.phasefield.model import boundary_profile, interface_energy
     kappa, w = 2.0, 1.0
-    l = np.sqrt(kappa / (2 * w))
-    pr = boundary_profile(kappa, kappa, w, 1.5, l / 20, n=800)
-    assert pr["I_a"] == pytest.approx(1 / (6 * l), rel=1e-4)
+    ell = np.sqrt(kappa / (2 * w))  # boundary width l
+    pr = boundary_profile(kappa, kappa, w, 1.5, ell / 20, n=800)
+    assert pr["I_a"] == pytest.approx(1 / (6 * ell), rel=1e-4)
     assert pr["sigma"] == pytest.approx(interface_energy(kappa, w), rel=1e-4)
-    assert boundary_velocity(0.01, 1.0, 1.0, kappa, kappa, w, 1.5) == pytest.approx(3 * l * 0.01)
+    assert boundary_velocity(0.01, 1.0, 1.0, kappa, kappa, w, 1.5) == pytest.approx(3 * ell * 0.01)
 
 
 @pytest.mark.slow
@@ -198,7 +204,7 @@ def test_leading_orientation_changes_through_the_film():
     s = make_setup(p, [1.0, 1.0, 1.0], E_s_by_orientation=[0.50, 0.48, 0.50])
     f = FastSolver(s)
     lead = []
-    for k in range(int((p.ny - s.rows0) * p.steps_per_row / 250)):
+    for _ in range(int((p.ny - s.rows0) * p.steps_per_row / 250)):
         f.run(250)
         w = winning_texture(f.grain_map(), s.orientation, 3)
         lead.append((w["top_fractions"]["001"], w["top_fractions"]["101"]))

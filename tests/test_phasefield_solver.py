@@ -7,10 +7,18 @@ import numpy as np
 import pytest
 
 from anodeflow import config as afconfig
-from anodeflow import constants as C
-from anodeflow.phasefield.model import (GrowthParams, UnstableStepError, check_stability,
-                                        custom_setup, gradient_coefficient, grain_map, make_setup,
-                                        mobility, stability_bound)
+from anodeflow import constants
+from anodeflow.phasefield.model import (
+    GrowthParams,
+    UnstableStepError,
+    check_stability,
+    custom_setup,
+    gradient_coefficient,
+    grain_map,
+    make_setup,
+    mobility,
+    stability_bound,
+)
 from anodeflow.phasefield.solver import DenseSolver, FastSolver
 
 #: the reference problem (config/config.yaml phasefield: 200 x 70 cells, dx = 0.5 um, dt = 0.01 s,
@@ -90,7 +98,7 @@ def test_nuclei_sit_on_rough_substrate_with_random_orientations():
 def test_mapping_matches_methods_section_8():
     T = 300.0
     L = mobility([0.14, 0.02], T)
-    kB = C.KB_EV_PER_K
+    kB = constants.KB_EV_PER_K
     assert L[0] == pytest.approx(7.5 * math.exp(-0.27 * 0.14 / (kB * T)), rel=1e-12)
     assert L[1] == pytest.approx(7.5 * math.exp(-0.27 * 0.02 / (kB * T)), rel=1e-12)
     k = gradient_coefficient([0.45, 0.50, 0.55], 0.50)

@@ -19,8 +19,8 @@ def test_phasefield_rules_standalone(tmp_path):
     ran = jobs_run(out)
     assert ran.count("pf_grain_selection") == 2 and ran.count("pf_phase_map_point") == 4
     assert "surface_energy" not in ran and "adatom_barrier" not in ran      # every input given in config
-    for log in ["Li-liquid.log", "Li-solid.log", "temperature/Li-liquid_300K.log", "temperature/Li-solid_300K.log", "temperature_analysis.log",
-                "phase_map/point_1_1.log", "phase_map.log"]:
+    for log in ["Li-liquid.log", "Li-solid.log", "temperature/Li-liquid_300K.log", "temperature/Li-solid_300K.log",
+                "temperature_analysis.log", "phase_map/point_1_1.log", "phase_map.log"]:
         assert (sb / "logs" / "phasefield" / log).stat().st_size > 0, log
     j = json.loads((sb / "results/phasefield/Li-liquid/texture.json").read_text())
     assert j["winner"] in ("001", "101", "111") and j["metal"] == "Li" and j["condition"] == "liquid"

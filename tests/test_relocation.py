@@ -3,8 +3,8 @@ relaxation is not."""
 import numpy as np
 import pytest
 
-from anodeflow.interfaces import structures
 from anodeflow.dft.relax import RELOCATION_FRACTION, relocation
+from anodeflow.interfaces import structures
 
 
 def _slab():

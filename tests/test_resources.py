@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from anodeflow import config as afconfig
-from anodeflow.interfaces import structures as S
+from anodeflow.interfaces import structures
 
 ROOT = Path(__file__).resolve().parents[1]
 RES = ROOT / "resources"
@@ -71,14 +71,14 @@ def test_example_cif_validates_and_builds_like_the_formula_route(cfg, monkeypatc
     afconfig.validate(_with_coating(cfg, file_spec))
     proto = {"kind": "bulk", "formula": "LiF", "spacegroup": 225, "a_A": LIF_A}
 
-    conv_file, conv_proto = S.coating_structure(file_spec), S.coating_structure(proto)
+    conv_file, conv_proto = structures.coating_structure(file_spec), structures.coating_structure(proto)
     assert conv_file.composition.reduced_formula == "LiF" and len(conv_file) == len(conv_proto) == 8
     assert np.allclose(conv_file.lattice.matrix, conv_proto.lattice.matrix, atol=1e-8)
     assert conv_file.matches(conv_proto, ltol=1e-4, stol=1e-4, angle_tol=1e-3, scale=False)
 
     # the bulk job's cell (primitive, ASE), at the file's a and at a relaxed a
     for a in (None, 4.06):
-        at_file, at_proto = S.bulk_coating(file_spec, a), S.bulk_coating(proto, a)
+        at_file, at_proto = structures.bulk_coating(file_spec, a), structures.bulk_coating(proto, a)
         assert len(at_file) == 2 and sorted(at_file.get_chemical_symbols()) == ["F", "Li"]
         assert np.allclose(at_file.cell.cellpar(), at_proto.cell.cellpar(), atol=1e-8)
         assert at_file.get_volume() == pytest.approx((a or LIF_A) ** 3 / 4, rel=1e-10)

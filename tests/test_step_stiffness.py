@@ -2,10 +2,10 @@
 independent Ornstein-Uhlenbeck modes with the equipartition spectrum <|x_k|^2> = k_B T / (L beta~ k^2)."""
 import numpy as np
 import pytest
-from ou_surface import ou_modes, profiles
 
 from anodeflow.cft import step
 from anodeflow.constants import KB_EV_PER_K
+from ou_surface import ou_modes, profiles
 
 A = 3.5                       # square lattice of the island layer (A)
 NY, NX = 48, 96               # rows along y (one bin per row), sites along x
@@ -68,8 +68,8 @@ def test_step_profile_finds_both_steps_across_the_periodic_boundary():
 
 
 def test_step_stiffness_recovers_beta_from_a_fluctuating_stripe_island():
-    """Flat and pre-roughened (mode 1 at 4x its rms) starts, 100 tau_1 each (atoms on lattice sites: the step positions are
-    quantised, a white floor of about a^2 / (12 N) that the fit's constant absorbs): beta~ within 5 %."""
+    """Flat and pre-roughened (mode 1 at 4x its rms) starts, 100 tau_1 each (atoms on lattice sites: the step
+    positions are quantised, a white floor of about a^2 / (12 N) that the fit's constant absorbs): beta~ within 5 %."""
     rng = np.random.default_rng(21)
     frames = {"flat": step_frames(rng, 1500), "rough": step_frames(rng, 1500, rough=4.0)}
     r = step.step_stiffness(frames, L, T, DT, N_FIT)

@@ -8,8 +8,7 @@ import pytest
 from ase.build import bulk
 from ase.calculators.emt import EMT
 
-from anodeflow.pfinputs import jobs
-from anodeflow.pfinputs import surfaces
+from anodeflow.pfinputs import jobs, surfaces
 
 
 @pytest.mark.parametrize("facet", ["100", "110", "111"])

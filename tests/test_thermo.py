@@ -1,12 +1,16 @@
 """The pair-model bookkeeping is exact: synthetic energies with known ε give back ω, Ω, T_c."""
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from anodeflow.constants import KB_EV_PER_K
 from anodeflow.interfaces import sites, structures
 from anodeflow.thermo import pair_model as thermo
 from anodeflow.thermo import vacancies as vacancy_thermo
-from anodeflow.constants import KB_EV_PER_K
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def pair_model_energy(atoms, removed, eps, shells):
@@ -72,8 +76,7 @@ def test_binodal_is_common_tangent_and_closes_at_Tc():
     # zero slope of Δg at x and 1 − x (symmetric model): chemical potentials equal
     for xi, Ti in zip(x, T):
         h = 1e-7
-        g = lambda y: thermo.mixing_free_energy(y, Ti, om)
-        slope = (g(xi + h) - g(xi - h)) / (2 * h)
+        slope = (thermo.mixing_free_energy(xi + h, Ti, om) - thermo.mixing_free_energy(xi - h, Ti, om)) / (2 * h)
         assert abs(slope) < 1e-6
     assert np.all(np.diff(x) > 0)          # the gap narrows as T rises
     assert np.isnan(thermo.binodal(om, [1.01 * tc])[0])
@@ -122,6 +125,7 @@ def test_no_pair_left_gives_null_Tc_with_reason():
 def test_thermo_job_excludes_relocated_by_default(tmp_path):
     """The vacancy verb reads the relocation flags from result.json and applies thermo.include_flagged."""
     import json
+
     from anodeflow.io import read_json
     from anodeflow.thermo import jobs
 
@@ -208,7 +212,8 @@ def test_convergence_settings_that_built_the_same_cell_count_once():
     # metal_layers always changes natoms; k-point density never changes the cell: not merged
     k = pd.DataFrame([{"parameter": "kpt_density", "value": v, "natoms": 45, "area_A2": 225.0, "Tc_11_K": tc,
                        "Tc_12_K": None} for v, tc in ((3.0, 470.0), (4.0, 445.0))])
-    assert convergence.tc_spread(k, base, {"kpt_density": 4.0}, 2, (45, 225.0))["Tc_11_conv_err_K"] == pytest.approx(25.0)
+    spread = convergence.tc_spread(k, base, {"kpt_density": 4.0}, 2, (45, 225.0))
+    assert spread["Tc_11_conv_err_K"] == pytest.approx(25.0)
 
 
 def test_tc_table_convergence_error_only_where_configured():
@@ -220,7 +225,8 @@ def test_tc_table_convergence_error_only_where_configured():
     assert df.loc["Na-110", "Tc_11_conv_err_K"] == 35.0
     assert pd.isna(df.loc["Na-110", "Tc_12_conv_err_K"])                  # T_c,12 undefined
     assert "metal_layers" in df.loc["Na-110", "Tc_conv_err_source"]
-    assert pd.isna(df.loc["Li-110", "Tc_11_conv_err_K"]) and "not in convergence.systems" in df.loc["Li-110", "Tc_conv_err_source"]
+    assert pd.isna(df.loc["Li-110", "Tc_11_conv_err_K"])
+    assert "not in convergence.systems" in df.loc["Li-110", "Tc_conv_err_source"]
 
 
 def test_report_tc_table_shows_error_bars(tmp_path):
@@ -238,6 +244,24 @@ def test_report_tc_table_shows_error_bars(tmp_path):
     df.to_csv(csv, index=False)
     csv_to_html(csv, tmp_path / "t.html", "t", "", "{:.3g}")
     assert "412 ± 30 (BEEF) ± 12 (conv)" in (tmp_path / "t.html").read_text()
+
+
+def test_convergence_job_spec_is_the_config_s_variants_preset_and_spread_settings():
+    """The convergence rule's spec is built in the package (anodeflow.systems): every value of every
+    parameter of config 'convergence' as one variant, the active preset without execution keys."""
+    from anodeflow import config as afconfig
+    from anodeflow import systems as afsystems
+
+    cfg = afconfig.load(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml")
+    cfg["convergence"] = {**cfg.get("convergence", {}), "inplane_min_length_A": [12.0], "metal_layers": [6, 7],
+                          "kpt_density": [], "spread_settings": 3}
+    spec = afsystems.convergence_job_spec(cfg, "Li-100")
+    assert [v[1:] for v in spec["variants"]] == [["inplane_min_length_A", 12.0], ["metal_layers", 6],
+                                                 ["metal_layers", 7]]
+    assert all(v[0].startswith("Li-100") and v[0] != "Li-100" for v in spec["variants"])
+    assert len({v[0] for v in spec["variants"]}) == 3
+    assert spec["preset"] == afsystems.science(afsystems.preset(cfg)) and "ntasks" not in spec["preset"]
+    assert spec["spread_settings"] == 3
 
 
 def test_convergence_command_merges_the_base_cell(tmp_path):

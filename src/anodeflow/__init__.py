@@ -1,2 +1,3 @@
 """anodeflow: vacancy clustering, surface stiffness and texture of alkali-metal anodes."""
+
 __version__ = "0.1.0"

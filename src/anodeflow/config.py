@@ -114,7 +114,7 @@ def semantic_errors(config: dict, workdir=".") -> list[str]:
     runs and the jobs run).
     """
     from ase.data import chemical_symbols
-    from ase.formula import Formula   # not pymatgen: this runs at every snakemake start
+    from ase.formula import Formula  # not pymatgen: this runs at every snakemake start
 
     errs: list[str] = []
     known = set(chemical_symbols[1:])
@@ -123,13 +123,15 @@ def semantic_errors(config: dict, workdir=".") -> list[str]:
                     f"allowed values: {sorted(config['presets'])}")
     for name, p in config["presets"].items():
         if p["fixed_layers"] >= p["metal_layers"]:
-            errs.append(f"config key 'presets.{name}.fixed_layers': must be smaller than metal_layers ({p['metal_layers']})")
+            errs.append(f"config key 'presets.{name}.fixed_layers': must be smaller than metal_layers "
+                        f"({p['metal_layers']})")
     b = config.get("barriers", {})
     if b and b["fixed_layers"] >= b["layers"]:
         errs.append(f"config key 'barriers.fixed_layers': must be smaller than barriers.layers ({b['layers']})")
     for el in config["metals"]:
         if el not in known:
-            errs.append(f"config key 'metals.{el}': unknown element {el!r}; allowed: chemical symbols such as Li, Na, K")
+            errs.append(f"config key 'metals.{el}': unknown element {el!r}; "
+                        "allowed: chemical symbols such as Li, Na, K")
     for name, c in config["coatings"].items():
         if "formula" in c:
             try:
@@ -158,7 +160,8 @@ def semantic_errors(config: dict, workdir=".") -> list[str]:
             errs.append(f"config key 'systems.interfaces[{gi}].coating': {grp['coating']!r} is not defined; "
                         f"allowed values (keys of 'coatings'): {sorted(config['coatings'])}")
         elif config["coatings"][grp["coating"]]["kind"] == "bulk" and not grp.get("coating_facets"):
-            errs.append(f"config key 'systems.interfaces[{gi}].coating_facets': required for bulk coating {grp['coating']!r}")
+            errs.append(f"config key 'systems.interfaces[{gi}].coating_facets': required for bulk coating "
+                        f"{grp['coating']!r}")
         errs += _miller_errors(grp["facets"], f"systems.interfaces[{gi}].facets")
         errs += _miller_errors(grp.get("coating_facets", []), f"systems.interfaces[{gi}].coating_facets")
     conv_systems = (config.get("convergence") or {}).get("systems") or []
@@ -226,9 +229,11 @@ def miller(value) -> tuple[int, int, int]:
     """Parse a Miller index given as [h, k, l] or "hkl" (three digits)."""
     if isinstance(value, str) and len(value) == 3 and value.isdigit():
         return tuple(int(c) for c in value)
-    if isinstance(value, (list, tuple)) and len(value) == 3 and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+    is_int = [isinstance(v, int) and not isinstance(v, bool) for v in value] if isinstance(value, (list, tuple)) else []
+    if len(is_int) == 3 and all(is_int):
         return tuple(value)
-    raise ValueError(f"{value!r} is not a Miller index; allowed: three integers [h, k, l] or a string of three digits such as \"110\"")
+    raise ValueError(f"{value!r} is not a Miller index; "
+                     "allowed: three integers [h, k, l] or a string of three digits such as \"110\"")
 
 
 def miller_label(value) -> str:

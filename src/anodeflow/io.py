@@ -1,4 +1,5 @@
 """Atomic file writes (JSON, CSV, structures) and provenance records shared by every stage."""
+
 from __future__ import annotations
 
 import contextlib
@@ -7,8 +8,9 @@ import json
 import os
 import platform
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import numpy as np
 

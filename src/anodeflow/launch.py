@@ -22,6 +22,7 @@ A GPAW slab job on more ranks than irreducible k-points runs on fewer ranks when
 An MD job on one rank runs the command directly, without a launcher (LAMMPS needs no MPI runtime for one
 process); on more ranks it needs the MD template.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,13 @@ MD_ENV = "ANODEFLOW_MD_LAUNCHER"
 #: environment every DFT job starts with (see the module docstring)
 #: and one BLAS/OpenMP thread per rank: Snakemake exports OMP/OPENBLAS/MKL_NUM_THREADS = the job's threads,
 #: which oversubscribes the cores the ranks already fill (machine-notes: 12 s pinned vs 37 s unpinned SCF)
-DFT_ENV = {"GPAW_MPI_BACKEND": "cgpaw", "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1",
-           "MKL_NUM_THREADS": "1", "GOTO_NUM_THREADS": "1"}
+DFT_ENV = {
+    "GPAW_MPI_BACKEND": "cgpaw",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "GOTO_NUM_THREADS": "1",
+}
 
 USAGE = "usage: python -m anodeflow.launch [--md] NTASKS -- CMD [ARGS ...]"
 
@@ -52,8 +58,10 @@ def md_command(ntasks: int, cmd: list[str], template: str | None = None) -> list
         return list(cmd)
     template = os.environ.get(MD_ENV) if template is None else template
     if not template:
-        raise ValueError(f"an MD job on {int(ntasks)} ranks needs an MPI launcher, but {MD_ENV} is not set "
-                         "(the Snakefile sets it from config md.launcher, default dft.launcher)")
+        raise ValueError(
+            f"an MD job on {int(ntasks)} ranks needs an MPI launcher, but {MD_ENV} is not set "
+            "(the Snakefile sets it from config md.launcher, default dft.launcher)"
+        )
     return command(ntasks, cmd, template)
 
 

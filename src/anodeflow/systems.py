@@ -174,3 +174,13 @@ def relax_job_spec(config: dict, system_id: str, config_id: str, removed: list[i
             "xc": system(config, system_id).xc, "preset": system_preset(config, system_id),
             # the relaxation path (dft.optimizer): precon (default) or plain bfgs
             "optimizer": config["dft"].get("optimizer", "precon")}
+
+
+
+def convergence_job_spec(config: dict, system_id: str) -> dict:
+    """The job spec of a system's convergence study (``anodeflow.thermo.jobs convergence``): its variants as
+    [variant id, parameter, value], the active preset they vary (execution keys dropped), and over how
+    many of each parameter's largest settings the T_c spread is taken (convergence.spread_settings)."""
+    conv = config.get("convergence", {})
+    return {"variants": [list(v) for v in convergence_variants(config, system_id)],
+            "preset": science(preset(config)), "spread_settings": conv.get("spread_settings", 2)}

@@ -28,8 +28,8 @@ rule electronic_structure:
         "../../envs/dft.yaml"
     shell:
         "python -m anodeflow.analysis.jobs electronic --system {wildcards.system} --gpw {input.gpw} "
-        "--structure {input.structure} --bader_csv {output.bader_csv} --bader_plot {output.bader_plot} "
-        "--pdos_csv {output.pdos_csv} --pdos_plot {output.pdos_plot} --density_npz {output.density_npz} "
+        "--structure {input.structure} --bader-csv {output.bader_csv} --bader-plot {output.bader_plot} "
+        "--pdos-csv {output.pdos_csv} --pdos-plot {output.pdos_plot} --density-npz {output.density_npz} "
         "--config {params.cfg:q} > {log} 2>&1"
 
 
@@ -49,7 +49,7 @@ rule density_map:
     conda:
         "../../envs/analysis.yaml"
     shell:
-        "python -m anodeflow.analysis.jobs density-map --system {wildcards.system} --density_npz {input.density} "
+        "python -m anodeflow.analysis.jobs density-map --system {wildcards.system} --density-npz {input.density} "
         "--pairs {input.pairs} --plot {output} > {log} 2>&1"
 
 
@@ -98,8 +98,8 @@ rule site_resolved:
         "../../envs/analysis.yaml"
     shell:
         "python -m anodeflow.analysis.jobs sites --system {wildcards.system} --bader {input.bader} "
-        "--sites {input.sites} --pairs {input.pairs} --beef {input.beef} --site_table {output.site_table} "
-        "--pair_table {output.pair_table} --plot {output.plot} > {log} 2>&1"
+        "--sites {input.sites} --pairs {input.pairs} --beef {input.beef} --site-table {output.site_table} "
+        "--pair-table {output.pair_table} --plot {output.plot} > {log} 2>&1"
 
 
 rule lattice_montecarlo:
@@ -148,9 +148,7 @@ rule adhesion_slab:
     conda:
         "../../envs/dft.yaml"
     shell:
-        "python -m anodeflow.launch {threads} -- python -m anodeflow.dft.jobs relax --ntasks {threads} --spec {params.spec:q} "
-        "--structure {input.structure} --pristine-result {input.pristine} --out {output.json} "
-        "--final {output.final} --workdir {params.workdir} > {log} 2>&1"
+        dft_relax_command(pristine=True)
 
 
 rule adhesion:
@@ -211,9 +209,9 @@ rule analysis_tables:
     conda:
         "../../envs/analysis.yaml"
     shell:
-        "python -m anodeflow.analysis.jobs tables --tc_table {input.tc_table} --montecarlo {input.montecarlo} "
-        "--beef {input.beef} --adhesion {input.adhesion} --mc_table {output.mc} --beef_table {output.beef} "
-        "--adhesion_table {output.adhesion} --descriptor_map {output.descriptor_map} --config {params.cfg:q} > {log} 2>&1"
+        "python -m anodeflow.analysis.jobs tables --tc-table {input.tc_table} --montecarlo {input.montecarlo} "
+        "--beef {input.beef} --adhesion {input.adhesion} --mc-table {output.mc} --beef-table {output.beef} "
+        "--adhesion-table {output.adhesion} --descriptor-map {output.descriptor_map} --config {params.cfg:q} > {log} 2>&1"
 
 
 rule analysis_figures:

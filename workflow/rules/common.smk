@@ -3,15 +3,28 @@
 import json
 from pathlib import Path
 
+from anodeflow import potentials as afpot
 from anodeflow import systems as afsystems
+from anodeflow.md import settings as afmdset
+from anodeflow.pfinputs import surfaces as afsurf
+from anodeflow.phasefield import inputs as afpfinputs
+from anodeflow.phasefield import phase_map as afpfmap
 
 SYSTEMS = afsystems.systems(config)
 
 wildcard_constraints:
+    # DFT stages (bulk, interfaces, dft, thermo, analysis, convergence)
     system=r"[A-Za-z0-9_\-\.]+",
     config_id=r"[A-Za-z0-9_]+",
     phase=r"[A-Za-z0-9]+",
     xc=r"PBE|BEEF-vdW",
+    # MD, CFT and the phase-field inputs
+    metal=r"[A-Z][a-z]?",
+    facet=r"[0-9]{3}",
+    T=r"[0-9]+(\.[0-9]+)?",
+    b=r"[0-9]+",
+    start=r"flat|rough",
+    direction=r"[0-9]+-?[0-9]+",
 
 
 # Stages register their targets here (each .smk appends); rule all collects them.
@@ -38,11 +51,6 @@ def stage_config(*sections):
         else:
             out[top] = config.get(top)
     return json.dumps(out, sort_keys=True)
-
-
-# MPI jobs start through `python -m anodeflow.launch [--md] {threads} -- CMD`: the launcher template
-# reaches it from the environment (set in the Snakefile from dft.launcher / md.launcher), not from
-# params, since it is execution, not science: changing it reruns nothing.
 
 
 # --- 1 bulk, 2 interfaces, 3 dft ------------------------------------------------------------------
@@ -90,6 +98,30 @@ def relax_spec(wildcards):
 def dft_ntasks():
     """MPI ranks of a DFT job: the active preset's ntasks (an execution key, never in a job spec)."""
     return afsystems.preset(config)["ntasks"]
+
+
+# MPI jobs start through `python -m anodeflow.launch [--md] {threads} -- CMD`: the launcher template
+# reaches it from the environment (set in the Snakefile from dft.launcher / md.launcher), not from
+# params, since it is execution, not science: changing it reruns nothing.
+
+
+def dft_relax_command(inputs=(), gpw=False, pristine=False):
+    """The shell command of every GPAW relaxation (relax_pristine, relax_vacancy, adhesion_slab): the job spec
+    ``params.spec`` relaxed from ``input.structure`` under the MPI launcher, resumable in ``params.workdir``,
+    writing ``output.json``, ``output.final`` and, with ``gpw``, ``output.gpw``; ``inputs`` names further
+    inputs the result's provenance records (``--inputs``); with ``pristine``, ``input.pristine`` is the
+    system's pristine result.json (the preconditioner's stiffness, dft.optimizer: precon)."""
+    parts = ["python -m anodeflow.launch {threads} -- python -m anodeflow.dft.jobs relax --ntasks {threads}",
+             "--spec {params.spec:q} --structure {input.structure}"]
+    if pristine:
+        parts.append("--pristine-result {input.pristine}")
+    if inputs:
+        parts.append("--inputs " + " ".join(f"{{input.{name}}}" for name in inputs))
+    parts.append("--out {output.json} --final {output.final}")
+    if gpw:
+        parts.append("--gpw {output.gpw}")
+    parts.append("--workdir {params.workdir} > {log} 2>&1")
+    return " ".join(parts)
 
 
 # --- 4 thermo -------------------------------------------------------------------------------------
@@ -172,9 +204,8 @@ def convergence_variant_paths(template):
 
 
 def convergence_spec(wildcards):
-    return json.dumps({"variants": [list(v) for v in afsystems.convergence_variants(config, wildcards.system)],
-                       "preset": afsystems.science(afsystems.preset(config)),
-                       "spread_settings": config.get("convergence", {}).get("spread_settings", 2)}, sort_keys=True)
+    """The job spec of a system's convergence study (JSON)."""
+    return json.dumps(afsystems.convergence_job_spec(config, wildcards.system), sort_keys=True)
 
 
 def convergence_spreads():
@@ -183,31 +214,7 @@ def convergence_spreads():
     return [f"results/convergence/{s}/tc_spread.json" for s in config.get("convergence", {}).get("systems", [])]
 
 
-# --- 11 report ------------------------------------------------------------------------------------
-
-def report_tables():
-    """Every CSV table any stage registered as a target (results/tables/*.csv)."""
-    names = []
-    for paths in TARGETS.values():
-        for p in paths:
-            if p.startswith("results/tables/") and p.endswith(".csv"):
-                names.append(Path(p).stem)
-    return list(dict.fromkeys(names))
-
-
 # --- 7 md -----------------------------------------------------------------------------------------
-from anodeflow import potentials as afpot
-from anodeflow.md import settings as afmdset
-
-wildcard_constraints:
-    metal=r"[A-Z][a-z]?",
-    facet=r"[0-9]{3}",
-    T=r"[0-9]+(\.[0-9]+)?",
-    b=r"[0-9]+",
-    start=r"flat|rough",
-    direction=r"[0-9]+-?[0-9]+",
-
-
 def md_job_config(kind):
     """Params function: the part of the config a job of ``kind`` (melting, expansion, ribbon, stiffness)
     for {metal} reads, as JSON for ``--config`` (anodeflow.md.settings.job_config: that metal only, without
@@ -282,9 +289,6 @@ def cft_targets():
 
 
 # --- 9 pfinputs -----------------------------------------------------------------------------------
-from anodeflow.pfinputs import surfaces as afsurf
-
-
 def surface_energy_preset():
     """The precision preset of the E_s jobs: surfaces.precision (null: the active one)."""
     return afsystems.preset(config, config["surfaces"]["precision"])
@@ -335,10 +339,6 @@ def pfinputs_targets():
 
 
 # --- 10 phasefield --------------------------------------------------------------------------------
-from anodeflow.phasefield import inputs as afpfinputs
-from anodeflow.phasefield import phase_map as afpfmap
-
-
 def pf_runs(kind, wildcards=None):
     """The (metal, condition) runs behind a phase-field job of ``kind``: their inputs decide which
     workflow tables (E_s, E_a) the job reads."""
@@ -409,3 +409,15 @@ def pf_targets():
     pf = config["phasefield"]
     return ([f"results/phasefield/{m}-{c}/texture.json" for m in pf["metals"] for c in pf["conditions"]]
             + ["results/phasefield/temperature_analysis.csv", "results/phasefield/phase_map.csv"])
+
+
+# --- 11 report ------------------------------------------------------------------------------------
+
+def report_tables():
+    """Every CSV table any stage registered as a target (results/tables/*.csv)."""
+    names = []
+    for paths in TARGETS.values():
+        for p in paths:
+            if p.startswith("results/tables/") and p.endswith(".csv"):
+                names.append(Path(p).stem)
+    return list(dict.fromkeys(names))

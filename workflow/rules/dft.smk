@@ -21,9 +21,7 @@ rule relax_pristine:
     conda:
         "../../envs/dft.yaml"
     shell:
-        "python -m anodeflow.launch {threads} -- python -m anodeflow.dft.jobs relax --ntasks {threads} --spec {params.spec:q} "
-        "--structure {input.structure} --out {output.json} --final {output.final} --gpw {output.gpw} "
-        "--workdir {params.workdir} > {log} 2>&1"
+        dft_relax_command(gpw=True)
 
 
 rule relax_vacancy:
@@ -53,7 +51,4 @@ rule relax_vacancy:
     conda:
         "../../envs/dft.yaml"
     shell:
-        "python -m anodeflow.launch {threads} -- python -m anodeflow.dft.jobs relax --ntasks {threads} --spec {params.spec:q} "
-        "--structure {input.structure} --pristine-result {input.pristine} "
-        "--inputs {input.configurations} {input.built} {input.descriptors} "
-        "--out {output.json} --final {output.final} --workdir {params.workdir} > {log} 2>&1"
+        dft_relax_command(pristine=True, inputs=("configurations", "built", "descriptors"))

@@ -31,7 +31,7 @@ checkpoint md_melting:
     log:
         "logs/md/{metal}/melting.log",
     benchmark:
-        "results/benchmarks/md_melting_{metal}.tsv"
+        "results/benchmarks/md/{metal}/melting.tsv"
     params:
         cfg=md_job_config("melting"),
         workdir="work/md/{metal}/melting",
@@ -73,7 +73,7 @@ rule md_thermal_expansion:
     log:
         "logs/md/{metal}/thermal_expansion.log",
     benchmark:
-        "results/benchmarks/md_expansion_{metal}.tsv"
+        "results/benchmarks/md/{metal}/thermal_expansion.tsv"
     params:
         cfg=md_job_config("expansion"),
         workdir="work/md/{metal}/expansion",
@@ -115,7 +115,7 @@ rule md_ribbon:
     log:
         "logs/md/{metal}/ribbon_{facet}_b{b}_{T}K_{start}.log",
     benchmark:
-        "results/benchmarks/md_ribbon_{metal}_{facet}_b{b}_{T}K_{start}.tsv"
+        "results/benchmarks/md/{metal}/ribbon_{facet}_b{b}_{T}K_{start}.tsv"
     params:
         cfg=md_job_config("ribbon"),
         workdir="work/md/{metal}/ribbon_{facet}_b{b}_{T}K_{start}",
@@ -140,7 +140,7 @@ rule md_steps:
     log:
         "logs/md/{metal}/steps_{facet}_{direction}_{T}K.log",
     benchmark:
-        "results/benchmarks/md_steps_{metal}_{facet}_{direction}_{T}K.tsv"
+        "results/benchmarks/md/{metal}/steps_{facet}_{direction}_{T}K.tsv"
     params:
         cfg=md_job_config("steps"),
         workdir="work/md/{metal}/steps_{facet}_{direction}_{T}K",

@@ -15,7 +15,7 @@ rule surface_energy:
     log:
         "logs/surfaces/{metal}/{facet}_{strain}.log",
     benchmark:
-        "results/benchmarks/surface_energy_{metal}_{facet}_{strain}.tsv"
+        "results/benchmarks/surfaces/{metal}/{facet}_{strain}.tsv"
     params:
         cfg=surface_energy_config(),
         workdir="work/surfaces/{metal}/{facet}_{strain}",
@@ -58,7 +58,7 @@ rule adatom_barrier:
         job="logs/barriers/{metal}/{facet}.log",
         lammps="logs/barriers/{metal}/{facet}.lammps.log",
     benchmark:
-        "results/benchmarks/barrier_{metal}_{facet}.tsv"
+        "results/benchmarks/barriers/{metal}/{facet}.tsv"
     params:
         cfg=barrier_config,
     threads: 1

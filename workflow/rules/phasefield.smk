@@ -23,7 +23,7 @@ rule pf_grain_selection:
     log:
         "logs/phasefield/{metal}-{condition}.log",
     benchmark:
-        "results/benchmarks/phasefield_run_{metal}-{condition}.tsv"
+        "results/benchmarks/phasefield/{metal}-{condition}.tsv"
     params:
         cfg=stage_config("phasefield"),
         tables=pf_table_options("grain_selection"),
@@ -48,7 +48,7 @@ rule pf_temperature_point:
     log:
         "logs/phasefield/temperature/{metal}-{condition}_{pfT}K.log",
     benchmark:
-        "results/benchmarks/phasefield_T_{metal}-{condition}_{pfT}K.tsv"
+        "results/benchmarks/phasefield/temperature/{metal}-{condition}_{pfT}K.tsv"
     params:
         cfg=stage_config("phasefield"),
         tables=pf_table_options("temperature_point"),
@@ -96,7 +96,7 @@ rule pf_phase_map_point:
     log:
         "logs/phasefield/phase_map/point_{i}_{j}.log",
     benchmark:
-        "results/benchmarks/phasefield_map_{i}_{j}.tsv"
+        "results/benchmarks/phasefield/phase_map/point_{i}_{j}.tsv"
     params:
         cfg=stage_config("phasefield"),
         tables=pf_table_options("phase_map_point"),

@@ -8,6 +8,7 @@ sticks.  The two slabs are the interface with the other part's atoms removed (DF
 ``adhesion_metal`` / ``adhesion_coating``, run by the lead's relax job with a ``removed``
 list), relaxed from the relaxed interface geometry.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -45,8 +46,15 @@ def system_adhesion(interface: dict, metal: dict, coating: dict, area_A2: float)
     if len(xcs) != 1:
         raise ValueError(f"adhesion mixes functionals {sorted(xcs)}")
     out = adhesion_energy(interface["energy_eV"], metal["energy_eV"], coating["energy_eV"], area_A2)
-    out.update({"system": interface["system"], "xc": interface["xc"], "area_A2": area_A2,
-                "E_interface_eV": interface["energy_eV"], "E_metal_slab_eV": metal["energy_eV"],
-                "E_coating_slab_eV": coating["energy_eV"],
-                "all_converged": bool(interface["converged"] and metal["converged"] and coating["converged"])})
+    out.update(
+        {
+            "system": interface["system"],
+            "xc": interface["xc"],
+            "area_A2": area_A2,
+            "E_interface_eV": interface["energy_eV"],
+            "E_metal_slab_eV": metal["energy_eV"],
+            "E_coating_slab_eV": coating["energy_eV"],
+            "all_converged": bool(interface["converged"] and metal["converged"] and coating["converged"]),
+        }
+    )
     return out

@@ -8,6 +8,7 @@ electrons per basin into net charges q = Z - N_Bader (e).
 
 Charge-density convention: BaderKit reads VASP-style grids, values rho * V_cell.
 """
+
 from __future__ import annotations
 
 import logging
@@ -57,8 +58,14 @@ def bader_charges(atoms, density, vacuum_density: float | None, method: str = "n
     dist = np.asarray(b.basin_atom_dists, dtype=float)
     nna = np.flatnonzero(dist > NNA_DISTANCE_A)
     return {
-        "nna": [{"position_A": np.asarray(b.maxima_cart)[k].tolist(), "electrons": float(b.basin_charges[k]),
-                 "assigned_atom": int(b.basin_atoms[k])} for k in nna],
+        "nna": [
+            {
+                "position_A": np.asarray(b.maxima_cart)[k].tolist(),
+                "electrons": float(b.basin_charges[k]),
+                "assigned_atom": int(b.basin_atoms[k]),
+            }
+            for k in nna
+        ],
         "electrons": electrons,
         "charge": Z - electrons,
         "volume_A3": np.asarray(b.atom_volumes, dtype=float),

@@ -13,6 +13,7 @@ divacancy energies stay correlated down to omega, Omega and T_c.
 
 For PBE systems no ensemble exists: functions here raise, and the report says so.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -85,5 +86,9 @@ def propagate(pairs, z: dict, omega_ens: dict) -> dict:
 def summarize(ens: np.ndarray) -> dict:
     """Standard deviation (the BEEF error bar) and the 16/84 % quantiles of an ensemble."""
     ens = np.asarray(ens, float)
-    return {"std": float(ens.std(ddof=1)), "mean": float(ens.mean()),
-            "q16": float(np.quantile(ens, 0.16)), "q84": float(np.quantile(ens, 0.84))}
+    return {
+        "std": float(ens.std(ddof=1)),
+        "mean": float(ens.mean()),
+        "q16": float(np.quantile(ens, 0.16)),
+        "q84": float(np.quantile(ens, 0.84)),
+    }

@@ -3,9 +3,11 @@
 Each row is the final structure of one relaxation (``final.extxyz``) with the energy of its
 ``result.json`` (GPAW's zero-smearing energy) and the final forces attached as a single-point
 calculator, so that ase.db's own ``energy`` and ``fmax`` columns hold them, and key-value pairs:
-system, configuration, functional, converged, fmax_relax, steps, free_energy_eV, calc_kind.  The database is built from scratch into a temporary file and renamed, so
-there is never more than one writer and a killed job leaves no half database.
+system, configuration, functional, converged, fmax_relax, steps, free_energy_eV, calc_kind. The database is
+built from scratch into a temporary file and renamed, so there is never more than one writer and a killed
+job leaves no half database.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,14 +36,17 @@ def row_of(result_path) -> tuple:
     r = read_json(result_path)
     atoms = read(str(result_path.parent / "final.extxyz"), format="extxyz")
     forces = atoms.get_forces() if atoms.calc is not None and "forces" in atoms.calc.results else None
-    atoms.calc = SinglePointCalculator(atoms, energy=r["energy_eV"], free_energy=r.get("free_energy_eV"),
-                                       forces=forces)
+    atoms.calc = SinglePointCalculator(atoms, energy=r["energy_eV"], free_energy=r.get("free_energy_eV"), forces=forces)
     # ase.db's own columns carry the energy (zero-smearing) and fmax (from the stored forces, constraints
     # respected); the relaxation's own record of fmax is kept as fmax_relax
     kv = {
-        "system": r["system"], "configuration": r["config_id"], "functional": r["xc"],
+        "system": r["system"],
+        "configuration": r["config_id"],
+        "functional": r["xc"],
         "free_energy_eV": float(r.get("free_energy_eV", r["energy_eV"])),
-        "fmax_relax": float(r["fmax"]), "converged": bool(r["converged"]), "steps": int(r.get("steps", 0)),
+        "fmax_relax": float(r["fmax"]),
+        "converged": bool(r["converged"]),
+        "steps": int(r.get("steps", 0)),
         "calc_kind": kind_of(r["config_id"]),
     }
     data = {"removed": list(r.get("removed", []))}

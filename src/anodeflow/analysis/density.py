@@ -4,6 +4,7 @@ The all-electron density is integrated along z between the tag2/tag1 mid-plane a
 tag1/coating mid-plane (for an isolated slab: tag1 plus half the tag2-tag1 spacing), giving
 n(x, y) in e/Å^2; the map shows log10 of it with tag1/tag2 sites and per-pair omega on top.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -39,6 +40,7 @@ def planar_integral(rho, cell, z_lo: float, z_hi: float) -> np.ndarray:
 def plot_map(nxy, cell, positions, tags, pairs, path, title: str = "", z_window=None) -> None:
     """log10 n(x, y) with tag1 (filled) and tag2 (open) sites and pair lines coloured by omega."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib import cm, colors
@@ -61,10 +63,17 @@ def plot_map(nxy, cell, positions, tags, pairs, path, title: str = "", z_window=
     xy = frac @ cell[:2, :2]
     images = [a * cell[0, :2] + b * cell[1, :2] for a in range(reps) for b in range(reps)]
     for k, s in enumerate(images):
-        ax.scatter(*(xy[tags == 2] + s).T, s=40, facecolors="none", edgecolors="w", linewidths=1.2,
-                   label="tag2" if k == 0 else None)
-        ax.scatter(*(xy[tags == 1] + s).T, s=40, c="r", edgecolors="k", linewidths=0.6,
-                   label="tag1" if k == 0 else None)
+        ax.scatter(
+            *(xy[tags == 2] + s).T,
+            s=40,
+            facecolors="none",
+            edgecolors="w",
+            linewidths=1.2,
+            label="tag2" if k == 0 else None,
+        )
+        ax.scatter(
+            *(xy[tags == 1] + s).T, s=40, c="r", edgecolors="k", linewidths=0.6, label="tag1" if k == 0 else None
+        )
     if pairs is not None and len(pairs):
         om = np.array([p["omega_eV"] for p in pairs], float)
         lim = max(np.nanmax(np.abs(om)), 1e-3) if np.isfinite(om).any() else 1.0
@@ -75,11 +84,14 @@ def plot_map(nxy, cell, positions, tags, pairs, path, title: str = "", z_window=
         for p, w in zip(pairs, om):
             i, j = int(p["i"]), int(p["j"])
             # the image of site i nearest the centre of the view, then the nearest image of j
-            pi = min((xy[i] + s for s in shifts + [sh + cell[0, :2] + cell[1, :2] for sh in shifts]),
-                     key=lambda q: np.linalg.norm(q - centre))
+            pi = min(
+                (xy[i] + s for s in shifts + [sh + cell[0, :2] + cell[1, :2] for sh in shifts]),
+                key=lambda q: np.linalg.norm(q - centre),
+            )
             pj = min((xy[j] + s + (pi - xy[i]) for s in shifts), key=lambda q: np.linalg.norm(q - pi))
-            ax.plot([pi[0], pj[0]], [pi[1], pj[1]], color=cmap(norm(w)), lw=3,
-                    ls="-" if str(p["type"]) == "11" else "--")
+            ax.plot(
+                [pi[0], pj[0]], [pi[1], pj[1]], color=cmap(norm(w)), lw=3, ls="-" if str(p["type"]) == "11" else "--"
+            )
             mid = 0.5 * (pi + pj)
             ax.annotate(f"{w * 1000:.0f}", mid, color="w", fontsize=7, ha="center")
         fig.colorbar(cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, label="ω (eV): solid 11, dashed 12")

@@ -3,6 +3,7 @@
 Each command is one Snakemake job; the science is in the sibling modules, this file only
 reads the inputs, calls them, and writes artifacts (atomically, with provenance).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,84 +39,134 @@ def group_labels(atoms) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- electronic structure
-def cmd_electronic(a) -> None:
+def cmd_electronic(args) -> None:
     """Bader charges (csv + plot vs height), PDOS per group (csv + plot) and the planar density."""
     from . import bader, density, pdos
 
-    cfg = json.loads(a.config)["analysis"]["bader"]
-    atoms_final = _read_atoms(a.structure)
-    atoms, rho = bader.all_electron_density(a.gpw, cfg["gridrefinement"])
+    cfg = json.loads(args.config)["analysis"]["bader"]
+    atoms_final = _read_atoms(args.structure)
+    atoms, rho = bader.all_electron_density(args.gpw, cfg["gridrefinement"])
     tags, is_metal = _arrays(atoms_final)
-    prov = provenance({"gridrefinement": cfg["gridrefinement"], "vacuum_density_e_per_A3": cfg["vacuum_density_e_per_A3"]},
-                      [a.gpw, a.structure])
+    settings = {key: cfg[key] for key in ("gridrefinement", "vacuum_density_e_per_A3")}
+    prov = provenance(settings, [args.gpw, args.structure])
     # --- Bader
     res = bader.bader_charges(atoms, rho, cfg["vacuum_density_e_per_A3"])
     labels = group_labels(atoms_final)
-    df = pd.DataFrame({"atom": np.arange(len(atoms)), "symbol": atoms.get_chemical_symbols(),
-                       "tag": tags, "is_metal": is_metal, "group": labels, "z_A": atoms.positions[:, 2],
-                       "electrons": res["electrons"], "charge_e": res["charge"], "volume_A3": res["volume_A3"]})
-    write_csv(a.bader_csv, df, {**prov, "vacuum_electrons": res["vacuum_electrons"],
-                                "total_electrons": res["total_electrons"], "method": res["method"],
-                                "non_nuclear_attractors": res["nna"]})
-    plots.bader_vs_height(df.z_A, df.charge_e, labels, a.bader_plot,
-                          f"{a.system}: Bader charges (all-electron density, {res['method']})", nna=res["nna"])
+    df = pd.DataFrame(
+        {
+            "atom": np.arange(len(atoms)),
+            "symbol": atoms.get_chemical_symbols(),
+            "tag": tags,
+            "is_metal": is_metal,
+            "group": labels,
+            "z_A": atoms.positions[:, 2],
+            "electrons": res["electrons"],
+            "charge_e": res["charge"],
+            "volume_A3": res["volume_A3"],
+        }
+    )
+    write_csv(
+        args.bader_csv,
+        df,
+        {
+            **prov,
+            "vacuum_electrons": res["vacuum_electrons"],
+            "total_electrons": res["total_electrons"],
+            "method": res["method"],
+            "non_nuclear_attractors": res["nna"],
+        },
+    )
+    plots.bader_vs_height(
+        df.z_A,
+        df.charge_e,
+        labels,
+        args.bader_plot,
+        f"{args.system}: Bader charges (all-electron density, {res['method']})",
+        nna=res["nna"],
+    )
     # --- density between the mid-planes
     lo, hi = density.window(atoms.positions, tags, is_metal)
     nxy = density.planar_integral(rho, atoms.cell, lo, hi)
-    tmp = Path(a.density_npz).with_suffix(".tmp.npz")
-    np.savez_compressed(tmp, n_xy=nxy, cell=atoms.cell.array, z_window=[lo, hi], positions=atoms.positions,
-                        tags=tags, provenance=json.dumps(prov))
-    tmp.replace(a.density_npz)
+    tmp = Path(args.density_npz).with_suffix(".tmp.npz")
+    np.savez_compressed(
+        tmp,
+        n_xy=nxy,
+        cell=atoms.cell.array,
+        z_window=[lo, hi],
+        positions=atoms.positions,
+        tags=tags,
+        provenance=json.dumps(prov),
+    )
+    tmp.replace(args.density_npz)
     # --- PDOS
     groups = pdos.atom_groups(atoms.get_chemical_symbols(), tags, is_metal)
-    p = pdos.group_pdos(a.gpw, groups)
-    write_csv(a.pdos_csv, pd.DataFrame({k: v for k, v in p.items()}),
-              {**prov, "groups": groups, "width_eV": pdos.DEFAULT_WIDTH_EV,
-               "units": "states/eV summed over the group's atoms; energy relative to E_F"})
-    pdos.plot_pdos(p, groups, a.pdos_plot, f"{a.system}: PDOS per atom group")
+    p = pdos.group_pdos(args.gpw, groups)
+    write_csv(
+        args.pdos_csv,
+        pd.DataFrame({k: v for k, v in p.items()}),
+        {
+            **prov,
+            "groups": groups,
+            "width_eV": pdos.DEFAULT_WIDTH_EV,
+            "units": "states/eV summed over the group's atoms; energy relative to E_F",
+        },
+    )
+    pdos.plot_pdos(p, groups, args.pdos_plot, f"{args.system}: PDOS per atom group")
 
 
-def cmd_density_map(a) -> None:
+def cmd_density_map(args) -> None:
     from . import density
 
-    d = np.load(a.density_npz)
-    pairs = pd.read_csv(a.pairs).to_dict("records") if Path(a.pairs).stat().st_size else []
-    density.plot_map(d["n_xy"], d["cell"], d["positions"], d["tags"], pairs, a.plot,
-                     f"{a.system}: log10 n, tag2/tag1 to tag1/coating mid-plane",
-                     z_window=tuple(d["z_window"]))
+    d = np.load(args.density_npz)
+    pairs = pd.read_csv(args.pairs).to_dict("records") if Path(args.pairs).stat().st_size else []
+    density.plot_map(
+        d["n_xy"],
+        d["cell"],
+        d["positions"],
+        d["tags"],
+        pairs,
+        args.plot,
+        f"{args.system}: log10 n, tag2/tag1 to tag1/coating mid-plane",
+        z_window=tuple(d["z_window"]),
+    )
 
 
-def cmd_sites(a) -> None:
-    b = pd.read_csv(a.bader)
+def cmd_sites(args) -> None:
+    b = pd.read_csv(args.bader)
     charge_of = dict(zip(b.atom.astype(int), b.charge_e))
-    sites = pd.read_csv(a.sites)
-    pairs = pd.read_csv(a.pairs)
-    if a.beef and Path(a.beef).exists():
-        bj = read_json(a.beef)
+    sites = pd.read_csv(args.sites)
+    pairs = pd.read_csv(args.pairs)
+    if args.beef and Path(args.beef).exists():
+        bj = read_json(args.beef)
         std = {(int(r["i"]), int(r["j"])): r["omega_std_eV"] for r in bj.get("pairs", [])}
         pairs["omega_std_eV"] = [std.get((int(i), int(j))) for i, j in zip(pairs.i, pairs.j)]
     sites["bader_charge_e"] = [charge_of[int(s)] for s in sites.site]
     pairs["bader_i_e"] = [charge_of[int(i)] for i in pairs.i]
     pairs["bader_j_e"] = [charge_of[int(j)] for j in pairs.j]
-    prov = provenance({}, [a.bader, a.sites, a.pairs])
-    write_csv(a.site_table, sites, prov)
-    write_csv(a.pair_table, pairs, prov)
-    plots.site_resolved(sites.to_dict("records"), pairs.to_dict("records"), charge_of, a.plot,
-                        f"{a.system}: site-resolved vacancy energetics against Bader charge")
+    prov = provenance({}, [args.bader, args.sites, args.pairs])
+    write_csv(args.site_table, sites, prov)
+    write_csv(args.pair_table, pairs, prov)
+    plots.site_resolved(
+        sites.to_dict("records"),
+        pairs.to_dict("records"),
+        charge_of,
+        args.plot,
+        f"{args.system}: site-resolved vacancy energetics against Bader charge",
+    )
 
 
 # ----------------------------------------------------------------------------- Monte Carlo
-def cmd_montecarlo(a) -> None:
+def cmd_montecarlo(args) -> None:
     from . import montecarlo as mc
 
-    cfg = json.loads(a.config)["analysis"]["montecarlo"]
-    tc = read_json(a.tc)
-    out = {"system": a.system, "status": tc.get("status", "ok"), "settings": cfg, "types": []}
+    cfg = json.loads(args.config)["analysis"]["montecarlo"]
+    tc = read_json(args.tc)
+    out = {"system": args.system, "status": tc.get("status", "ok"), "settings": cfg, "types": []}
     if tc.get("status") == "failed":
         out["reason"] = tc.get("reason")
-        plots.text_figure(f"{a.system}: no interface ({tc.get('reason')})", a.plot)
+        plots.text_figure(f"{args.system}: no interface ({tc.get('reason')})", args.plot)
     else:
-        atoms = _read_atoms(a.structure)
+        atoms = _read_atoms(args.structure)
         tags, _ = _arrays(atoms)
         pos1 = atoms.positions[tags == 1]
         pos2 = atoms.positions[tags == 2]
@@ -123,50 +174,73 @@ def cmd_montecarlo(a) -> None:
             om = tc.get(f"mean_omega_{t}_eV")
             if om is None:
                 continue
-            r = mc.lattice_tc(pos1, pos2, atoms.cell.array, float(om), t, cfg["n_small"], cfg["n_large"],
-                              cfg["n_T"], cfg["n_therm"], cfg["n_meas"], cfg["seed"], cfg["refine"])
+            r = mc.lattice_tc(
+                pos1,
+                pos2,
+                atoms.cell.array,
+                float(om),
+                t,
+                cfg["n_small"],
+                cfg["n_large"],
+                cfg["n_T"],
+                cfg["n_therm"],
+                cfg["n_meas"],
+                cfg["seed"],
+                cfg["refine"],
+            )
             r["z_thermo"] = tc.get(f"z_{t}")
             r["T_c_thermo_K"] = tc.get(f"Tc_{t}_K")
             out["types"].append(r)
-        plots.montecarlo_cumulants(out["types"], a.plot, f"{a.system}: lattice Monte Carlo vs mean field")
-    out["provenance"] = provenance(cfg, [a.tc, a.structure])
-    write_json(a.out, out)
+        plots.montecarlo_cumulants(out["types"], args.plot, f"{args.system}: lattice Monte Carlo vs mean field")
+    out["provenance"] = provenance(cfg, [args.tc, args.structure])
+    write_json(args.out, out)
 
 
 # ----------------------------------------------------------------------------- BEEF ensemble
-def cmd_beef(a) -> None:
+def cmd_beef(args) -> None:
     from . import beef
 
-    cfg = json.loads(a.config)["analysis"]["beef"]
-    tc = read_json(a.tc)
-    prov = provenance(cfg, [a.tc, a.pairs, *a.results])
-    out = {"system": a.system, "xc": a.xc, "ensemble": None, "provenance": prov}
-    if a.xc != "BEEF-vdW":
-        out["note"] = f"{a.xc}: no BEEF ensemble exists for this functional; no error bars"
-        write_json(a.out, out)
+    cfg = json.loads(args.config)["analysis"]["beef"]
+    tc = read_json(args.tc)
+    prov = provenance(cfg, [args.tc, args.pairs, *args.results])
+    out = {"system": args.system, "xc": args.xc, "ensemble": None, "provenance": prov}
+    if args.xc != "BEEF-vdW":
+        out["note"] = f"{args.xc}: no BEEF ensemble exists for this functional; no error bars"
+        write_json(args.out, out)
         return
     if tc.get("status") == "failed":
         out["note"] = f"no interface: {tc.get('reason')}"
-        write_json(a.out, out)
+        write_json(args.out, out)
         return
     results = {}
-    for p in a.results:
+    for p in args.results:
         r = read_json(p)
         results[r["config_id"]] = r
-    enum = read_json(a.configurations)
+    enum = read_json(args.configurations)
     rep = {m: s["index"] for s in enum["sites"] for m in s["orbit"]}
-    pairs = pd.read_csv(a.pairs).to_dict("records")
+    pairs = pd.read_csv(args.pairs).to_dict("records")
     size, seed = int(cfg["size"]), int(cfg["seed"])
     ens = {}
     rows = []
     for p in pairs:
         i, j = int(p["i"]), int(p["j"])
         # single-vacancy energies come from the representative of each site's orbit, as in thermo
-        e = {"pristine": results["pristine"], f"v_{i}": results[f"v_{rep[i]}"],
-             f"v_{j}": results[f"v_{rep[j]}"], f"vv_{i}_{j}": results[f"vv_{i}_{j}"]}
+        e = {
+            "pristine": results["pristine"],
+            f"v_{i}": results[f"v_{rep[i]}"],
+            f"v_{j}": results[f"v_{rep[j]}"],
+            f"vv_{i}_{j}": results[f"vv_{i}_{j}"],
+        }
         ens[(i, j)] = beef.pair_binding_ensemble(e, i, j, size, seed)
-        rows.append({"i": i, "j": j, "type": str(p["type"]), "omega_eV": p["omega_eV"],
-                     "omega_std_eV": beef.summarize(ens[(i, j)])["std"]})
+        rows.append(
+            {
+                "i": i,
+                "j": j,
+                "type": str(p["type"]),
+                "omega_eV": p["omega_eV"],
+                "omega_std_eV": beef.summarize(ens[(i, j)])["std"],
+            }
+        )
     z = {"11": tc.get("z_11"), "12": tc.get("z_12")}
     # the same pairs as ⟨ω⟩ in tc.json: those resting on a flagged configuration are left out there
     used = [{**p, "type": str(p["type"])} for p in pairs if not bool(p.get("excluded", False))]
@@ -177,97 +251,179 @@ def cmd_beef(a) -> None:
         types[t]["Tc_K"]["selfconsistent"] = tc.get(f"Tc_{t}_K")
         types[t]["Omega_eV"]["selfconsistent"] = tc.get(f"Omega_{t}_eV")
         types[t]["omega_mean_eV"]["selfconsistent"] = tc.get(f"mean_omega_{t}_eV")
-    out.update({"ensemble": {"size": size, "seed": seed, "source": "ase.dft.bee.BEEFEnsemble"},
-                "pairs": rows, "types": types})
-    write_json(a.out, out)
+    out.update(
+        {"ensemble": {"size": size, "seed": seed, "source": "ase.dft.bee.BEEFEnsemble"}, "pairs": rows, "types": types}
+    )
+    write_json(args.out, out)
 
 
 # ----------------------------------------------------------------------------- adhesion
-def cmd_adhesion(a) -> None:
+def cmd_adhesion(args) -> None:
     from . import adhesion
 
-    desc = read_json(a.descriptors)
-    inter, met, coat = read_json(a.interface), read_json(a.metal), read_json(a.coating)
-    area = adhesion.interface_area(_read_atoms(a.structure).cell)
+    desc = read_json(args.descriptors)
+    inter, met, coat = read_json(args.interface), read_json(args.metal), read_json(args.coating)
+    area = adhesion.interface_area(_read_atoms(args.structure).cell)
     out = adhesion.system_adhesion(inter, met, coat, area)
     out["zsl_area_A2"] = desc.get("zsl_area_A2")
-    out["provenance"] = provenance({}, [a.interface, a.metal, a.coating, a.structure])
-    write_json(a.out, out)
+    out["provenance"] = provenance({}, [args.interface, args.metal, args.coating, args.structure])
+    write_json(args.out, out)
 
 
 # ----------------------------------------------------------------------------- campaign level
-def cmd_database(a) -> None:
+def cmd_database(args) -> None:
     from .database import build_database
 
-    n = build_database(a.results, a.out, {"title": "anodeflow DFT calculations",
-                                          "key_descriptions": {
-                                              "system": ("System", "campaign system id", ""),
-                                              "configuration": ("Configuration", "pristine, v_i, vv_i_j, adhesion_*", ""),
-                                              "functional": ("Functional", "exchange-correlation", ""),
-                                              "fmax": ("fmax", "largest force at the end", "eV/Ang"),
-                                              "converged": ("Converged", "fmax below target", "")}})
-    write_json(a.summary, {"rows": n, "database": a.out, "provenance": provenance({}, a.results)})
+    key_descriptions = {
+        "system": ("System", "campaign system id", ""),
+        "configuration": ("Configuration", "pristine, v_i, vv_i_j, adhesion_*", ""),
+        "functional": ("Functional", "exchange-correlation", ""),
+        "fmax": ("fmax", "largest force at the end", "eV/Ang"),
+        "converged": ("Converged", "fmax below target", ""),
+    }
+    n = build_database(
+        args.results, args.out, {"title": "anodeflow DFT calculations", "key_descriptions": key_descriptions}
+    )
+    write_json(args.summary, {"rows": n, "database": args.out, "provenance": provenance({}, args.results)})
 
 
-def cmd_tables(a) -> None:
+def cmd_tables(args) -> None:
     """Monte Carlo vs mean field, BEEF error bars, adhesion; descriptor map."""
-    tct = pd.read_csv(a.tc_table)
+    tct = pd.read_csv(args.tc_table)
     rows = []
-    for p in a.montecarlo:
+    for p in args.montecarlo:
         m = read_json(p)
         for r in m.get("types", []):
-            rows.append({"system": m["system"], "pair_type": r["pair_type"], "z": r["z"],
-                         "mean_omega_eV": r["omega_eV"], "T_c_meanfield_K": r["T_c_meanfield_K"],
-                         "T_c_MC_K": r["T_c_MC_K"], "ratio_MC_over_MF": r.get("ratio_MC_over_MF"),
-                         "lattice_sites": "/".join(map(str, r["sizes"])), "note": r.get("note", "")})
-    prov = provenance({}, [a.tc_table, *a.montecarlo, *a.beef, *a.adhesion])
-    write_csv(a.mc_table, pd.DataFrame(rows, columns=["system", "pair_type", "z", "mean_omega_eV",
-                                                      "T_c_meanfield_K", "T_c_MC_K", "ratio_MC_over_MF",
-                                                      "lattice_sites", "note"]), prov)
+            rows.append(
+                {
+                    "system": m["system"],
+                    "pair_type": r["pair_type"],
+                    "z": r["z"],
+                    "mean_omega_eV": r["omega_eV"],
+                    "T_c_meanfield_K": r["T_c_meanfield_K"],
+                    "T_c_MC_K": r["T_c_MC_K"],
+                    "ratio_MC_over_MF": r.get("ratio_MC_over_MF"),
+                    "lattice_sites": "/".join(map(str, r["sizes"])),
+                    "note": r.get("note", ""),
+                }
+            )
+    prov = provenance({}, [args.tc_table, *args.montecarlo, *args.beef, *args.adhesion])
+    write_csv(
+        args.mc_table,
+        pd.DataFrame(
+            rows,
+            columns=[
+                "system",
+                "pair_type",
+                "z",
+                "mean_omega_eV",
+                "T_c_meanfield_K",
+                "T_c_MC_K",
+                "ratio_MC_over_MF",
+                "lattice_sites",
+                "note",
+            ],
+        ),
+        prov,
+    )
     rows = []
-    for p in a.beef:
+    for p in args.beef:
         b = read_json(p)
         base = {"system": b["system"], "xc": b["xc"]}
         if not b.get("types"):
             rows.append({**base, "note": b.get("note", "")})
             continue
         for t, d in b["types"].items():
-            rows.append({**base, "pair_type": t,
-                         "mean_omega_eV": d["omega_mean_eV"]["selfconsistent"], "mean_omega_std_eV": d["omega_mean_eV"]["std"],
-                         "Omega_eV": d["Omega_eV"]["selfconsistent"], "Omega_std_eV": d["Omega_eV"]["std"],
-                         "Tc_K": d["Tc_K"]["selfconsistent"], "Tc_std_K": d["Tc_K"]["std"],
-                         "ensemble": f"{b['ensemble']['size']} members, seed {b['ensemble']['seed']}", "note": ""})
-    write_csv(a.beef_table, pd.DataFrame(rows, columns=["system", "xc", "pair_type", "mean_omega_eV",
-                                                        "mean_omega_std_eV", "Omega_eV", "Omega_std_eV", "Tc_K",
-                                                        "Tc_std_K", "ensemble", "note"]), prov)
-    rows = [{k: v for k, v in read_json(p).items() if k != "provenance"} for p in a.adhesion]
-    write_csv(a.adhesion_table, pd.DataFrame(rows, columns=["system", "xc", "W_ad_J_per_m2", "W_ad_eV_per_A2",
-                                                            "area_A2", "E_interface_eV", "E_metal_slab_eV",
-                                                            "E_coating_slab_eV", "all_converged"]), prov)
+            rows.append(
+                {
+                    **base,
+                    "pair_type": t,
+                    "mean_omega_eV": d["omega_mean_eV"]["selfconsistent"],
+                    "mean_omega_std_eV": d["omega_mean_eV"]["std"],
+                    "Omega_eV": d["Omega_eV"]["selfconsistent"],
+                    "Omega_std_eV": d["Omega_eV"]["std"],
+                    "Tc_K": d["Tc_K"]["selfconsistent"],
+                    "Tc_std_K": d["Tc_K"]["std"],
+                    "ensemble": f"{b['ensemble']['size']} members, seed {b['ensemble']['seed']}",
+                    "note": "",
+                }
+            )
+    write_csv(
+        args.beef_table,
+        pd.DataFrame(
+            rows,
+            columns=[
+                "system",
+                "xc",
+                "pair_type",
+                "mean_omega_eV",
+                "mean_omega_std_eV",
+                "Omega_eV",
+                "Omega_std_eV",
+                "Tc_K",
+                "Tc_std_K",
+                "ensemble",
+                "note",
+            ],
+        ),
+        prov,
+    )
+    rows = [{k: v for k, v in read_json(p).items() if k != "provenance"} for p in args.adhesion]
+    write_csv(
+        args.adhesion_table,
+        pd.DataFrame(
+            rows,
+            columns=[
+                "system",
+                "xc",
+                "W_ad_J_per_m2",
+                "W_ad_eV_per_A2",
+                "area_A2",
+                "E_interface_eV",
+                "E_metal_slab_eV",
+                "E_coating_slab_eV",
+                "all_converged",
+            ],
+        ),
+        prov,
+    )
     tct["metal"] = [s.split("-")[0] for s in tct.system]
-    plots.descriptor_map(tct, a.descriptor_map, json.loads(a.config)["thermo"]["classification_T_K"])
+    plots.descriptor_map(tct, args.descriptor_map, json.loads(args.config)["thermo"]["classification_T_K"])
 
 
-def cmd_figures(a) -> None:
+def cmd_figures(args) -> None:
     """The index of every per-system figure (so that one target asks for all of them)."""
-    write_json(a.out, {"figures": list(a.figures), "provenance": provenance({}, [])})
+    write_json(args.out, {"figures": list(args.figures), "provenance": provenance({}, [])})
 
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(prog="python -m anodeflow.analysis.jobs")
     sub = ap.add_subparsers(dest="cmd", required=True)
 
-    def add(name, fn, *args, **opt):
+    def add(name, fn, *required, **optional):
+        """A verb whose options --<key> (key with underscores as hyphens: bader_csv is --bader-csv) are the
+        names in ``required`` and the keys of ``optional`` (their defaults)."""
         p = sub.add_parser(name)
-        for x in args:
-            p.add_argument(f"--{x}", required=True)
-        for x, default in opt.items():
-            p.add_argument(f"--{x}", default=default)
+        for key in required:
+            p.add_argument("--" + key.replace("_", "-"), required=True)
+        for key, default in optional.items():
+            p.add_argument("--" + key.replace("_", "-"), default=default)
         p.set_defaults(fn=fn)
         return p
 
-    add("electronic", cmd_electronic, "system", "gpw", "structure", "bader_csv", "bader_plot", "pdos_csv",
-        "pdos_plot", "density_npz", "config")
+    add(
+        "electronic",
+        cmd_electronic,
+        "system",
+        "gpw",
+        "structure",
+        "bader_csv",
+        "bader_plot",
+        "pdos_csv",
+        "pdos_plot",
+        "density_npz",
+        "config",
+    )
     add("density-map", cmd_density_map, "system", "density_npz", "pairs", "plot")
     add("sites", cmd_sites, "system", "bader", "sites", "pairs", "site_table", "pair_table", "plot", beef=None)
     add("montecarlo", cmd_montecarlo, "system", "structure", "tc", "config", "out", "plot")

@@ -18,6 +18,7 @@ Sampling uses Wolff single-cluster updates (Wolff, Phys. Rev. Lett. 62, 361
 (1989)) on an arbitrary graph with ferromagnetic bonds, compiled with numba; a
 type with <omega> <= 0 has no miscibility gap (T_c = 0 K, as in mean field).
 """
+
 from __future__ import annotations
 
 import math
@@ -78,8 +79,9 @@ def square_lattice(L: int, J: float) -> Graph:
     return graph_from_bonds(L * L, i, j, np.full(len(i), J))
 
 
-def nearest_bonds(pos_a: np.ndarray, pos_b: np.ndarray, cell: np.ndarray, rel_tol: float = 0.1,
-                  inplane_only: bool = False):
+def nearest_bonds(
+    pos_a: np.ndarray, pos_b: np.ndarray, cell: np.ndarray, rel_tol: float = 0.1, inplane_only: bool = False
+):
     """Nearest (a, b) site pairs under in-plane periodicity.
 
     ``pos_a`` and ``pos_b`` are Cartesian positions (Å) of two site sets (the same
@@ -221,8 +223,15 @@ def sample(graph: Graph, T_K: float, n_therm: int = 200, n_meas: int = 2000, see
     beta = 1.0 / (KB_EV_PER_K * T_K)
     s = np.ones(graph.n, dtype=np.int64)
     m2, m4, mabs, e1, e2 = _wolff_run(graph.nbr, graph.J, beta, s, n_therm, n_meas, seed)
-    return {"T_K": T_K, "m2": m2, "m4": m4, "mabs": mabs, "e": e1,
-            "U": 1.0 - m4 / (3.0 * m2 * m2), "c": graph.n * beta**2 * (e2 - e1**2)}
+    return {
+        "T_K": T_K,
+        "m2": m2,
+        "m4": m4,
+        "mabs": mabs,
+        "e": e1,
+        "U": 1.0 - m4 / (3.0 * m2 * m2),
+        "c": graph.n * beta**2 * (e2 - e1**2),
+    }
 
 
 def _crossing(T, Ua, Ub):
@@ -239,8 +248,15 @@ def _crossing(T, Ua, Ub):
     return None
 
 
-def binder_crossing(graphs: list[Graph], T_grid, n_therm: int = 200, n_meas: int = 2000,
-                    seed: int = 0, refine: int = 1, refine_points: int = 7) -> dict:
+def binder_crossing(
+    graphs: list[Graph],
+    T_grid,
+    n_therm: int = 200,
+    n_meas: int = 2000,
+    seed: int = 0,
+    refine: int = 1,
+    refine_points: int = 7,
+) -> dict:
     """Transition temperature from the crossing of the Binder cumulants of two graphs.
 
     ``graphs`` = [small, large] lattices of the same kind.  A first scan over
@@ -254,8 +270,10 @@ def binder_crossing(graphs: list[Graph], T_grid, n_therm: int = 200, n_meas: int
     T = np.asarray(T_grid, float)
     Tc = None
     for level in range(refine + 1):
-        U = [[sample(g, t, n_therm, n_meas, seed + 7919 * k + 104729 * level).get("U") for t in T]
-             for k, g in enumerate(graphs)]
+        U = [
+            [sample(g, t, n_therm, n_meas, seed + 7919 * k + 104729 * level).get("U") for t in T]
+            for k, g in enumerate(graphs)
+        ]
         scans.append({"T_K": T.tolist(), "U_small": U[0], "U_large": U[1]})
         Tc = _crossing(T, U[1], U[0])  # large above small below T_c, below above
         if Tc is None:
@@ -267,8 +285,9 @@ def binder_crossing(graphs: list[Graph], T_grid, n_therm: int = 200, n_meas: int
 
 
 # ----------------------------------------------------------------------------- surface lattices
-def site_graphs(pos1, pos2, cell, omega_eV: float, pair_type: str, n_small: int = 64,
-                n_large: int = 256, rel_tol: float = 0.1):
+def site_graphs(
+    pos1, pos2, cell, omega_eV: float, pair_type: str, n_small: int = 64, n_large: int = 256, rel_tol: float = 0.1
+):
     """Small and large periodic lattices of one pair type from the surface's site positions.
 
     ``pos1``/``pos2`` are the tag1 / tag2 positions (Å) in the interface cell.
@@ -295,13 +314,24 @@ def site_graphs(pos1, pos2, cell, omega_eV: float, pair_type: str, n_small: int 
         reps = max(2, int(round(math.sqrt(target / per_cell))))
         out.append(supercell_graph(n_a, n_b, ia, ib, shift, J, reps, bip))
     if out[0].n == out[1].n:
-        out[1] = supercell_graph(n_a, n_b, ia, ib, shift, J,
-                                 int(round(math.sqrt(out[0].n / per_cell))) * 2, bip)
+        out[1] = supercell_graph(n_a, n_b, ia, ib, shift, J, int(round(math.sqrt(out[0].n / per_cell))) * 2, bip)
     return out[0], out[1], z
 
 
-def lattice_tc(pos1, pos2, cell, omega_eV: float, pair_type: str, n_small: int = 64, n_large: int = 256,
-               n_T: int = 9, n_therm: int = 200, n_meas: int = 2000, seed: int = 0, refine: int = 1) -> dict:
+def lattice_tc(
+    pos1,
+    pos2,
+    cell,
+    omega_eV: float,
+    pair_type: str,
+    n_small: int = 64,
+    n_large: int = 256,
+    n_T: int = 9,
+    n_therm: int = 200,
+    n_meas: int = 2000,
+    seed: int = 0,
+    refine: int = 1,
+) -> dict:
     """Monte Carlo transition temperature of one pair type next to its mean-field value.
 
     The scan runs from 0.3 to 1.05 of the mean-field T_c = z omega / (4 k_B).
@@ -309,8 +339,13 @@ def lattice_tc(pos1, pos2, cell, omega_eV: float, pair_type: str, n_small: int =
     """
     small, large, z = site_graphs(pos1, pos2, cell, omega_eV, pair_type, n_small, n_large)
     tmf = z * omega_eV / (4.0 * KB_EV_PER_K)
-    res = {"pair_type": pair_type, "omega_eV": omega_eV, "z": z, "T_c_meanfield_K": max(tmf, 0.0),
-           "sizes": [small.n, large.n]}
+    res = {
+        "pair_type": pair_type,
+        "omega_eV": omega_eV,
+        "z": z,
+        "T_c_meanfield_K": max(tmf, 0.0),
+        "sizes": [small.n, large.n],
+    }
     if omega_eV <= 0:
         res.update({"T_c_MC_K": 0.0, "note": "omega <= 0: no miscibility gap", "scans": []})
         return res

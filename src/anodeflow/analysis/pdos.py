@@ -5,6 +5,7 @@ Projections are GPAW's PAW-projector PDOS (``gpaw.dos.DOSCalculator.raw_pdos``),
 the angular momenta of each atom's setup and over the atoms of a group, Gaussian-broadened,
 energies relative to the Fermi level.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,15 +18,19 @@ def atom_groups(symbols, tags, is_metal) -> dict[str, list[int]]:
     """Group name -> atom indices: tag1, tag2, metal_rest, and coating_<element> per element."""
     tags = np.asarray(tags)
     is_metal = np.asarray(is_metal, bool)
-    groups = {"tag1": np.flatnonzero(tags == 1), "tag2": np.flatnonzero(tags == 2),
-              "metal_rest": np.flatnonzero(is_metal & (tags == 0))}
+    groups = {
+        "tag1": np.flatnonzero(tags == 1),
+        "tag2": np.flatnonzero(tags == 2),
+        "metal_rest": np.flatnonzero(is_metal & (tags == 0)),
+    }
     for el in sorted({s for s, m in zip(symbols, is_metal) if not m}):
         groups[f"coating_{el}"] = np.flatnonzero((~is_metal) & (np.asarray(symbols) == el))
     return {k: [int(i) for i in v] for k, v in groups.items() if len(v)}
 
 
-def group_pdos(gpw_path, groups: dict, width: float = DEFAULT_WIDTH_EV, window=DEFAULT_WINDOW_EV,
-               npoints: int = 600) -> dict:
+def group_pdos(
+    gpw_path, groups: dict, width: float = DEFAULT_WIDTH_EV, window=DEFAULT_WINDOW_EV, npoints: int = 600
+) -> dict:
     """Energies (eV, E - E_F) and the summed PDOS (states/eV) of every group, plus the total DOS."""
     from gpaw.dos import DOSCalculator
 
@@ -35,10 +40,11 @@ def group_pdos(gpw_path, groups: dict, width: float = DEFAULT_WIDTH_EV, window=D
     cache = {}
     for name, atoms in groups.items():
         acc = np.zeros_like(e)
-        for a in atoms:
-            if a not in cache:
-                cache[a] = sum(np.asarray(dos.raw_pdos(e, a, l, width=width)) for l in sorted(set(dos.setups[a].l_j)))
-            acc += cache[a]
+        for index in atoms:
+            if index not in cache:
+                channels = sorted(set(dos.setups[index].l_j))  # angular momenta of the atom's projectors
+                cache[index] = sum(np.asarray(dos.raw_pdos(e, index, ell, width=width)) for ell in channels)
+            acc += cache[index]
         out[name] = acc
     return out
 

@@ -1,4 +1,5 @@
 """Figures of the interface analyses (one function per figure; matplotlib, Agg)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,8 +10,10 @@ METAL_MARKERS = {"Li": "o", "Na": "s", "K": "^"}
 
 def _plt():
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     return plt
 
 
@@ -44,11 +47,17 @@ def descriptor_map(table, path, T_K: float = 300.0) -> None:
         ck = _class_key(r.get("classification"))
         metal = str(r.get("metal") or r["system"].split("-")[0])
         lab = f"{metal}, {ck}"
-        ax.scatter(r["a_m"], r["dchi_max_eV"], s=70, marker=METAL_MARKERS.get(metal, "D"),
-                   c=CLASS_COLOURS.get(ck, "0.6"), edgecolors="k", label=None if lab in seen else lab)
+        ax.scatter(
+            r["a_m"],
+            r["dchi_max_eV"],
+            s=70,
+            marker=METAL_MARKERS.get(metal, "D"),
+            c=CLASS_COLOURS.get(ck, "0.6"),
+            edgecolors="k",
+            label=None if lab in seen else lab,
+        )
         seen.add(lab)
-        ax.annotate(r["system"], (r["a_m"], r["dchi_max_eV"]), fontsize=6, xytext=(4, 3),
-                    textcoords="offset points")
+        ax.annotate(r["system"], (r["a_m"], r["dchi_max_eV"]), fontsize=6, xytext=(4, 3), textcoords="offset points")
     if df.empty:
         ax.text(0.5, 0.5, "no interface with descriptors", transform=ax.transAxes, ha="center")
     ax.set_xlabel("area-mismatch coefficient a$_m$")
@@ -71,8 +80,13 @@ def bader_vs_height(z, charge, labels, path, title: str = "", nna=()) -> None:
         m = labels == lab
         ax.scatter(np.asarray(z)[m], np.asarray(charge)[m], s=22, label=lab)
     if len(nna):
-        ax.scatter([n["position_A"][2] for n in nna], [-n["electrons"] for n in nna], marker="x", c="k",
-                   label="non-nuclear attractor (-N, counted in nearest atom)")
+        ax.scatter(
+            [n["position_A"][2] for n in nna],
+            [-n["electrons"] for n in nna],
+            marker="x",
+            c="k",
+            label="non-nuclear attractor (-N, counted in nearest atom)",
+        )
     ax.axhline(0, color="0.5", lw=0.8)
     finish(fig, ax, path, "z (Å)", "Bader charge q = Z - N (e)", title)
 
@@ -85,8 +99,13 @@ def site_resolved(sites, pairs, charge_of, path, title: str = "") -> None:
     for tag, mk in ((1, "o"), (2, "s")):
         s = [r for r in sites if int(r["tag"]) == tag]
         if s:
-            a1.scatter([charge_of[int(r["site"])] for r in s], [r["E_form_eV"] for r in s], marker=mk,
-                       s=[12 + 6 * int(r["multiplicity"]) for r in s], label=f"tag{tag}")
+            a1.scatter(
+                [charge_of[int(r["site"])] for r in s],
+                [r["E_form_eV"] for r in s],
+                marker=mk,
+                s=[12 + 6 * int(r["multiplicity"]) for r in s],
+                label=f"tag{tag}",
+            )
     a1.set_xlabel("Bader charge of the site (e)")
     a1.set_ylabel("E$_f$ = E$_i$ - E$_0$ + μ (eV)")
     a1.legend(fontsize=7)
@@ -121,11 +140,17 @@ def montecarlo_cumulants(results: list[dict], path, title: str = "") -> None:
             ax.plot(scan["T_K"], scan["U_large"], c + "s--", ms=3, lw=0.8)
             any_scan = True
         if r.get("T_c_MC_K"):
-            ax.axvline(r["T_c_MC_K"], color=c, lw=1.5,
-                       label=f"({r['pair_type']}) MC {r['T_c_MC_K']:.0f} K, N={r['sizes']}")
+            ax.axvline(
+                r["T_c_MC_K"], color=c, lw=1.5, label=f"({r['pair_type']}) MC {r['T_c_MC_K']:.0f} K, N={r['sizes']}"
+            )
         if r.get("T_c_meanfield_K"):
-            ax.axvline(r["T_c_meanfield_K"], color=c, ls=":", lw=1.5,
-                       label=f"({r['pair_type']}) mean field {r['T_c_meanfield_K']:.0f} K")
+            ax.axvline(
+                r["T_c_meanfield_K"],
+                color=c,
+                ls=":",
+                lw=1.5,
+                label=f"({r['pair_type']}) mean field {r['T_c_meanfield_K']:.0f} K",
+            )
     if not any_scan:
         ax.text(0.5, 0.5, "no attractive pair type: no miscibility gap", transform=ax.transAxes, ha="center")
     finish(fig, ax, path, "T (K)", "Binder cumulant U$_4$ (o small, s large lattice)", title, legend_size=6)

@@ -4,6 +4,7 @@
 
 The figures of every stage are filed in the report by the rules that make them (``report(...)``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,10 +15,10 @@ from ..io import run_verb
 from .tables import csv_to_html, describe
 
 
-def cmd_table(a) -> None:
-    cfg = json.loads(a.config)["report"]
-    name = Path(a.csv).stem
-    csv_to_html(a.csv, a.out, f"{name}.csv", describe(name), cfg["float_format"])
+def cmd_table(args) -> None:
+    cfg = json.loads(args.config)["report"]
+    name = Path(args.csv).stem
+    csv_to_html(args.csv, args.out, f"{name}.csv", describe(name), cfg["float_format"])
 
 
 def main(argv=None) -> None:
@@ -27,8 +28,8 @@ def main(argv=None) -> None:
     for opt in ("--csv", "--out", "--config"):
         p.add_argument(opt, required=True)
     p.set_defaults(fn=cmd_table)
-    a = ap.parse_args(argv)
-    run_verb("anodeflow.report.jobs", a.cmd, a.fn, a)
+    args = ap.parse_args(argv)
+    run_verb("anodeflow.report.jobs", args.cmd, args.fn, args)
 
 
 if __name__ == "__main__":

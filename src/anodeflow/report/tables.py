@@ -1,4 +1,5 @@
 """Campaign tables as HTML for the Snakemake report (one small page per CSV)."""
+
 from __future__ import annotations
 
 import html
@@ -23,11 +24,11 @@ TABLE_DESCRIPTIONS = {
                              "preset's fmax 0.2 eV/Å), so its ω are unrelaxed energy differences.",
     "montecarlo_tc": "Lattice Monte Carlo transition temperature next to the mean-field T_c per system and pair type.",
     "beef_uncertainty": "BEEF-vdW ensemble standard deviations of ⟨ω⟩, Ω and T_c (same seed and size for every "
-                        "energy, so the ensembles stay correlated). PBE systems: no ensemble exists, stated per row.",
+    "energy, so the ensembles stay correlated). PBE systems: no ensemble exists, stated per row.",
     "stiffness": "Capillary stiffness γ̃ per metal, facet and temperature with its fit error (results/cft/), or the "
-                 "flag of a facet without measurable fluctuations; see the stiffness figure.",
+    "flag of a facet without measurable fluctuations; see the stiffness figure.",
     "adhesion": "Adhesion energy W_ad = (E_metal + E_coating − E_interface)/A with both slabs in the interface's "
-                "own strained cell (positive: bound).",
+    "own strained cell (positive: bound).",
 }
 
 
@@ -37,7 +38,7 @@ def describe(name: str) -> str:
 
 
 def _fmt_tc(value, errors: dict) -> str:
-    """"412 ± 30 (BEEF) ± 12 (conv)": T_c (K) with the error bars that exist; "–" when undefined."""
+    """ "412 ± 30 (BEEF) ± 12 (conv)": T_c (K) with the error bars that exist; "–" when undefined."""
     if value is None or pd.isna(value):
         return "–"
     out = f"{value:.0f}"
@@ -71,8 +72,9 @@ def csv_to_html(csv_path, html_path, title: str, description: str, float_format:
     """One HTML page of a CSV table (``float_format``: config ``report.float_format``); the T_c table
     shows its error bars next to each T_c (:func:`with_error_bars`)."""
     df = with_error_bars(pd.read_csv(csv_path))
-    body = df.to_html(index=False, na_rep="–", float_format=lambda x: float_format.format(x), border=0,
-                      classes="anodeflow-table")
+    body = df.to_html(
+        index=False, na_rep="–", float_format=lambda x: float_format.format(x), border=0, classes="anodeflow-table"
+    )
     page = f"""<!doctype html><html><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:sans-serif;font-size:13px}} table{{border-collapse:collapse}}
 td,th{{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right}} th{{background:#f0f0f0}}</style>
