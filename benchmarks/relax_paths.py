@@ -6,8 +6,9 @@
 Both arms run the workflow's own relax job (``python -m anodeflow.dft.jobs relax``) on the same
 configurations: the pristine cell, then the vacancies and divacancies of one (11) and one (12) pair (the
 most frequent ones), each vacancy job starting from its own arm's relaxed pristine geometry, as in the
-workflow. The two arms of a configuration run at the same time, one MPI rank each (``--ranks``), so both
-see the same load; a configuration is only started when both arms of the previous one are done.
+workflow. The two arms run at the same time, each through its own chain of configurations on one MPI
+rank (``--ranks``), so both see the same load while both run; an arm that finishes first leaves the
+machine to the other (which can only flatter the slower arm).
 
 Per configuration and arm: ionic steps, SCF loops and iterations (first SCF and later ones), wall time,
 energy, flags (converged, relocated); per arm: ω_11 and ω_12 of the pair and the total time. Writes
@@ -108,9 +109,9 @@ def main():
     records = []
     t_start = time.time()
     load0 = os.getloadavg()
-    for c in chosen:
-        jobs = []
-        for arm in args.arms:
+
+    def chain(arm):
+        for c in chosen:
             cfg_arm = json.loads(json.dumps(cfg))
             cfg_arm["dft"]["optimizer"] = arm
             spec = afsystems.relax_job_spec(cfg_arm, args.system, c["id"], c["removed"])
@@ -124,52 +125,76 @@ def main():
             if c["id"] != "pristine":
                 argv += ["--pristine-result", str(work / arm / "pristine" / "result.json")]
             if not (d / "result.json").exists():
-                jobs.append((arm, argv, d / "job.log"))
-        walls = run_pair(jobs) if jobs else {}
-        for arm in args.arms:
-            d = work / arm / c["id"]
-            if not (d / "result.json").exists():
-                print(f"[relax_paths] {arm} {c['id']}: no result ({walls.get(arm)}); see {d / 'job.log'}", flush=True)
-                continue
-            r = json.loads((d / "result.json").read_text())
-            g = r.get("gpaw") or {}
-            rec = {"arm": arm, "config_id": c["id"], "natoms": r["natoms"], "steps": r["steps"],
-                   "converged": r["converged"], "relocated": r["relocated"], "fmax": r["fmax"],
-                   "energy_eV": r["energy_eV"], "wall_s": r["wall_s"], "precon": r.get("precon"),
-                   "scf_iterations": g.get("scf_iterations"), "scf_seconds": g.get("scf_seconds"),
-                   "n_scf_iterations": g.get("n_scf_iterations"),
-                   "first_scf_s": (g.get("scf_seconds") or [None])[0],
-                   "n_ibz_kpts": g.get("n_ibz_kpts"), "n_bands": g.get("n_bands"),
-                   "n_planewaves": g.get("n_planewaves"), "mpi_ranks": r.get("mpi_ranks"),
-                   "job_wall_s": (walls.get(arm) or {}).get("wall_s")}
-            records = [x for x in records if not (x["arm"] == arm and x["config_id"] == c["id"])] + [rec]
-            print(f"[relax_paths] {arm:7s} {c['id']:12s} steps {rec['steps']:3d}  SCF iterations "
-                  f"{rec['n_scf_iterations']}  wall {rec['wall_s']:.0f} s  E {rec['energy_eV']:.4f}", flush=True)
-        summary = {}
-        for arm in args.arms:
-            rs = [x for x in records if x["arm"] == arm]
-            summary[arm] = {"configurations": len(rs), "steps": sum(x["steps"] for x in rs),
-                            "scf_iterations": sum(x["n_scf_iterations"] or 0 for x in rs),
-                            "wall_s": sum(x["wall_s"] for x in rs),
-                            "first_scf_s": sum(x["first_scf_s"] or 0 for x in rs),
-                            "all_converged": all(x["converged"] for x in rs),
-                            "relocated": [x["config_id"] for x in rs if x["relocated"]],
-                            **omegas(conf, {x["config_id"]: x["energy_eV"] for x in rs})}
-        if len(args.arms) == 2 and all(summary[a]["configurations"] for a in args.arms):
-            a, b = args.arms
-            summary["ratio_wall_" + f"{b}_over_{a}"] = summary[b]["wall_s"] / summary[a]["wall_s"]
-            summary["ratio_steps_" + f"{b}_over_{a}"] = summary[b]["steps"] / max(summary[a]["steps"], 1)
-            for t in ("11", "12"):
-                if f"omega_{t}_eV" in summary[a] and f"omega_{t}_eV" in summary[b]:
-                    summary[f"delta_omega_{t}_meV"] = 1e3 * (summary[b][f"omega_{t}_eV"] - summary[a][f"omega_{t}_eV"])
-        doc = {"benchmark": "relaxation paths", "system": args.system, "configfiles": args.configfile,
-               "preset": {**afsystems.system_preset(cfg, args.system), **{k: _value(v) for k, v in overrides.items()}},
-               "ranks_per_arm": args.ranks, "arms_run": "concurrently, one configuration at a time",
-               "machine": {"node": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version()},
-               "loadavg_start": load0, "loadavg_now": os.getloadavg(), "elapsed_s": time.time() - t_start,
-               "date": time.strftime("%Y-%m-%d %H:%M"), "summary": summary, "records": records}
-        out_path.write_text(json.dumps(doc, indent=1))
-    print(json.dumps(doc["summary"], indent=1))
+                wall = run_pair([(arm, argv, d / "job.log")])[arm]
+                if wall["returncode"]:
+                    print(f"[relax_paths] {arm} {c['id']}: failed ({wall}); see {d / 'job.log'}", flush=True)
+                    return
+            collect(arm, c)
+            write()
+
+    def collect(arm, c):
+        d = work / arm / c["id"]
+        r = json.loads((d / "result.json").read_text())
+        g = r.get("gpaw") or {}
+        rec = {"arm": arm, "config_id": c["id"], "natoms": r["natoms"], "steps": r["steps"],
+               "converged": r["converged"], "relocated": r["relocated"], "fmax": r["fmax"],
+               "energy_eV": r["energy_eV"], "wall_s": r["wall_s"], "cpu_s_rank0": r.get("cpu_s_rank0"),
+               "precon": r.get("precon"), "scf_iterations": g.get("scf_iterations"),
+               "scf_seconds": g.get("scf_seconds"), "n_scf_iterations": g.get("n_scf_iterations"),
+               "first_scf_s": (g.get("scf_seconds") or [None])[0], "n_ibz_kpts": g.get("n_ibz_kpts"),
+               "n_bands": g.get("n_bands"), "n_planewaves": g.get("n_planewaves"), "mpi_ranks": r.get("mpi_ranks"),
+               "loadavg_at_end": os.getloadavg()[0]}
+        with lock:
+            records[:] = [x for x in records if not (x["arm"] == arm and x["config_id"] == c["id"])] + [rec]
+        print(f"[relax_paths] {arm:7s} {c['id']:12s} steps {rec['steps']:3d}  SCF iterations "
+              f"{rec['n_scf_iterations']}  wall {rec['wall_s']:.0f} s  E {rec['energy_eV']:.4f}", flush=True)
+
+    def write():
+        with lock:
+            recs = list(records)
+            summary = {}
+            for arm in args.arms:
+                rs = [x for x in recs if x["arm"] == arm]
+                summary[arm] = {"configurations": len(rs), "steps": sum(x["steps"] for x in rs),
+                                "scf_iterations": sum(x["n_scf_iterations"] or 0 for x in rs),
+                                "wall_s": sum(x["wall_s"] for x in rs),
+                                "first_scf_s": sum(x["first_scf_s"] or 0 for x in rs),
+                                "all_converged": all(x["converged"] for x in rs),
+                                "relocated": [x["config_id"] for x in rs if x["relocated"]],
+                                **omegas(conf, {x["config_id"]: x["energy_eV"] for x in rs})}
+            if len(args.arms) == 2 and all(summary[a]["configurations"] for a in args.arms):
+                a, b = args.arms
+                # over the configurations both arms finished
+                both = ({x["config_id"] for x in recs if x["arm"] == a} & {x["config_id"] for x in recs if x["arm"] == b})
+                tot = {arm: {k: sum(x[k] or 0 for x in recs if x["arm"] == arm and x["config_id"] in both)
+                             for k in ("wall_s", "steps", "n_scf_iterations", "cpu_s_rank0")} for arm in (a, b)}
+                summary["common_configurations"] = sorted(both)
+                summary["ratio_wall_" + f"{b}_over_{a}"] = tot[b]["wall_s"] / max(tot[a]["wall_s"], 1e-9)
+                summary["ratio_cpu_" + f"{b}_over_{a}"] = tot[b]["cpu_s_rank0"] / max(tot[a]["cpu_s_rank0"], 1e-9)
+                summary["ratio_steps_" + f"{b}_over_{a}"] = tot[b]["steps"] / max(tot[a]["steps"], 1)
+                summary["ratio_scf_iterations_" + f"{b}_over_{a}"] = (tot[b]["n_scf_iterations"]
+                                                                       / max(tot[a]["n_scf_iterations"], 1))
+                for t in ("11", "12"):
+                    if f"omega_{t}_eV" in summary[a] and f"omega_{t}_eV" in summary[b]:
+                        summary[f"delta_omega_{t}_meV"] = 1e3 * (summary[b][f"omega_{t}_eV"] - summary[a][f"omega_{t}_eV"])
+            doc = {"benchmark": "relaxation paths", "system": args.system, "configfiles": args.configfile,
+                   "preset": {**afsystems.system_preset(cfg, args.system), **{k: _value(v) for k, v in overrides.items()}},
+                   "ranks_per_arm": args.ranks, "arms_run": "concurrently, each arm its own chain of configurations",
+                   "machine": {"node": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version()},
+                   "loadavg_start": load0, "loadavg_now": os.getloadavg(), "elapsed_s": time.time() - t_start,
+                   "date": time.strftime("%Y-%m-%d %H:%M"), "summary": summary, "records": recs}
+            out_path.write_text(json.dumps(doc, indent=1))
+    import threading
+
+    lock = threading.Lock()
+    threads = [threading.Thread(target=chain, args=(arm,)) for arm in args.arms]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    write()
+    print(json.loads(out_path.read_text())["summary"])
+
 
 
 if __name__ == "__main__":

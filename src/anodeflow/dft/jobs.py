@@ -82,7 +82,7 @@ def cmd_relax(args) -> None:
                 precon["mu_eV_A2"] = estimate_precon_mu(at)
             else:
                 precon["mu_eV_A2"] = float(mu)
-            return precon_hessian(at, precon["mu_eV_A2"])
+            return precon_hessian(at, precon["mu_eV_A2"], alpha=float(p["bfgs_alpha_eV_A2"]))
     res = relax(atoms, calc, p["fmax_slab"], p["max_steps"], work,
                 logfile=str(work / "opt.log") if mpi.world().rank == 0 else None,
                 fingerprint=fingerprint, hessian0=hessian0, **optimizer_kwargs(p))

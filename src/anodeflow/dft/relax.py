@@ -143,41 +143,81 @@ def _free_dofs(atoms) -> np.ndarray:
     return ~np.repeat(fixed, 3)
 
 
-def estimate_precon_mu(atoms) -> float:
-    """Stiffness mu (eV/Å²) of the Exp preconditioner, measured with the atoms' own calculator.
+#: ASE's probe amplitude: a smooth displacement of 1 % of the nearest-neighbour distance
+PROBE_FRACTION = 1e-2
+#: lower bound on the measured stiffness (eV/Å²): a probe lost in SCF noise must not give a zero Hessian
+MU_FLOOR = 0.01
 
-    ASE's ``estimate_mu`` compares the forces at the current positions with those after a smooth
-    sine-wave displacement of every atom (1 % of the nearest-neighbour distance): one extra force
-    evaluation, close to the current geometry. Constraints are lifted for the measurement (with fixed
-    layers held, the displacement of their atoms enters the norm but not the energy change, and mu would
-    come out too small), then restored; the positions are put back."""
+
+def _metal_mask(atoms) -> np.ndarray:
+    return np.asarray(atoms.arrays.get("is_metal", np.ones(len(atoms), bool)), bool)
+
+
+def _exp_precon(sub, mu: float):
+    """ASE's Exp preconditioner of the atoms ``sub`` (no constraints) at stiffness ``mu``, as a dense array,
+    with r_NN the nearest-neighbour distance of ``sub`` and r_cut = 2 r_NN (ASE's defaults)."""
     from ase.optimize.precon import Exp
+    from ase.optimize.precon.neighbors import estimate_nearest_neighbour_distance
 
+    probe = sub.copy()
+    probe.set_constraint()
+    r_nn = estimate_nearest_neighbour_distance(probe)
+    pc = Exp(A=PRECON_A, mu=float(mu), r_NN=r_nn, r_cut=2.0 * r_nn)
+    pc.make_precon(probe)
+    return np.asarray(pc.P.toarray() if hasattr(pc.P, "toarray") else pc.P, float), r_nn
+
+
+def estimate_precon_mu(atoms) -> float:
+    """Stiffness mu (eV/Å²) of the metal's Exp preconditioner, measured with the atoms' own calculator.
+
+    ASE's recipe (``SparsePrecon.estimate_mu``), restricted to the metal atoms: displace them by a smooth
+    sine wave of 1 % of their nearest-neighbour distance and take mu = ΔF·v / (v·P₁·v), P₁ the metal's
+    preconditioner at mu = 1: one extra force evaluation near the current geometry. Two departures from
+    ASE, both needed for alkali metals: ASE caps mu below at 1 eV/Å², about twenty times stiffer than Li
+    or Na (here the floor is ``MU_FLOOR``); and a coating (atoms not ``is_metal``), much stiffer than the
+    metal, is neither displaced nor preconditioned (``precon_hessian``). Constraints are lifted for the
+    probe (a held atom's displacement would enter the norm but not the forces), then restored."""
     cons, pos = list(atoms.constraints), atoms.positions.copy()
+    metal = _metal_mask(atoms)
+    P1, r_nn = _exp_precon(atoms[metal], 1.0)
+    x = pos[metal]
+    extent = x.max(axis=0) - x.min(axis=0)
+    v = np.zeros_like(pos)
+    for k in range(3):
+        if extent[k] > 1e-6:
+            v[metal, k] = PROBE_FRACTION * r_nn * np.sin(x[:, k] / extent[k])
     try:
         atoms.set_constraint()
-        mu, _ = Exp(A=PRECON_A).estimate_mu(atoms)
+        f0 = atoms.get_forces().copy()
+        atoms.positions[:] = pos + v
+        f1 = atoms.get_forces().copy()
     finally:
         atoms.positions[:] = pos
         atoms.set_constraint(cons)
-    return float(mu)
+    vm = v[metal].reshape(-1)
+    lhs = float(-((f1 - f0)[metal].reshape(-1) * vm).sum())
+    rhs = float(vm @ (P1 @ vm))
+    return max(lhs / rhs, MU_FLOOR)
 
 
-def precon_hessian(atoms, mu: float) -> np.ndarray:
-    """A dense 3N x 3N initial Hessian for BFGS from ASE's Exp preconditioner at stiffness ``mu``.
+def precon_hessian(atoms, mu: float, alpha: float = 70.0) -> np.ndarray:
+    """A dense 3N x 3N initial Hessian for BFGS: ASE's Exp preconditioner of the metal at stiffness ``mu``,
+    and ``alpha``·I (plain BFGS's guess, eV/Å²) for a coating's atoms.
 
-    The preconditioner is a sparse, positive-definite model of the Hessian built from the bonding
-    topology (every neighbour within r_cut, stiffer the closer), scaled by mu. Coordinates held by
-    FixAtoms are decoupled from the free ones (their rows and columns zeroed, diagonal mu), so that the
-    free atoms' first step is P_free^-1 F_free, not distorted by couplings to atoms that cannot move."""
-    from ase.optimize.precon import Exp
-
-    pc = Exp(A=PRECON_A, mu=float(mu))
+    The preconditioner is a sparse, positive-definite model of the metal's Hessian from its bonding
+    topology (every neighbour within r_cut, stiffer the closer), scaled by mu. The coating (ionic
+    fluoride or covalent sheet, an order of magnitude stiffer, with other bond lengths) keeps the scalar
+    guess: one Exp model with one mu for both over-steps the coating (measured on Li(110)/LiF(100):
+    +0.4 eV after the first step). Coordinates held by FixAtoms are decoupled from the free ones (rows and
+    columns zeroed, diagonal mu), so that the free atoms' first step is P_free⁻¹ F_free (the Exp model of
+    the free metal keeps its bonds to the held layers on its diagonal)."""
+    metal = _metal_mask(atoms)
+    dofs = np.repeat(metal, 3)
+    H = np.zeros((3 * len(atoms), 3 * len(atoms)))
+    P, _ = _exp_precon(atoms[metal], mu)
+    H[np.ix_(dofs, dofs)] = P
+    H[~dofs, ~dofs] = float(alpha)
     free = _free_dofs(atoms)
-    probe = atoms.copy()
-    probe.set_constraint()
-    pc.make_precon(probe)
-    H = np.asarray(pc.P.toarray() if hasattr(pc.P, "toarray") else pc.P, float)
     H[~free, :] = 0.0
     H[:, ~free] = 0.0
     H[~free, ~free] = float(mu)
