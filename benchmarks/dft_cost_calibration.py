@@ -10,6 +10,7 @@ and GPAW statistics in ``work/bench_cost_calibration/<label>/pristine/result.jso
 ``fit_cost_model.py`` reads. Sizes span 24-atom slabs to the 45-atom Li(110)/LiF(100) interface and
 two cutoffs (200, 250 eV), so the N_b and N_b² terms are both constrained.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,8 +43,21 @@ def main():
         label = f"{cfg['precision']}_{system}"
         initial = ROOT / "results" / "interfaces" / system / "initial.extxyz"
         built_for = ROOT / "work" / "bench_cost_calibration" / label / "built_with.json"
-        r = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "1", str(initial.relative_to(ROOT)),
-                            "--configfile", *configs], cwd=ROOT, capture_output=True, text=True)
+        r = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "snakemake",
+                "--cores",
+                "1",
+                str(initial.relative_to(ROOT)),
+                "--configfile",
+                *configs,
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         if r.returncode:
             print(r.stdout[-2000:], r.stderr[-2000:])
             raise SystemExit(f"build of {system} failed")
@@ -53,24 +67,56 @@ def main():
         d.mkdir(parents=True, exist_ok=True)
         built_for.write_text(json.dumps({"configs": configs}))
         t = time.time()
-        argv = [sys.executable, "-m", "anodeflow.launch", "1", "--", sys.executable, "-m", "anodeflow.dft.jobs",
-                "relax", "--ntasks", "1", "--spec", json.dumps(spec), "--structure", str(initial),
-                "--out", str(d / "result.json"), "--final", str(d / "final.extxyz"), "--workdir", str(d / "work")]
+        argv = [
+            sys.executable,
+            "-m",
+            "anodeflow.launch",
+            "1",
+            "--",
+            sys.executable,
+            "-m",
+            "anodeflow.dft.jobs",
+            "relax",
+            "--ntasks",
+            "1",
+            "--spec",
+            json.dumps(spec),
+            "--structure",
+            str(initial),
+            "--out",
+            str(d / "result.json"),
+            "--final",
+            str(d / "final.extxyz"),
+            "--workdir",
+            str(d / "work"),
+        ]
         env = dict(os.environ, ANODEFLOW_DFT_LAUNCHER=os.environ.get("ANODEFLOW_DFT_LAUNCHER", "mpiexec -n {ntasks}"))
         load0 = os.getloadavg()[0]
         subprocess.run(argv, cwd=ROOT, env=env, check=True, stdout=open(d / "job.log", "w"), stderr=subprocess.STDOUT)
         res = json.loads((d / "result.json").read_text())
         g = res["gpaw"]
-        row = {"label": label, "system": system, "configs": configs, "natoms": res["natoms"],
-               "n_ibz_kpts": g["n_ibz_kpts"], "n_bands": g["n_bands"], "n_planewaves": g["n_planewaves"],
-               "scf_iterations": g["n_scf_iterations"], "cpu_s": res["cpu_s_rank0"], "wall_s": time.time() - t,
-               "cpu_s_per_iteration": res["cpu_s_rank0"] / g["n_scf_iterations"],
-               "loadavg_start": load0, "loadavg_end": os.getloadavg()[0]}
+        row = {
+            "label": label,
+            "system": system,
+            "configs": configs,
+            "natoms": res["natoms"],
+            "n_ibz_kpts": g["n_ibz_kpts"],
+            "n_bands": g["n_bands"],
+            "n_planewaves": g["n_planewaves"],
+            "scf_iterations": g["n_scf_iterations"],
+            "cpu_s": res["cpu_s_rank0"],
+            "wall_s": time.time() - t,
+            "cpu_s_per_iteration": res["cpu_s_rank0"] / g["n_scf_iterations"],
+            "loadavg_start": load0,
+            "loadavg_end": os.getloadavg()[0],
+        }
         print(json.dumps(row), flush=True)
         out.append(row)
     path = ROOT / "benchmarks" / "results" / "dft_cost_calibration.json"
-    path.write_text(json.dumps({"date": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(), "ranks": 1,
-                                "rows": out}, indent=1) + "\n")
+    path.write_text(
+        json.dumps({"date": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(), "ranks": 1, "rows": out}, indent=1)
+        + "\n"
+    )
     print(f"wrote {path}")
 
 

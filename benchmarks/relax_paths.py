@@ -16,6 +16,7 @@ energy, flags (converged, relocated); per arm: ω_11 and ω_12 of the pair and t
 The system must be built first (``snakemake ... results/interfaces/<system>/configurations.json`` with
 the same config files, or ``--until build_system``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -79,8 +80,10 @@ def run_pair(jobs: list[tuple[str, list[str], Path]]) -> dict:
     procs = {}
     for arm, argv, log in jobs:
         log.parent.mkdir(parents=True, exist_ok=True)
-        procs[arm] = (time.time(), subprocess.Popen(argv, stdout=open(log, "w"), stderr=subprocess.STDOUT,
-                                                    env=env, cwd=ROOT))
+        procs[arm] = (
+            time.time(),
+            subprocess.Popen(argv, stdout=open(log, "w"), stderr=subprocess.STDOUT, env=env, cwd=ROOT),
+        )
     out = {}
     for arm, (t0, p) in procs.items():
         rc = p.wait()
@@ -95,7 +98,9 @@ def main():
     ap.add_argument("--set", nargs="*", default=[], help="preset overrides key=value (e.g. fmax_slab=0.05)")
     ap.add_argument("--arms", nargs="+", default=["bfgs", "precon"])
     ap.add_argument("--ranks", type=int, default=1)
-    ap.add_argument("--configs", nargs="*", default=None, help="configuration ids (default: pristine + one pair per type)")
+    ap.add_argument(
+        "--configs", nargs="*", default=None, help="configuration ids (default: pristine + one pair per type)"
+    )
     ap.add_argument("--work", default=str(ROOT / "work" / "bench_relax_paths"))
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
@@ -103,7 +108,9 @@ def main():
     overrides = dict(kv.split("=", 1) for kv in args.set)
     sysdir = ROOT / "results" / "interfaces" / args.system
     conf = json.loads((sysdir / "configurations.json").read_text())
-    chosen = [c for c in conf["configurations"] if c["id"] in args.configs] if args.configs else chosen_configurations(conf)
+    chosen = (
+        [c for c in conf["configurations"] if c["id"] in args.configs] if args.configs else chosen_configurations(conf)
+    )
     work = Path(args.work) / args.system
     out_path = Path(args.out or ROOT / "benchmarks" / "results" / f"relax_paths_{args.system}.json")
     records = []
@@ -118,10 +125,29 @@ def main():
             spec["preset"].update({k: _value(v) for k, v in overrides.items()})
             d = work / arm / c["id"]
             start = sysdir / "initial.extxyz" if c["id"] == "pristine" else work / arm / "pristine" / "final.extxyz"
-            argv = [sys.executable, "-m", "anodeflow.launch", str(args.ranks), "--", sys.executable, "-m",
-                    "anodeflow.dft.jobs", "relax", "--ntasks", str(args.ranks), "--spec", json.dumps(spec),
-                    "--structure", str(start), "--out", str(d / "result.json"), "--final", str(d / "final.extxyz"),
-                    "--workdir", str(d / "work")]
+            argv = [
+                sys.executable,
+                "-m",
+                "anodeflow.launch",
+                str(args.ranks),
+                "--",
+                sys.executable,
+                "-m",
+                "anodeflow.dft.jobs",
+                "relax",
+                "--ntasks",
+                str(args.ranks),
+                "--spec",
+                json.dumps(spec),
+                "--structure",
+                str(start),
+                "--out",
+                str(d / "result.json"),
+                "--final",
+                str(d / "final.extxyz"),
+                "--workdir",
+                str(d / "work"),
+            ]
             if c["id"] != "pristine":
                 argv += ["--pristine-result", str(work / arm / "pristine" / "result.json")]
             if not (d / "result.json").exists():
@@ -136,18 +162,35 @@ def main():
         d = work / arm / c["id"]
         r = json.loads((d / "result.json").read_text())
         g = r.get("gpaw") or {}
-        rec = {"arm": arm, "config_id": c["id"], "natoms": r["natoms"], "steps": r["steps"],
-               "converged": r["converged"], "relocated": r["relocated"], "fmax": r["fmax"],
-               "energy_eV": r["energy_eV"], "wall_s": r["wall_s"], "cpu_s_rank0": r.get("cpu_s_rank0"),
-               "precon": r.get("precon"), "scf_iterations": g.get("scf_iterations"),
-               "scf_seconds": g.get("scf_seconds"), "n_scf_iterations": g.get("n_scf_iterations"),
-               "first_scf_s": (g.get("scf_seconds") or [None])[0], "n_ibz_kpts": g.get("n_ibz_kpts"),
-               "n_bands": g.get("n_bands"), "n_planewaves": g.get("n_planewaves"), "mpi_ranks": r.get("mpi_ranks"),
-               "loadavg_at_end": os.getloadavg()[0]}
+        rec = {
+            "arm": arm,
+            "config_id": c["id"],
+            "natoms": r["natoms"],
+            "steps": r["steps"],
+            "converged": r["converged"],
+            "relocated": r["relocated"],
+            "fmax": r["fmax"],
+            "energy_eV": r["energy_eV"],
+            "wall_s": r["wall_s"],
+            "cpu_s_rank0": r.get("cpu_s_rank0"),
+            "precon": r.get("precon"),
+            "scf_iterations": g.get("scf_iterations"),
+            "scf_seconds": g.get("scf_seconds"),
+            "n_scf_iterations": g.get("n_scf_iterations"),
+            "first_scf_s": (g.get("scf_seconds") or [None])[0],
+            "n_ibz_kpts": g.get("n_ibz_kpts"),
+            "n_bands": g.get("n_bands"),
+            "n_planewaves": g.get("n_planewaves"),
+            "mpi_ranks": r.get("mpi_ranks"),
+            "loadavg_at_end": os.getloadavg()[0],
+        }
         with lock:
             records[:] = [x for x in records if not (x["arm"] == arm and x["config_id"] == c["id"])] + [rec]
-        print(f"[relax_paths] {arm:7s} {c['id']:12s} steps {rec['steps']:3d}  SCF iterations "
-              f"{rec['n_scf_iterations']}  wall {rec['wall_s']:.0f} s  E {rec['energy_eV']:.4f}", flush=True)
+        print(
+            f"[relax_paths] {arm:7s} {c['id']:12s} steps {rec['steps']:3d}  SCF iterations "
+            f"{rec['n_scf_iterations']}  wall {rec['wall_s']:.0f} s  E {rec['energy_eV']:.4f}",
+            flush=True,
+        )
 
     def write():
         with lock:
@@ -155,35 +198,56 @@ def main():
             summary = {}
             for arm in args.arms:
                 rs = [x for x in recs if x["arm"] == arm]
-                summary[arm] = {"configurations": len(rs), "steps": sum(x["steps"] for x in rs),
-                                "scf_iterations": sum(x["n_scf_iterations"] or 0 for x in rs),
-                                "wall_s": sum(x["wall_s"] for x in rs),
-                                "first_scf_s": sum(x["first_scf_s"] or 0 for x in rs),
-                                "all_converged": all(x["converged"] for x in rs),
-                                "relocated": [x["config_id"] for x in rs if x["relocated"]],
-                                **omegas(conf, {x["config_id"]: x["energy_eV"] for x in rs})}
+                summary[arm] = {
+                    "configurations": len(rs),
+                    "steps": sum(x["steps"] for x in rs),
+                    "scf_iterations": sum(x["n_scf_iterations"] or 0 for x in rs),
+                    "wall_s": sum(x["wall_s"] for x in rs),
+                    "first_scf_s": sum(x["first_scf_s"] or 0 for x in rs),
+                    "all_converged": all(x["converged"] for x in rs),
+                    "relocated": [x["config_id"] for x in rs if x["relocated"]],
+                    **omegas(conf, {x["config_id"]: x["energy_eV"] for x in rs}),
+                }
             if len(args.arms) == 2 and all(summary[a]["configurations"] for a in args.arms):
                 a, b = args.arms
                 # over the configurations both arms finished
-                both = ({x["config_id"] for x in recs if x["arm"] == a} & {x["config_id"] for x in recs if x["arm"] == b})
-                tot = {arm: {k: sum(x[k] or 0 for x in recs if x["arm"] == arm and x["config_id"] in both)
-                             for k in ("wall_s", "steps", "n_scf_iterations", "cpu_s_rank0")} for arm in (a, b)}
+                both = {x["config_id"] for x in recs if x["arm"] == a} & {x["config_id"] for x in recs if x["arm"] == b}
+                tot = {
+                    arm: {
+                        k: sum(x[k] or 0 for x in recs if x["arm"] == arm and x["config_id"] in both)
+                        for k in ("wall_s", "steps", "n_scf_iterations", "cpu_s_rank0")
+                    }
+                    for arm in (a, b)
+                }
                 summary["common_configurations"] = sorted(both)
                 summary["ratio_wall_" + f"{b}_over_{a}"] = tot[b]["wall_s"] / max(tot[a]["wall_s"], 1e-9)
                 summary["ratio_cpu_" + f"{b}_over_{a}"] = tot[b]["cpu_s_rank0"] / max(tot[a]["cpu_s_rank0"], 1e-9)
                 summary["ratio_steps_" + f"{b}_over_{a}"] = tot[b]["steps"] / max(tot[a]["steps"], 1)
-                summary["ratio_scf_iterations_" + f"{b}_over_{a}"] = (tot[b]["n_scf_iterations"]
-                                                                       / max(tot[a]["n_scf_iterations"], 1))
+                summary["ratio_scf_iterations_" + f"{b}_over_{a}"] = tot[b]["n_scf_iterations"] / max(
+                    tot[a]["n_scf_iterations"], 1
+                )
                 for t in ("11", "12"):
                     if f"omega_{t}_eV" in summary[a] and f"omega_{t}_eV" in summary[b]:
-                        summary[f"delta_omega_{t}_meV"] = 1e3 * (summary[b][f"omega_{t}_eV"] - summary[a][f"omega_{t}_eV"])
-            doc = {"benchmark": "relaxation paths", "system": args.system, "configfiles": args.configfile,
-                   "preset": {**afsystems.system_preset(cfg, args.system), **{k: _value(v) for k, v in overrides.items()}},
-                   "ranks_per_arm": args.ranks, "arms_run": "concurrently, each arm its own chain of configurations",
-                   "machine": {"node": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version()},
-                   "loadavg_start": load0, "loadavg_now": os.getloadavg(), "elapsed_s": time.time() - t_start,
-                   "date": time.strftime("%Y-%m-%d %H:%M"), "summary": summary, "records": recs}
+                        summary[f"delta_omega_{t}_meV"] = 1e3 * (
+                            summary[b][f"omega_{t}_eV"] - summary[a][f"omega_{t}_eV"]
+                        )
+            doc = {
+                "benchmark": "relaxation paths",
+                "system": args.system,
+                "configfiles": args.configfile,
+                "preset": {**afsystems.system_preset(cfg, args.system), **{k: _value(v) for k, v in overrides.items()}},
+                "ranks_per_arm": args.ranks,
+                "arms_run": "concurrently, each arm its own chain of configurations",
+                "machine": {"node": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version()},
+                "loadavg_start": load0,
+                "loadavg_now": os.getloadavg(),
+                "elapsed_s": time.time() - t_start,
+                "date": time.strftime("%Y-%m-%d %H:%M"),
+                "summary": summary,
+                "records": recs,
+            }
             out_path.write_text(json.dumps(doc, indent=1))
+
     import threading
 
     lock = threading.Lock()
@@ -194,7 +258,6 @@ def main():
         t.join()
     write()
     print(json.loads(out_path.read_text())["summary"])
-
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The DFT cost model of the plan (anodeflow.dft.cost): problem sizes as GPAW sets them up, and the
 fitted cost law against the jobs it was fitted on and jobs it was not (benchmarks/results/dft_cost_jobs.jsonl,
 written by benchmarks/fit_cost_model.py from real GPAW jobs of this workflow)."""
+
 import json
 from pathlib import Path
 
@@ -28,8 +29,12 @@ def test_problem_size_as_gpaw_sets_it_up():
 
 
 def test_model_law_and_iterations():
-    m = cost.CostModel(a=2.0, b=0.01, beef_factor=2.5,
-                       iterations={"precon": {"interface": {"steps": 10, "first_scf": 20, "later_scf": 8}}})
+    m = cost.CostModel(
+        a=2.0,
+        b=0.01,
+        beef_factor=2.5,
+        iterations={"precon": {"interface": {"steps": 10, "first_scf": 20, "later_scf": 8}}},
+    )
     t = m.seconds_per_iteration(4, 64, 11848)
     assert t == pytest.approx(4 * 11848 * 64 * (2.0 + 0.01 * 64) / 1e6)
     assert m.seconds_per_iteration(4, 64, 11848, "BEEF-vdW") == pytest.approx(2.5 * t)
@@ -37,9 +42,16 @@ def test_model_law_and_iterations():
     with pytest.raises(KeyError):
         m.relaxation_iterations("bfgs", "interface")
     # the fit recovers a law it is given
-    recs = [{"n_kpts": k, "n_bands": nb, "n_planewaves": npw, "xc": "PBE",
-             "core_s_per_iteration": m.seconds_per_iteration(k, nb, npw)}
-            for k, nb, npw in ((4, 19, 8000), (4, 26, 14536), (4, 64, 11848), (2, 31, 20000))]
+    recs = [
+        {
+            "n_kpts": k,
+            "n_bands": nb,
+            "n_planewaves": npw,
+            "xc": "PBE",
+            "core_s_per_iteration": m.seconds_per_iteration(k, nb, npw),
+        }
+        for k, nb, npw in ((4, 19, 8000), (4, 26, 14536), (4, 64, 11848), (2, 31, 20000))
+    ]
     a, b = cost.fit_cost_law(recs)
     assert (a, b) == (pytest.approx(2.0, rel=1e-6), pytest.approx(0.01, rel=1e-6))
 

@@ -4,6 +4,7 @@ Fast tier: the initial Hessian built from ASE's Exp preconditioner is a symmetri
 model of the Hessian, with the fixed atoms decoupled. GPAW tier: on a tiny real slab both paths reach
 the same minimum (energy within the tolerance that fmax implies, same geometry), and every energy is
 GPAW's: the new path changes how the minimum is found, not what it is."""
+
 import numpy as np
 import pytest
 
@@ -11,8 +12,14 @@ from anodeflow.dft import gpawlog
 from anodeflow.dft.relax import precon_hessian
 from anodeflow.interfaces import structures
 
-TEST_PRESET = {"mode": "pw", "ecut_eV": 200, "kpt_density": 1.5, "smearing_eV": 0.1, "fmax_slab": 0.05,
-               "scf_convergence_eigenstates": 1e-6}
+TEST_PRESET = {
+    "mode": "pw",
+    "ecut_eV": 200,
+    "kpt_density": 1.5,
+    "smearing_eV": 0.1,
+    "fmax_slab": 0.05,
+    "scf_convergence_eigenstates": 1e-6,
+}
 
 
 def _slab():
@@ -38,10 +45,12 @@ def test_precon_hessian_is_spd_with_fixed_atoms_decoupled():
 
 def test_gpaw_log_statistics(tmp_path):
     log = tmp_path / "gpaw.txt"
-    log.write_text("cores: 2\n  Number of BZ points: 4\n  Number of IBZ points: 3\nPlane wave coefficients: 1234\n"
-                   "Bands:           26\nParallelization:\n  kpt:    2\n  domain: 1\n  band:   1\n"
-                   "  Valence electrons: 36.0\nConverged in 14 steps\nSCF loop duration: 66.0 s (4.7 s/step)\n"
-                   "Converged in 8 steps\nSCF loop duration: 36.1 s (4.5 s/step)\n")
+    log.write_text(
+        "cores: 2\n  Number of BZ points: 4\n  Number of IBZ points: 3\nPlane wave coefficients: 1234\n"
+        "Bands:           26\nParallelization:\n  kpt:    2\n  domain: 1\n  band:   1\n"
+        "  Valence electrons: 36.0\nConverged in 14 steps\nSCF loop duration: 66.0 s (4.7 s/step)\n"
+        "Converged in 8 steps\nSCF loop duration: 36.1 s (4.5 s/step)\n"
+    )
     g = gpawlog.gpaw_log_stats(log)
     assert (g["n_ibz_kpts"], g["n_bands"], g["n_planewaves"], g["n_cores"]) == (3, 26, 1234, 2)
     assert g["parallel_kpt_domain_band"] == [2, 1, 1] and g["n_valence_electrons"] == 36.0
@@ -66,11 +75,13 @@ def test_precon_path_reaches_the_plain_minimum(tmp_path):
         calc = gpaw_calculator(TEST_PRESET, "PBE", atoms, txt=str(tmp_path / f"{path}.txt"), slab=True)
         h0 = None
         if path == "precon":
-            def h0(at):
+
+            def h0(at, calc=calc):
                 at.calc = calc
                 mu = estimate_precon_mu(at)
-                assert 0.005 < mu < 5.0, mu      # eV/A^2: soft metal, not a numerical accident
+                assert 0.005 < mu < 5.0, mu  # eV/A^2: soft metal, not a numerical accident
                 return precon_hessian(at, mu)
+
         res = relax(atoms, calc, 0.05, 60, tmp_path / path, logfile=None, hessian0=h0)
         assert res.converged, (path, res.fmax, res.steps)
         out[path] = res

@@ -1,6 +1,7 @@
 """Sampled estimate of <omega> (dft.max_configurations): pairs drawn with probability proportional to
 their multiplicity, with replacement, make the mean over the draws an unbiased estimate of the
 multiplicity-weighted mean of methods §6 (Hansen–Hurwitz), and s/sqrt(n) its standard error."""
+
 import copy
 
 import numpy as np
@@ -18,7 +19,7 @@ def many_pairs():
     slab = structures.metal_slab("Li", (1, 0, 0), 3.44, 4, 2, 10.0, 15.0)
     rng = np.random.default_rng(3)
     top = np.flatnonzero(slab.get_tags() == 1)
-    slab.positions[top, 2] += np.clip(rng.normal(0, 0.05, len(top)), -0.07, 0.07)   # pairs stay in their shells
+    slab.positions[top, 2] += np.clip(rng.normal(0, 0.05, len(top)), -0.07, 0.07)  # pairs stay in their shells
     enum = sites.enumerate_vacancies(slab, name="Li-100")
     assert len(enum.pairs) > 20 and len({p["multiplicity"] for p in enum.pairs}) > 1
     return enum
@@ -87,7 +88,8 @@ def test_sampled_mean_is_unbiased_and_its_error_is_honest(many_pairs):
             err[t].append(summary[f"omega_{t}_sample_se_eV"])
             # the T_c error is the omega error through T_c = z <omega> / (4 k_B)
             assert summary[f"Tc_{t}_sample_err_K"] == pytest.approx(
-                d[f"z_{t}"] * summary[f"omega_{t}_sample_se_eV"] / (4 * KB_EV_PER_K))
+                d[f"z_{t}"] * summary[f"omega_{t}_sample_se_eV"] / (4 * KB_EV_PER_K)
+            )
     for t in ("11", "12"):
         scatter = np.std(est[t], ddof=1)
         # unbiased: the mean of 200 estimates within 3 standard errors of that mean

@@ -10,6 +10,7 @@ Hand-derived facts used here, for bcc (lattice constant a) (100) slabs, tag1 pla
 * In the 1×1 cell the atom's own four images at ±a x, ±a y are within the cutoff: 4.
 * 3×3 is the smallest repeat of the (100) cell that satisfies the rule (3a > 2 (a + 0.15) > 2a).
 """
+
 import json
 
 import numpy as np
@@ -40,7 +41,7 @@ def test_pair_image_count_by_hand_on_2x2_bcc100():
     j11 = _atom_at(slab, x0 + [A_LI, 0], 1)
     j12 = _atom_at(slab, (x0 + [A_LI / 2, A_LI / 2]) % (2 * A_LI), 2)
     assert sites.bonding_images(slab, i, j11, A_LI + TOL) == 2
-    assert sites.bonding_images(slab, i, j12, A_LI * 3 ** 0.5 / 2 + TOL) == 1
+    assert sites.bonding_images(slab, i, j12, A_LI * 3**0.5 / 2 + TOL) == 1
     one = _li100(1)
     k = int(np.flatnonzero(one.get_tags() == 1)[0])
     assert sites.bonding_images(one, k, k, A_LI + TOL) == 4
@@ -54,10 +55,21 @@ def test_2x2_bcc100_is_enlarged_to_3x3_or_refused():
     with pytest.raises(sites.SingleImageError, match=r"^Li-100: .*shortest lattice vector 6\.880"):
         sites.enumerate_vacancies(_li100(2), name="Li-100")
     # the build path: from the surface cell with at least 2 repeats, the smallest admissible repeat is 3x3
-    spec = {"id": "Li-100", "metal": "Li", "facet": [1, 0, 0], "xc": "PBE", "coating": None,
-            "preset": {"metal_layers": 3, "fixed_layers": 1, "inplane_min_length_A": 2.0,
-                       "inplane_min_repeats": 2, "vacuum_A": 15.0},
-            "max_area_A2": 400.0}
+    spec = {
+        "id": "Li-100",
+        "metal": "Li",
+        "facet": [1, 0, 0],
+        "xc": "PBE",
+        "coating": None,
+        "preset": {
+            "metal_layers": 3,
+            "fixed_layers": 1,
+            "inplane_min_length_A": 2.0,
+            "inplane_min_repeats": 2,
+            "vacuum_A": 15.0,
+        },
+        "max_area_A2": 400.0,
+    }
     atoms, desc, enum = build_system(spec, {"Li": {"a_A": A_LI}})
     assert desc["repeat"] == [3, 3] and len(atoms) == 27
     assert enum.single_image["shortest_vector_A"] == pytest.approx(3 * A_LI)
@@ -71,14 +83,33 @@ def test_2x2_bcc100_is_enlarged_to_3x3_or_refused():
 def test_refused_system_fails_alone_in_the_build_job(tmp_path):
     from anodeflow.interfaces import jobs
 
-    spec = {"id": "Li-100", "metal": "Li", "facet": [1, 0, 0], "xc": "PBE", "coating": None,
-            "preset": {"metal_layers": 3, "fixed_layers": 1, "inplane_min_length_A": 2.0, "vacuum_A": 15.0},
-            "max_area_A2": 60.0}
+    spec = {
+        "id": "Li-100",
+        "metal": "Li",
+        "facet": [1, 0, 0],
+        "xc": "PBE",
+        "coating": None,
+        "preset": {"metal_layers": 3, "fixed_layers": 1, "inplane_min_length_A": 2.0, "vacuum_A": 15.0},
+        "max_area_A2": 60.0,
+    }
     bulk = tmp_path / "bulk.json"
     bulk.write_text(json.dumps({"phase": "Li", "a_A": A_LI}))
     out = {k: tmp_path / f"{k}.json" for k in ("descriptors", "configurations")}
-    jobs.main(["build", "--spec", json.dumps(spec), "--bulk", str(bulk), "--structure", str(tmp_path / "s.extxyz"),
-               "--descriptors", str(out["descriptors"]), "--out", str(out["configurations"])])
+    jobs.main(
+        [
+            "build",
+            "--spec",
+            json.dumps(spec),
+            "--bulk",
+            str(bulk),
+            "--structure",
+            str(tmp_path / "s.extxyz"),
+            "--descriptors",
+            str(out["descriptors"]),
+            "--out",
+            str(out["configurations"]),
+        ]
+    )
     conf = json.loads(out["configurations"].read_text())
     assert conf["status"] == "failed" and conf["configurations"] == []
     assert conf["reason"].startswith("Li-100: no in-plane repeat within max_area_A2")
@@ -88,7 +119,7 @@ def test_many_distinct_sites_are_all_enumerated():
     """No site cap: a cell whose symmetry is broken keeps every distinct site (methods §6)."""
     slab = _li100(3)
     k = int(np.flatnonzero(slab.get_tags() == 1)[0])
-    slab.positions[k, 0] += 0.2            # breaks the symmetry: several distinct tag1 sites
+    slab.positions[k, 0] += 0.2  # breaks the symmetry: several distinct tag1 sites
     e = sites.enumerate_vacancies(slab, name="Li-100")
     assert sum(s["multiplicity"] for s in e.sites) == int(((slab.get_tags() == 1) | (slab.get_tags() == 2)).sum())
     assert e.sampling is None and len(e.configurations()) == e.n_full_configurations()
@@ -98,8 +129,8 @@ def test_shortest_vector_of_an_oblique_cell():
     # (1, 0) and (5, 0.1) span a lattice whose shortest vector is (5, 0.1) - 5 (1, 0) = (0, 0.1)
     assert sites.shortest_inplane_vector([1, 0, 0], [5, 0.1, 0]) == pytest.approx(0.1)
     # hexagonal cell, 60 or 120 degrees: the shortest vector is a
-    assert sites.shortest_inplane_vector([3, 0, 0], [1.5, 1.5 * 3 ** 0.5, 0]) == pytest.approx(3)
-    assert sites.shortest_inplane_vector([3, 0, 0], [-1.5, 1.5 * 3 ** 0.5, 0]) == pytest.approx(3)
+    assert sites.shortest_inplane_vector([3, 0, 0], [1.5, 1.5 * 3**0.5, 0]) == pytest.approx(3)
+    assert sites.shortest_inplane_vector([3, 0, 0], [-1.5, 1.5 * 3**0.5, 0]) == pytest.approx(3)
     # an oblique cell whose two vectors are long but whose difference is short (|(1, 1)| = 1.41):
     # lengths alone would accept it as it is
     v1, v2 = np.array([10.0, 0, 0]), np.array([9.0, 1.0, 0])
@@ -129,7 +160,7 @@ def test_every_reference_system_bonds_each_pair_through_one_image(reference_conf
         si = enum.single_image
         assert si["shortest_vector_A"] > 2 * (si["d_max_A"] + TOL), sid
         bound = reference_config["interfaces"]["max_area_A2"]
-        if desc.get("area_bound_extended"):   # the smallest admissible cell beyond max_area_A2 (docs/cost.md)
+        if desc.get("area_bound_extended"):  # the smallest admissible cell beyond max_area_A2 (docs/cost.md)
             bound = reference_config["interfaces"]["max_area_single_image_A2"]
         assert desc["area_A2"] <= bound + 1e-6, sid
         assert enum.pairs and all(p["bonding_images"] == 1 for p in enum.pairs), sid
@@ -142,5 +173,5 @@ def test_every_reference_system_bonds_each_pair_through_one_image(reference_conf
             assert sites.bonding_images(atoms, k, k, max(enum.d_11_A, enum.d_12_A) + TOL) == 0, sid
         built.append(sid)
     print("built", len(built), "refused", refused)
-    assert len(built) == 39 and not refused     # no site cap, no area refusal: every system is built
-    assert len([s for s in built if "__" not in s]) == 12      # every isolated slab is buildable
+    assert len(built) == 39 and not refused  # no site cap, no area refusal: every system is built
+    assert len([s for s in built if "__" not in s]) == 12  # every isolated slab is buildable

@@ -16,6 +16,7 @@ fits the campaign within ``--budget-core-h``, with the expected sampling error o
 Writes ``results/plan/cost_plan.csv`` (one row per system), ``cost_plan.json`` (the totals, the model,
 the settings) and prints the table.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,8 +61,14 @@ def problem_size(atoms, preset: dict) -> dict:
     npw = cost.n_planewaves(abs(np.linalg.det(atoms.cell.array)), float(preset["ecut_eV"]))
     nb = cost.n_bands(ne)
     nk = irreducible_slab_kpoints(atoms.cell, preset["kpt_density"])
-    return {"natoms": len(atoms), "kpts": "x".join(map(str, kpts)), "n_ibz_kpts": nk, "n_valence": ne,
-            "n_bands": nb, "n_planewaves": round(npw)}
+    return {
+        "natoms": len(atoms),
+        "kpts": "x".join(map(str, kpts)),
+        "n_ibz_kpts": nk,
+        "n_valence": ne,
+        "n_bands": nb,
+        "n_planewaves": round(npw),
+    }
 
 
 def _bulk_constants(config: dict, spec) -> dict:
@@ -85,7 +92,7 @@ def build_for_plan(config: dict, system_id: str):
     from .interfaces.build import build_system
 
     spec = afsystems.build_job_spec(config, system_id)
-    spec["sampling"] = {"max_configurations": None}        # the plan sizes the full enumeration
+    spec["sampling"] = {"max_configurations": None}  # the plan sizes the full enumeration
     bulk = _bulk_constants(config, afsystems.system(config, system_id))
     atoms, desc, enum = build_system(spec, bulk)
     assert enum.sampling is None and isinstance(enum, sites.Enumeration)
@@ -119,11 +126,14 @@ def sampled_counts(enum, max_configurations: int | None, seed: int = 0) -> dict:
     if e.sampling is None:
         n11 = sum(1 for p in e.pairs if p["type"] == "11")
         n12 = sum(1 for p in e.pairs if p["type"] == "12")
-        return {"n_configurations": len(e.configurations()), "n_draws_11": n11, "n_draws_12": n12,
-                "sampled": False}
+        return {"n_configurations": len(e.configurations()), "n_draws_11": n11, "n_draws_12": n12, "sampled": False}
     d = e.sampling["n_draws"]
-    return {"n_configurations": len(e.configurations()), "n_draws_11": d.get("11", 0),
-            "n_draws_12": d.get("12", 0), "sampled": True}
+    return {
+        "n_configurations": len(e.configurations()),
+        "n_draws_11": d.get("11", 0),
+        "n_draws_12": d.get("12", 0),
+        "sampled": True,
+    }
 
 
 def tc_sampling_error(z: float, sigma_omega_eV: float, n_draws: int | None) -> float | None:
@@ -150,20 +160,37 @@ def plan_rows(config: dict, model: cost.CostModel, path: str) -> list[dict]:
             print(f"[plan] {sid}: refused: {exc}", file=sys.stderr, flush=True)
             continue
         size = problem_size(atoms, afsystems.system_preset(config, sid))
-        per_conf_s = (model.seconds_per_iteration(size["n_ibz_kpts"], size["n_bands"], size["n_planewaves"], s.xc)
-                      * model.relaxation_iterations(path, row["kind"]))
+        per_conf_s = model.seconds_per_iteration(
+            size["n_ibz_kpts"], size["n_bands"], size["n_planewaves"], s.xc
+        ) * model.relaxation_iterations(path, row["kind"])
         n_full = enum.n_full_configurations()
-        row.update({"status": "ok", **size, "area_A2": desc.get("area_A2"), "repeat": desc.get("repeat"),
-                    "area_bound_extended": bool(desc.get("area_bound_extended", False)),
-                    "n_sites": len(enum.sites), "n_pairs_11": sum(p["type"] == "11" for p in enum.pairs),
-                    "n_pairs_12": sum(p["type"] == "12" for p in enum.pairs), "z_11": enum.z_11, "z_12": enum.z_12,
-                    "n_configurations_full": n_full, "core_h_per_configuration": per_conf_s / 3600.0,
-                    "core_h_full": per_conf_s * n_full / 3600.0, "ranks_per_job": preset["ntasks"],
-                    "lattice_from": ";".join(f"{k}:{v}" for k, v in sources.items())})
+        row.update(
+            {
+                "status": "ok",
+                **size,
+                "area_A2": desc.get("area_A2"),
+                "repeat": desc.get("repeat"),
+                "area_bound_extended": bool(desc.get("area_bound_extended", False)),
+                "n_sites": len(enum.sites),
+                "n_pairs_11": sum(p["type"] == "11" for p in enum.pairs),
+                "n_pairs_12": sum(p["type"] == "12" for p in enum.pairs),
+                "z_11": enum.z_11,
+                "z_12": enum.z_12,
+                "n_configurations_full": n_full,
+                "core_h_per_configuration": per_conf_s / 3600.0,
+                "core_h_full": per_conf_s * n_full / 3600.0,
+                "ranks_per_job": preset["ntasks"],
+                "lattice_from": ";".join(f"{k}:{v}" for k, v in sources.items()),
+            }
+        )
         row["_enum"] = enum
         rows.append(row)
-        print(f"[plan] {sid}: {size['natoms']} atoms, k {size['kpts']}, {n_full} configurations, "
-              f"{row['core_h_full']:.0f} core-h (full)", file=sys.stderr, flush=True)
+        print(
+            f"[plan] {sid}: {size['natoms']} atoms, k {size['kpts']}, {n_full} configurations, "
+            f"{row['core_h_full']:.0f} core-h (full)",
+            file=sys.stderr,
+            flush=True,
+        )
     return rows
 
 
@@ -175,8 +202,8 @@ def fit_budget(rows: list[dict], budget_core_h: float, seed: int = 0) -> int | N
         return None
 
     def total(B):
-        return sum(sampled_counts(r["_enum"], B, seed)["n_configurations"] * r["core_h_per_configuration"]
-                   for r in ok)
+        return sum(sampled_counts(r["_enum"], B, seed)["n_configurations"] * r["core_h_per_configuration"] for r in ok)
+
     lo, hi = 5, max(r["n_configurations_full"] for r in ok)
     if total(lo) > budget_core_h:
         return lo
@@ -186,8 +213,15 @@ def fit_budget(rows: list[dict], budget_core_h: float, seed: int = 0) -> int | N
     return lo
 
 
-def campaign_plan(config: dict, model: cost.CostModel, path: str, budget_core_h: float, cores: int,
-                  sigma_omega_eV: float, seed: int = 0) -> tuple[list[dict], dict]:
+def campaign_plan(
+    config: dict,
+    model: cost.CostModel,
+    path: str,
+    budget_core_h: float,
+    cores: int,
+    sigma_omega_eV: float,
+    seed: int = 0,
+) -> tuple[list[dict], dict]:
     rows = plan_rows(config, model, path)
     budget = fit_budget(rows, budget_core_h, seed)
     configured = config["dft"].get("max_configurations")
@@ -199,22 +233,33 @@ def campaign_plan(config: dict, model: cost.CostModel, path: str, budget_core_h:
             c = sampled_counts(enum, B, seed)
             r[f"n_configurations_{label}"] = c["n_configurations"]
             r[f"sampled_{label}"] = c.get("sampled")
-            r[f"core_h_{label}"] = (c["n_configurations"] * r["core_h_per_configuration"]
-                                    if c["n_configurations"] is not None else None)
+            r[f"core_h_{label}"] = (
+                c["n_configurations"] * r["core_h_per_configuration"] if c["n_configurations"] is not None else None
+            )
             for t in ("11", "12"):
                 r[f"n_draws_{t}_{label}"] = c[f"n_draws_{t}"]
-                r[f"Tc_{t}_sample_err_K_{label}"] = (tc_sampling_error(r[f"z_{t}"], sigma_omega_eV, c[f"n_draws_{t}"])
-                                                     if c.get("sampled") else 0.0)
+                r[f"Tc_{t}_sample_err_K_{label}"] = (
+                    tc_sampling_error(r[f"z_{t}"], sigma_omega_eV, c[f"n_draws_{t}"]) if c.get("sampled") else 0.0
+                )
     ok = [r for r in rows if r.get("status") == "ok"]
 
     def tot(key):
         vals = [r[key] for r in ok if r.get(key) is not None]
         return float(sum(vals)) if len(vals) == len(ok) else None
-    totals = {"n_systems": len(rows), "n_built": len(ok), "n_refused": len(rows) - len(ok),
-              "core_h_full": tot("core_h_full"), "core_h_config": tot("core_h_config"),
-              "core_h_budget": tot("core_h_budget"), "budget_core_h": budget_core_h,
-              "max_configurations_for_budget": budget, "cores": cores, "path": path,
-              "sigma_omega_eV": sigma_omega_eV}
+
+    totals = {
+        "n_systems": len(rows),
+        "n_built": len(ok),
+        "n_refused": len(rows) - len(ok),
+        "core_h_full": tot("core_h_full"),
+        "core_h_config": tot("core_h_config"),
+        "core_h_budget": tot("core_h_budget"),
+        "budget_core_h": budget_core_h,
+        "max_configurations_for_budget": budget,
+        "cores": cores,
+        "path": path,
+        "sigma_omega_eV": sigma_omega_eV,
+    }
     for key in ("full", "config", "budget"):
         t = totals[f"core_h_{key}"]
         totals[f"wall_h_{key}_on_{cores}_cores"] = None if t is None else t / cores
@@ -231,21 +276,53 @@ def refit_model(base: cost.CostModel, pattern="results/dft/*/*/result.json") -> 
     if len(recs) < 2:
         raise SystemExit(f"--refit: {len(recs)} finished jobs with GPAW statistics under {pattern}; need >= 2")
     a, b = cost.fit_cost_law(recs, base.beef_factor)
-    kind = lambda r: "interface" if "__" in r["label"].split("/")[0] else "isolated"
-    return cost.CostModel(a, b, base.beef_factor, {**base.iterations, **cost.iteration_table(recs, kind)},
-                          [r["label"] for r in recs], f"refitted on {len(recs)} jobs under {pattern}")
+
+    def kind(r):
+        return "interface" if "__" in r["label"].split("/")[0] else "isolated"
+
+    return cost.CostModel(
+        a,
+        b,
+        base.beef_factor,
+        {**base.iterations, **cost.iteration_table(recs, kind)},
+        [r["label"] for r in recs],
+        f"refitted on {len(recs)} jobs under {pattern}",
+    )
 
 
-COLUMNS = ["system", "status", "xc", "natoms", "kpts", "n_ibz_kpts", "n_bands", "n_planewaves", "area_A2",
-           "area_bound_extended", "n_sites", "n_pairs_11", "n_pairs_12", "n_configurations_full",
-           "core_h_per_configuration", "core_h_full", "n_configurations_budget", "n_draws_11_budget",
-           "n_draws_12_budget", "core_h_budget", "Tc_11_sample_err_K_budget", "Tc_12_sample_err_K_budget",
-           "n_configurations_config", "core_h_config", "reason"]
+COLUMNS = [
+    "system",
+    "status",
+    "xc",
+    "natoms",
+    "kpts",
+    "n_ibz_kpts",
+    "n_bands",
+    "n_planewaves",
+    "area_A2",
+    "area_bound_extended",
+    "n_sites",
+    "n_pairs_11",
+    "n_pairs_12",
+    "n_configurations_full",
+    "core_h_per_configuration",
+    "core_h_full",
+    "n_configurations_budget",
+    "n_draws_11_budget",
+    "n_draws_12_budget",
+    "core_h_budget",
+    "Tc_11_sample_err_K_budget",
+    "Tc_12_sample_err_K_budget",
+    "n_configurations_config",
+    "core_h_config",
+    "reason",
+]
 
 
 def main(argv=None) -> None:
-    ap = argparse.ArgumentParser(prog="python -m anodeflow.plan", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        prog="python -m anodeflow.plan", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--configfile", nargs="*", default=[], help="overlays on config/config.yaml, in order")
     ap.add_argument("--base", default="config/config.yaml")
     ap.add_argument("--out-dir", default="results/plan")
@@ -253,16 +330,21 @@ def main(argv=None) -> None:
     ap.add_argument("--refit", action="store_true", help="refit the model on results/dft/*/*/result.json")
     ap.add_argument("--cores", type=int, default=64, help="cores of the allocation for the wall-time line")
     ap.add_argument("--budget-core-h", type=float, default=100_000.0)
-    ap.add_argument("--sigma-omega", type=float, default=0.05,
-                    help="expected scatter of omega between pairs of one type (eV) for the sampling error")
+    ap.add_argument(
+        "--sigma-omega",
+        type=float,
+        default=0.05,
+        help="expected scatter of omega between pairs of one type (eV) for the sampling error",
+    )
     args = ap.parse_args(argv)
     config = load(args.base, *[f for f in args.configfile if f != args.base])
     model = load_model(args.model)
     if args.refit:
         model = refit_model(model)
     path = config["dft"].get("optimizer", "precon")
-    rows, totals = campaign_plan(config, model, path, args.budget_core_h, args.cores, args.sigma_omega,
-                                 config["dft"].get("sampling_seed", 0))
+    rows, totals = campaign_plan(
+        config, model, path, args.budget_core_h, args.cores, args.sigma_omega, config["dft"].get("sampling_seed", 0)
+    )
     import pandas as pd
 
     from .io import provenance, write_csv, write_json
@@ -270,23 +352,40 @@ def main(argv=None) -> None:
     out = Path(args.out_dir)
     df = pd.DataFrame(rows)
     df = df[[c for c in COLUMNS if c in df.columns] + [c for c in df.columns if c not in COLUMNS]]
-    prov = provenance({"configfiles": [args.base, *args.configfile], "model": model.to_dict(),
-                       "precision": config["precision"]})
+    prov = provenance(
+        {"configfiles": [args.base, *args.configfile], "model": model.to_dict(), "precision": config["precision"]}
+    )
     write_csv(out / "cost_plan.csv", df, prov)
     write_json(out / "cost_plan.json", {"totals": totals, "model": model.to_dict(), "provenance": prov})
-    show = ["system", "status", "natoms", "kpts", "n_configurations_full", "core_h_full",
-            "n_configurations_budget", "core_h_budget", "Tc_11_sample_err_K_budget", "Tc_12_sample_err_K_budget"]
+    show = [
+        "system",
+        "status",
+        "natoms",
+        "kpts",
+        "n_configurations_full",
+        "core_h_full",
+        "n_configurations_budget",
+        "core_h_budget",
+        "Tc_11_sample_err_K_budget",
+        "Tc_12_sample_err_K_budget",
+    ]
     with pd.option_context("display.width", 200, "display.max_rows", 500, "display.float_format", "{:.1f}".format):
         print(df[[c for c in show if c in df.columns]].to_string(index=False))
-    print(f"\nprecision {config['precision']}, relaxation path {path}: {totals['n_built']} systems built, "
-          f"{totals['n_refused']} refused")
-    print(f"full enumeration: {totals['core_h_full'] or float('nan'):.0f} core-h "
-          f"(~{(totals['core_h_full'] or float('nan')) / args.cores:.0f} h on {args.cores} cores)")
+    print(
+        f"\nprecision {config['precision']}, relaxation path {path}: {totals['n_built']} systems built, "
+        f"{totals['n_refused']} refused"
+    )
+    print(
+        f"full enumeration: {totals['core_h_full'] or float('nan'):.0f} core-h "
+        f"(~{(totals['core_h_full'] or float('nan')) / args.cores:.0f} h on {args.cores} cores)"
+    )
     if totals["max_configurations_for_budget"] is not None and totals["core_h_budget"] is not None:
-        print(f"within {args.budget_core_h:.0f} core-h: dft.max_configurations = "
-              f"{totals['max_configurations_for_budget']} -> {totals['core_h_budget']:.0f} core-h "
-              f"(~{totals['core_h_budget'] / args.cores:.0f} h on {args.cores} cores); sampling errors assume "
-              f"omega scatters by {args.sigma_omega} eV between pairs")
+        print(
+            f"within {args.budget_core_h:.0f} core-h: dft.max_configurations = "
+            f"{totals['max_configurations_for_budget']} -> {totals['core_h_budget']:.0f} core-h "
+            f"(~{totals['core_h_budget'] / args.cores:.0f} h on {args.cores} cores); sampling errors assume "
+            f"omega scatters by {args.sigma_omega} eV between pairs"
+        )
     print(f"wrote {out / 'cost_plan.csv'} and {out / 'cost_plan.json'}")
 
 

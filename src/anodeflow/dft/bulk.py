@@ -1,5 +1,6 @@
 """Bulk references (methods §3): equilibrium lattice constant by an equation-of-state scan, and the
 energy per atom at the minimum (the metal's chemical potential)."""
+
 from __future__ import annotations
 
 import json
@@ -9,9 +10,9 @@ import numpy as np
 
 from ..io import job_fingerprint
 
-EOS_STRAINS = (-0.04, -0.02, 0.0, 0.02, 0.04)   # relative lattice-constant scan around the start
+EOS_STRAINS = (-0.04, -0.02, 0.0, 0.02, 0.04)  # relative lattice-constant scan around the start
 MAX_EOS_SCANS = 4
-EOS_RECENTRE = 0.01   # rescan centred on the fit when it lies further than this from the centre
+EOS_RECENTRE = 0.01  # rescan centred on the fit when it lies further than this from the centre
 
 
 def relax_bulk(spec: dict, calc_factory, workdir, energy_calc_factory=None, is_root: bool = True) -> dict:
@@ -31,7 +32,7 @@ def relax_bulk(spec: dict, calc_factory, workdir, energy_calc_factory=None, is_r
     from ase import units
     from ase.eos import EquationOfState
 
-    from ..interfaces import structures as S
+    from ..interfaces import structures
 
     phase = spec["phase"]
     a0 = spec["a0_A"]
@@ -39,8 +40,8 @@ def relax_bulk(spec: dict, calc_factory, workdir, energy_calc_factory=None, is_r
 
     def build(a):
         if kind == "metal":
-            return S.bulk_metal(phase, a, spec.get("structure", "bcc"))
-        return S.bulk_coating(spec["coating"], a)
+            return structures.bulk_metal(phase, a, spec.get("structure", "bcc"))
+        return structures.bulk_coating(spec["coating"], a)
 
     work = Path(workdir)
     work.mkdir(parents=True, exist_ok=True)
@@ -50,6 +51,7 @@ def relax_bulk(spec: dict, calc_factory, workdir, energy_calc_factory=None, is_r
     spec_sha = job_fingerprint(spec)
     cached = json.loads(cache.read_text()) if cache.exists() else {}
     done = cached.get("energies", {}) if cached.get("spec_sha256") == spec_sha else {}
+
     def energy(a):
         atoms = build(a)
         key = f"{a:.6f}"
@@ -82,7 +84,7 @@ def relax_bulk(spec: dict, calc_factory, workdir, energy_calc_factory=None, is_r
         inside = True
         if abs(a_eq / centre - 1) <= EOS_RECENTRE or scan == MAX_EOS_SCANS - 1:
             break
-        centre = a_eq   # bracketed but off-centre: one more scan centred on the fit, for accuracy
+        centre = a_eq  # bracketed but off-centre: one more scan centred on the fit, for accuracy
     fit["scans"] = scan + 1
     if not inside:
         fit["warning"] = f"minimum not bracketed after {MAX_EOS_SCANS} scans: check a0_A and the preset"
@@ -90,9 +92,17 @@ def relax_bulk(spec: dict, calc_factory, workdir, energy_calc_factory=None, is_r
     atoms.calc = (energy_calc_factory or calc_factory)(atoms)
     e = float(atoms.get_potential_energy())
     f = atoms.get_forces()
-    return {"atoms": atoms, "a_A": a_eq, "energy_eV": e, "energy_per_atom_eV": e / len(atoms),
-            "natoms": len(atoms), "fmax_eV_A": float(np.abs(f).max()), "eos": fit,
-            "scan": {"a_A": aa.tolist(), "energy_eV": ee.tolist()}, "a0_A": a0}
+    return {
+        "atoms": atoms,
+        "a_A": a_eq,
+        "energy_eV": e,
+        "energy_per_atom_eV": e / len(atoms),
+        "natoms": len(atoms),
+        "fmax_eV_A": float(np.abs(f).max()),
+        "eos": fit,
+        "scan": {"a_A": aa.tolist(), "energy_eV": ee.tolist()},
+        "a0_A": a0,
+    }
 
 
 def bulk_scan_preset(preset: dict) -> dict:
@@ -112,6 +122,7 @@ def bulk_scan_preset(preset: dict) -> dict:
 def plot_eos(result: dict, path) -> None:
     """E(a) of the scan with the fitted minimum marked (``result``: the bulk job's JSON record)."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 

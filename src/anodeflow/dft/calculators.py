@@ -3,6 +3,7 @@
 Plane waves, Γ-centred k-points at the preset's density (1 k-point along a slab normal),
 Fermi–Dirac smearing, spin-paired, charge-neutral, dipole correction along z for slabs.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -32,9 +33,11 @@ def gpaw_parameters(preset: dict, xc: str, atoms, slab: bool) -> dict:
         "occupations": {"name": "fermi-dirac", "width": float(preset["smearing_eV"])},
         # GPAW's criteria: energy in eV per valence electron, density in electrons per valence electron,
         # eigenstates in eV^2 per valence electron
-        "convergence": {"energy": float(preset.get("scf_convergence_energy_eV", 5e-4)),
-                        "density": float(preset.get("scf_convergence_density", 1e-4)),
-                        "eigenstates": float(preset.get("scf_convergence_eigenstates", 4e-8))},
+        "convergence": {
+            "energy": float(preset.get("scf_convergence_energy_eV", 5e-4)),
+            "density": float(preset.get("scf_convergence_density", 1e-4)),
+            "eigenstates": float(preset.get("scf_convergence_eigenstates", 4e-8)),
+        },
         "charge": 0,
         "spinpol": False,
     }

@@ -18,9 +18,11 @@ are an extrapolation (refit on the campaign's own jobs with ``--refit``). The pr
 of a planned job comes from its cell alone, as GPAW computes it: plane waves V k_c³/(6π²) with
 k_c = (E_cut / (ħ²/2m))^½, bands 4 + 1.2 N_e/2 (GPAW's default for a plane-wave calculation),
 irreducible k-points of the Γ-centred grid with time reversal only (the slab jobs run without
-point-group symmetry; ``anodeflow.dft.ranks.irreducible_slab_kpoints``). Iterations and steps per relaxation are measured per relaxation path
-(``dft.optimizer``) and kind of system (isolated slab, interface).
+point-group symmetry; ``anodeflow.dft.ranks.irreducible_slab_kpoints``). Iterations and steps per
+relaxation are measured per relaxation path (``dft.optimizer``) and kind of system (isolated slab,
+interface).
 """
+
 from __future__ import annotations
 
 import math
@@ -37,7 +39,7 @@ GPAW_BAND_FACTOR, GPAW_EXTRA_BANDS = 1.2, 4
 def n_planewaves(volume_A3: float, ecut_eV: float) -> float:
     """Plane waves within the cutoff sphere: V k_c³ / (6π²)."""
     kc = math.sqrt(ecut_eV / HBAR2_2M_EV_A2)
-    return volume_A3 * kc ** 3 / (6 * math.pi ** 2)
+    return volume_A3 * kc**3 / (6 * math.pi**2)
 
 
 def n_bands(n_valence: float) -> int:
@@ -55,11 +57,12 @@ def size_terms(n_kpts: int, bands: int, planewaves: float) -> tuple[float, float
 class CostModel:
     """core-seconds per SCF iteration = N_k N_pw N_b (a + b N_b)/10⁶ (× beef_factor for BEEF-vdW), with
     the relaxation's SCF iterations and ionic steps per configuration (``iterations``: path -> kind)."""
+
     a: float
     b: float
     beef_factor: float = 2.5
     iterations: dict = field(default_factory=dict)
-    fitted_on: list = field(default_factory=list)   # job labels the law was fitted on
+    fitted_on: list = field(default_factory=list)  # job labels the law was fitted on
     note: str = ""
 
     def seconds_per_iteration(self, n_kpts: int, bands: int, planewaves: float, xc: str = "PBE") -> float:
@@ -74,13 +77,25 @@ class CostModel:
         return it["first_scf"] + it["steps"] * it["later_scf"]
 
     def to_dict(self) -> dict:
-        return {"a": self.a, "b": self.b, "beef_factor": self.beef_factor, "iterations": self.iterations,
-                "fitted_on": self.fitted_on, "note": self.note}
+        return {
+            "a": self.a,
+            "b": self.b,
+            "beef_factor": self.beef_factor,
+            "iterations": self.iterations,
+            "fitted_on": self.fitted_on,
+            "note": self.note,
+        }
 
     @classmethod
-    def from_dict(cls, d: dict) -> "CostModel":
-        return cls(d["a"], d["b"], d.get("beef_factor", 2.5), d.get("iterations", {}), d.get("fitted_on", []),
-                   d.get("note", ""))
+    def from_dict(cls, d: dict) -> CostModel:
+        return cls(
+            d["a"],
+            d["b"],
+            d.get("beef_factor", 2.5),
+            d.get("iterations", {}),
+            d.get("fitted_on", []),
+            d.get("note", ""),
+        )
 
 
 def job_record(result: dict) -> dict | None:
@@ -92,14 +107,23 @@ def job_record(result: dict) -> dict | None:
     iters = list(g["scf_iterations"])
     # CPU time where the job recorded it (load-independent), else the SCF loops' wall time
     busy_s = result.get("cpu_s_rank0") or g["scf_seconds_total"]
-    return {"label": f"{result.get('system')}/{result.get('config_id')}", "xc": result.get("xc", "PBE"),
-            "natoms": result.get("natoms"), "ranks": ranks,
-            "n_kpts": g["n_ibz_kpts"], "n_bands": g["n_bands"], "n_planewaves": g["n_planewaves"],
-            "core_s_per_iteration": busy_s * ranks / g["n_scf_iterations"],
-            "timing": "cpu" if result.get("cpu_s_rank0") else "wall",
-            "steps": result.get("steps"), "optimizer": result.get("optimizer", "bfgs"),
-            "first_scf": iters[0], "later_scf": float(np.mean(iters[1:])) if len(iters) > 1 else None,
-            "n_scf_loops": len(iters), "core_s_total": busy_s * ranks}
+    return {
+        "label": f"{result.get('system')}/{result.get('config_id')}",
+        "xc": result.get("xc", "PBE"),
+        "natoms": result.get("natoms"),
+        "ranks": ranks,
+        "n_kpts": g["n_ibz_kpts"],
+        "n_bands": g["n_bands"],
+        "n_planewaves": g["n_planewaves"],
+        "core_s_per_iteration": busy_s * ranks / g["n_scf_iterations"],
+        "timing": "cpu" if result.get("cpu_s_rank0") else "wall",
+        "steps": result.get("steps"),
+        "optimizer": result.get("optimizer", "bfgs"),
+        "first_scf": iters[0],
+        "later_scf": float(np.mean(iters[1:])) if len(iters) > 1 else None,
+        "n_scf_loops": len(iters),
+        "core_s_total": busy_s * ranks,
+    }
 
 
 def fit_cost_law(records: list[dict], beef_factor: float = 2.5) -> tuple[float, float]:
@@ -131,7 +155,8 @@ def iteration_table(records: list[dict], kind_of=lambda r: "any") -> dict:
             # later SCF loops per ionic step: every loop after the first (the stiffness probe included)
             "later_scf": float(np.mean(later)) if later else 0.0,
             "loops_per_step": float(np.mean([(r["n_scf_loops"] - 1) / max(r["steps"], 1) for r in rs])),
-            "n_jobs": len(rs)}
+            "n_jobs": len(rs),
+        }
     # the iterations of a relaxation: first + steps × later × (loops per step)
     for path in out.values():
         for it in path.values():
@@ -144,7 +169,15 @@ def predict_relative_error(model: CostModel, records: list[dict]) -> list[dict]:
     rows = []
     for r in records:
         pred = model.seconds_per_iteration(r["n_kpts"], r["n_bands"], r["n_planewaves"], r["xc"])
-        rows.append({"label": r["label"], "n_kpts": r["n_kpts"], "n_bands": r["n_bands"],
-                     "n_planewaves": r["n_planewaves"], "measured_core_s": r["core_s_per_iteration"],
-                     "predicted_core_s": pred, "ratio": pred / r["core_s_per_iteration"]})
+        rows.append(
+            {
+                "label": r["label"],
+                "n_kpts": r["n_kpts"],
+                "n_bands": r["n_bands"],
+                "n_planewaves": r["n_planewaves"],
+                "measured_core_s": r["core_s_per_iteration"],
+                "predicted_core_s": pred,
+                "ratio": pred / r["core_s_per_iteration"],
+            }
+        )
     return rows

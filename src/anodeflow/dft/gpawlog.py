@@ -3,6 +3,7 @@ waves, valence electrons, the parallel layout) and every SCF loop (iterations, s
 
 Read after the job from the ``txt`` file GPAW wrote (its layout is GPAW 26's; a field not found is
 None), so that the numbers come from the calculation itself, not from a model of it."""
+
 from __future__ import annotations
 
 import re

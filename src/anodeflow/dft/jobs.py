@@ -6,6 +6,7 @@ Run under MPI as ``{launcher} python -m anodeflow.dft.jobs <verb> --spec '<json>
 ``srun``. ``--spec`` carries everything the job depends on (preset, functional, system), so a
 change in it is a change in the rule's params, and Snakemake reruns exactly what depends on it.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,7 +23,6 @@ from .gpawlog import gpaw_log_stats
 from .relax import estimate_precon_mu, optimizer_kwargs, precon_hessian, relax, relocation, slab_vacuum
 
 
-
 def cmd_bulk(args) -> None:
     from .calculators import gpaw_calculator
 
@@ -32,21 +32,28 @@ def cmd_bulk(args) -> None:
     txt = str(Path(args.workdir) / "gpaw.txt")
     p = spec["preset"]
     scan_p = bulk_scan_preset(p)
-    res = relax_bulk(spec, lambda at: gpaw_calculator(scan_p, spec["xc"], at, txt=txt, slab=False), args.workdir,
-                     lambda at: gpaw_calculator(p, spec["xc"], at, txt=txt, slab=False), is_root=mpi.world().rank == 0)
+    res = relax_bulk(
+        spec,
+        lambda at: gpaw_calculator(scan_p, spec["xc"], at, txt=txt, slab=False),
+        args.workdir,
+        lambda at: gpaw_calculator(p, spec["xc"], at, txt=txt, slab=False),
+        is_root=mpi.world().rank == 0,
+    )
     res["scan_precision"] = {"ecut_eV": scan_p["ecut_eV"], "kpt_density": scan_p["kpt_density"]}
     res["energy_precision"] = {"ecut_eV": p["ecut_eV"], "kpt_density": p["kpt_density"]}
     atoms = res.pop("atoms")
     prov = provenance(spec, [])
     if mpi.world().rank == 0:
         write_extxyz(args.structure, atoms, prov)
-    res.update({"phase": spec["phase"], "xc": spec["xc"], "wall_s": time.time() - t0, "mpi_ranks": nranks,
-                "provenance": prov})
+    res.update(
+        {"phase": spec["phase"], "xc": spec["xc"], "wall_s": time.time() - t0, "mpi_ranks": nranks, "provenance": prov}
+    )
     if mpi.world().rank == 0:
         write_json(args.out, res)
 
 
 # ----------------------------------------------------------------------------- configurations
+
 
 def cmd_relax(args) -> None:
     from ase.io import read
@@ -83,21 +90,41 @@ def cmd_relax(args) -> None:
             else:
                 precon["mu_eV_A2"] = float(mu)
             return precon_hessian(at, precon["mu_eV_A2"], alpha=float(p["bfgs_alpha_eV_A2"]))
-    res = relax(atoms, calc, p["fmax_slab"], p["max_steps"], work,
-                logfile=str(work / "opt.log") if mpi.world().rank == 0 else None,
-                fingerprint=fingerprint, hessian0=hessian0, **optimizer_kwargs(p))
+
+    res = relax(
+        atoms,
+        calc,
+        p["fmax_slab"],
+        p["max_steps"],
+        work,
+        logfile=str(work / "opt.log") if mpi.world().rank == 0 else None,
+        fingerprint=fingerprint,
+        hessian0=hessian0,
+        **optimizer_kwargs(p),
+    )
     if optimizer == "precon" and precon["mu_eV_A2"] is None:
         # resumed from a saved Hessian: the stiffness measured before the kill is in the work folder
         precon = read_json(work / "precon.json") if (work / "precon.json").exists() else precon
     elif optimizer == "precon" and mpi.world().rank == 0:
         write_json(work / "precon.json", precon)
     out = {
-        "system": spec["system"], "config_id": spec["config_id"], "removed": spec["removed"],
-        "xc": spec["xc"], "natoms": len(atoms),
-        "energy_eV": res.energy_eV, "free_energy_eV": res.free_energy_eV, "energy_kind": "GPAW energy extrapolated to zero smearing",
-        "fmax": res.fmax, "fmax_target": p["fmax_slab"], "converged": res.converged, "steps": res.steps,
-        "resumed_from_step": res.resumed_from_step, "wall_s": res.wall_s, "mpi_ranks": nranks,
-        "optimizer": optimizer, "precon": precon,
+        "system": spec["system"],
+        "config_id": spec["config_id"],
+        "removed": spec["removed"],
+        "xc": spec["xc"],
+        "natoms": len(atoms),
+        "energy_eV": res.energy_eV,
+        "free_energy_eV": res.free_energy_eV,
+        "energy_kind": "GPAW energy extrapolated to zero smearing",
+        "fmax": res.fmax,
+        "fmax_target": p["fmax_slab"],
+        "converged": res.converged,
+        "steps": res.steps,
+        "resumed_from_step": res.resumed_from_step,
+        "wall_s": res.wall_s,
+        "mpi_ranks": nranks,
+        "optimizer": optimizer,
+        "precon": precon,
         # CPU seconds of rank 0 (× mpi_ranks: the job's core-seconds), unlike wall_s independent of load
         "cpu_s_rank0": time.process_time() - cpu0,
         # problem size and SCF loops of this process (a resumed job counts its own loops only)
@@ -118,8 +145,10 @@ def cmd_relax(args) -> None:
             os.replace(part, args.gpw)
     if mpi.world().rank == 0:
         if out["vacuum_too_thin"]:
-            sys.stderr.write(f"[anodeflow] WARNING {spec['system']}/{spec['config_id']}: vacuum after relaxation "
-                             f"{out['vacuum_A']:.2f} A < {p['vacuum_A']} A\n")
+            sys.stderr.write(
+                f"[anodeflow] WARNING {spec['system']}/{spec['config_id']}: vacuum after relaxation "
+                f"{out['vacuum_A']:.2f} A < {p['vacuum_A']} A\n"
+            )
         write_extxyz(args.final, res.atoms, out["provenance"])
         write_json(args.out, out)
 
@@ -135,21 +164,25 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser(prog="python -m anodeflow.dft.jobs")
     sub = ap.add_subparsers(dest="cmd", required=True)
     # verb -> required options (all strings), optional ones below
-    required = {"bulk": ("--spec", "--out", "--structure", "--workdir"),
-                "relax": ("--spec", "--structure", "--out", "--final", "--workdir"),
-                "eos-plot": ("--bulk", "--plot")}
+    required = {
+        "bulk": ("--spec", "--out", "--structure", "--workdir"),
+        "relax": ("--spec", "--structure", "--out", "--final", "--workdir"),
+        "eos-plot": ("--bulk", "--plot"),
+    }
     parsers = {}
     for cmd, opts in required.items():
         parsers[cmd] = p = sub.add_parser(cmd)
         for opt in opts:
             p.add_argument(opt, required=True)
-    for cmd in ("bulk", "relax"):   # GPAW jobs: the launcher's rank count is checked against GPAW's world
+    for cmd in ("bulk", "relax"):  # GPAW jobs: the launcher's rank count is checked against GPAW's world
         parsers[cmd].add_argument("--ntasks", type=int, required=True, help="MPI ranks the launcher started (checked)")
     parsers["relax"].add_argument("--gpw", default=None)
-    parsers["relax"].add_argument("--pristine-result", default=None,
-                                  help="the system's pristine result.json (the preconditioner's stiffness)")
-    parsers["relax"].add_argument("--inputs", nargs="*", default=None,
-                                  help="further inputs the job depends on (hashed into its provenance)")
+    parsers["relax"].add_argument(
+        "--pristine-result", default=None, help="the system's pristine result.json (the preconditioner's stiffness)"
+    )
+    parsers["relax"].add_argument(
+        "--inputs", nargs="*", default=None, help="further inputs the job depends on (hashed into its provenance)"
+    )
     args = ap.parse_args(argv)
     fn = {"bulk": cmd_bulk, "relax": cmd_relax, "eos-plot": cmd_eos_plot}[args.cmd]
     run_verb("anodeflow.dft.jobs", args.cmd, fn, args)

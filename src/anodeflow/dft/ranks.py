@@ -12,6 +12,7 @@ So a slab relaxation asks for ``min(ntasks, irreducible k-points)`` ranks when G
 k-point count comes from the same grid as the calculator (:func:`calculators.kpoint_grid`) reduced by
 time reversal only, as the slab calculators are (point-group symmetry off).
 """
+
 from __future__ import annotations
 
 import json
@@ -39,8 +40,13 @@ def gpaw_has_scalapack() -> bool:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLURM_", "PMI_", "PMIX_", "HYDRA_"))}
     env["GPAW_MPI_BACKEND"] = "cgpaw"
     try:
-        out = subprocess.run([sys.executable, "-c", "from gpaw.utilities import compiled_with_sl as c; "
-                              "print(int(c()))"], env=env, capture_output=True, text=True, timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-c", "from gpaw.utilities import compiled_with_sl as c; print(int(c()))"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return False
     return out.returncode == 0 and out.stdout.strip().endswith("1")
@@ -71,8 +77,10 @@ def usable_ranks(cmd: list[str], ntasks: int, scalapack: bool | None = None) -> 
         scalapack = gpaw_has_scalapack()
     if scalapack:
         return ntasks, None
-    return nk, (f"{nk} irreducible k-point(s) for {ntasks} ranks and GPAW without ScaLAPACK (domain "
-                f"decomposition would stop in gpaw/core/matrix.py): running on {nk} rank(s)")
+    return nk, (
+        f"{nk} irreducible k-point(s) for {ntasks} ranks and GPAW without ScaLAPACK (domain "
+        f"decomposition would stop in gpaw/core/matrix.py): running on {nk} rank(s)"
+    )
 
 
 def with_ranks(cmd: list[str], ntasks: int) -> list[str]:

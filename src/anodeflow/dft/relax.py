@@ -9,6 +9,7 @@ State lives in a work folder that is never a declared Snakemake output:
 On a rerun after a kill, the relaxation starts from the last complete frame of the
 trajectory with the optimiser's Hessian, and the step budget counts all earlier steps.
 """
+
 from __future__ import annotations
 
 import time
@@ -23,12 +24,12 @@ from ase.optimize import BFGS
 @dataclass
 class RelaxResult:
     atoms: object
-    energy_eV: float          # extrapolated to zero smearing
-    free_energy_eV: float     # force-consistent (Mermin) free energy
+    energy_eV: float  # extrapolated to zero smearing
+    free_energy_eV: float  # force-consistent (Mermin) free energy
     fmax: float
     converged: bool
-    steps: int                # ionic steps in total, over all restarts
-    resumed_from_step: int    # steps already done when this process started
+    steps: int  # ionic steps in total, over all restarts
+    resumed_from_step: int  # steps already done when this process started
     wall_s: float
 
 
@@ -38,7 +39,7 @@ def _last_frame(traj_path: Path, n_atoms: int):
     try:
         frames = Trajectory(str(traj_path))
         n = len(frames)
-        for k in range(n - 1, -1, -1):   # the last frame may be torn by the kill
+        for k in range(n - 1, -1, -1):  # the last frame may be torn by the kill
             try:
                 a = frames[k]
                 if len(a) == n_atoms:
@@ -51,8 +52,8 @@ def _last_frame(traj_path: Path, n_atoms: int):
 
 
 def fmax_of(atoms) -> float:
-    f = atoms.get_forces()   # constrained forces (fixed atoms are zero)
-    return float(np.sqrt((f ** 2).sum(axis=1)).max()) if len(f) else 0.0
+    f = atoms.get_forces()  # constrained forces (fixed atoms are zero)
+    return float(np.sqrt((f**2).sum(axis=1)).max()) if len(f) else 0.0
 
 
 def _claim_workdir(work: Path, fingerprint: str | None) -> None:
@@ -79,8 +80,19 @@ def _claim_workdir(work: Path, fingerprint: str | None) -> None:
         barrier()
 
 
-def relax(atoms, calc, fmax: float, max_steps: int, workdir, logfile="-", *, alpha: float = 70.0,
-          maxstep: float = 0.2, fingerprint: str | None = None, hessian0=None) -> RelaxResult:
+def relax(
+    atoms,
+    calc,
+    fmax: float,
+    max_steps: int,
+    workdir,
+    logfile="-",
+    *,
+    alpha: float = 70.0,
+    maxstep: float = 0.2,
+    fingerprint: str | None = None,
+    hessian0=None,
+) -> RelaxResult:
     """Relax positions (constraints of ``atoms`` respected) to ``fmax`` eV/Å, resuming if possible.
 
     ``alpha`` (eV/Å², the initial Hessian guess) and ``maxstep`` (Å) go to ASE's BFGS; its defaults
@@ -100,17 +112,17 @@ def relax(atoms, calc, fmax: float, max_steps: int, workdir, logfile="-", *, alp
     if last is not None:
         atoms.positions[:] = last.positions
     atoms.calc = calc
-    steps_done = max(0, done - 1)          # frames = initial state + one per step
+    steps_done = max(0, done - 1)  # frames = initial state + one per step
     steps_left = max(0, max_steps - steps_done)
     traj = Trajectory(str(traj_path), "a", atoms)
     converged = False
     frames = done
     try:
         opt = BFGS(atoms, restart=str(restart), logfile=logfile, alpha=alpha, maxstep=maxstep)
-        if hessian0 is not None and opt.state is None:     # fresh start (no saved Hessian read)
+        if hessian0 is not None and opt.state is None:  # fresh start (no saved Hessian read)
             opt.H0 = np.asarray(hessian0(atoms) if callable(hessian0) else hessian0, float)
         first = True
-        for converged in opt.irun(fmax=fmax, steps=steps_left):
+        for converged in opt.irun(fmax=fmax, steps=steps_left):  # noqa: B007 (the last value is the verdict)
             # one frame per state: the initial one (not again on a resume) and one per step
             if not (first and done > 0):
                 traj.write(atoms)
@@ -123,8 +135,7 @@ def relax(atoms, calc, fmax: float, max_steps: int, workdir, logfile="-", *, alp
     steps = max(0, frames - 1)
     e = atoms.get_potential_energy()
     fe = atoms.get_potential_energy(force_consistent=True)
-    return RelaxResult(atoms, float(e), float(fe), fmax_of(atoms), bool(converged), steps,
-                       steps_done, time.time() - t0)
+    return RelaxResult(atoms, float(e), float(fe), fmax_of(atoms), bool(converged), steps, steps_done, time.time() - t0)
 
 
 #: ASE's Exp preconditioner: P_ij = -mu exp(-A (r_ij / r_NN - 1)) for neighbours within r_cut (Packwood et
@@ -268,6 +279,10 @@ def relocation(atoms, start) -> dict:
         d_nn = float("nan")
     i = int(disp.argmax()) if len(disp) else 0
     dmax = float(disp.max()) if len(disp) else 0.0
-    return {"max_displacement_A": dmax, "max_displacement_atom": i, "metal_nn_distance_A": d_nn,
-            "coating_shift_A": float(np.linalg.norm(shift)),
-            "relocated": bool(np.isfinite(d_nn) and dmax > RELOCATION_FRACTION * d_nn)}
+    return {
+        "max_displacement_A": dmax,
+        "max_displacement_atom": i,
+        "metal_nn_distance_A": d_nn,
+        "coating_shift_A": float(np.linalg.norm(shift)),
+        "relocated": bool(np.isfinite(d_nn) and dmax > RELOCATION_FRACTION * d_nn),
+    }

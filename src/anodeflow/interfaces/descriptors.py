@@ -1,5 +1,6 @@
 """Geometric and chemical descriptors of an interface (methods §4): the area-mismatch coefficient
 a_m, the reduced surface cells, and the Mulliken electronegativity difference Δχ_max."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,8 +9,10 @@ import numpy as np
 def area_mismatch(area_metal: float, area_coating: float, max_index: int = 8) -> tuple[float, tuple[int, int]]:
     """a_m = |A_metal/A_coating - q| with q = p/s the closest fraction, 1 <= p, s <= max_index."""
     ar = area_metal / area_coating
-    best = min(((abs(ar - p / s), (p, s)) for p in range(1, max_index + 1) for s in range(1, max_index + 1)),
-               key=lambda x: (x[0], x[1][1]))
+    best = min(
+        ((abs(ar - p / s), (p, s)) for p in range(1, max_index + 1) for s in range(1, max_index + 1)),
+        key=lambda x: (x[0], x[1][1]),
+    )
     return best[0], best[1]
 
 
@@ -17,8 +20,9 @@ def reduced_surface_area(structure, miller) -> float:
     """Area (Å^2) of the reduced 2D cell of the (hkl) plane of a pymatgen Structure."""
     from pymatgen.core.surface import SlabGenerator
 
-    slab = SlabGenerator(structure, tuple(miller), min_slab_size=1, min_vacuum_size=5,
-                         primitive=True, reorient_lattice=True).get_slab()
+    slab = SlabGenerator(
+        structure, tuple(miller), min_slab_size=1, min_vacuum_size=5, primitive=True, reorient_lattice=True
+    ).get_slab()
     return float(np.linalg.norm(np.cross(slab.lattice.matrix[0], slab.lattice.matrix[1])))
 
 
@@ -57,6 +61,7 @@ def mulliken_electronegativity(element: str) -> float:
 # orientation) and the angle θ* where it occurs -- equivalently the largest reduced O-lattice area
 # 1/ρ_O(θ*). The literal minimum of a_O over θ (the worst orientation) is recorded beside it.
 
+
 def _rot(theta_rad):
     c, s = np.cos(theta_rad), np.sin(theta_rad)
     return np.array([[c, -s], [s, c]])
@@ -71,10 +76,11 @@ def reduced_surface_cell(structure, miller) -> np.ndarray:
     from .coherent import _inplane_frame
     from .sites import reduced_inplane_basis
 
-    slab = SlabGenerator(structure, tuple(miller), min_slab_size=1, min_vacuum_size=5,
-                         primitive=True, reorient_lattice=True).get_slab()
+    slab = SlabGenerator(
+        structure, tuple(miller), min_slab_size=1, min_vacuum_size=5, primitive=True, reorient_lattice=True
+    ).get_slab()
     v1, v2 = slab.lattice.matrix[0], slab.lattice.matrix[1]
-    M = _inplane_frame(v1, v2)                     # columns v1, v2; det > 0
+    M = _inplane_frame(v1, v2)  # columns v1, v2; det > 0
     a, b = reduced_inplane_basis(M[:, 0], M[:, 1])
     out = np.column_stack([a, b])
     if np.linalg.det(out) < 0:
@@ -103,7 +109,7 @@ def o_lattice(A, B, theta_deg: float, max_index: int = 2) -> dict:
 
 
 def _principal_T(A, B, theta_deg, Us):
-    Ts = _rot(np.radians(theta_deg)) @ B @ Us @ np.linalg.inv(A)           # (nU, 2, 2)
+    Ts = _rot(np.radians(theta_deg)) @ B @ Us @ np.linalg.inv(A)  # (nU, 2, 2)
     dist = np.sum((Ts - np.eye(2)) ** 2, axis=(1, 2))
     return Ts[int(np.argmin(dist))]
 
@@ -121,10 +127,16 @@ def _o_lattice_from_T(A, T, tol: float = 1e-12) -> dict:
     if rho < tol:
         out.update({"area_ratio": float("inf"), "area_A2": float("inf"), "basis": None, "spacing_A": float("inf")})
         return out
-    O = np.linalg.inv(np.eye(2) - np.linalg.inv(T)) @ A
-    o1, o2 = reduced_inplane_basis(O[:, 0], O[:, 1])
-    out.update({"area_ratio": 1.0 / rho, "area_A2": area_sub / rho, "basis": np.column_stack([o1, o2]).tolist(),
-                "spacing_A": float(np.linalg.norm(o1))})
+    o_lattice = np.linalg.inv(np.eye(2) - np.linalg.inv(T)) @ A
+    o1, o2 = reduced_inplane_basis(o_lattice[:, 0], o_lattice[:, 1])
+    out.update(
+        {
+            "area_ratio": 1.0 / rho,
+            "area_A2": area_sub / rho,
+            "basis": np.column_stack([o1, o2]).tolist(),
+            "spacing_A": float(np.linalg.norm(o1)),
+        }
+    )
     return out
 
 
@@ -134,8 +146,9 @@ def _o_lattice_from_T(A, T, tol: float = 1e-12) -> dict:
 LINE_TOL = 1e-4
 
 
-def o_lattice_scan(A, B, theta_max_deg: float = 180.0, step_deg: float = 0.5, refine_tol_deg: float = 1e-3,
-                   max_index: int = 2) -> dict:
+def o_lattice_scan(
+    A, B, theta_max_deg: float = 180.0, step_deg: float = 0.5, refine_tol_deg: float = 1e-3, max_index: int = 2
+) -> dict:
     """Smallest O-point density ρ_O(θ) = A_sub/A_O(θ) over relative rotations θ ∈ [0, theta_max_deg):
     a grid of ``step_deg``, then a bounded scalar minimisation within one step of the best grid angle
     (to ``refine_tol_deg``). Also the literal minimum of the reduced O-lattice area a_O = A_O/A_sub
@@ -155,9 +168,13 @@ def o_lattice_scan(A, B, theta_max_deg: float = 180.0, step_deg: float = 0.5, re
     k = int(np.argmin(rho))
     best_t, best_rho = float(grid[k]), float(rho[k])
     if best_rho > 1e-12:
-        f = lambda t: _density(_principal_T(A, B, t, Us))
-        r = minimize_scalar(f, bounds=(best_t - step_deg, best_t + step_deg), method="bounded",
-                            options={"xatol": refine_tol_deg})
+
+        def f(t):
+            return _density(_principal_T(A, B, t, Us))
+
+        r = minimize_scalar(
+            f, bounds=(best_t - step_deg, best_t + step_deg), method="bounded", options={"xatol": refine_tol_deg}
+        )
         if r.fun < best_rho:
             best_t, best_rho = float(r.x), float(r.fun)
     best_t = best_t % theta_max_deg
@@ -175,14 +192,24 @@ def o_lattice_scan(A, B, theta_max_deg: float = 180.0, step_deg: float = 0.5, re
         # an exact root exists (the stretches straddle 1); the refinement stopped within refine_tol_deg of it
         at.update({"density": 0.0, "area_ratio": float("inf"), "area_A2": float("inf"), "spacing_A": float("inf")})
     kw = int(np.argmax(rho))
-    return {"density_min": at["density"], "theta_deg": best_t, "area_ratio_at_min": at["area_ratio"],
-            "area_A2_at_min": at["area_A2"], "spacing_A_at_min": at["spacing_A"],
-            "coincident": kind == "coincident", "kind": kind, "stretches": stretches.tolist(),
-            "area_ratio_min": float(1.0 / rho[kw]) if rho[kw] > 0 else float("inf"),
-            "theta_area_ratio_min_deg": float(grid[kw]),
-            "substrate_cell_A2": float(abs(np.linalg.det(A))), "film_cell_A2": float(abs(np.linalg.det(B))),
-            "theta_max_deg": theta_max_deg, "step_deg": step_deg, "refine_tol_deg": refine_tol_deg,
-            "max_index": max_index}
+    return {
+        "density_min": at["density"],
+        "theta_deg": best_t,
+        "area_ratio_at_min": at["area_ratio"],
+        "area_A2_at_min": at["area_A2"],
+        "spacing_A_at_min": at["spacing_A"],
+        "coincident": kind == "coincident",
+        "kind": kind,
+        "stretches": stretches.tolist(),
+        "area_ratio_min": float(1.0 / rho[kw]) if rho[kw] > 0 else float("inf"),
+        "theta_area_ratio_min_deg": float(grid[kw]),
+        "substrate_cell_A2": float(abs(np.linalg.det(A))),
+        "film_cell_A2": float(abs(np.linalg.det(B))),
+        "theta_max_deg": theta_max_deg,
+        "step_deg": step_deg,
+        "refine_tol_deg": refine_tol_deg,
+        "max_index": max_index,
+    }
 
 
 def o_lattice_descriptor(metal_struct, metal_facet, film_struct, film_facet, settings: dict | None = None) -> dict:
@@ -190,16 +217,26 @@ def o_lattice_descriptor(metal_struct, metal_facet, film_struct, film_facet, set
     surface cells (unstrained), as flat descriptors.json entries (JSON-safe: an infinite area is null,
     with ``o_lattice_coincident``)."""
     s = {"theta_max_deg": 180.0, "step_deg": 0.5, "refine_tol_deg": 1e-3, "max_index": 2, **(settings or {})}
-    scan = o_lattice_scan(reduced_surface_cell(metal_struct, metal_facet),
-                          reduced_surface_cell(film_struct, film_facet), **s)
-    fin = lambda x: None if not np.isfinite(x) else float(x)
-    return {"o_lattice_density_min": scan["density_min"], "o_lattice_theta_deg": scan["theta_deg"],
-            "o_lattice_area_ratio_at_min": fin(scan["area_ratio_at_min"]),
-            "o_lattice_area_A2_at_min": fin(scan["area_A2_at_min"]),
-            "o_lattice_spacing_A_at_min": fin(scan["spacing_A_at_min"]),
-            "o_lattice_coincident": scan["coincident"], "o_lattice_kind": scan["kind"],
-            "o_lattice_stretches": scan["stretches"],
-            "o_lattice_area_ratio_min": fin(scan["area_ratio_min"]),
-            "o_lattice_theta_area_ratio_min_deg": scan["theta_area_ratio_min_deg"],
-            "o_lattice_scan": {k: scan[k] for k in ("theta_max_deg", "step_deg", "refine_tol_deg", "max_index",
-                                                    "substrate_cell_A2", "film_cell_A2")}}
+    scan = o_lattice_scan(
+        reduced_surface_cell(metal_struct, metal_facet), reduced_surface_cell(film_struct, film_facet), **s
+    )
+
+    def fin(x):
+        return None if not np.isfinite(x) else float(x)
+
+    return {
+        "o_lattice_density_min": scan["density_min"],
+        "o_lattice_theta_deg": scan["theta_deg"],
+        "o_lattice_area_ratio_at_min": fin(scan["area_ratio_at_min"]),
+        "o_lattice_area_A2_at_min": fin(scan["area_A2_at_min"]),
+        "o_lattice_spacing_A_at_min": fin(scan["spacing_A_at_min"]),
+        "o_lattice_coincident": scan["coincident"],
+        "o_lattice_kind": scan["kind"],
+        "o_lattice_stretches": scan["stretches"],
+        "o_lattice_area_ratio_min": fin(scan["area_ratio_min"]),
+        "o_lattice_theta_area_ratio_min_deg": scan["theta_area_ratio_min_deg"],
+        "o_lattice_scan": {
+            k: scan[k]
+            for k in ("theta_max_deg", "step_deg", "refine_tol_deg", "max_index", "substrate_cell_A2", "film_cell_A2")
+        },
+    }

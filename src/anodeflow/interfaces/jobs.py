@@ -3,6 +3,7 @@
 ``build`` makes one system's pristine slab or interface, its descriptors and its vacancy
 configurations (the checkpoint whose output fans out the DFT jobs). It runs no DFT.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,7 +33,7 @@ def cmd_build(args) -> None:
         write_json(args.descriptors, failed)
         write_json(args.out, {**failed, "configurations": []})
         with atomic_path(args.structure) as tmp:
-            tmp.write_text("")   # no structure: see configurations.json
+            tmp.write_text("")  # no structure: see configurations.json
         return
     prov = provenance(spec, args.bulk)
     write_extxyz(args.structure, atoms, prov)

@@ -21,6 +21,7 @@ facet    nearest in-plane (11) neighbours     z_11  nearest second-plane (12)   
 (111)    triangular net, 6 at a√2              6     3 bulk 1st nn, a/(2√3) below         3
 =======  ==================================  ====  ==================================  ====
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -30,8 +31,8 @@ from ase import Atoms
 
 from .structures import BuildError
 
-SHELL_TOL_A = 0.15   # distances within this of the shortest belong to the nearest shell
-SYMPREC_A = 0.05     # spglib tolerance on the built (ideal) structure
+SHELL_TOL_A = 0.15  # distances within this of the shortest belong to the nearest shell
+SYMPREC_A = 0.05  # spglib tolerance on the built (ideal) structure
 
 
 class SingleImageError(BuildError):
@@ -40,14 +41,14 @@ class SingleImageError(BuildError):
 
 @dataclass
 class Enumeration:
-    sites: list = field(default_factory=list)   # {index, tag, multiplicity, orbit}
-    pairs: list = field(default_factory=list)   # {i, j, type, multiplicity, distance_A}
+    sites: list = field(default_factory=list)  # {index, tag, multiplicity, orbit}
+    pairs: list = field(default_factory=list)  # {i, j, type, multiplicity, distance_A}
     z_11: float = 0.0
     z_12: float = 0.0
     d_11_A: float = 0.0
     d_12_A: float = 0.0
     n_symmetry_ops: int = 1
-    single_image: dict = field(default_factory=dict)   # the single-image check (check_single_image)
+    single_image: dict = field(default_factory=dict)  # the single-image check (check_single_image)
     # None: full enumeration; else the sample drawn by ``sample_pairs`` (pairs then carry ``draws``)
     sampling: dict | None = None
 
@@ -62,16 +63,28 @@ class Enumeration:
         rep = {a: s["index"] for s in self.sites for a in s["orbit"]}
         needed = {rep[k] for p in pairs for k in (p["i"], p["j"])}
         out = [{"id": "pristine", "removed": []}]
-        out += [{"id": f"v_{s['index']}", "removed": [s["index"]]} for s in self.sites
-                if self.sampling is None or s["index"] in needed]
+        out += [
+            {"id": f"v_{s['index']}", "removed": [s["index"]]}
+            for s in self.sites
+            if self.sampling is None or s["index"] in needed
+        ]
         out += [{"id": f"vv_{p['i']}_{p['j']}", "removed": [p["i"], p["j"]]} for p in pairs]
         return out
 
     def to_dict(self) -> dict:
-        return {"sites": self.sites, "pairs": self.pairs, "z_11": self.z_11, "z_12": self.z_12,
-                "d_11_A": self.d_11_A, "d_12_A": self.d_12_A, "n_symmetry_ops": self.n_symmetry_ops,
-                "single_image": self.single_image, "n_full_configurations": self.n_full_configurations(),
-                "sampling": self.sampling, "configurations": self.configurations()}
+        return {
+            "sites": self.sites,
+            "pairs": self.pairs,
+            "z_11": self.z_11,
+            "z_12": self.z_12,
+            "d_11_A": self.d_11_A,
+            "d_12_A": self.d_12_A,
+            "n_symmetry_ops": self.n_symmetry_ops,
+            "single_image": self.single_image,
+            "n_full_configurations": self.n_full_configurations(),
+            "sampling": self.sampling,
+            "configurations": self.configurations(),
+        }
 
 
 def inplane_symmetry_permutations(atoms: Atoms, symprec: float = SYMPREC_A) -> np.ndarray:
@@ -115,8 +128,7 @@ def _image_shifts(atoms: Atoms, nrep=2, radius: float | None = None) -> np.ndarr
     return np.array([a * cell[0] + b * cell[1] for a in range(-n1, n1 + 1) for b in range(-n2, n2 + 1)])
 
 
-def _image_distances(atoms: Atoms, i: int, j_idx: np.ndarray, nrep: int = 2,
-                     radius: float | None = None) -> np.ndarray:
+def _image_distances(atoms: Atoms, i: int, j_idx: np.ndarray, nrep: int = 2, radius: float | None = None) -> np.ndarray:
     """Distances from atom i to atoms j over in-plane periodic images, shape (len(j), n_images);
     column (n_images - 1) // 2 is the zero shift."""
     shifts = _image_shifts(atoms, nrep, radius)
@@ -125,6 +137,7 @@ def _image_distances(atoms: Atoms, i: int, j_idx: np.ndarray, nrep: int = 2,
 
 
 # ----------------------------------------------------------------------------- single-image rule (methods §6)
+
 
 def reduced_inplane_basis(v1, v2) -> tuple[np.ndarray, np.ndarray]:
     """Lagrange–Gauss reduced basis of the 2D lattice spanned by ``v1``, ``v2``: the first vector is
@@ -153,8 +166,9 @@ def single_image_length(d_max: float) -> float:
     return 2.0 * (float(d_max) + SHELL_TOL_A)
 
 
-def single_image_repeats(v1, v2, d_max: float, min_length: float = 0.0, min_repeats: int = 1,
-                         max_area: float | None = None) -> tuple[int, int] | None:
+def single_image_repeats(
+    v1, v2, d_max: float, min_length: float = 0.0, min_repeats: int = 1, max_area: float | None = None
+) -> tuple[int, int] | None:
     """Smallest repeat (n1, n2) of the in-plane cell (v1, v2) for the single-image rule.
 
     Every vector of the repeated lattice (the shortest vector of its reduced cell, so oblique cells
@@ -167,8 +181,9 @@ def single_image_repeats(v1, v2, d_max: float, min_length: float = 0.0, min_repe
     target = max(need, min_length)
     # a vector k1 n1 v1 + k2 n2 v2 with k2 != 0 is at least n2 * area/|v1| long (and vice versa), so
     # these bounds contain every admissible minimal repeat
-    nmax = [int(np.ceil(target / min(np.linalg.norm(v), area / np.linalg.norm(w)))) + 1
-            for v, w in ((v1, v2), (v2, v1))]
+    nmax = [
+        int(np.ceil(target / min(np.linalg.norm(v), area / np.linalg.norm(w)))) + 1 for v, w in ((v1, v2), (v2, v1))
+    ]
     best = None
     for n1 in range(max(1, min_repeats), max(nmax[0], min_repeats) + 1):
         for n2 in range(max(1, min_repeats), max(nmax[1], min_repeats) + 1):
@@ -202,7 +217,7 @@ def nearest_pair_distances(atoms: Atoms) -> tuple[float, float]:
         for i in t1:
             d = _image_distances(atoms, i, members, radius=radius)
             if self_pairs:
-                d[members == i, (d.shape[1] - 1) // 2] = np.inf   # the atom itself, zero shift
+                d[members == i, (d.shape[1] - 1) // 2] = np.inf  # the atom itself, zero shift
             dmin = min(dmin, float(d.min()))
         out.append(dmin)
     return out[0], out[1]
@@ -229,12 +244,19 @@ def check_single_image(atoms: Atoms, name: str = "structure") -> dict:
         raise SingleImageError(
             f"{name}: in-plane cell too small for the single-image rule: shortest lattice vector "
             f"{L:.3f} A <= 2 (d_max {d_max:.3f} + {SHELL_TOL_A}) = {need:.3f} A (a vacancy pair would be "
-            f"bonded through more than one periodic image)")
+            f"bonded through more than one periodic image)"
+        )
     return {"d_11_A": d11, "d_12_A": d12, "d_max_A": d_max, "shortest_vector_A": L, "required_length_A": need}
 
 
-def single_image_supercell(atoms: Atoms, name: str, min_length: float = 0.0, min_repeats: int = 1,
-                           max_area: float | None = None, d_max: float | None = None) -> tuple[Atoms, tuple]:
+def single_image_supercell(
+    atoms: Atoms,
+    name: str,
+    min_length: float = 0.0,
+    min_repeats: int = 1,
+    max_area: float | None = None,
+    d_max: float | None = None,
+) -> tuple[Atoms, tuple]:
     """Repeat a built (tagged) slab/interface in-plane by the smallest (n1, n2) of
     :func:`single_image_repeats`. ``d_max`` defaults to the cell's own nearest-pair distances.
     Raises :class:`SingleImageError` naming ``name`` when no repeat fits within ``max_area``."""
@@ -251,13 +273,15 @@ def single_image_supercell(atoms: Atoms, name: str, min_length: float = 0.0, min
         raise SingleImageError(
             f"{name}: no in-plane repeat within max_area_A2 = {max_area:.0f} A^2 makes every lattice vector "
             f"longer than 2 (d_max {d_max:.3f} + {SHELL_TOL_A}) = {need:.3f} A; it needs {rep_free[0]}x"
-            f"{rep_free[1]} of the {area:.1f} A^2 cell = {rep_free[0] * rep_free[1] * area:.0f} A^2")
+            f"{rep_free[1]} of the {area:.1f} A^2 cell = {rep_free[0] * rep_free[1] * area:.0f} A^2"
+        )
     out = atoms.repeat((*rep, 1))
     apply_fixed(out)
     return out, tuple(int(n) for n in rep)
 
 
 # ----------------------------------------------------------------------------- enumeration
+
 
 def enumerate_vacancies(atoms: Atoms, name: str = "structure") -> Enumeration:
     """Symmetry-distinct tag1/tag2 vacancy sites and nearest (11)/(12) pairs of a built slab.
@@ -318,11 +342,20 @@ def enumerate_vacancies(atoms: Atoms, name: str = "structure") -> Enumeration:
                 seen_pairs |= orbit
                 rep = min(orbit)
                 n_img = bonding_images(atoms, rep[0], rep[1], cutoff)
-                if n_img != 1:   # cannot happen once check_single_image passed; kept as the invariant
-                    raise SingleImageError(f"{name}: pair ({rep[0]}, {rep[1]}) is bonded through {n_img} "
-                                           f"periodic images")
-                enum.pairs.append({"i": rep[0], "j": rep[1], "type": ptype, "multiplicity": len(orbit),
-                                   "distance_A": float(dij), "bonding_images": n_img})
+                if n_img != 1:  # cannot happen once check_single_image passed; kept as the invariant
+                    raise SingleImageError(
+                        f"{name}: pair ({rep[0]}, {rep[1]}) is bonded through {n_img} periodic images"
+                    )
+                enum.pairs.append(
+                    {
+                        "i": rep[0],
+                        "j": rep[1],
+                        "type": ptype,
+                        "multiplicity": len(orbit),
+                        "distance_A": float(dij),
+                        "bonding_images": n_img,
+                    }
+                )
     enum.single_image = rule
     return enum
 
@@ -331,8 +364,9 @@ def enumerate_vacancies(atoms: Atoms, name: str = "structure") -> Enumeration:
 MIN_DRAWS = 2
 
 
-def sample_pairs(enum: Enumeration, max_configurations: int | None, seed: int = 0,
-                 name: str = "structure") -> Enumeration:
+def sample_pairs(
+    enum: Enumeration, max_configurations: int | None, seed: int = 0, name: str = "structure"
+) -> Enumeration:
     """Draw vacancy pairs when the full enumeration exceeds ``max_configurations`` (dft.max_configurations).
 
     ⟨ω⟩_t is the multiplicity-weighted mean over the distinct pairs of type t (methods §6). Drawing pairs
@@ -375,18 +409,24 @@ def sample_pairs(enum: Enumeration, max_configurations: int | None, seed: int = 
             break
     short = {t: n for t, n in n_draws.items() if n < MIN_DRAWS}
     if short:
-        raise BuildError(f"{name}: dft.max_configurations = {max_configurations} holds only "
-                         + ", ".join(f"{n} draw(s) of ({t}) pairs" for t, n in short.items())
-                         + f"; a sampled estimate needs >= {MIN_DRAWS} per type (the full enumeration has {full} "
-                         "configurations): raise dft.max_configurations or set it to null")
+        raise BuildError(
+            f"{name}: dft.max_configurations = {max_configurations} holds only "
+            + ", ".join(f"{n} draw(s) of ({t}) pairs" for t, n in short.items())
+            + f"; a sampled estimate needs >= {MIN_DRAWS} per type (the full enumeration has {full} "
+            "configurations): raise dft.max_configurations or set it to null"
+        )
     for k, p in enumerate(enum.pairs):
         p["draws"] = draws[k]
-    enum.sampling = {"max_configurations": int(max_configurations), "seed": int(seed),
-                     "n_full_configurations": full, "n_draws": {t: int(n) for t, n in n_draws.items()},
-                     "n_distinct_pairs_drawn": {t: int(sum(draws[k] > 0 for k in ks)) for t, ks in by_type.items()},
-                     "n_distinct_pairs": {t: len(ks) for t, ks in by_type.items()},
-                     "estimator": "Hansen-Hurwitz: draws with replacement, probability proportional to "
-                                  "multiplicity; <omega> = mean over draws, standard error s/sqrt(n)"}
+    enum.sampling = {
+        "max_configurations": int(max_configurations),
+        "seed": int(seed),
+        "n_full_configurations": full,
+        "n_draws": {t: int(n) for t, n in n_draws.items()},
+        "n_distinct_pairs_drawn": {t: int(sum(draws[k] > 0 for k in ks)) for t, ks in by_type.items()},
+        "n_distinct_pairs": {t: len(ks) for t, ks in by_type.items()},
+        "estimator": "Hansen-Hurwitz: draws with replacement, probability proportional to "
+        "multiplicity; <omega> = mean over draws, standard error s/sqrt(n)",
+    }
     return enum
 
 

@@ -10,6 +10,7 @@ Conventions for every slab and interface this module returns (ASE ``Atoms``):
 * ``atoms.arrays["fixed"]`` (bool): the bottom metal planes, held at bulk positions
   (also applied as an ASE ``FixAtoms`` constraint by :func:`apply_fixed`).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,10 +26,10 @@ PLANE_TOL_A = 0.3
 # Prototypes for coatings given as formula + space group (no basis): (space group, reduced
 # formula) -> Wyckoff representatives in fractional coordinates of the conventional cell.
 PROTOTYPES = {
-    (225, "AB"): [(0, (0.0, 0.0, 0.0)), (1, (0.5, 0.5, 0.5))],          # rock salt
-    (221, "AB"): [(0, (0.0, 0.0, 0.0)), (1, (0.5, 0.5, 0.5))],          # CsCl
-    (216, "AB"): [(0, (0.0, 0.0, 0.0)), (1, (0.25, 0.25, 0.25))],       # zinc blende
-    (191, "A"): [(0, (1 / 3, 2 / 3, 0.5))],                             # graphene (2c)
+    (225, "AB"): [(0, (0.0, 0.0, 0.0)), (1, (0.5, 0.5, 0.5))],  # rock salt
+    (221, "AB"): [(0, (0.0, 0.0, 0.0)), (1, (0.5, 0.5, 0.5))],  # CsCl
+    (216, "AB"): [(0, (0.0, 0.0, 0.0)), (1, (0.25, 0.25, 0.25))],  # zinc blende
+    (191, "A"): [(0, (1 / 3, 2 / 3, 0.5))],  # graphene (2c)
     (187, "AB"): [(0, (1 / 3, 2 / 3, 0.5)), (1, (2 / 3, 1 / 3, 0.5))],  # hBN monolayer
 }
 #: extra vacuum (Å) the builder adds to the preset's vacuum_A for the vacancy systems, so that the gap
@@ -49,6 +50,7 @@ class InterfaceError(BuildError):
 
 
 # ----------------------------------------------------------------------------- bulk phases
+
 
 def bulk_metal(metal: str, a: float, structure: str = "bcc") -> Atoms:
     """Primitive bulk cell of an alkali metal with lattice constant ``a`` (Å)."""
@@ -75,7 +77,9 @@ def coating_structure(spec: dict, a: float | None = None):
             m[:2] *= f
             if spec["kind"] == "bulk":
                 m[2] *= f
-            s = Structure(Lattice(m), s.species, s.cart_coords @ np.linalg.inv(s.lattice.matrix) @ m, coords_are_cartesian=True)
+            s = Structure(
+                Lattice(m), s.species, s.cart_coords @ np.linalg.inv(s.lattice.matrix) @ m, coords_are_cartesian=True
+            )
         return s
     sg = spec["spacegroup"]
     a = a if a is not None else spec["a_A"]
@@ -88,7 +92,8 @@ def coating_structure(spec: dict, a: float | None = None):
         if proto is None:
             raise ValueError(
                 f"coating {spec['formula']} in space group {sg}: no built-in prototype; give 'basis' "
-                f"(Wyckoff representatives) or a structure_file. Built-in: {sorted(PROTOTYPES)}")
+                f"(Wyckoff representatives) or a structure_file. Built-in: {sorted(PROTOTYPES)}"
+            )
         els = sorted(comp.elements, key=lambda e: e.X)  # cation (less electronegative) first
         species = [str(els[i]) for i, _ in proto]
         coords = [c for _, c in proto]
@@ -132,6 +137,7 @@ def conventional_metal(metal: str, a: float):
 
 # ----------------------------------------------------------------------------- planes, tags
 
+
 def plane_index(z: np.ndarray, tol: float = PLANE_TOL_A) -> np.ndarray:
     """Index of the atomic plane of each height, 0 = lowest."""
     order = np.argsort(z)
@@ -161,7 +167,7 @@ def normalise_slab(atoms: Atoms, vacuum: float) -> Atoms:
     pos[:, 2] -= pos[:, 2].min()
     thickness = pos[:, 2].max()
     cell[2, 2] = thickness + vacuum
-    pos[:, 2] += 0.5 * vacuum   # centred: non-periodic z needs room on both sides
+    pos[:, 2] += 0.5 * vacuum  # centred: non-periodic z needs room on both sides
     out = Atoms(atoms.get_chemical_symbols(), positions=pos, cell=cell, pbc=[True, True, False])
     for k, v in atoms.arrays.items():
         if k not in ("numbers", "positions"):
@@ -215,8 +221,18 @@ def inplane_repeats(cell, min_length: float, min_repeats: int = 1) -> tuple[int,
 
 # ----------------------------------------------------------------------------- slabs
 
-def metal_slab(metal: str, facet, a: float, layers: int, fixed_layers: int,
-               min_length: float, vacuum: float, strain: float = 0.0, min_repeats: int = 1) -> Atoms:
+
+def metal_slab(
+    metal: str,
+    facet,
+    a: float,
+    layers: int,
+    fixed_layers: int,
+    min_length: float,
+    vacuum: float,
+    strain: float = 0.0,
+    min_repeats: int = 1,
+) -> Atoms:
     """Isolated bcc metal slab: ``layers`` atomic planes of the ``facet`` surface, repeated
     in-plane until both cell vectors are >= ``min_length`` Å (and at least ``min_repeats`` surface
     cells along each), ``vacuum`` Å gap,

@@ -4,6 +4,7 @@
 - ``table``: the campaign's T_c table from every tc.json and descriptors.json
 - ``convergence``: ω_11, ω_12 of a system against supercell, thickness and k-points
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,9 +32,14 @@ def cmd_vacancy(a) -> dict:
         mu = read_json(a.bulk)["energy_per_atom_eV"]
         flags = vacancies.configuration_flags(results)
         summary, pairs, sites = vacancies.system_thermo(
-            enum, energies, mu, thermo_cfg["classification_T_K"], thermo_cfg["tc_flag_K"],
+            enum,
+            energies,
+            mu,
+            thermo_cfg["classification_T_K"],
+            thermo_cfg["tc_flag_K"],
             flagged=set(flags["not_converged"]) | set(flags["relocated"]),
-            include_flagged=thermo_cfg.get("include_flagged", False))
+            include_flagged=thermo_cfg.get("include_flagged", False),
+        )
         summary.update({"system": system, "status": "ok", **flags})
         plots.plot_binodal(summary, a.plot, system)
     summary["provenance"] = prov
@@ -45,25 +51,36 @@ def cmd_vacancy(a) -> dict:
 
 def cmd_table(a) -> None:
     systems = json.loads(a.config)["systems"]
-    df = vacancies.critical_temperature_table([read_json(p) for p in a.tc],
-                                              [read_json(p) for p in a.descriptors],
-                                              [read_json(p) for p in a.beef],
-                                              [read_json(p) for p in a.conv])
+    df = vacancies.critical_temperature_table(
+        [read_json(p) for p in a.tc],
+        [read_json(p) for p in a.descriptors],
+        [read_json(p) for p in a.beef],
+        [read_json(p) for p in a.conv],
+    )
     write_csv(a.out, df, provenance({"systems": systems}, [*a.tc, *a.descriptors, *a.beef, *a.conv]))
 
 
 def cmd_convergence(a) -> None:
     spec = json.loads(a.spec)
     variants = [tuple(v) for v in spec["variants"]]
-    df = convergence.table(a.system, variants, [read_json(p) for p in a.variants],
-                           [read_json(p) for p in a.descriptors], spec["preset"])
-    write_csv(a.csv, df, provenance({"preset": spec["preset"], "variants": [list(v) for v in variants]},
-                                    [a.base, *a.variants]))
+    df = convergence.table(
+        a.system, variants, [read_json(p) for p in a.variants], [read_json(p) for p in a.descriptors], spec["preset"]
+    )
+    write_csv(
+        a.csv,
+        df,
+        provenance({"preset": spec["preset"], "variants": [list(v) for v in variants]}, [a.base, *a.variants]),
+    )
     convergence.plot(df, a.plot, a.system)
     if a.spread:
         bd = read_json(a.base_descriptors) if a.base_descriptors else {}
-        spread = convergence.tc_spread(df, read_json(a.base), spec["preset"], spec.get("spread_settings", 2),
-                                       convergence.built_cell(bd.get("natoms"), bd.get("area_A2")))
+        spread = convergence.tc_spread(
+            df,
+            read_json(a.base),
+            spec["preset"],
+            spec.get("spread_settings", 2),
+            convergence.built_cell(bd.get("natoms"), bd.get("area_A2")),
+        )
         spread.update({"system": a.system, "provenance": provenance(spec, [a.base, *a.variants])})
         write_json(a.spread, spread)
 
@@ -83,8 +100,12 @@ def main(argv=None) -> None:
     p.add_argument("--tc", nargs="+", required=True)
     p.add_argument("--descriptors", nargs="+", required=True)
     p.add_argument("--beef", nargs="*", default=[], help="beef.json of every system (T_c error bars)")
-    p.add_argument("--conv", nargs="*", default=[],
-                   help="tc_spread.json of the systems with a convergence study (convergence.systems)")
+    p.add_argument(
+        "--conv",
+        nargs="*",
+        default=[],
+        help="tc_spread.json of the systems with a convergence study (convergence.systems)",
+    )
     p.add_argument("--out", required=True)
     p.set_defaults(fn=cmd_table)
 
@@ -94,8 +115,11 @@ def main(argv=None) -> None:
     p.add_argument("--variants", nargs="*", default=[], help="tc.json of every variant, in --spec order")
     p.add_argument("--descriptors", nargs="*", default=[], help="descriptors.json of every variant")
     p.add_argument("--spread", help="tc_spread.json: the T_c convergence error (spread over the largest settings)")
-    p.add_argument("--base-descriptors", help="descriptors.json of the base system (its built cell: settings of "
-                                              "a geometry parameter that built the same cell count once)")
+    p.add_argument(
+        "--base-descriptors",
+        help="descriptors.json of the base system (its built cell: settings of "
+        "a geometry parameter that built the same cell count once)",
+    )
     p.set_defaults(fn=cmd_convergence)
 
     a = ap.parse_args(argv)

@@ -16,6 +16,7 @@ equals 2ε_VO − ε_VV − ε_OO. Per pair type t ∈ {11, 12}:
 with ⟨ω⟩_t the multiplicity-weighted mean over the distinct pairs of that type. Ω < 0 means
 no miscibility gap: T_c = 0 K.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -59,7 +60,9 @@ def classify(tc_11: float, tc_12: float, T: float = 300.0) -> str:
 def mixing_free_energy(x, T: float, omega_param: float):
     """Δg_mix(x_V) per site (eV) at temperature T (K)."""
     x = np.asarray(x, float)
-    s = np.where((x > 0) & (x < 1), x * np.log(np.clip(x, 1e-300, 1)) + (1 - x) * np.log(np.clip(1 - x, 1e-300, 1)), 0.0)
+    s = np.where(
+        (x > 0) & (x < 1), x * np.log(np.clip(x, 1e-300, 1)) + (1 - x) * np.log(np.clip(1 - x, 1e-300, 1)), 0.0
+    )
     return omega_param * x * (1 - x) + KB_EV_PER_K * T * s
 
 
@@ -76,18 +79,27 @@ def binodal(omega_param: float, temperatures) -> np.ndarray:
         if T <= 0 or T >= tc:
             continue
         kT = KB_EV_PER_K * T
+
         # in u = ln(x/(1-x)) < 0: f(u) = Ω(1 − 2x(u)) + kT u is < 0 at u = −Ω/kT and > 0 just below 0
-        f = lambda u: omega_param * (1 - 2 / (1 + np.exp(-u))) + kT * u
+        def f(u, kT=kT):
+            return omega_param * (1 - 2 / (1 + np.exp(-u))) + kT * u
+
         u_hi = -1e-9 * max(1.0, omega_param / kT)
-        if f(u_hi) <= 0:   # numerically at T_c
+        if f(u_hi) <= 0:  # numerically at T_c
             continue
         u = brentq(f, -omega_param / kT - 1.0, u_hi, xtol=1e-14)
         out[k] = 1.0 / (1.0 + np.exp(-u))
     return out
 
 
-def pair_model_summary(pairs: list[dict], z_11: float, z_12: float, T_class: float = 300.0,
-                       flag_K: float = 1e4, reasons: dict | None = None) -> dict:
+def pair_model_summary(
+    pairs: list[dict],
+    z_11: float,
+    z_12: float,
+    T_class: float = 300.0,
+    flag_K: float = 1e4,
+    reasons: dict | None = None,
+) -> dict:
     """Ω, T_c and classification from per-pair ω.
 
     ``pairs``: dicts with ``type`` ("11"/"12"), ``multiplicity`` and ``omega_eV``: the pairs ⟨ω⟩
@@ -106,8 +118,15 @@ def pair_model_summary(pairs: list[dict], z_11: float, z_12: float, T_class: flo
         mo = weighted_mean_omega([p["omega_eV"] for p in sel], [p["multiplicity"] for p in sel])
         om = interaction_parameter(z, mo)
         tc = critical_temperature(om)
-        out.update({f"mean_omega_{t}_eV": mo, f"Omega_{t}_eV": om, f"Tc_{t}_K": tc,
-                    f"no_miscibility_gap_{t}": om < 0, f"Tc_{t}_above_flag": tc > flag_K})
+        out.update(
+            {
+                f"mean_omega_{t}_eV": mo,
+                f"Omega_{t}_eV": om,
+                f"Tc_{t}_K": tc,
+                f"no_miscibility_gap_{t}": om < 0,
+                f"Tc_{t}_above_flag": tc > flag_K,
+            }
+        )
     if out["Tc_11_K"] is not None and out["Tc_12_K"] is not None:
         out["classification"] = classify(out["Tc_11_K"], out["Tc_12_K"], T_class)
     else:

@@ -1,4 +1,5 @@
 """Figures of the thermo stage: the miscibility gap (binodal) of a system, and ω against settings."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -9,6 +10,7 @@ from . import pair_model
 def plot_binodal(summary: dict, path, title: str = "") -> None:
     """Miscibility gap x_V(T) for both pair types (the vacancy-poor and -rich branches)."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -37,6 +39,7 @@ def plot_binodal(summary: dict, path, title: str = "") -> None:
 
 def text_plot(path, text):
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
@@ -45,5 +48,3 @@ def text_plot(path, text):
     ax.text(0.5, 0.5, text, ha="center", va="center", wrap=True, fontsize=8)
     fig.savefig(path, dpi=100)
     plt.close(fig)
-
-
