@@ -56,31 +56,32 @@ def main():
     ap.add_argument("--config-overlay", nargs="*", default=[])
     ap.add_argument("--set", nargs="*", default=[], help="cft key=value overrides (JSON values)")
     ap.add_argument("--out", required=True)
-    a = ap.parse_args()
-    cfg = afconfig.load(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml", *a.config_overlay)
-    cc = settings.cft_settings(a.metal, cfg)
-    cc.update({k: _value(v) for k, v in (kv.split("=", 1) for kv in a.set)})
+    args = ap.parse_args()
+    cfg = afconfig.load(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml", *args.config_overlay)
+    cft_cfg = settings.cft_settings(args.metal, cfg)
+    cft_cfg.update({k: _value(v) for k, v in (kv.split("=", 1) for kv in args.set)})
     md = cfg["md"]
     # the config's ribbon settings with the --set overrides; one OpenMP thread, no restart files
-    rs = dataclasses.replace(settings.ribbon_settings(a.metal, cfg), **{k: cc[k] for k in settings.RIBBON_KEYS},
+    rs = dataclasses.replace(settings.ribbon_settings(args.metal, cfg), **{k: cft_cfg[k] for k in settings.RIBBON_KEYS},
                              checkpoint_every=10 ** 9, omp_threads=1)
-    pot = afpot.resolve(a.metal, cfg, workdir=str(ROOT))
-    a0, slope, T0 = a.a_of_T
+    pot = afpot.resolve(args.metal, cfg, workdir=str(ROOT))
+    a0, slope, T0 = args.a_of_T
     rows = []
-    for facet in a.facets:
-        for T in a.T:
+    for facet in args.facets:
+        for T in args.T:
             lat = a0 + slope * (T - T0)
             t0, c0 = time.time(), time.process_time()
             with tempfile.TemporaryDirectory() as wd:
                 r = ribbon.run_ribbon(pot, lat, facet, T, rs, 7 + int(T), wd)
             W, b = r["W_A"], r["b_A"]
-            n_modes = spectrum.n_fit_modes(W, cc["min_wavelength_spacings"] * lat, cc["max_modes"])
-            res = spectrum.capillary_stiffness(r["h_top"], r["h_bot"], T, b, W, n_modes, cc["n_blocks"],
-                                               cc["max_exponent"], cc["max_rel_err"], cc["min_signal_to_floor"])
+            n_modes = spectrum.n_fit_modes(W, cft_cfg["min_wavelength_spacings"] * lat, cft_cfg["max_modes"])
+            res = spectrum.capillary_stiffness(r["h_top"], r["h_bot"], T, b, W, n_modes, cft_cfg["n_blocks"],
+                                               cft_cfg["max_exponent"], cft_cfg["max_rel_err"],
+                                               cft_cfg["min_signal_to_floor"])
             P = np.asarray(res["A2_A2"])
-            msd_max, solid = cftjobs.interior_solid(r["msd_interior_A2"], lat, cc)
+            msd_max, solid = cftjobs.interior_solid(r["msd_interior_A2"], lat, cft_cfg)
             late_bcc = float(np.mean(r["bcc_interior"][len(r["bcc_interior"]) // 2:]))  # second half of the run
-            row = {"metal": a.metal, "facet": facet, "T_K": T, "a_A": lat, "natoms": r["natoms"], "W_A": W, "b_A": b,
+            row = {"metal": args.metal, "facet": facet, "T_K": T, "a_A": lat, "natoms": r["natoms"], "W_A": W, "b_A": b,
                    "prod_ps": r["prod_ps"], "n_frames": res["n_frames"], "n_modes": n_modes,
                    "P_lowest_A2": P[:6].tolist(), "white_floor_A2": float(np.median(P[len(P) // 2:])),
                    "exponent": res["exponent"], "signal_to_floor": res["signal_to_floor"],
@@ -95,8 +96,8 @@ def main():
                               for k, v in row.items() if k not in ("block_stiffness_J_m2",)}), flush=True)
     out = {"what": "CFT scan of ribbons (benchmarks/cft_scan.py)", "date": time.strftime("%Y-%m-%d %H:%M:%S"),
            "machine": {"node": platform.node(), "cpus": os.cpu_count()}, "loadavg": os.getloadavg(),
-           "versions": code_versions(), "cft": cc, "timestep_fs": md["timestep_fs"][a.metal], "rows": rows}
-    Path(a.out).write_text(json.dumps(out, indent=1, default=str))
+           "versions": code_versions(), "cft": cft_cfg, "timestep_fs": md["timestep_fs"][args.metal], "rows": rows}
+    Path(args.out).write_text(json.dumps(out, indent=1, default=str))
 
 
 if __name__ == "__main__":

@@ -38,34 +38,36 @@ def main():
     ap.add_argument("--set", nargs="*", default=[], help="md.coexistence overrides key=value (YAML values)")
     ap.add_argument("--workdir", default="/tmp/coex_scan")
     ap.add_argument("--out", required=True)
-    a = ap.parse_args()
+    args = ap.parse_args()
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     def merge(base, over):
         for k, v in over.items():
             base[k] = merge(base.get(k, {}), v) if isinstance(v, dict) and isinstance(base.get(k), dict) else v
         return base
-    for o in a.config_overlay:
+    for o in args.config_overlay:
         merge(cfg, yaml.safe_load(Path(o).read_text()))
-    for kv in a.set:
+    for kv in args.set:
         k, v = kv.split("=", 1)
         cfg["md"].setdefault("coexistence", {})[k] = yaml.safe_load(v)
     cfg = afconfig.validate(cfg)
     import os
     os.chdir(ROOT)
-    pot = afpot.resolve(a.metal, cfg)
-    s = coexistence.CoexistenceSettings.from_config(cfg["md"], a.metal)
+    pot = afpot.resolve(args.metal, cfg)
+    s = coexistence.CoexistenceSettings.from_config(cfg["md"], args.metal)
     t0, c0 = time.time(), time.process_time()
-    res = coexistence.coexistence_melting_point(pot, a.a0 or a0(a.metal, cfg), a.Tm_hyst, lambda T: a.latent, s,
-                                                a.workdir, say=lambda *x: print(*x, flush=True))
+    res = coexistence.coexistence_melting_point(pot, args.a0 or a0(args.metal, cfg), args.Tm_hyst,
+                                                lambda T: args.latent, s, args.workdir,
+                                                say=lambda *x: print(*x, flush=True))
     for r in res["runs"]:
         tr = r.pop("trace")
         r["t_ps_every_10"] = tr["t_ps"][::10].round(2).tolist()
-        r["f_solid_every_10"] = coexistence.solid_fraction(tr["pe"], a.latent, tr["pe_solid"])[::10].round(3).tolist()
+        f_solid = coexistence.solid_fraction(tr["pe"], args.latent, tr["pe_solid"])
+        r["f_solid_every_10"] = f_solid[::10].round(3).tolist()
         r["bcc_every_10"] = tr["bcc"][::10].round(3).tolist()
     res.update(settings=s.__dict__, wall_s=time.time() - t0, cpu_s=time.process_time() - c0,
-               Tm_hyst_K=a.Tm_hyst, latent_eV=a.latent, versions=code_versions())
-    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(a.out).write_text(json.dumps(res, indent=1, default=str))
+               Tm_hyst_K=args.Tm_hyst, latent_eV=args.latent, versions=code_versions())
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(res, indent=1, default=str))
     print(json.dumps({k: res[k] for k in ("Tm_K", "Tm_err_K", "bracket_K", "consistent", "note", "wall_s", "cpu_s")}))
 
 

@@ -37,11 +37,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seed-relax", nargs="+", type=float, default=[5.0, 0.0])
     ap.add_argument("--out", default=str(ROOT / "benchmarks/results/pf_selection_timing"))
-    a = ap.parse_args()
+    args = ap.parse_args()
     pf = afconfig.load(ROOT / "config/config.yaml")["phasefield"]
     runs = []
     for name, E_s in CASES.items():
-        for relax in a.seed_relax:
+        for relax in args.seed_relax:
             t = time.time()
             fr = _front(run_growth({**pf, "seed_relax_s": relax, "sample_every_s": 1.0}, E_s, E_A, 298.15,
                                    keep_frames=False))
@@ -50,7 +50,7 @@ def main() -> None:
                          "final_front": fr[-1], "at_10pct_growth": selection_at(fr, win),
                          "front": fr, "wall_s": time.time() - t})
             print(json.dumps({k: v for k, v in runs[-1].items() if k != "front"}), flush=True)
-    out = Path(a.out).with_suffix(".json")
+    out = Path(args.out).with_suffix(".json")
     out.write_text(json.dumps({"machine": {"node": platform.node(), "cpus": os.cpu_count()},
                                "date": time.strftime("%Y-%m-%d %H:%M:%S"), "runs": runs}, indent=1))
 

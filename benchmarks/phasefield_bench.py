@@ -68,11 +68,11 @@ def main(argv=None) -> dict:
     ap.add_argument("--seed", type=int, default=None, help="default: phasefield.seed of the reference config")
     ap.add_argument("--json", action="store_true", help="print the result as one JSON object")
     ap.add_argument("--out", help="also write the JSON to this file")
-    a = ap.parse_args(argv)
-    n_dense = a.steps if a.dense_steps is None else min(a.dense_steps, a.steps)
-    k0 = min(a.dense_start, a.steps - n_dense)
+    args = ap.parse_args(argv)
+    n_dense = args.steps if args.dense_steps is None else min(args.dense_steps, args.steps)
+    k0 = min(args.dense_start, args.steps - n_dense)
 
-    params = GrowthParams.from_config(afconfig.load(REFERENCE_CONFIG)["phasefield"], seed=a.seed)
+    params = GrowthParams.from_config(afconfig.load(REFERENCE_CONFIG)["phasefield"], seed=args.seed)
     setup = make_setup(params, BENCH_L, BENCH_KAPPA, g_by_orientation=BENCH_DGAMMA)
     load_before = os.getloadavg()
 
@@ -86,7 +86,7 @@ def main(argv=None) -> dict:
     phi_k0 = fast.phi.copy()
     c0 = time.process_time()
     t0 = time.perf_counter()
-    for _ in range(a.steps):
+    for _ in range(args.steps):
         if fast.step_index == k0:
             marks["k0"] = time.perf_counter() - t0
             marks["c0"] = time.process_time() - c0
@@ -102,9 +102,9 @@ def main(argv=None) -> dict:
     owner = fast.grain_map()
     front_fractions = np.bincount(setup.orientation[owner[owner >= 0]], minlength=3) / max(1, int((owner >= 0).sum()))
     res = {
-        "steps": a.steps,
+        "steps": args.steps,
         "wall_s": wall,
-        "steps_per_s": a.steps / wall,
+        "steps_per_s": args.steps / wall,
         "cpu_s": cpu,            # process CPU time: less sensitive than wall_s to other users' load
         "jit_s": jit_s,
         "solver": "fast (numba, per-order-parameter bounding boxes)",
@@ -146,11 +146,11 @@ def main(argv=None) -> dict:
     res["loadavg_after"] = os.getloadavg()
     res["machine"] = machine()
     res["command"] = " ".join([os.path.basename(sys.argv[0])] + (argv if argv is not None else sys.argv[1:]))
-    text = json.dumps(res, indent=None if a.json else 2)
+    text = json.dumps(res, indent=None if args.json else 2)
     print(text)
-    if a.out:
-        os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
-        with open(a.out, "w") as fh:
+    if args.out:
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        with open(args.out, "w") as fh:
             fh.write(json.dumps(res, indent=2) + "\n")
     return res
 

@@ -74,6 +74,26 @@ def jobs_run(output: str) -> list[str]:
     return re.findall(r"^\s*(?:local)?(?:rule|checkpoint) (\w+):\s*$", output, flags=re.M)
 
 
+def jobs_with_wildcards(output: str) -> list[tuple[str, dict[str, str]]]:
+    """(rule name, wildcards) of every job a (non-dry) snakemake run started, in order."""
+    blocks = re.split(r"^\s*(?:local)?(?:rule|checkpoint) (\w+):\s*$", output, flags=re.M)
+    out = []
+    for name, body in zip(blocks[1::2], blocks[2::2]):
+        m = re.search(r"^\s*wildcards: (.*)$", body.split("\n\n")[0], flags=re.M)
+        pairs = [kv.split("=", 1) for kv in m.group(1).split(", ")] if m else []
+        out.append((name, {k.strip(): v.strip() for k, v in pairs}))
+    return out
+
+
+def summary(output: str) -> dict[str, dict[str, str]]:
+    """``snakemake --summary`` as output file -> {date, rule, log-file(s), status, plan}."""
+    rows = [line.split("\t") for line in output.splitlines() if line.count("\t") >= 5]
+    if not rows or rows[0][0] != "output_file":
+        raise ValueError("no --summary table in the output:\n" + output[-3000:])
+    head = rows[0]
+    return {r[0]: dict(zip(head[1:], r[1:])) for r in rows[1:]}
+
+
 def job_counts(output: str) -> dict[str, int]:
     """The 'Job stats' table of a snakemake run (rule -> count), without the total."""
     counts = {}
