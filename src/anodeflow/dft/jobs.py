@@ -89,6 +89,8 @@ def cmd_relax(args) -> None:
                 precon["mu_eV_A2"] = estimate_precon_mu(at)
             else:
                 precon["mu_eV_A2"] = float(mu)
+            if mpi.world().rank == 0:   # kept for a resume, which continues from the saved Hessian instead
+                write_json(work / "precon.json", precon)
             return precon_hessian(at, precon["mu_eV_A2"], alpha=float(p["bfgs_alpha_eV_A2"]))
 
     res = relax(
@@ -102,11 +104,9 @@ def cmd_relax(args) -> None:
         hessian0=hessian0,
         **optimizer_kwargs(p),
     )
-    if optimizer == "precon" and precon["mu_eV_A2"] is None:
+    if optimizer == "precon" and precon["mu_eV_A2"] is None and (work / "precon.json").exists():
         # resumed from a saved Hessian: the stiffness measured before the kill is in the work folder
-        precon = read_json(work / "precon.json") if (work / "precon.json").exists() else precon
-    elif optimizer == "precon" and mpi.world().rank == 0:
-        write_json(work / "precon.json", precon)
+        precon = read_json(work / "precon.json")
     out = {
         "system": spec["system"],
         "config_id": spec["config_id"],
