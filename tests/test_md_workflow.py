@@ -55,6 +55,10 @@ def test_md_chain_tiny(tmp_path):
         assert set(te.T_K) >= {300.0} if m == "Li" else set(te.T_K) >= {250.0}
         assert (te.a_A > 3.3).all() and (te.a_A < 4.5).all()
         assert (sb / "results" / "md" / m / "thermal_expansion.csv.provenance.json").is_file()
+        # the bulk liquid at the ribbon temperature, the reference of the solid test: molten, diffusing
+        liq = pd.read_csv(sb / "results" / "md" / m / "liquid_msd.csv")
+        assert list(liq.T_K) == [float(T_OF[m])] and (liq.msd_rate_xz_A2_per_ps > 0).all()
+        assert (liq.bcc_fraction < 0.2).all()
     assert list((sb / "work" / "md" / "Li").glob("ribbon_100_b1_300K_flat/md.*.restart"))
     # every job wrote its log (shell `> {log} 2>&1`); LAMMPS's own log is in the job's work folder
     logs = sb / "logs"

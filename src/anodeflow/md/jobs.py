@@ -26,8 +26,8 @@ from anodeflow.cft import solid as cftsolid
 from anodeflow.cft.step import step_analysis
 from anodeflow.md import bulk, coexistence, plots, ribbon, steps
 from anodeflow.md.runtime import world_rank
-from anodeflow.md.settings import (T_label, a0, cft_settings, cft_temperatures, expansion_temperatures, md_subset,
-                                   ribbon_seed, ribbon_settings)
+from anodeflow.md.settings import (T_label, Tm_for_cft, a0, cft_settings, cft_temperatures, expansion_temperatures,
+                                   md_subset, ribbon_seed, ribbon_settings)
 
 #: LAMMPS's own log, in the work folder of each LAMMPS run
 LAMMPS_LOG = "lammps.log"
@@ -102,8 +102,9 @@ def melting_job(metal: str, config: dict, out_json, out_npz, workdir) -> dict:
 def expansion_job(metal: str, config: dict, out_csv, workdir, melting_json=None, out_liquid=None) -> pd.DataFrame:
     """a(T) from NPT bulk runs at md.expansion.T_K plus every ribbon temperature (methods.md 7.2); with
     ``cft.T_over_Tm`` the ribbon temperatures come from the metal's ``melting_json``. With ``out_liquid``, also
-    the bulk liquid at every ribbon temperature (md.liquid): its MSD rate, the reference of the ribbons' solid
-    test (anodeflow.cft.solid) -> liquid_msd.csv."""
+    the bulk liquid at every ribbon temperature T (md.liquid; run at max(T, T_m) when T_m is known,
+    anodeflow.md.bulk.LiquidRun): its MSD rate, the reference of the ribbons' solid test (anodeflow.cft.solid)
+    -> liquid_msd.csv."""
     md = config["md"]
     ec = md["expansion"]
     pot = afpot.resolve(metal, config)
@@ -121,10 +122,10 @@ def expansion_job(metal: str, config: dict, out_csv, workdir, melting_json=None,
     if out_liquid is not None:
         for T in cft_temperatures(metal, config, melting):
             wd = Path(workdir) / f"liquid_T{T_label(T)}"
-            run = bulk.LiquidRun.from_config(md, metal, T)
+            run = bulk.LiquidRun.from_config(md, metal, T, Tm_for_cft(melting)[0] if melting else None)
             r = bulk.liquid_run(pot, a0(metal, config), run, wd, log=_lammps_log(wd))
             rate = cftsolid.msd_rate(r["msd_xz_A2"], float(r["t_ps"][1] - r["t_ps"][0]))
-            liquid.append({"metal": metal, "T_K": T, "msd_rate_xz_A2_per_ps": rate, "D_A2_per_ps": rate / 4,
+            liquid.append({"metal": metal, "T_K": T, "T_liquid_K": run.T_K, "msd_rate_xz_A2_per_ps": rate, "D_A2_per_ps": rate / 4,
                            "bcc_fraction": float(np.mean(r["bcc"][len(r["bcc"]) // 2:])),
                            "T_mean_K": float(np.mean(r["T"])), "T_melt_K": run.T_melt_K, "prod_ps": run.prod_ps,
                            "natoms": 2 * run.cells ** 3})
@@ -138,7 +139,7 @@ def expansion_job(metal: str, config: dict, out_csv, workdir, melting_json=None,
 
 
 #: columns of results/md/<metal>/liquid_msd.csv
-LIQUID_COLUMNS = ["metal", "T_K", "msd_rate_xz_A2_per_ps", "D_A2_per_ps", "bcc_fraction", "T_mean_K", "T_melt_K",
+LIQUID_COLUMNS = ["metal", "T_K", "T_liquid_K", "msd_rate_xz_A2_per_ps", "D_A2_per_ps", "bcc_fraction", "T_mean_K", "T_melt_K",
                   "prod_ps", "natoms"]
 
 
