@@ -90,7 +90,8 @@ def main():
     fig, ax = plt.subplots(figsize=(4.6, 3.6))
     for r in rows:
         mk = {"crossing": "o", "fit": "s"}.get(r["how"], "^")
-        ax.plot(r["W_A"], r["tau1_ps"] / 1000, mk, color="C0" if r["surface"] == "top" else "C1", mfc="none" if r["limit"] else None)
+        ax.plot(r["W_A"], r["tau1_ps"] / 1000, mk, color="C0" if r["surface"] == "top" else "C1",
+                mfc="none" if r["limit"] else None)
         if r["limit"]:
             ax.annotate("", (r["W_A"], r["tau1_ps"] / 1000 * 2.5), (r["W_A"], r["tau1_ps"] / 1000),
                         arrowprops={"arrowstyle": "->", "color": "C0"})
@@ -104,7 +105,8 @@ def main():
     ax.set_yscale("log")
     ax.set_xlabel("W (Å)")
     ax.set_ylabel("τ₁ (ns)")
-    ax.set_title("Na (100), b = 2, 413 K; blue top, orange bottom surface\n○ 1/e crossing, □ exp. fit, △ P1 per ns (open: limit)", fontsize=8)
+    ax.set_title("Na (100), b = 2, 413 K; blue top, orange bottom surface\n"
+                 "○ 1/e crossing, □ exp. fit, △ P1 per ns (open: limit)", fontsize=8)
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(a.png, dpi=120)

@@ -156,7 +156,8 @@ def _liquid_csv(path, Ts=(350.0, 600.0), rate=1.6):
 @pytest.mark.slow
 def test_ribbon_stiffness_and_stiffness_table_verbs(reference_config, tmp_path):
     """The CFT jobs through their command line: a capillary ribbon gives back its stiffness, a molten one
-    (interior MSD growing at ~the liquid's rate, no bcc) none; the table has the documented columns and the plot is written."""
+    (interior MSD growing at ~the liquid's rate, no bcc) none; the table has the documented columns and the plot
+    is written."""
     from anodeflow.md.settings import job_config
 
     cfg = json.dumps(job_config(reference_config, "stiffness", "Li"))

@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from anodeflow import potentials as afpot
-from anodeflow.io import atomic_path, provenance, write_csv, write_json
 from anodeflow.cft import solid as cftsolid
 from anodeflow.cft.step import step_analysis
+from anodeflow.io import atomic_path, provenance, write_csv, write_json
 from anodeflow.md import bulk, coexistence, plots, ribbon, steps
 from anodeflow.md.runtime import world_rank
 from anodeflow.md.settings import (T_label, Tm_for_cft, a0, cft_settings, cft_temperatures, expansion_temperatures,
@@ -125,7 +125,8 @@ def expansion_job(metal: str, config: dict, out_csv, workdir, melting_json=None,
             run = bulk.LiquidRun.from_config(md, metal, T, Tm_for_cft(melting)[0] if melting else None)
             r = bulk.liquid_run(pot, a0(metal, config), run, wd, log=_lammps_log(wd))
             rate = cftsolid.msd_rate(r["msd_xz_A2"], float(r["t_ps"][1] - r["t_ps"][0]))
-            liquid.append({"metal": metal, "T_K": T, "T_liquid_K": run.T_K, "msd_rate_xz_A2_per_ps": rate, "D_A2_per_ps": rate / 4,
+            liquid.append({"metal": metal, "T_K": T, "T_liquid_K": run.T_K, "msd_rate_xz_A2_per_ps": rate,
+                           "D_A2_per_ps": rate / 4,
                            "bcc_fraction": float(np.mean(r["bcc"][len(r["bcc"]) // 2:])),
                            "T_mean_K": float(np.mean(r["T"])), "T_melt_K": run.T_melt_K, "prod_ps": run.prod_ps,
                            "natoms": 2 * run.cells ** 3})
@@ -139,8 +140,8 @@ def expansion_job(metal: str, config: dict, out_csv, workdir, melting_json=None,
 
 
 #: columns of results/md/<metal>/liquid_msd.csv
-LIQUID_COLUMNS = ["metal", "T_K", "T_liquid_K", "msd_rate_xz_A2_per_ps", "D_A2_per_ps", "bcc_fraction", "T_mean_K", "T_melt_K",
-                  "prod_ps", "natoms"]
+LIQUID_COLUMNS = ["metal", "T_K", "T_liquid_K", "msd_rate_xz_A2_per_ps", "D_A2_per_ps", "bcc_fraction", "T_mean_K",
+                  "T_melt_K", "prod_ps", "natoms"]
 
 
 def ribbon_job(metal: str, facet: str, T_K: float, config: dict, expansion_csv, out_npz, workdir, b: int = 2,
