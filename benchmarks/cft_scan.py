@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from anodeflow import config as afconfig  # noqa: E402
 from anodeflow import potentials as afpot  # noqa: E402
-from anodeflow.cft import jobs as cftjobs  # noqa: E402
+from anodeflow.cft import solid as cftsolid  # noqa: E402
 from anodeflow.cft import spectrum  # noqa: E402
 from anodeflow.io import code_versions  # noqa: E402
 from anodeflow.md import ribbon, settings  # noqa: E402
@@ -79,16 +79,16 @@ def main():
                                                cft_cfg["max_exponent"], cft_cfg["max_rel_err"],
                                                cft_cfg["min_signal_to_floor"])
             P = np.asarray(res["A2_A2"])
-            msd_max, solid = cftjobs.interior_solid(r["msd_interior_A2"], lat, cft_cfg)
-            late_bcc = float(np.mean(r["bcc_interior"][len(r["bcc_interior"]) // 2:]))  # second half of the run
+            msd_max = float(np.max(r["msd_interior_A2"]))
+            msd_rate = cftsolid.msd_rate(r["msd_interior_A2"], r["dt_ps"])  # compare with the liquid's (md.liquid)
             row = {"metal": args.metal, "facet": facet, "T_K": T, "a_A": lat, "natoms": r["natoms"], "W_A": W, "b_A": b,
                    "prod_ps": r["prod_ps"], "n_frames": res["n_frames"], "n_modes": n_modes,
                    "P_lowest_A2": P[:6].tolist(), "white_floor_A2": float(np.median(P[len(P) // 2:])),
                    "exponent": res["exponent"], "signal_to_floor": res["signal_to_floor"],
                    "fluctuating": res["fluctuating"], "stiffness_J_m2": res["stiffness_J_m2"],
                    "stderr_J_m2": res["stderr_J_m2"], "block_stiffness_J_m2": res["block_stiffness_J_m2"],
-                   "msd_interior_max_A2": msd_max, "solid_by_msd": solid,
-                   "molten": cftjobs.molten(msd_max, late_bcc, lat),
+                   "msd_interior_max_A2": msd_max, "msd_rate_A2_per_ps": msd_rate,
+                   "molten": cftsolid.molten(msd_max, float(np.mean(r["bcc_interior"][len(r["bcc_interior"]) // 2:])), lat),
                    "bcc_interior_mean": float(np.mean(r["bcc_interior"])),
                    "wall_s": time.time() - t0, "cpu_s": time.process_time() - c0}
             rows.append(row)

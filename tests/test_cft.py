@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from anodeflow.cft import jobs, profiles, spectrum
+from anodeflow.cft import jobs, profiles, solid, spectrum
 from anodeflow.config import SCHEMA_DIR
 from anodeflow.constants import EV_PER_A2_IN_J_PER_M2, KB_EV_PER_K
 
@@ -129,34 +129,44 @@ def test_a_single_white_run_gives_no_number_and_no_bound():
 
 def test_molten_ribbon_criterion():
     """Values measured on Li q-SNAP ribbons (a = 3.52 A): 560 K molten, 500 K solid."""
-    molten = jobs.molten
+    molten = solid.molten
     assert molten(98.6, 0.0045, 3.533)            # 560 K: diffused far, no bcc left
     assert not molten(1.73, 0.148, 3.523)         # 500 K: vibrational plateau
     assert not molten(20.0, 0.30, 3.52)           # partly molten: bcc order left, no liquid tension
     assert not molten(float("nan"), 0.0, 3.52)
 
 
-def _synthetic_ribbon(path, gamma=0.3, T=350.0, b=7.0, W=300.0, N=100, nframes=400, msd=0.5, bcc=0.8, seed=7):
+def _synthetic_ribbon(path, gamma=0.3, T=350.0, b=7.0, W=300.0, N=100, nframes=400, msd=0.5, msd_rate=0.0, bcc=0.8,
+                      seed=7):
+    """Capillary surfaces of stiffness ``gamma``; interior MSD = msd + msd_rate t (A^2, t in ps)."""
     rng = np.random.default_rng(seed)
     np.savez(path, h_top=spectrum.synthetic_profiles(gamma, T, b, W, N, nframes, rng),
              h_bot=spectrum.synthetic_profiles(gamma, T, b, W, N, nframes, rng), W_A=W, b_A=b, a_A=3.5,
-             bcc_interior=np.full(nframes, bcc), msd_interior_A2=np.full(nframes, msd), natoms=1234, prod_ps=40.0,
-             dt_ps=0.1, chunks=1, imposed_amplitude_A=0.0, start="flat")
+             bcc_interior=np.full(nframes, bcc), msd_interior_A2=msd + msd_rate * 0.1 * np.arange(nframes),
+             natoms=1234, prod_ps=40.0, dt_ps=0.1, chunks=1, imposed_amplitude_A=0.0, start="flat")
     return path
+
+
+def _liquid_csv(path, Ts=(350.0, 600.0), rate=1.6):
+    """Bulk-liquid MSD rates (liquid_msd.csv of md_thermal_expansion) at ``Ts``."""
+    pd.DataFrame({"T_K": list(Ts), "msd_rate_xz_A2_per_ps": rate, "bcc_fraction": 0.0}).to_csv(path, index=False)
+    return str(path)
 
 
 @pytest.mark.slow
 def test_ribbon_stiffness_and_stiffness_table_verbs(reference_config, tmp_path):
     """The CFT jobs through their command line: a capillary ribbon gives back its stiffness, a molten one
-    (MSD > a^2, no bcc) none; the table has the documented columns and the plot is written."""
+    (interior MSD growing at ~the liquid's rate, no bcc) none; the table has the documented columns and the plot
+    is written."""
     from anodeflow.md.settings import job_config
 
     cfg = json.dumps(job_config(reference_config, "stiffness", "Li"))
-    solid = [_synthetic_ribbon(tmp_path / f"solid{i}.npz", seed=7 + i) for i in range(2)]
-    hot = [_synthetic_ribbon(tmp_path / f"hot{i}.npz", msd=50.0, bcc=0.0, seed=9 + i) for i in range(2)]
-    for name, npz, T in (("100_350K.json", solid, "350"), ("110_600K.json", hot, "600")):
+    solid_npz = [_synthetic_ribbon(tmp_path / f"solid{i}.npz", seed=7 + i) for i in range(2)]
+    hot = [_synthetic_ribbon(tmp_path / f"hot{i}.npz", msd=1.0, msd_rate=1.5, bcc=0.0, seed=9 + i) for i in range(2)]
+    liquid = _liquid_csv(tmp_path / "liquid_msd.csv")
+    for name, npz, T in (("100_350K.json", solid_npz, "350"), ("110_600K.json", hot, "600")):
         jobs.main(["ribbon-stiffness", "--metal", "Li", "--facet", name[:3], "--T", T, "--b", "2", "--config", cfg,
-                   "--flat", str(npz[0]), "--rough", str(npz[1]), "--out", str(tmp_path / name)])
+                   "--flat", str(npz[0]), "--rough", str(npz[1]), "--liquid", liquid, "--out", str(tmp_path / name)])
     r = json.loads((tmp_path / "100_350K.json").read_text())
     assert r["solid"] and r["status"] == "equilibrated" and r["two_start_agree"]
     assert r["stiffness_J_m2"] == pytest.approx(0.3, rel=0.15)
@@ -179,8 +189,9 @@ def test_the_stiffness_job_config_holds_everything_the_analysis_reads(reference_
     from anodeflow.md.settings import job_config
 
     npz = _synthetic_ribbon(tmp_path / "r.npz")
-    whole = jobs.cft_job("Na", "100", 350.0, 2, reference_config, npz, npz, tmp_path / "a.json")
-    na_only = job_config(reference_config, "stiffness", "Na")
-    part = jobs.cft_job("Na", "100", 350.0, 2, na_only, npz, npz, tmp_path / "b.json")
+    liquid = _liquid_csv(tmp_path / "liquid_msd.csv")
+    whole = jobs.cft_job("Na", "100", 350.0, 2, reference_config, npz, npz, tmp_path / "a.json", liquid)
+    part = jobs.cft_job("Na", "100", 350.0, 2, job_config(reference_config, "stiffness", "Na"), npz, npz,
+                        tmp_path / "b.json", liquid)
     whole.pop("provenance"), part.pop("provenance")
     assert whole == part

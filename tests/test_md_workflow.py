@@ -110,6 +110,10 @@ def test_md_chain_tiny(tmp_path):
         assert list(te.T_K) == [100.0, float(T_OF[m])] and (te.natoms == 54).all()
         assert (sb / "results" / "md" / m / "thermal_expansion.csv.provenance.json").is_file()
         check_thermal_expansion(m, te, static_lattice_constant(tmp_path / "static", m))
+        # the bulk liquid at the ribbon temperature, the reference of the solid test: molten, diffusing
+        liq = pd.read_csv(sb / "results" / "md" / m / "liquid_msd.csv")
+        assert list(liq.T_K) == [float(T_OF[m])] and (liq.msd_rate_xz_A2_per_ps > 0).all()
+        assert (liq.bcc_fraction < 0.2).all()
     assert list((sb / "work" / "md" / "Li").glob("ribbon_100_b1_300K_flat/md.*.restart"))
     # every job wrote its log (shell `> {log} 2>&1`); LAMMPS's own log is in the job's work folder
     logs = sb / "logs"

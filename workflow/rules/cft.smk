@@ -8,6 +8,7 @@ rule cft_ribbon:
     input:
         flat="results/md/{metal}/ribbons/{facet}_b{b}_{T}K_flat.npz",
         rough="results/md/{metal}/ribbons/{facet}_b{b}_{T}K_rough.npz",
+        liquid="results/md/{metal}/liquid_msd.csv",
     output:
         "results/cft/{metal}/{facet}_b{b}_{T}K.json",
     log:
@@ -21,7 +22,7 @@ rule cft_ribbon:
     shell:
         "python -m anodeflow.cft.jobs ribbon-stiffness --metal {wildcards.metal} --facet {wildcards.facet} "
         "--T {wildcards.T} --b {wildcards.b} --config {params.cfg:q} --flat {input.flat:q} --rough {input.rough:q} "
-        "--out {output:q} > {log} 2>&1"
+        "--liquid {input.liquid:q} --out {output:q} > {log} 2>&1"
 
 
 rule cft_stiffness:

@@ -262,7 +262,8 @@ def md_melting_arg(wildcards, input):
 
 def md_targets():
     return [f"results/md/{m}/{name}" for m in config["md"]["metals"]
-            for name in ("melting.json", "melting.png", "thermal_expansion.csv", "thermal_expansion.png")]
+            for name in ("melting.json", "melting.png", "thermal_expansion.csv", "thermal_expansion.png",
+                         "liquid_msd.csv")]
 
 
 # --- 8 cft ----------------------------------------------------------------------------------------

@@ -64,12 +64,14 @@ rule md_melting_plot:
 
 
 rule md_thermal_expansion:
-    """a(T) from NPT bulk runs at the md.expansion temperatures plus every ribbon temperature (7.2)."""
+    """a(T) from NPT bulk runs at the md.expansion temperatures plus every ribbon temperature (7.2); the bulk
+    liquid's MSD rate at every ribbon temperature (the reference of the ribbons' solid test, 7.3)."""
     input:
         pot=md_potential_inputs,
         melting=md_melting_input,
     output:
-        "results/md/{metal}/thermal_expansion.csv",
+        csv="results/md/{metal}/thermal_expansion.csv",
+        liquid="results/md/{metal}/liquid_msd.csv",
     log:
         "logs/md/{metal}/thermal_expansion.log",
     benchmark:
@@ -83,7 +85,7 @@ rule md_thermal_expansion:
         "../../envs/md.yaml"
     shell:
         "python -m anodeflow.launch --md {threads} -- python -m anodeflow.md.jobs expansion --metal {wildcards.metal} --config {params.cfg:q} "
-        "--out {output:q} --workdir {params.workdir:q} {params.melting} > {log} 2>&1"
+        "--out {output.csv:q} --out-liquid {output.liquid:q} --workdir {params.workdir:q} {params.melting} > {log} 2>&1"
 
 
 rule md_expansion_plot:

@@ -13,52 +13,46 @@ import sys
 import numpy as np
 import pandas as pd
 
-from anodeflow.cft import equilibrium, spectrum
+from anodeflow.cft import equilibrium, solid, spectrum
+from anodeflow.cft import step as afstep
 from anodeflow.io import provenance, read_json, save_figure, write_csv, write_json
 from anodeflow.md.settings import T_label, cft_settings
 
 
-def interior_solid(msd_A2, a_A: float, cc: dict) -> tuple[float, bool]:
-    """(max interior MSD over the samples, solid?): solid while it stays below
-    ``cft.max_interior_msd_a2`` * a^2 (see anodeflow.md.ribbon)."""
-    msd = np.asarray(msd_A2, float)
-    msd_max = float(np.nanmax(msd)) if np.isfinite(msd).any() else float("nan")
-    return msd_max, bool(np.isfinite(msd_max) and msd_max <= cc["max_interior_msd_a2"] * a_A ** 2)
-
-
-def molten(msd_max_A2: float, bcc_fraction: float, a_A: float) -> bool:
-    """Fully liquid: the interior atoms diffused farther than a lattice constant (MSD > a^2) and no
-    bcc order is left (CNA-bcc fraction < 0.05 over the second half of the run)."""
-    return bool(np.isfinite(msd_max_A2) and msd_max_A2 > a_A ** 2 and bcc_fraction < 0.05)
-
-
-def _start_record(name: str, path, cc: dict) -> dict:
-    """What one start's ribbon npz says: geometry, solid test, run length, chunks."""
+def _start_record(name: str, path, cc: dict, liquid_rate: float) -> dict:
+    """What one start's ribbon npz says: geometry, solid test (anodeflow.cft.solid), run length, chunks."""
     z = np.load(path)
     a = float(z["a_A"])
     bcc = np.asarray(z["bcc_interior"])
-    msd_max, solid_msd = interior_solid(z["msd_interior_A2"] if "msd_interior_A2" in z.files else [np.nan], a, cc)
+    msd = np.asarray(z["msd_interior_A2"], float)
+    msd_max = float(np.nanmax(msd)) if np.isfinite(msd).any() else float("nan")
+    rate, solid_msd = solid.interior_solid(msd, float(z["dt_ps"]), liquid_rate, cc["max_msd_rate_fraction"])
     bcc_late = float(bcc[len(bcc) // 2:].mean())
     return {"name": name, "z": z, "W_A": float(z["W_A"]), "b_A": float(z["b_A"]), "a_A": a,
             "natoms": int(z["natoms"]), "prod_ps": float(z["prod_ps"]), "dt_ps": float(z["dt_ps"]),
             "chunks": int(z["chunks"]), "imposed_amplitude_A": float(z["imposed_amplitude_A"]),
             "imposed_mode_decayed": bool(z["imposed_mode_decayed"]) if "imposed_mode_decayed" in z.files else None,
-            "msd_interior_max_A2": msd_max, "bcc_interior_mean": float(bcc.mean()), "bcc_late": bcc_late,
+            "msd_interior_max_A2": msd_max, "msd_rate_A2_per_ps": rate, "msd_rate_over_liquid": rate / liquid_rate,
+            "bcc_interior_mean": float(bcc.mean()), "bcc_late": bcc_late,
             "solid": bool(solid_msd and bcc_late >= cc["min_bcc_fraction"])}
 
 
-def cft_job(metal: str, facet: str, T_K: float, b: int, config: dict, flat_npz, rough_npz, out_json) -> dict:
+def cft_job(metal: str, facet: str, T_K: float, b: int, config: dict, flat_npz, rough_npz, out_json,
+            liquid_csv) -> dict:
     """Equilibrium verdict of one (metal, facet, b, T) from its flat and rough starts
     (:func:`anodeflow.cft.equilibrium.verdict`), after the solid test of each start -> JSON.
 
-    ``status``: "melted" (a start's interior MSD left the solid plateau), "not equilibrated within t" also when
+    ``liquid_csv``: the bulk-liquid MSD rates of the metal (md_thermal_expansion), the reference of the solid test.
+
+    ``status``: "melted" (a start's interior MSD grew faster than ``cft.max_msd_rate_fraction`` x the liquid's), "not equilibrated within t" also when
     the rough start's imposed mode 1 has not decayed (below a facet's roughening temperature it stays; its
     fluctuations about it are fast and would look equilibrated), "too few modes" (W shorter than
     cft.min_modes wavelengths of the cut), else the verdict's: "equilibrated" (the only status with a
     stiffness), "not equilibrated within t", "starts disagree", "no capillary signal".
     """
     cc = cft_settings(metal, config)
-    recs = [_start_record("flat", flat_npz, cc), _start_record("rough", rough_npz, cc)]
+    liquid_rate = solid.liquid_rate_at(pd.read_csv(liquid_csv).to_dict("records"), T_K)
+    recs = [_start_record("flat", flat_npz, cc, liquid_rate), _start_record("rough", rough_npz, cc, liquid_rate)]
     r0 = recs[0]
     W, bA, a = r0["W_A"], r0["b_A"], r0["a_A"]
     n_modes = spectrum.n_fit_modes(W, cc["min_wavelength_spacings"] * a, cc["max_modes"])
@@ -73,8 +67,8 @@ def cft_job(metal: str, facet: str, T_K: float, b: int, config: dict, flat_npz, 
             errors[r["name"]] = str(exc)
     row = {"status": None, "stiffness_J_m2": None, "stderr_J_m2": None, "tau1_ps": None, "two_start_agree": None,
            "run_ps": min(r["prod_ps"] for r in recs), "needed_ps": None, "n_modes": n_modes}
-    solid = all(r["solid"] for r in recs)
-    if not solid:
+    all_solid = all(r["solid"] for r in recs)
+    if not all_solid:
         row["status"] = "melted"
     elif errors:
         row.update(status="not equilibrated within t", analysis_errors=errors)
@@ -93,19 +87,22 @@ def cft_job(metal: str, facet: str, T_K: float, b: int, config: dict, flat_npz, 
         row["needed_ps"] = max(s["needed_ps"] for s in starts.values())
     # a fully molten ribbon is isotropic: its capillary spectrum is the liquid's surface tension (a check of the chain)
     liq = None
-    if all(molten(r["msd_interior_max_A2"], r["bcc_late"], a) for r in recs):
+    if all(solid.molten(r["msd_interior_max_A2"], r["bcc_late"], a) for r in recs):
         z = r0["z"]
         res = spectrum.capillary_stiffness(z["h_top"], z["h_bot"], T_K, bA, W, n_modes, cc["n_blocks"],
                                            cc["max_exponent"], cc["max_rel_err"], cc["min_signal_to_floor"])
         liq = res if res["fluctuating"] else None
-    row.update(metal=metal, facet=facet, T_K=T_K, b_spacings=int(b), b_A=bA, W_A=W, a_A=a, solid=solid,
+    row.update(metal=metal, facet=facet, T_K=T_K, b_spacings=int(b), b_A=bA, W_A=W, a_A=a, solid=all_solid,
                fluctuating=row["status"] == "equilibrated",
                liquid_surface_tension_J_m2=liq["stiffness_J_m2"] if liq else None,
                liquid_surface_tension_stderr_J_m2=liq["stderr_J_m2"] if liq else None,
-               per_start={r["name"]: {k_: r[k_] for k_ in ("natoms", "prod_ps", "chunks", "imposed_amplitude_A", "imposed_mode_decayed",
-                                                          "msd_interior_max_A2", "bcc_interior_mean", "solid")}
+               per_start={r["name"]: {k_: r[k_] for k_ in ("natoms", "prod_ps", "chunks", "imposed_amplitude_A",
+                                                          "imposed_mode_decayed",
+                                                          "msd_interior_max_A2", "msd_rate_A2_per_ps",
+                                                          "msd_rate_over_liquid", "bcc_interior_mean", "solid")}
                           for r in recs},
-               natoms=r0["natoms"], provenance=provenance({"cft": cc}, [flat_npz, rough_npz]))
+               liquid_msd_rate_A2_per_ps=liquid_rate,
+               natoms=r0["natoms"], provenance=provenance({"cft": cc}, [flat_npz, rough_npz, liquid_csv]))
     write_json(out_json, row)
     return row
 
@@ -125,6 +122,8 @@ def gather_stiffness(jsons, out_csv, out_png, config: dict) -> pd.DataFrame:
                      "max_z": r.get("max_z"), "n_modes": r.get("n_modes"), "solid": r.get("solid"),
                      "b_A": r.get("b_A"), "W_A": r.get("W_A"), "natoms": r.get("natoms"),
                      "msd_interior_max_A2": max((v["msd_interior_max_A2"] for v in ps.values()), default=None),
+                     "msd_rate_over_liquid": max((v.get("msd_rate_over_liquid", np.nan) for v in ps.values()),
+                                                 default=None),
                      "prod_ps_flat": ps.get("flat", {}).get("prod_ps"), "prod_ps_rough": ps.get("rough", {}).get("prod_ps"),
                      "imposed_amplitude_A": ps.get("rough", {}).get("imposed_amplitude_A"),
                      "liquid_surface_tension_J_m2": r.get("liquid_surface_tension_J_m2"),
@@ -167,12 +166,10 @@ def plot_stiffness(df: pd.DataFrame, out_png) -> None:
 
 
 def step_job(metal: str, facet: str, direction: str, T_K: float, config: dict, steps_npz, out_json) -> dict:
-    """Step stiffness of one stripe island (anodeflow.cft.step via anodeflow.md.jobs.step_analysis) -> JSON."""
-    from anodeflow.md.jobs import step_analysis
-
+    """Step stiffness of one stripe island (anodeflow.cft.step.step_analysis) -> JSON."""
     cc = cft_settings(metal, config)["steps"]
     z = np.load(steps_npz)
-    row = step_analysis(z["top_xyz"], z["cell_A"], float(z["dt_ps"]), T_K, float(z["a_A"]), int(z["n_bins"]), cc)
+    row = afstep.step_analysis(z["top_xyz"], z["cell_A"], float(z["dt_ps"]), T_K, float(z["a_A"]), int(z["n_bins"]), cc)
     row = {k: v for k, v in row.items() if k not in ("starts",)}
     row.update(metal=metal, facet=facet, direction=direction, T_K=T_K, L_A=float(z["L_A"]), natoms=int(z["natoms"]),
                n_island=int(z["n_island"]), prod_ps=float(z["prod_ps"]), chunks=int(z["chunks"]),
@@ -208,6 +205,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--config", required=True, help="JSON: {cft: the metal's cft settings} (validated config)")
     p.add_argument("--flat", required=True, help="ribbon npz of the flat start")
     p.add_argument("--rough", required=True, help="ribbon npz of the rough start")
+    p.add_argument("--liquid", required=True, help="liquid_msd.csv of the metal (bulk-liquid MSD rates)")
     p.add_argument("--out", required=True)
     p = sub.add_parser("stiffness-table", help="every ribbon's JSON -> stiffness.csv + stiffness.png")
     p.add_argument("--config", required=True, help="JSON: {cft: the cft section} (validated config)")
@@ -234,7 +232,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(sys.argv[1:] if argv is None else argv)
     cfg = json.loads(args.config)
     if args.verb == "ribbon-stiffness":
-        r = cft_job(args.metal, args.facet, args.T, args.b, cfg, args.flat, args.rough, args.out)
+        r = cft_job(args.metal, args.facet, args.T, args.b, cfg, args.flat, args.rough, args.out, args.liquid)
         print(f"{args.metal} ({args.facet}) b={args.b} at {T_label(args.T)} K: {r['status']}, "
               f"stiffness={r['stiffness_J_m2']} +- {r['stderr_J_m2']} J/m^2, tau1={r['tau1_ps']} ps, "
               f"run={r['run_ps']} ps, starts agree={r['two_start_agree']}", flush=True)

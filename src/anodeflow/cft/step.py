@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from anodeflow.cft import equilibrium as eq
+from anodeflow.cft import spectrum
 from anodeflow.constants import KB_EV_PER_K
 
 #: meV/A -> J/m
@@ -109,4 +110,23 @@ def step_stiffness(xs_frames, L_A: float, T_K: float, dt_ps: float, n_modes: int
     row["step_stiffness_meV_per_A"] = row.pop("value")
     row["stderr_meV_per_A"] = row.pop("value_err")
     row.update(T_K=T_K, L_A=L_A)
+    return row
+
+
+def step_analysis(top_xyz, cell, dt_ps: float, T_K: float, a_A: float, n_bins: int, cc: dict) -> dict:
+    """Step profiles of the stripe island on ``n_bins`` y bins (step_profile; one per lattice
+    spacing along the step) and their equilibrium analysis (step_stiffness); a run too short to analyse or a
+    step too short for ``min_modes`` modes is "not enough" with the reason."""
+    L, Lx = float(cell[1]), float(cell[0])
+    frames = []
+    for xyz in np.asarray(top_xyz):
+        p = xyz[np.all(np.isfinite(xyz), axis=1)]
+        frames.append(step_profile(p, [Lx, L, 1.0], np.ones(len(p), bool), n_bins))
+    xs = np.asarray(frames)
+    n_modes = spectrum.n_fit_modes(L, cc["min_wavelength_spacings"] * a_A, cc["max_modes"])
+    try:
+        row = step_stiffness(xs, L, T_K, dt_ps, n_modes, min_modes=cc["min_modes"])
+    except ValueError as exc:
+        return {"status": "not equilibrated within t" if "frame" in str(exc) else "too few modes", "enough": False,
+                "error": str(exc), "n_modes": n_modes, "tau1_ps": None}
     return row

@@ -219,3 +219,72 @@ def a_of_T(table, T_K: float) -> float:
         p = np.polyfit(T[i], a[i], 1)
         return float(np.polyval(p, T_K))
     return float(np.interp(T_K, T, a))
+
+
+@dataclass(frozen=True)
+class LiquidRun:
+    """A bulk liquid at ``T_K``, the reference of the ribbons' solid test (methods.md 7.3): a bcc cube of
+    ``cells``^3 conventional cells melted under NPT (P = 0) at ``T_melt_K`` for ``melt_ps``, brought to T
+    (``equil_ps``), then ``prod_ps`` sampled every ``sample_every`` steps (config ``md.liquid``).
+
+    Below T_m the melt of a small periodic box crystallises within tens of ps (Na EAM, 128 atoms, 413 K =
+    0.9 T_m: CNA-bcc 0.31 after 20 ps, its MSD rate ~0), so :meth:`from_config` runs the reference at
+    max(T, T_m) when the potential's T_m is known. D_liq falls on cooling, so D_liq(T_m) >= D_liq(T): the
+    ribbon's rate ratio is then slightly underestimated (Na EAM: 0.73 A^2/ps at 413 K, see docs/md.md), a
+    small bias against a factor-10 threshold."""
+    cells: int
+    T_K: float
+    T_melt_K: float
+    melt_ps: float
+    equil_ps: float
+    prod_ps: float
+    dt_fs: float
+    seed: int
+    sample_every: int
+    checkpoint_every: int
+    omp_threads: int
+
+    @classmethod
+    def from_config(cls, md: dict, metal: str, T_K: float, Tm_K: float | None = None) -> "LiquidRun":
+        lc = md["liquid"]
+        T_run = max(T_K, Tm_K) if Tm_K else T_K
+        return cls(cells=lc["cells"], T_K=T_run, T_melt_K=lc["T_melt_factor"] * T_run, melt_ps=lc["melt_ps"],
+                   equil_ps=lc["equil_ps"], prod_ps=lc["prod_ps"], dt_fs=md["timestep_fs"][metal],
+                   seed=md["seed"] + 17, sample_every=lc["sample_every"],
+                   checkpoint_every=md["checkpoint_every"], omp_threads=md["omp_threads"])
+
+
+def liquid_run(pot, a0_A: float, run: LiquidRun, workdir, log=None) -> dict:
+    """Melt, then sample the liquid at T: ``t_ps``, ``msd_xz_A2`` (mean-square displacement in x and z, centre
+    of mass removed, as the ribbons' interior MSD), ``bcc`` (CNA-bcc fraction; a liquid has < 0.05), ``T``."""
+    n = 2 * run.cells ** 3
+    dt_fs, T, Th = run.dt_fs, run.T_K, run.T_melt_K
+    tdamp, pdamp = 100 * dt_fs / PS_IN_FS, 1000 * dt_fs / PS_IN_FS
+    rc = 0.5 * (1 + np.sqrt(2)) * a0_A
+    common = [*_common(pot, dt_fs, run.sample_every), f"compute cna all cna/atom {rc:.4f}"]
+    setup = [*bulk_commands(a0_A, run.cells), *common,
+             f"velocity all create {Th} {run.seed} mom yes rot no dist gaussian"]
+    # the MSD is defined at the start of production (its slope, not its origin, is what is compared)
+    prod_fix = ["compute msd all msd com yes", f"fix ens all npt temp {T} {T} {tdamp} iso 0.0 0.0 {pdamp}"]
+
+    def sample(lmp):
+        msd = lmp.extract_compute("msd", 0, 1)
+        cna = np.ctypeslib.as_array(lmp.gather("c_cna", 1, 1)).reshape(n)
+        return {"step": lmp.get_thermo("step"), "T": lmp.get_thermo("temp"), "msd_xz_A2": float(msd[0] + msd[2]),
+                "bcc": float(np.mean(cna == 3))}
+
+    phases = [Phase("melt", _steps(run.melt_ps, dt_fs), [f"fix ens all npt temp {Th} {Th} {tdamp} iso 0.0 0.0 {pdamp}"],
+                    ["unfix ens"]),
+              Phase("cool", _steps(run.equil_ps, dt_fs), [f"fix ens all npt temp {Th} {T} {tdamp} iso 0.0 0.0 {pdamp}"],
+                    ["unfix ens"]),
+              Phase("prod", _steps(run.prod_ps, dt_fs), prod_fix, ["unfix ens", "uncompute msd"], run.sample_every,
+                    sample)]
+    lmp = make_lammps(log=log, omp_threads=run.omp_threads)
+    try:
+        out = run_phases(lmp, workdir, setup, common, phases, run.checkpoint_every)
+    finally:
+        lmp.close()
+    prod = out["prod"]
+    step = np.asarray(prod["step"], float)
+    prod["t_ps"] = (step - step[0]) * dt_fs / PS_IN_FS
+    return prod

@@ -21,11 +21,13 @@ import numpy as np
 import pandas as pd
 
 from anodeflow import potentials as afpot
+from anodeflow.cft import solid as cftsolid
+from anodeflow.cft.step import step_analysis
 from anodeflow.io import atomic_path, provenance, write_csv, write_json
 from anodeflow.md import bulk, coexistence, plots, ribbon, steps
 from anodeflow.md.runtime import world_rank
-from anodeflow.md.settings import (T_label, a0, cft_settings, expansion_temperatures, md_subset, ribbon_seed,
-                                   ribbon_settings)
+from anodeflow.md.settings import (T_label, Tm_for_cft, a0, cft_settings, cft_temperatures, expansion_temperatures,
+                                   md_subset, ribbon_seed, ribbon_settings)
 
 #: LAMMPS's own log, in the work folder of each LAMMPS run
 LAMMPS_LOG = "lammps.log"
@@ -97,9 +99,12 @@ def melting_job(metal: str, config: dict, out_json, out_npz, workdir) -> dict:
     return res
 
 
-def expansion_job(metal: str, config: dict, out_csv, workdir, melting_json=None) -> pd.DataFrame:
+def expansion_job(metal: str, config: dict, out_csv, workdir, melting_json=None, out_liquid=None) -> pd.DataFrame:
     """a(T) from NPT bulk runs at md.expansion.T_K plus every ribbon temperature (methods.md 7.2); with
-    ``cft.T_over_Tm`` the ribbon temperatures come from the metal's ``melting_json``."""
+    ``cft.T_over_Tm`` the ribbon temperatures come from the metal's ``melting_json``. With ``out_liquid``, also
+    the bulk liquid at every ribbon temperature T (md.liquid; run at max(T, T_m) when T_m is known,
+    anodeflow.md.bulk.LiquidRun): its MSD rate, the reference of the ribbons' solid test (anodeflow.cft.solid)
+    -> liquid_msd.csv."""
     md = config["md"]
     ec = md["expansion"]
     pot = afpot.resolve(metal, config)
@@ -113,10 +118,30 @@ def expansion_job(metal: str, config: dict, out_csv, workdir, melting_json=None)
         rows.append({"metal": metal, "T_K": T, "a_A": a, "a_stderr_A": da, "T_mean_K": float(np.mean(r["T"])),
                      "pe_eV_per_atom": float(np.mean(r["pe"])), "natoms": 2 * ec["cells"] ** 3})
     df = pd.DataFrame(rows)
+    liquid = []
+    if out_liquid is not None:
+        for T in cft_temperatures(metal, config, melting):
+            wd = Path(workdir) / f"liquid_T{T_label(T)}"
+            run = bulk.LiquidRun.from_config(md, metal, T, Tm_for_cft(melting)[0] if melting else None)
+            r = bulk.liquid_run(pot, a0(metal, config), run, wd, log=_lammps_log(wd))
+            rate = cftsolid.msd_rate(r["msd_xz_A2"], float(r["t_ps"][1] - r["t_ps"][0]))
+            liquid.append({"metal": metal, "T_K": T, "T_liquid_K": run.T_K, "msd_rate_xz_A2_per_ps": rate,
+                           "D_A2_per_ps": rate / 4,
+                           "bcc_fraction": float(np.mean(r["bcc"][len(r["bcc"]) // 2:])),
+                           "T_mean_K": float(np.mean(r["T"])), "T_melt_K": run.T_melt_K, "prod_ps": run.prod_ps,
+                           "natoms": 2 * run.cells ** 3})
     if world_rank() != 0:
         return df
     write_csv(out_csv, df, provenance(md_subset(metal, config, "expansion"), pot.files))
+    if out_liquid is not None:
+        write_csv(out_liquid, pd.DataFrame(liquid, columns=LIQUID_COLUMNS),
+                  provenance(md_subset(metal, config, "liquid"), pot.files))
     return df
+
+
+#: columns of results/md/<metal>/liquid_msd.csv
+LIQUID_COLUMNS = ["metal", "T_K", "T_liquid_K", "msd_rate_xz_A2_per_ps", "D_A2_per_ps", "bcc_fraction", "T_mean_K",
+                  "T_melt_K", "prod_ps", "natoms"]
 
 
 def ribbon_job(metal: str, facet: str, T_K: float, config: dict, expansion_csv, out_npz, workdir, b: int = 2,
@@ -125,7 +150,7 @@ def ribbon_job(metal: str, facet: str, T_K: float, config: dict, expansion_csv, 
     built at a(T) of the expansion table; production in chunks until equilibrated or capped (methods.md 7.3)."""
     pot = afpot.resolve(metal, config)
     a = bulk.a_of_T(pd.read_csv(expansion_csv), T_K)
-    settings = ribbon_settings(metal, config, b, start)
+    settings = ribbon_settings(metal, config, b, start, facet=facet, a_A=a)
     r = ribbon.run_ribbon(pot, a, facet, T_K, settings, ribbon_seed(config, facet, T_K, b, start), workdir,
                           log=_lammps_log(workdir), say=_say)
     if world_rank() != 0:
@@ -136,27 +161,6 @@ def ribbon_job(metal: str, facet: str, T_K: float, config: dict, expansion_csv, 
             np.savez(fh, **{k: np.asarray(v) for k, v in r.items()}, metal=metal,
                      provenance=np.array(json.dumps(prov, default=str)))
     return r
-
-
-def step_analysis(top_xyz, cell, dt_ps: float, T_K: float, a_A: float, n_bins: int, cc: dict) -> dict:
-    """Step profiles of the stripe island on ``n_bins`` y bins (anodeflow.cft.step.step_profile; one per lattice
-    spacing along the step) and their equilibrium analysis (step_stiffness); a run too short to analyse or a
-    step too short for ``min_modes`` modes is "not enough" with the reason."""
-    from anodeflow.cft import spectrum
-    from anodeflow.cft import step as afstep
-    L, Lx = float(cell[1]), float(cell[0])
-    frames = []
-    for xyz in np.asarray(top_xyz):
-        p = xyz[np.all(np.isfinite(xyz), axis=1)]
-        frames.append(afstep.step_profile(p, [Lx, L, 1.0], np.ones(len(p), bool), n_bins))
-    xs = np.asarray(frames)
-    n_modes = spectrum.n_fit_modes(L, cc["min_wavelength_spacings"] * a_A, cc["max_modes"])
-    try:
-        row = afstep.step_stiffness(xs, L, T_K, dt_ps, n_modes, min_modes=cc["min_modes"])
-    except ValueError as exc:
-        return {"status": "not equilibrated within t" if "frame" in str(exc) else "too few modes", "enough": False,
-                "error": str(exc), "n_modes": n_modes, "tau1_ps": None}
-    return row
 
 
 def steps_job(metal: str, facet: str, direction: str, T_K: float, config: dict, expansion_csv, out_npz,
@@ -237,6 +241,7 @@ def parser() -> argparse.ArgumentParser:
     _add(p, "--metal", "--config", "--workdir")
     p.add_argument("--out", required=True)
     p.add_argument("--melting", default=None, help="melting.json of the metal (needed with cft.T_over_Tm)")
+    p.add_argument("--out-liquid", default=None, help="liquid_msd.csv: bulk-liquid MSD rates at the ribbon temperatures")
     p = sub.add_parser("expansion-plot", help="a(T) of thermal_expansion.csv -> png")
     p.add_argument("--csv", required=True)
     p.add_argument("--out", required=True)
@@ -270,7 +275,7 @@ def main(argv: list[str] | None = None) -> None:
         plots.plot_melting(args.npz, args.json, args.out)
         _say(f"melting plot: {args.out}")
     elif args.verb == "expansion":
-        df = expansion_job(args.metal, cfg, args.out, args.workdir, args.melting)
+        df = expansion_job(args.metal, cfg, args.out, args.workdir, args.melting, args.out_liquid)
         _say(f"thermal expansion {args.metal}:\n{df.to_string(index=False)}")
     elif args.verb == "expansion-plot":
         plots.plot_thermal_expansion(args.csv, args.out)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from anodeflow import potentials as afpot
 from anodeflow.config import ConfigError
+from anodeflow.cft.width import ribbon_width
+from anodeflow.md.lattice import spacing_factors
 from anodeflow.md.ribbon import RibbonSettings
 
 #: md keys every MD job reads (the rest is per job kind; launcher and ntasks are execution, not science)
@@ -21,7 +23,9 @@ RIBBON_KEYS = ("length_A", "slab_A", "vacuum_A", "anchor_A", "anchor_k_eV_A2", "
                "min_wavelength_spacings", "max_modes")
 #: cft keys (after per-metal overrides) of the capillary analysis of one ribbon (cft_ribbon)
 FIT_KEYS = ("min_wavelength_spacings", "max_modes", "min_modes", "n_blocks", "max_exponent", "max_rel_err",
-            "min_signal_to_floor", "max_interior_msd_a2", "min_bcc_fraction")
+            "min_signal_to_floor", "max_msd_rate_fraction", "min_bcc_fraction")
+#: cft keys of the width rule (anodeflow.cft.width), read by the ribbon job besides RIBBON_KEYS
+WIDTH_KEYS = ("width_from_tau1", "tau1_reference", "min_modes")
 #: job kinds of :func:`job_config`
 JOB_KINDS = ("melting", "expansion", "ribbon", "stiffness", "potential", "steps", "step_stiffness")
 
@@ -93,11 +97,20 @@ def gamma_guess(metal: str, config: dict) -> float:
     return float((config["cft"].get("gamma_guess_J_m2") or {}).get(metal, 0.5))
 
 
-def ribbon_settings(metal: str, config: dict, b: int = 2, start: str = "flat") -> RibbonSettings:
+def ribbon_settings(metal: str, config: dict, b: int = 2, start: str = "flat", facet: str | None = None,
+                    a_A: float | None = None) -> RibbonSettings:
     """Settings of a ribbon run of ``metal``, ``b`` spacings thick, from ``start`` (flat or rough): the cft
-    section (per-metal overrides applied) and md's timestep, checkpoint interval and OpenMP threads."""
+    section (per-metal overrides applied) and md's timestep, checkpoint interval and OpenMP threads. With
+    ``cft.width_from_tau1`` the length W comes from :func:`anodeflow.cft.width.ribbon_width` for ``facet`` at the
+    lattice constant ``a_A`` (both needed then)."""
     cc, md = cft_settings(metal, config), config["md"]
-    return RibbonSettings(**{k: cc[k] for k in RIBBON_KEYS}, b=int(b), start=start,
+    keys = {k: cc[k] for k in RIBBON_KEYS}
+    if cc.get("width_from_tau1"):
+        if facet is None or a_A is None:
+            raise ValueError("cft.width_from_tau1: the ribbon width needs the facet and a(T)")
+        sx = float(spacing_factors(facet, cc.get("orientations"))[0]) * a_A
+        keys["length_A"] = ribbon_width(metal, facet, a_A, sx, cc)["W_A"]
+    return RibbonSettings(**keys, b=int(b), start=start,
                           gamma_guess_J_m2=gamma_guess(metal, config), timestep_fs=md["timestep_fs"][metal],
                           checkpoint_every=md["checkpoint_every"], omp_threads=md["omp_threads"])
 
@@ -206,9 +219,11 @@ def job_config(config: dict, kind: str, metal: str) -> dict:
             st = cft_settings(metal, config)["steps"]
             ribbon_T["steps"] = {"facets": st["facets"], "T_over_Tm": st.get("T_over_Tm"),
                                  "T_K": _for_metal(st.get("T_K") or {}, metal)}
-        return {"md": {**base, "expansion": ec}, "cft": ribbon_T, **pot, **metals}
+        return {"md": {**base, "expansion": ec, "liquid": md["liquid"]}, "cft": ribbon_T, **pot, **metals}
     cc = cft_settings(metal, config)
     if kind == "steps":
         return {"md": base, "cft": {"steps": cc["steps"]}, **pot}
-    return {"md": base, "cft": {**{k: cc[k] for k in RIBBON_KEYS},
+    width = {k: cc[k] for k in WIDTH_KEYS}
+    width["tau1_reference"] = _for_metal(cc.get("tau1_reference") or {}, metal)
+    return {"md": base, "cft": {**{k: cc[k] for k in RIBBON_KEYS}, **width,
                                 "gamma_guess_J_m2": _for_metal(cc.get("gamma_guess_J_m2") or {}, metal)}, **pot}
