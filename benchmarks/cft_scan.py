@@ -15,6 +15,7 @@ needs no MD bulk run first.
     flock /tmp/anodeflow-bench.lock python benchmarks/cft_scan.py Na --facets 100 110 --T 330 360 390 420 450 \
         --config-overlay /tmp/local_pot.yaml --set equil_ps=10 --out benchmarks/results/cft_scan_Na.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,8 +63,12 @@ def main():
     cft_cfg.update({k: _value(v) for k, v in (kv.split("=", 1) for kv in args.set)})
     md = cfg["md"]
     # the config's ribbon settings with the --set overrides; one OpenMP thread, no restart files
-    rs = dataclasses.replace(settings.ribbon_settings(args.metal, cfg), **{k: cft_cfg[k] for k in settings.RIBBON_KEYS},
-                             checkpoint_every=10 ** 9, omp_threads=1)
+    rs = dataclasses.replace(
+        settings.ribbon_settings(args.metal, cfg),
+        **{k: cft_cfg[k] for k in settings.RIBBON_KEYS},
+        checkpoint_every=10**9,
+        omp_threads=1,
+    )
     pot = afpot.resolve(args.metal, cfg, workdir=str(ROOT))
     a0, slope, T0 = args.a_of_T
     rows = []
@@ -75,28 +80,70 @@ def main():
                 r = ribbon.run_ribbon(pot, lat, facet, T, rs, 7 + int(T), wd)
             W, b = r["W_A"], r["b_A"]
             n_modes = spectrum.n_fit_modes(W, cft_cfg["min_wavelength_spacings"] * lat, cft_cfg["max_modes"])
-            res = spectrum.capillary_stiffness(r["h_top"], r["h_bot"], T, b, W, n_modes, cft_cfg["n_blocks"],
-                                               cft_cfg["max_exponent"], cft_cfg["max_rel_err"],
-                                               cft_cfg["min_signal_to_floor"])
+            res = spectrum.capillary_stiffness(
+                r["h_top"],
+                r["h_bot"],
+                T,
+                b,
+                W,
+                n_modes,
+                cft_cfg["n_blocks"],
+                cft_cfg["max_exponent"],
+                cft_cfg["max_rel_err"],
+                cft_cfg["min_signal_to_floor"],
+            )
             P = np.asarray(res["A2_A2"])
             msd_max = float(np.max(r["msd_interior_A2"]))
             msd_rate = cftsolid.msd_rate(r["msd_interior_A2"], r["dt_ps"])  # compare with the liquid's (md.liquid)
-            row = {"metal": args.metal, "facet": facet, "T_K": T, "a_A": lat, "natoms": r["natoms"], "W_A": W, "b_A": b,
-                   "prod_ps": r["prod_ps"], "n_frames": res["n_frames"], "n_modes": n_modes,
-                   "P_lowest_A2": P[:6].tolist(), "white_floor_A2": float(np.median(P[len(P) // 2:])),
-                   "exponent": res["exponent"], "signal_to_floor": res["signal_to_floor"],
-                   "fluctuating": res["fluctuating"], "stiffness_J_m2": res["stiffness_J_m2"],
-                   "stderr_J_m2": res["stderr_J_m2"], "block_stiffness_J_m2": res["block_stiffness_J_m2"],
-                   "msd_interior_max_A2": msd_max, "msd_rate_A2_per_ps": msd_rate,
-                   "molten": cftsolid.molten(msd_max, float(np.mean(r["bcc_interior"][len(r["bcc_interior"]) // 2:])), lat),
-                   "bcc_interior_mean": float(np.mean(r["bcc_interior"])),
-                   "wall_s": time.time() - t0, "cpu_s": time.process_time() - c0}
+            row = {
+                "metal": args.metal,
+                "facet": facet,
+                "T_K": T,
+                "a_A": lat,
+                "natoms": r["natoms"],
+                "W_A": W,
+                "b_A": b,
+                "prod_ps": r["prod_ps"],
+                "n_frames": res["n_frames"],
+                "n_modes": n_modes,
+                "P_lowest_A2": P[:6].tolist(),
+                "white_floor_A2": float(np.median(P[len(P) // 2 :])),
+                "exponent": res["exponent"],
+                "signal_to_floor": res["signal_to_floor"],
+                "fluctuating": res["fluctuating"],
+                "stiffness_J_m2": res["stiffness_J_m2"],
+                "stderr_J_m2": res["stderr_J_m2"],
+                "block_stiffness_J_m2": res["block_stiffness_J_m2"],
+                "msd_interior_max_A2": msd_max,
+                "msd_rate_A2_per_ps": msd_rate,
+                "molten": cftsolid.molten(
+                    msd_max, float(np.mean(r["bcc_interior"][len(r["bcc_interior"]) // 2 :])), lat
+                ),
+                "bcc_interior_mean": float(np.mean(r["bcc_interior"])),
+                "wall_s": time.time() - t0,
+                "cpu_s": time.process_time() - c0,
+            }
             rows.append(row)
-            print(json.dumps({k: (np.round(v, 4).tolist() if isinstance(v, (list, float)) else v)
-                              for k, v in row.items() if k not in ("block_stiffness_J_m2",)}), flush=True)
-    out = {"what": "CFT scan of ribbons (benchmarks/cft_scan.py)", "date": time.strftime("%Y-%m-%d %H:%M:%S"),
-           "machine": {"node": platform.node(), "cpus": os.cpu_count()}, "loadavg": os.getloadavg(),
-           "versions": code_versions(), "cft": cft_cfg, "timestep_fs": md["timestep_fs"][args.metal], "rows": rows}
+            print(
+                json.dumps(
+                    {
+                        k: (np.round(v, 4).tolist() if isinstance(v, (list, float)) else v)
+                        for k, v in row.items()
+                        if k not in ("block_stiffness_J_m2",)
+                    }
+                ),
+                flush=True,
+            )
+    out = {
+        "what": "CFT scan of ribbons (benchmarks/cft_scan.py)",
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "machine": {"node": platform.node(), "cpus": os.cpu_count()},
+        "loadavg": os.getloadavg(),
+        "versions": code_versions(),
+        "cft": cft_cfg,
+        "timestep_fs": md["timestep_fs"][args.metal],
+        "rows": rows,
+    }
     Path(args.out).write_text(json.dumps(out, indent=1, default=str))
 
 
