@@ -377,7 +377,7 @@ def main(argv=None) -> None:
     )
     print(
         f"full enumeration: {totals['core_h_full'] or float('nan'):.0f} core-h "
-        f"(~{(totals['core_h_full'] or float('nan')) / args.cores:.0f} h on {args.cores} cores)"
+        f"(~{(totals['core_h_full'] or float('nan')) / args.cores:.1f} h on {args.cores} cores)"
     )
     if totals["max_configurations_for_budget"] is not None and totals["core_h_budget"] is not None:
         print(
@@ -386,6 +386,13 @@ def main(argv=None) -> None:
             f"(~{totals['core_h_budget'] / args.cores:.0f} h on {args.cores} cores); sampling errors assume "
             f"omega scatters by {args.sigma_omega} eV between pairs"
         )
+    for kind in ("isolated", "interface"):
+        it = model.iterations.get(path, {}).get(kind) or model.iterations.get(path, {}).get("any")
+        if it:
+            print(
+                f"per {kind} relaxation ({path}): {it['first_scf']:.0f} SCF iterations first + "
+                f"{it['steps']:.1f} steps x {it['later_scf']:.1f} (from {model.note or 'the model file'})"
+            )
     print(f"wrote {out / 'cost_plan.csv'} and {out / 'cost_plan.json'}")
 
 
