@@ -21,6 +21,7 @@ campaign's thermal_expansion.csv. Heights are saved (``--npz``, not committed) f
     nice -n 19 python benchmarks/cft_width.py --W 50 --start flat --max-ps 2000 \
         --out benchmarks/results/cft_width/Na_100_b2_413K_W50_flat.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,14 +58,24 @@ def decay_fit(A1: np.ndarray, t_ps: np.ndarray, n_ref: int = 5) -> dict:
     c = np.real(A1 * np.conj(u))
     t = t - t[0]
     try:
-        (c0, tau), cov = curve_fit(lambda x, c0_, tau_: c0_ * np.exp(-x / tau_), t, c,
-                                   p0=[c[:n_ref].mean(), max(t[-1] / 3, 1.0)], bounds=([0, 1e-3], [np.inf, 1e7]))
+        (c0, tau), cov = curve_fit(
+            lambda x, c0_, tau_: c0_ * np.exp(-x / tau_),
+            t,
+            c,
+            p0=[c[:n_ref].mean(), max(t[-1] / 3, 1.0)],
+            bounds=([0, 1e-3], [np.inf, 1e7]),
+        )
         err = float(np.sqrt(cov[1, 1]))
     except RuntimeError:
         c0, tau, err = float("nan"), float("nan"), float("nan")
     blocks = np.array_split(np.arange(len(c)), 20)
-    return {"c0_A": float(c0), "tau_ps": float(tau), "tau_fit_err_ps": err,
-            "c_blocks_t_ps": [float(t[b].mean()) for b in blocks], "c_blocks_A": [float(c[b].mean()) for b in blocks]}
+    return {
+        "c0_A": float(c0),
+        "tau_ps": float(tau),
+        "tau_fit_err_ps": err,
+        "c_blocks_t_ps": [float(t[b].mean()) for b in blocks],
+        "c_blocks_A": [float(c[b].mean()) for b in blocks],
+    }
 
 
 def msd_rate(msd: np.ndarray, dt_ps: float) -> float:
@@ -98,10 +109,19 @@ def main():
         fh.write(f"potentials: {{{a.metal}: {{local_dir: {a.potential_dir}}}}}\n")
         overlay = fh.name
     cfg = afconfig.load(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml", overlay)
-    rs = dataclasses.replace(settings.ribbon_settings(a.metal, cfg, a.b, a.start), length_A=a.W, slab_A=a.slab,
-                             equil_ps=a.equil_ps, prod_ps=a.chunk_ps, max_prod_ps=a.max_ps, sample_ps=a.sample_ps,
-                             min_wavelength_spacings=0.1, max_modes=a.n_modes, checkpoint_every=10 ** 9,
-                             omp_threads=1)
+    rs = dataclasses.replace(
+        settings.ribbon_settings(a.metal, cfg, a.b, a.start),
+        length_A=a.W,
+        slab_A=a.slab,
+        equil_ps=a.equil_ps,
+        prod_ps=a.chunk_ps,
+        max_prod_ps=a.max_ps,
+        sample_ps=a.sample_ps,
+        min_wavelength_spacings=0.1,
+        max_modes=a.n_modes,
+        checkpoint_every=10**9,
+        omp_threads=1,
+    )
     pot = afpot.resolve(a.metal, cfg, workdir=str(ROOT))
     seed = settings.ribbon_seed(cfg, a.facet, a.T, a.b, a.start)
     load0 = os.getloadavg()
@@ -118,31 +138,64 @@ def main():
         A = equilibrium.mode_series(h, a.n_modes)
         per = np.array_split(np.arange(len(A)), max(1, min(10, len(A) // 100)))
         blocks[name] = [[float(np.nanmean(np.abs(A[i, m]) ** 2)) for m in range(a.n_modes)] for i in per]
-    row = {"metal": a.metal, "facet": a.facet, "b": a.b, "T_K": a.T, "a_A": a.a, "start": a.start,
-           "W_A": r["W_A"], "b_A": r["b_A"], "natoms": r["natoms"], "prod_ps": r["prod_ps"], "chunks": r["chunks"],
-           "dt_ps": dt, "imposed_amplitude_A": r["imposed_amplitude_A"],
-           "imposed_mode_decayed": r["imposed_mode_decayed"],
-           "tau1_acf_ps": an.get("tau1_ps"), "tau1_resolved": an.get("tau1_resolved"),
-           "t_equil_ps": an.get("t_equil_ps"), "enough": an.get("enough"), "needed_ps": an.get("needed_ps"),
-           "tau_k_ps": an.get("tau_ps"), "P_k_A2": an.get("P"),
-           "P_k_per_block_A2": blocks,
-           "msd_interior_xz_final_A2": float(np.asarray(r["msd_interior_A2"])[-1]),
-           "msd_interior_rate_A2_per_ps": msd_rate(r["msd_interior_A2"], dt),
-           "bcc_interior_mean": float(np.mean(r["bcc_interior"])),
-           "cpu_s": cpu, "wall_s": wall, "atom_steps_per_cpu_s": r["natoms"] * (r["prod_ps"] + a.equil_ps)
-           / (rs.timestep_fs / 1000) / cpu}
+    row = {
+        "metal": a.metal,
+        "facet": a.facet,
+        "b": a.b,
+        "T_K": a.T,
+        "a_A": a.a,
+        "start": a.start,
+        "W_A": r["W_A"],
+        "b_A": r["b_A"],
+        "natoms": r["natoms"],
+        "prod_ps": r["prod_ps"],
+        "chunks": r["chunks"],
+        "dt_ps": dt,
+        "imposed_amplitude_A": r["imposed_amplitude_A"],
+        "imposed_mode_decayed": r["imposed_mode_decayed"],
+        "tau1_acf_ps": an.get("tau1_ps"),
+        "tau1_resolved": an.get("tau1_resolved"),
+        "t_equil_ps": an.get("t_equil_ps"),
+        "enough": an.get("enough"),
+        "needed_ps": an.get("needed_ps"),
+        "tau_k_ps": an.get("tau_ps"),
+        "P_k_A2": an.get("P"),
+        "P_k_per_block_A2": blocks,
+        "msd_interior_xz_final_A2": float(np.asarray(r["msd_interior_A2"])[-1]),
+        "msd_interior_rate_A2_per_ps": msd_rate(r["msd_interior_A2"], dt),
+        "bcc_interior_mean": float(np.mean(r["bcc_interior"])),
+        "cpu_s": cpu,
+        "wall_s": wall,
+        "atom_steps_per_cpu_s": r["natoms"] * (r["prod_ps"] + a.equil_ps) / (rs.timestep_fs / 1000) / cpu,
+    }
     if a.start == "rough":
-        row["decay"] = {s: decay_fit(equilibrium.mode_series(h, 1)[:, 0], t_ps) for s, h in
-                        (("top", h_top), ("bot", h_bot))}
-    out = {"what": "tau_1(W) of a ribbon (benchmarks/cft_width.py)", "date": time.strftime("%Y-%m-%d %H:%M:%S"),
-           "command": " ".join(sys.argv), "machine": {"node": platform.node(), "cpus": os.cpu_count()},
-           "loadavg_start": load0, "loadavg_end": os.getloadavg(), "nice": os.nice(0), "versions": code_versions(),
-           "settings": {k: v for k, v in dataclasses.asdict(rs).items()}, "row": row}
+        row["decay"] = {
+            s: decay_fit(equilibrium.mode_series(h, 1)[:, 0], t_ps) for s, h in (("top", h_top), ("bot", h_bot))
+        }
+    out = {
+        "what": "tau_1(W) of a ribbon (benchmarks/cft_width.py)",
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "command": " ".join(sys.argv),
+        "machine": {"node": platform.node(), "cpus": os.cpu_count()},
+        "loadavg_start": load0,
+        "loadavg_end": os.getloadavg(),
+        "nice": os.nice(0),
+        "versions": code_versions(),
+        "settings": {k: v for k, v in dataclasses.asdict(rs).items()},
+        "row": row,
+    }
     Path(a.out).parent.mkdir(parents=True, exist_ok=True)
     Path(a.out).write_text(json.dumps(out, indent=1, default=float))
     if a.npz:
-        np.savez_compressed(a.npz, h_top=h_top, h_bot=h_bot, msd=np.asarray(r["msd_interior_A2"]), dt_ps=dt,
-                            W_A=r["W_A"], imposed_amplitude_A=r["imposed_amplitude_A"])
+        np.savez_compressed(
+            a.npz,
+            h_top=h_top,
+            h_bot=h_bot,
+            msd=np.asarray(r["msd_interior_A2"]),
+            dt_ps=dt,
+            W_A=r["W_A"],
+            imposed_amplitude_A=r["imposed_amplitude_A"],
+        )
     print(json.dumps({k: v for k, v in row.items() if k not in ("P_k_per_block_A2", "decay")}, default=float))
     if "decay" in row:
         print({s: (d["tau_ps"], d["tau_fit_err_ps"], d["c0_A"]) for s, d in row["decay"].items()})

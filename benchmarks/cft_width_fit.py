@@ -11,6 +11,7 @@ standard deviation of ln tau, pooled, applied to every width).
     python benchmarks/cft_width_fit.py --out benchmarks/results/cft_width/fit.json \
         --png benchmarks/results/cft_width/tau1_W.png
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,17 +47,37 @@ def main():
         r = d["row"]
         for s, dec in r["decay"].items():
             tau, how = surface_tau(dec)
-            rows.append({"W_A": r["W_A"], "surface": s, "tau1_ps": tau, "how": how, "run_ps": r["prod_ps"],
-                         "natoms": r["natoms"], "cpu_s": r["cpu_s"], "json": str(Path(path).relative_to(ROOT)),
-                         "limit": False})
+            rows.append(
+                {
+                    "W_A": r["W_A"],
+                    "surface": s,
+                    "tau1_ps": tau,
+                    "how": how,
+                    "run_ps": r["prod_ps"],
+                    "natoms": r["natoms"],
+                    "cpu_s": r["cpu_s"],
+                    "json": str(Path(path).relative_to(ROOT)),
+                    "limit": False,
+                }
+            )
     probe = json.loads(Path(a.probe).read_text())["per_start"]["rough"]
     P0 = probe["imposed_P1_A2"]
     for s, key in (("top", "P1_per_ns_top_A2"), ("bot", "P1_per_ns_bottom_A2")):
         ratio = math.sqrt(probe[key][-1] / P0)
         limit = ratio >= 1
-        rows.append({"W_A": 149.1, "surface": s, "tau1_ps": 5000.0 if limit else -4500.0 / math.log(ratio),
-                     "how": "P1 per ns" + (" (no decay: lower limit)" if limit else ""), "run_ps": 5000.0,
-                     "natoms": 816, "cpu_s": 650.0, "json": str(Path(a.probe).relative_to(ROOT)), "limit": limit})
+        rows.append(
+            {
+                "W_A": 149.1,
+                "surface": s,
+                "tau1_ps": 5000.0 if limit else -4500.0 / math.log(ratio),
+                "how": "P1 per ns" + (" (no decay: lower limit)" if limit else ""),
+                "run_ps": 5000.0,
+                "natoms": 816,
+                "cpu_s": 650.0,
+                "json": str(Path(a.probe).relative_to(ROOT)),
+                "limit": limit,
+            }
+        )
     Ws = sorted({r["W_A"] for r in rows})
     lnW, lnT, dev, groups = [], [], [], 0
     for W in Ws:
@@ -74,39 +95,63 @@ def main():
         X = np.vstack([np.ones(len(lnW)), np.asarray(lnW) - np.mean(lnW)]).T
         coef = np.linalg.lstsq(X, np.asarray(lnT), rcond=None)[0]
         n_per = [sum(1 for r in rows if r["W_A"] == W and not r["limit"]) for W in Ws]
-        var_mean = [sd ** 2 / k for k in n_per if k]
+        var_mean = [sd**2 / k for k in n_per if k]
         Sxx = float(np.sum((np.asarray(lnW) - np.mean(lnW)) ** 2))
         # slope error with per-point variances (unequal counts per width)
-        err = math.sqrt(sum(v * (x - np.mean(lnW)) ** 2 for v, x in zip(var_mean, lnW)) / Sxx ** 2)
-        fit = {"exponent": float(coef[1]), "exponent_err": err, "sd_ln_tau_per_surface": sd,
-               "tau1_ps_at_W": {f"{W:.1f}": float(math.exp(coef[0] + coef[1] * (math.log(W) - np.mean(lnW))))
-                                for W in Ws}}
-    out = {"what": "tau_1(W), Na EAM (100), b = 2, 413 K (0.9 Tm), rough starts (benchmarks/cft_width_fit.py)",
-           "rows": rows, "fit": fit}
+        err = math.sqrt(sum(v * (x - np.mean(lnW)) ** 2 for v, x in zip(var_mean, lnW)) / Sxx**2)
+        fit = {
+            "exponent": float(coef[1]),
+            "exponent_err": err,
+            "sd_ln_tau_per_surface": sd,
+            "tau1_ps_at_W": {f"{W:.1f}": float(math.exp(coef[0] + coef[1] * (math.log(W) - np.mean(lnW)))) for W in Ws},
+        }
+    out = {
+        "what": "tau_1(W), Na EAM (100), b = 2, 413 K (0.9 Tm), rough starts (benchmarks/cft_width_fit.py)",
+        "rows": rows,
+        "fit": fit,
+    }
     Path(a.out).write_text(json.dumps(out, indent=1))
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(4.6, 3.6))
     for r in rows:
         mk = {"crossing": "o", "fit": "s"}.get(r["how"], "^")
-        ax.plot(r["W_A"], r["tau1_ps"] / 1000, mk, color="C0" if r["surface"] == "top" else "C1",
-                mfc="none" if r["limit"] else None)
+        ax.plot(
+            r["W_A"],
+            r["tau1_ps"] / 1000,
+            mk,
+            color="C0" if r["surface"] == "top" else "C1",
+            mfc="none" if r["limit"] else None,
+        )
         if r["limit"]:
-            ax.annotate("", (r["W_A"], r["tau1_ps"] / 1000 * 2.5), (r["W_A"], r["tau1_ps"] / 1000),
-                        arrowprops={"arrowstyle": "->", "color": "C0"})
+            ax.annotate(
+                "",
+                (r["W_A"], r["tau1_ps"] / 1000 * 2.5),
+                (r["W_A"], r["tau1_ps"] / 1000),
+                arrowprops={"arrowstyle": "->", "color": "C0"},
+            )
     if fit:
         w = np.linspace(40, 160, 50)
         t_ref = fit["tau1_ps_at_W"][f"{Ws[0]:.1f}"]
-        ax.plot(w, t_ref * (w / Ws[0]) ** fit["exponent"] / 1000, "k-",
-                label=f"fit n = {fit['exponent']:.1f} ± {fit['exponent_err']:.1f}")
+        ax.plot(
+            w,
+            t_ref * (w / Ws[0]) ** fit["exponent"] / 1000,
+            "k-",
+            label=f"fit n = {fit['exponent']:.1f} ± {fit['exponent_err']:.1f}",
+        )
         ax.plot(w, t_ref * (w / Ws[0]) ** 4 / 1000, "k:", label="n = 4 (Mullins)")
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("W (Å)")
     ax.set_ylabel("τ₁ (ns)")
-    ax.set_title("Na (100), b = 2, 413 K; blue top, orange bottom surface\n"
-                 "○ 1/e crossing, □ exp. fit, △ P1 per ns (open: limit)", fontsize=8)
+    ax.set_title(
+        "Na (100), b = 2, 413 K; blue top, orange bottom surface\n"
+        "○ 1/e crossing, □ exp. fit, △ P1 per ns (open: limit)",
+        fontsize=8,
+    )
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(a.png, dpi=120)

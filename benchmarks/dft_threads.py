@@ -7,6 +7,7 @@ Li(100) slab, 2x2 in-plane, 4 layers (16 atoms, bottom 2 fixed), the `quick` pre
 variant runs in a fresh process under mpiexec; "unpinned" removes OMP/OPENBLAS/MKL_NUM_THREADS
 so that the libraries take every core for each rank.
 """
+
 import argparse
 import json
 import os
@@ -44,12 +45,31 @@ def run(pinned: bool, ranks: int, steps: int) -> dict:
         script = Path(wd) / "job.py"
         script.write_text(JOB)
         t = time.time()
-        out = subprocess.run(["mpiexec", "-n", str(ranks), sys.executable, str(script),
-                              str(ROOT / "config" / "config.yaml"), str(steps), str(Path(wd) / "work")],
-                             env=env, capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [
+                "mpiexec",
+                "-n",
+                str(ranks),
+                sys.executable,
+                str(script),
+                str(ROOT / "config" / "config.yaml"),
+                str(steps),
+                str(Path(wd) / "work"),
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
     line = next(row for row in out.splitlines() if row.startswith("RESULT")).split()
-    return {"pinned": pinned, "wall_s": time.time() - t, "relax_s": float(line[1]), "steps": int(line[2]),
-            "energy_eV": float(line[3]), "loadavg_before": os.getloadavg()}
+    return {
+        "pinned": pinned,
+        "wall_s": time.time() - t,
+        "relax_s": float(line[1]),
+        "steps": int(line[2]),
+        "energy_eV": float(line[3]),
+        "loadavg_before": os.getloadavg(),
+    }
 
 
 def main():
@@ -59,13 +79,24 @@ def main():
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "dft_threads.json"))
     args = ap.parse_args()
     rows = [run(True, args.ranks, args.steps), run(False, args.ranks, args.steps)]
-    res = {"benchmark": "GPAW relaxation, threads pinned vs unpinned",
-           "machine": {"node": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version(),
-                       "processor": platform.processor()},
-           "settings": {"system": "Li(100) 2x2x4, 16 atoms", "preset": "quick", "mpi_ranks": args.ranks,
-                        "bfgs_steps": args.steps},
-           "runs": rows, "unpinned_over_pinned": rows[1]["relax_s"] / rows[0]["relax_s"],
-           "date": time.strftime("%Y-%m-%d %H:%M:%S")}
+    res = {
+        "benchmark": "GPAW relaxation, threads pinned vs unpinned",
+        "machine": {
+            "node": platform.node(),
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "processor": platform.processor(),
+        },
+        "settings": {
+            "system": "Li(100) 2x2x4, 16 atoms",
+            "preset": "quick",
+            "mpi_ranks": args.ranks,
+            "bfgs_steps": args.steps,
+        },
+        "runs": rows,
+        "unpinned_over_pinned": rows[1]["relax_s"] / rows[0]["relax_s"],
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
     Path(args.out).write_text(json.dumps(res, indent=2))
     print(json.dumps(res, indent=2))
 

@@ -18,6 +18,7 @@ share, Na EAM from ../shared/potentials via tests/configs/md_local_potentials.ya
 Writes ``<out>.jsonl`` (one line per point as it finishes; restartable), ``<out>.csv``, ``<out>.png``
 (E_a against layers per metal and facet) and ``<out>.meta.json`` (machine, settings).
 """
+
 import argparse
 import json
 import os
@@ -40,16 +41,36 @@ def load_config() -> dict:
 
 
 def point(cfg: dict, metal: str, facet: str, layers: int, fixed: int, n_images: int) -> dict:
-    settings = barriers.NEBSettings.from_config({**cfg["barriers"], "layers": layers, "fixed_layers": fixed,
-                                          "n_images": n_images})
+    settings = barriers.NEBSettings.from_config(
+        {**cfg["barriers"], "layers": layers, "fixed_layers": fixed, "n_images": n_images}
+    )
     factory = lambda: barriers.lammps_calculator(metal, cfg)  # noqa: E731
     t, c = time.time(), time.process_time()
     a = barriers.lattice_constant(metal, cfg["metals"][metal]["a0_A"], factory)
     r = barriers.neb_barrier(metal, facet, a, factory, settings)
-    keep = ("metal", "facet", "E_a_eV", "E_a_reverse_eV", "hop_length_A", "n_atoms",
-            "converged", "neb_steps", "energies_eV", "adatom_displacement_A", "restarts", "endpoints_are_minima")
-    return {**{k: r[k] for k in keep}, "layers": layers, "fixed_layers": fixed, "n_images": n_images, "a_A": a,
-            "wall_s": time.time() - t, "cpu_s": time.process_time() - c}
+    keep = (
+        "metal",
+        "facet",
+        "E_a_eV",
+        "E_a_reverse_eV",
+        "hop_length_A",
+        "n_atoms",
+        "converged",
+        "neb_steps",
+        "energies_eV",
+        "adatom_displacement_A",
+        "restarts",
+        "endpoints_are_minima",
+    )
+    return {
+        **{k: r[k] for k in keep},
+        "layers": layers,
+        "fixed_layers": fixed,
+        "n_images": n_images,
+        "a_A": a,
+        "wall_s": time.time() - t,
+        "cpu_s": time.process_time() - c,
+    }
 
 
 def summarise(rows: list[dict], out: Path) -> None:
@@ -64,8 +85,9 @@ def summarise(rows: list[dict], out: Path) -> None:
         d = df[df.metal == m].assign(free=lambda x: x.layers - x.fixed_layers)
         for (facet, free, nim), g in d.groupby(["facet", "free", "n_images"]):
             ok = g[g.converged.astype(bool)]
-            line, = ax.plot(ok.layers, ok.E_a_eV, "o-" if nim > 7 else "o--",
-                            label=f"({facet}), {free} free, {nim} images")
+            (line,) = ax.plot(
+                ok.layers, ok.E_a_eV, "o-" if nim > 7 else "o--", label=f"({facet}), {free} free, {nim} images"
+            )
             bad = g[~g.converged.astype(bool)]
             ax.plot(bad.layers, [ax.get_ylim()[1]] * len(bad), "x", color=line.get_color())
         ax.set_title(f"{m}: adatom hop, NEB (x: band not converged)")
@@ -80,10 +102,15 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--metals", nargs="+", default=["Li", "Na"])
     ap.add_argument("--facets", nargs="+", default=["100", "110", "111"])
-    ap.add_argument("--slabs", nargs="+", default=["4:2", "6:4", "8:6", "6:3", "8:5", "6:2", "8:4"],
-                    help="layers:fixed_layers pairs")
-    ap.add_argument("--n-images", nargs="+", type=int, default=[7],
-                    help="interior images of the band (config default 7)")
+    ap.add_argument(
+        "--slabs",
+        nargs="+",
+        default=["4:2", "6:4", "8:6", "6:3", "8:5", "6:2", "8:4"],
+        help="layers:fixed_layers pairs",
+    )
+    ap.add_argument(
+        "--n-images", nargs="+", type=int, default=[7], help="interior images of the band (config default 7)"
+    )
     ap.add_argument("--out", default=str(ROOT / "benchmarks/results/neb_layers"))
     args = ap.parse_args()
     cfg = load_config()
@@ -91,14 +118,20 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     jl = out.with_suffix(".jsonl")
     rows = [json.loads(line) for line in jl.read_text().splitlines()] if jl.exists() else []
-    for r in rows:                    # points written before --n-images existed ran the config's 7
+    for r in rows:  # points written before --n-images existed ran the config's 7
         r.setdefault("n_images", 7)
     done = {(r["metal"], r["facet"], r["layers"], r["fixed_layers"], r["n_images"]) for r in rows}
     slabs = [tuple(int(x) for x in sl.split(":")) for sl in args.slabs]
-    meta = {"machine": platform.node(), "cpus": os.cpu_count(), "processes": 1,
-            "threads": os.environ.get("OMP_NUM_THREADS"), "barriers": cfg["barriers"], "slabs": args.slabs,
-            "n_images": args.n_images,
-            "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    meta = {
+        "machine": platform.node(),
+        "cpus": os.cpu_count(),
+        "processes": 1,
+        "threads": os.environ.get("OMP_NUM_THREADS"),
+        "barriers": cfg["barriers"],
+        "slabs": args.slabs,
+        "n_images": args.n_images,
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
     out.with_suffix(".meta.json").write_text(json.dumps(meta, indent=1))
     for metal in args.metals:
         for facet in args.facets:

@@ -17,6 +17,7 @@ campaign by default), and E_s(001) = E_s(101) (1 + a). Writes ``<out>.csv`` (one
 winner, final top fractions, the winner's front share at 10 % of growth) and ``<out>.json`` (inputs,
 machine, settings).
 """
+
 import argparse
 import json
 import os
@@ -39,8 +40,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--metal", default="Li")
     ap.add_argument("--condition", default="solid")
-    ap.add_argument("--anisotropy", nargs="+", type=float,
-                    default=[-0.12, -0.09, -0.06, -0.04, -0.02, 0.0, 0.02, 0.04, 0.06])
+    ap.add_argument(
+        "--anisotropy", nargs="+", type=float, default=[-0.12, -0.09, -0.06, -0.04, -0.02, 0.0, 0.02, 0.04, 0.06]
+    )
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
     ap.add_argument("--results", default=str(ROOT), help="directory holding results/ (tables of E_s, E_a)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks/results/pf_anisotropy_selection"))
@@ -50,8 +52,13 @@ def main() -> None:
     cfg = afconfig.load(ROOT / "config/config.yaml")
     cfg["phasefield"]["inputs"] = {}
     res_dir = Path(args.results)
-    inp = resolve_inputs(cfg, args.metal, args.condition, str(res_dir / surfaces_csv(args.metal)),
-                         str(res_dir / barriers_csv(args.metal)))
+    inp = resolve_inputs(
+        cfg,
+        args.metal,
+        args.condition,
+        str(res_dir / surfaces_csv(args.metal)),
+        str(res_dir / barriers_csv(args.metal)),
+    )
     rows = []
     for a in args.anisotropy:
         E_s = dict(inp["E_s_J_m2"])
@@ -62,19 +69,33 @@ def main() -> None:
             r = run_growth(pf, E_s, inp["E_a_eV"], float(pf["temperature_K"]), keep_frames=False)
             w = r["winner"]["winner"]
             sel = selection_at(_front(r), w) if w else None
-            rows.append({"anisotropy": a, "seed": seed, "winner": w,
-                         **{f"top_{o}": r["winner"]["top_fractions"][o] for o in ORIENTATIONS},
-                         "winner_front_share_at_10pct": sel["winner_fraction"] if sel else None,
-                         "front_um_at_10pct": sel["front_um"] if sel else None,
-                         "kappa_001": r["kappa"]["001"], "kappa_101": r["kappa"]["101"], "wall_s": time.time() - t})
+            rows.append(
+                {
+                    "anisotropy": a,
+                    "seed": seed,
+                    "winner": w,
+                    **{f"top_{o}": r["winner"]["top_fractions"][o] for o in ORIENTATIONS},
+                    "winner_front_share_at_10pct": sel["winner_fraction"] if sel else None,
+                    "front_um_at_10pct": sel["front_um"] if sel else None,
+                    "kappa_001": r["kappa"]["001"],
+                    "kappa_101": r["kappa"]["101"],
+                    "wall_s": time.time() - t,
+                }
+            )
             print(json.dumps(rows[-1]), flush=True)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     pd.DataFrame(rows).to_csv(out.with_suffix(".csv"), index=False)
-    meta = {"metal": args.metal, "condition": args.condition, "inputs": inp,
-            "temperature_K": cfg["phasefield"]["temperature_K"], "grid": cfg["phasefield"]["grid"],
-            "machine": platform.node(), "cpus": os.cpu_count(),
-            "date": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    meta = {
+        "metal": args.metal,
+        "condition": args.condition,
+        "inputs": inp,
+        "temperature_K": cfg["phasefield"]["temperature_K"],
+        "grid": cfg["phasefield"]["grid"],
+        "machine": platform.node(),
+        "cpus": os.cpu_count(),
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
     out.with_suffix(".json").write_text(json.dumps(meta, indent=1))
 
 

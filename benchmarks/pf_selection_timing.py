@@ -12,6 +12,7 @@ grid and settings of config/config.yaml, 298.15 K, seed 0. Writes ``<out>.json``
 seed_relax_s, the front fractions against time, the front height, the winner, its share at 10 % of
 growth, and the machine.
 """
+
 import argparse
 import json
 import os
@@ -29,8 +30,10 @@ from anodeflow.phasefield.jobs import _front, selection_at  # noqa: E402
 from anodeflow.phasefield.model import ORIENTATIONS  # noqa: E402
 
 E_A = {"001": 0.056, "101": 0.024, "111": 0.361}
-CASES = {"Li solid, quick-preset E_s": {"001": 0.517, "101": 0.585, "111": 0.604},
-         "Li solid, 5-layer E_s (k 4.0)": {"001": 0.461, "101": 0.533, "111": 0.532}}
+CASES = {
+    "Li solid, quick-preset E_s": {"001": 0.517, "101": 0.585, "111": 0.604},
+    "Li solid, 5-layer E_s (k 4.0)": {"001": 0.461, "101": 0.533, "111": 0.532},
+}
 
 
 def main() -> None:
@@ -43,16 +46,35 @@ def main() -> None:
     for name, E_s in CASES.items():
         for relax in args.seed_relax:
             t = time.time()
-            fr = _front(run_growth({**pf, "seed_relax_s": relax, "sample_every_s": 1.0}, E_s, E_A, 298.15,
-                                   keep_frames=False))
+            fr = _front(
+                run_growth({**pf, "seed_relax_s": relax, "sample_every_s": 1.0}, E_s, E_A, 298.15, keep_frames=False)
+            )
             win = max(ORIENTATIONS, key=lambda o: fr[-1][o])
-            runs.append({"case": name, "E_s_J_m2": E_s, "E_a_eV": E_A, "seed_relax_s": relax, "winner": win,
-                         "final_front": fr[-1], "at_10pct_growth": selection_at(fr, win),
-                         "front": fr, "wall_s": time.time() - t})
+            runs.append(
+                {
+                    "case": name,
+                    "E_s_J_m2": E_s,
+                    "E_a_eV": E_A,
+                    "seed_relax_s": relax,
+                    "winner": win,
+                    "final_front": fr[-1],
+                    "at_10pct_growth": selection_at(fr, win),
+                    "front": fr,
+                    "wall_s": time.time() - t,
+                }
+            )
             print(json.dumps({k: v for k, v in runs[-1].items() if k != "front"}), flush=True)
     out = Path(args.out).with_suffix(".json")
-    out.write_text(json.dumps({"machine": {"node": platform.node(), "cpus": os.cpu_count()},
-                               "date": time.strftime("%Y-%m-%d %H:%M:%S"), "runs": runs}, indent=1))
+    out.write_text(
+        json.dumps(
+            {
+                "machine": {"node": platform.node(), "cpus": os.cpu_count()},
+                "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+                "runs": runs,
+            },
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

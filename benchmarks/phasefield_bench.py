@@ -19,6 +19,7 @@ explicit-Euler bound requires it). The dense formulation is the same discrete mo
 (every order parameter, electrolyte included, over every activated row). Run the timing you report
 under ``flock /tmp/anodeflow-bench.lock``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,7 +41,7 @@ REFERENCE_CONFIG = Path(__file__).resolve().parents[1] / "config" / "config.yaml
 # (001), (101), (111): mobilities 1/(w0 s) and gradient coefficients w0 um^2 of the benchmark
 BENCH_L = (1.0, 1.5, 0.7)
 BENCH_KAPPA = (1.0, 0.8, 1.3)
-BENCH_DGAMMA = (0.0, -0.003, 0.004)     # w0: surface drive of (001), (101), (111)
+BENCH_DGAMMA = (0.0, -0.003, 0.004)  # w0: surface drive of (001), (101), (111)
 
 
 def machine() -> dict:
@@ -52,19 +53,29 @@ def machine() -> dict:
                 break
     except OSError:
         pass
-    return {"host": platform.node(), "cpu": cpu, "cores": os.cpu_count(),
-            "python": platform.python_version(), "numpy": np.__version__,
-            "numba": __import__("numba").__version__}
+    return {
+        "host": platform.node(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "numba": __import__("numba").__version__,
+    }
 
 
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--steps", type=int, default=40000, help="steps of the fast solver (N)")
-    ap.add_argument("--dense-steps", type=int, default=None,
-                    help="steps of the dense reference (M <= N; default N; 0 skips it)")
-    ap.add_argument("--dense-start", type=int, default=0,
-                    help="the dense reference starts from the fast solver's state at this step (K) and runs "
-                         "M steps; both are timed over steps K..K+M (default 0)")
+    ap.add_argument(
+        "--dense-steps", type=int, default=None, help="steps of the dense reference (M <= N; default N; 0 skips it)"
+    )
+    ap.add_argument(
+        "--dense-start",
+        type=int,
+        default=0,
+        help="the dense reference starts from the fast solver's state at this step (K) and runs "
+        "M steps; both are timed over steps K..K+M (default 0)",
+    )
     ap.add_argument("--seed", type=int, default=None, help="default: phasefield.seed of the reference config")
     ap.add_argument("--json", action="store_true", help="print the result as one JSON object")
     ap.add_argument("--out", help="also write the JSON to this file")
@@ -78,7 +89,7 @@ def main(argv=None) -> dict:
 
     t0 = time.perf_counter()
     warm = FastSolver(setup)
-    warm.run(2)                         # numba compilation (cached on disk after the first run)
+    warm.run(2)  # numba compilation (cached on disk after the first run)
     jit_s = time.perf_counter() - t0
 
     fast = FastSolver(setup)
@@ -105,27 +116,36 @@ def main(argv=None) -> dict:
         "steps": args.steps,
         "wall_s": wall,
         "steps_per_s": args.steps / wall,
-        "cpu_s": cpu,            # process CPU time: less sensitive than wall_s to other users' load
+        "cpu_s": cpu,  # process CPU time: less sensitive than wall_s to other users' load
         "jit_s": jit_s,
         "solver": "fast (numba, per-order-parameter bounding boxes)",
         "grid": [params.nx, params.ny],
-        "dx_um": params.dx, "dt_s": params.dt, "n_nuclei": params.n_nuclei,
+        "dx_um": params.dx,
+        "dt_s": params.dt,
+        "n_nuclei": params.n_nuclei,
         "rows_active_end": fast.active_rows(),
         "steps_per_row": params.steps_per_row,
         "box_cells_end": fast.box_cells(),
         "grains_alive_end": int(np.sum(fast.cw[:-1] > 0)),
         "front_fractions_end": {o: float(x) for o, x in zip(("001", "101", "111"), front_fractions)},
-        "L": BENCH_L, "kappa": BENCH_KAPPA, "dGamma": BENCH_DGAMMA, "L_e": setup.L_e, "kappa_e": setup.kappa_e,
-        "deposition_drive": params.deposition_drive, "anchor_seeds": params.anchor_seeds,
-        "seed_relax_s": params.seed_relax_s, "seed": params.seed,
-        "dt_bound_s": stability_bound(setup.all_L(), setup.all_kappa(), params.dx, params.w, params.gamma_max,
-                                      params.stability, setup.all_g()),
+        "L": BENCH_L,
+        "kappa": BENCH_KAPPA,
+        "dGamma": BENCH_DGAMMA,
+        "L_e": setup.L_e,
+        "kappa_e": setup.kappa_e,
+        "deposition_drive": params.deposition_drive,
+        "anchor_seeds": params.anchor_seeds,
+        "seed_relax_s": params.seed_relax_s,
+        "seed": params.seed,
+        "dt_bound_s": stability_bound(
+            setup.all_L(), setup.all_kappa(), params.dx, params.w, params.gamma_max, params.stability, setup.all_g()
+        ),
     }
     if n_dense:
         dense = DenseSolver(setup)
         dense.phi[...] = phi_k0
         dense.step_index = k0
-        if k0:                               # rows handed over and anchors held at step k0, as in the fast run
+        if k0:  # rows handed over and anchors held at step k0, as in the fast run
             dense._na_filled, own = state_k0
             dense.owner[...] = own
             dense._owner_changed()
@@ -135,9 +155,14 @@ def main(argv=None) -> dict:
         dwall = time.perf_counter() - t0
         dcpu = time.process_time() - c0
         fwin = marks["k1"] - marks.get("k0", 0.0)
-        res["dense"] = {"steps": n_dense, "from_step": k0, "wall_s": dwall, "cpu_s": dcpu,
-                        "steps_per_s": n_dense / dwall,
-                        "solver": "dense NumPy (all order parameters, activated rows; slices, in place)"}
+        res["dense"] = {
+            "steps": n_dense,
+            "from_step": k0,
+            "wall_s": dwall,
+            "cpu_s": dcpu,
+            "steps_per_s": n_dense / dwall,
+            "solver": "dense NumPy (all order parameters, activated rows; slices, in place)",
+        }
         res["fast_wall_s_same_steps"] = fwin
         res["speedup"] = dwall / fwin
         res["speedup_cpu"] = dcpu / (marks["c1"] - marks.get("c0", 0.0))

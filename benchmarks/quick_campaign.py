@@ -6,6 +6,7 @@ Runs `snakemake --cores N --configfile config/quick.yaml` in an empty working di
 writes the wall time, the per-job times (Snakemake benchmark files) and the machine to
 benchmarks/results/quick_campaign.json. Also times the dry run and the no-op rerun.
 """
+
 import argparse
 import glob
 import json
@@ -16,10 +17,10 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))   # benchmarks/: workflow_run, also when imported by path
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: workflow_run, also when imported by path
 from workflow_run import ROOT, active_preset, snakemake_run  # noqa: E402
 
-EXTRA_CONFIGS: list[str] = []   # --config-overlay files, applied after config/quick.yaml
+EXTRA_CONFIGS: list[str] = []  # --config-overlay files, applied after config/quick.yaml
 
 
 def configs() -> list:
@@ -37,8 +38,12 @@ def main():
     ap.add_argument("--keep", action="store_true", help="reuse the workdir (resume) instead of starting empty")
     ap.add_argument("--targets", nargs="*", default=[], help="only these targets (default: rule all)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "quick_campaign.json"))
-    ap.add_argument("--config-overlay", nargs="*", default=[],
-                    help="further config files (e.g. potentials.Na.local_dir on a machine without network)")
+    ap.add_argument(
+        "--config-overlay",
+        nargs="*",
+        default=[],
+        help="further config files (e.g. potentials.Na.local_dir on a machine without network)",
+    )
     args = ap.parse_args()
     EXTRA_CONFIGS.extend(str(Path(c).resolve()) for c in args.config_overlay)
     wd = Path(args.workdir)
@@ -57,17 +62,26 @@ def main():
         key = str(Path(f).relative_to(wd / "results" / "benchmarks"))
         jobs[key] = float(row["s"])
         cpu[key] = float(row.get("cpu_time", "nan"))
-    res = {"benchmark": "quick campaign wall time", "returncode": r.returncode,
-           "wall_s": t_run, "dry_run_s": t_dry, "noop_rerun_s": t_noop,
-           "noop_says_nothing_to_do": "Nothing to be done" in (r2.stdout + r2.stderr),
-           "cores": args.cores, "machine": {"node": platform.node(), "cpus": os.cpu_count()},
-           "loadavg_at_start": load0, "loadavg_at_end": os.getloadavg(),
-           "targets": args.targets or ["all"], "config_overlays": args.config_overlay,
-           "preset": active_preset(configs()),
-           "job_seconds": dict(sorted(jobs.items())), "sum_job_seconds": sum(jobs.values()),
-           "sum_job_cpu_seconds": sum(cpu.values()),
-           "idle_estimate_s": sum(cpu.values()) / args.cores,
-           "date": time.strftime("%Y-%m-%d %H:%M:%S")}
+    res = {
+        "benchmark": "quick campaign wall time",
+        "returncode": r.returncode,
+        "wall_s": t_run,
+        "dry_run_s": t_dry,
+        "noop_rerun_s": t_noop,
+        "noop_says_nothing_to_do": "Nothing to be done" in (r2.stdout + r2.stderr),
+        "cores": args.cores,
+        "machine": {"node": platform.node(), "cpus": os.cpu_count()},
+        "loadavg_at_start": load0,
+        "loadavg_at_end": os.getloadavg(),
+        "targets": args.targets or ["all"],
+        "config_overlays": args.config_overlay,
+        "preset": active_preset(configs()),
+        "job_seconds": dict(sorted(jobs.items())),
+        "sum_job_seconds": sum(jobs.values()),
+        "sum_job_cpu_seconds": sum(cpu.values()),
+        "idle_estimate_s": sum(cpu.values()) / args.cores,
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
     out = Path(args.out)
     out.write_text(json.dumps(res, indent=2))
     print(json.dumps({k: v for k, v in res.items() if k != "job_seconds"}, indent=2))

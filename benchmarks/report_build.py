@@ -7,6 +7,7 @@ tests/test_report.py or one made with tests/workflow_sandbox.make_sandbox):
 
 Writes benchmarks/report_build.json (wall time, report size, entries, machine, load average).
 """
+
 from __future__ import annotations
 
 import json
@@ -35,10 +36,12 @@ def main(sandbox: str, configfile: str) -> dict:
         "what": "snakemake --report of the tiny report campaign (tests/configs/report_tiny.yaml)",
         "wall_s": round(wall, 2),
         "report_bytes": (sb / "report_bench.html").stat().st_size,
-        "entries": len(ent), "png": sum(e["mime"] == "image/png" for e in ent),
+        "entries": len(ent),
+        "png": sum(e["mime"] == "image/png" for e in ent),
         "embedded_result_bytes": sum(len(e["data"]) for e in ent),
         "machine": {"node": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version()},
-        "loadavg_before": load_before, "loadavg_after": os.getloadavg(),
+        "loadavg_before": load_before,
+        "loadavg_after": os.getloadavg(),
     }
     (ROOT / "benchmarks" / "report_build.json").write_text(json.dumps(out, indent=2) + "\n")
     return out

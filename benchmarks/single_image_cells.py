@@ -13,6 +13,7 @@ the film strain of an interface, the configurations the system needs, and the la
 bonding images over its pairs (1 by construction); a refused system gets its reason instead.
 The provenance file next to the CSV records the machine, code versions and settings.
 """
+
 import argparse
 import platform
 import sys
@@ -30,8 +31,10 @@ from anodeflow.interfaces.build import build_system  # noqa: E402
 from anodeflow.interfaces.structures import BuildError  # noqa: E402
 from anodeflow.io import provenance, write_csv  # noqa: E402
 
-CAMPAIGNS = {"reference": [ROOT / "config/config.yaml"],
-             "quick": [ROOT / "config/config.yaml", ROOT / "config/quick.yaml"]}
+CAMPAIGNS = {
+    "reference": [ROOT / "config/config.yaml"],
+    "quick": [ROOT / "config/config.yaml", ROOT / "config/quick.yaml"],
+}
 
 
 def config_bulk(cfg: dict, s) -> dict:
@@ -55,13 +58,24 @@ def rows(campaign: str, cfg: dict):
             yield row
             continue
         si = enum.single_image
-        row.update({"status": "ok", "repeat": "x".join(map(str, desc["repeat"])), "n_atoms": len(atoms),
-                    "area_A2": round(desc["area_A2"], 2), "shortest_vector_A": round(si["shortest_vector_A"], 3),
-                    "d_max_A": round(si["d_max_A"], 3), "required_length_A": round(si["required_length_A"], 3),
-                    "strain": desc.get("strain"), "n_sites": len(enum.sites), "n_pairs": len(enum.pairs),
-                    "n_configurations": len(enum.configurations()),
-                    "max_bonding_images": max(p["bonding_images"] for p in enum.pairs),
-                    "build_s": round(time.time() - t, 1), "reason": ""})
+        row.update(
+            {
+                "status": "ok",
+                "repeat": "x".join(map(str, desc["repeat"])),
+                "n_atoms": len(atoms),
+                "area_A2": round(desc["area_A2"], 2),
+                "shortest_vector_A": round(si["shortest_vector_A"], 3),
+                "d_max_A": round(si["d_max_A"], 3),
+                "required_length_A": round(si["required_length_A"], 3),
+                "strain": desc.get("strain"),
+                "n_sites": len(enum.sites),
+                "n_pairs": len(enum.pairs),
+                "n_configurations": len(enum.configurations()),
+                "max_bonding_images": max(p["bonding_images"] for p in enum.pairs),
+                "build_s": round(time.time() - t, 1),
+                "reason": "",
+            }
+        )
         print(row, flush=True)
         yield row
 
@@ -74,11 +88,18 @@ def main():
     out, settings = [], {}
     for name in args.campaigns:
         cfg = afconfig.load(*CAMPAIGNS[name])
-        settings[name] = {"preset": afsystems.science(afsystems.preset(cfg)), "interfaces": cfg["interfaces"],
-                          "max_vacancy_sites": cfg["dft"].get("max_vacancy_sites")}
+        settings[name] = {
+            "preset": afsystems.science(afsystems.preset(cfg)),
+            "interfaces": cfg["interfaces"],
+            "max_vacancy_sites": cfg["dft"].get("max_vacancy_sites"),
+        }
         out += list(rows(name, cfg))
-    prov = provenance({"settings": settings, "machine": {"node": platform.node(), "cpu": platform.processor(),
-                                                         "python": platform.python_version()}})
+    prov = provenance(
+        {
+            "settings": settings,
+            "machine": {"node": platform.node(), "cpu": platform.processor(), "python": platform.python_version()},
+        }
+    )
     write_csv(args.out, pd.DataFrame(out), prov)
     print(f"wrote {args.out}")
 

@@ -16,6 +16,7 @@ oriented bulk reference is computed at the same a, so E_s does not depend on a s
 Writes ``<out>.jsonl`` (one line per point as it finishes: the run can be stopped and restarted, points
 already done are skipped), ``<out>.csv`` and ``<out>.png`` (E_s and the strain response against layers).
 """
+
 import argparse
 import json
 import os
@@ -35,10 +36,22 @@ A_PBE = {"Li": 3.447, "Na": 4.191}
 
 
 def preset(args, layers: int) -> dict:
-    return {"mode": "pw", "ecut_eV": args.ecut, "kpt_density": args.kpt_density, "smearing_eV": 0.1,
-            "metal_layers": layers, "fixed_layers": layers // 2, "inplane_min_length_A": 1.0,
-            "inplane_min_repeats": 1, "vacuum_A": 15.0, "fmax_slab": args.fmax, "max_steps": 80,
-            "bfgs_alpha_eV_A2": 70.0, "bfgs_maxstep_A": 0.2, "setups": {"Na": "1"}}
+    return {
+        "mode": "pw",
+        "ecut_eV": args.ecut,
+        "kpt_density": args.kpt_density,
+        "smearing_eV": 0.1,
+        "metal_layers": layers,
+        "fixed_layers": layers // 2,
+        "inplane_min_length_A": 1.0,
+        "inplane_min_repeats": 1,
+        "vacuum_A": 15.0,
+        "fmax_slab": args.fmax,
+        "max_steps": 80,
+        "bfgs_alpha_eV_A2": 70.0,
+        "bfgs_maxstep_A": 0.2,
+        "setups": {"Na": "1"},
+    }
 
 
 def point(args, metal: str, facet: str, layers: int, strain: float) -> dict:
@@ -47,15 +60,34 @@ def point(args, metal: str, facet: str, layers: int, strain: float) -> dict:
     p = preset(args, layers)
     spec = surfaces.surface_job_spec({"xc": "PBE", "relax": True}, p, metal, facet, strain)
     with tempfile.TemporaryDirectory() as work:
+
         def calc(atoms, slab, txt):
             return gpaw_calculator(p, "PBE", atoms, txt=None, slab=slab)
 
         t = time.time()
         r = surfaces.relaxed_surface_energy(spec, args.a[metal], work, calc)
         cpu = time.process_time()
-    return {**{k: r[k] for k in ("metal", "facet", "strain", "E_s_J_m2", "E_s_unrelaxed_J_m2", "n_atoms",
-                                 "area_A2", "e_bulk_eV", "a_A", "relax_converged", "relax_steps")},
-            "layers": layers, "wall_s": time.time() - t, "process_cpu_s_cumulative": cpu}
+    return {
+        **{
+            k: r[k]
+            for k in (
+                "metal",
+                "facet",
+                "strain",
+                "E_s_J_m2",
+                "E_s_unrelaxed_J_m2",
+                "n_atoms",
+                "area_A2",
+                "e_bulk_eV",
+                "a_A",
+                "relax_converged",
+                "relax_steps",
+            )
+        },
+        "layers": layers,
+        "wall_s": time.time() - t,
+        "process_cpu_s_cumulative": cpu,
+    }
 
 
 def summarise(rows: list[dict], out: Path) -> None:
@@ -101,9 +133,17 @@ def main() -> None:
     jl = out.with_suffix(".jsonl")
     rows = [json.loads(line) for line in jl.read_text().splitlines()] if jl.exists() else []
     done = {(r["metal"], r["facet"], r["layers"], round(r["strain"], 6)) for r in rows}
-    meta = {"machine": platform.node(), "cpus": os.cpu_count(), "ecut_eV": args.ecut,
-            "kpt_density": args.kpt_density, "fmax": args.fmax, "a_A": args.a, "ranks": 1,
-            "threads": os.environ.get("OMP_NUM_THREADS"), "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    meta = {
+        "machine": platform.node(),
+        "cpus": os.cpu_count(),
+        "ecut_eV": args.ecut,
+        "kpt_density": args.kpt_density,
+        "fmax": args.fmax,
+        "a_A": args.a,
+        "ranks": 1,
+        "threads": os.environ.get("OMP_NUM_THREADS"),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
     out.with_suffix(".meta.json").write_text(json.dumps(meta, indent=1))
     for metal in args.metals:
         for facet in args.facets:

@@ -16,6 +16,7 @@ benchmarks/results/validation_isolated.{csv,json}. Expected cost (docs/machine-n
 45-atom Li(100) cell, 250 eV, 2x2x1, 2 ranks: five relaxations in 25 min): Li-100 ~25-30 min; Na-100
 (12.6 A cell, 1-electron Na dataset) ~40-60 min.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -29,15 +30,33 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))   # benchmarks/: workflow_run, also when imported by path
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: workflow_run, also when imported by path
 from workflow_run import ROOT, active_preset, snakemake_run  # noqa: E402
 
 CONFIGS = [ROOT / "config" / "validation.yaml"]
 SYSTEMS = ["Li-100", "Na-100"]
 OUT = ROOT / "benchmarks" / "results" / "validation_isolated"
-COLUMNS = ["system", "returncode", "wall_s", "omega_11_eV", "omega_12_eV", "Tc_11_K", "Tc_12_K", "z_11", "z_12",
-           "n_pairs_11", "n_pairs_12", "n_pairs_excluded", "all_converged", "classification", "natoms",
-           "n_configurations", "repeat", "dft_job_s", "bulk_job_s"]
+COLUMNS = [
+    "system",
+    "returncode",
+    "wall_s",
+    "omega_11_eV",
+    "omega_12_eV",
+    "Tc_11_K",
+    "Tc_12_K",
+    "z_11",
+    "z_12",
+    "n_pairs_11",
+    "n_pairs_12",
+    "n_pairs_excluded",
+    "all_converged",
+    "classification",
+    "natoms",
+    "n_configurations",
+    "repeat",
+    "dft_job_s",
+    "bulk_job_s",
+]
 
 
 def snake(wd: Path, cores: int, targets: list[str], *extra: str):
@@ -61,16 +80,27 @@ def system_row(wd: Path, system: str, wall: float, rc: int) -> dict:
     desc = _read(wd / "results" / "interfaces" / system / "descriptors.json")
     conf = _read(wd / "results" / "interfaces" / system / "configurations.json")
     metal = system.split("-")[0]
-    return {"system": system, "returncode": rc, "wall_s": round(wall, 1),
-            "omega_11_eV": tc.get("mean_omega_11_eV"), "omega_12_eV": tc.get("mean_omega_12_eV"),
-            "Tc_11_K": tc.get("Tc_11_K"), "Tc_12_K": tc.get("Tc_12_K"), "z_11": tc.get("z_11"), "z_12": tc.get("z_12"),
-            "n_pairs_11": tc.get("n_pairs_11"), "n_pairs_12": tc.get("n_pairs_12"),
-            "n_pairs_excluded": tc.get("n_pairs_excluded"), "all_converged": tc.get("all_converged"),
-            "classification": tc.get("classification"), "natoms": desc.get("natoms"),
-            "n_configurations": len(conf.get("configurations", [])) or None,
-            "repeat": "x".join(map(str, desc.get("repeat", []))) or None,
-            "dft_job_s": round(_job_seconds(wd, f"dft/{system}/*.tsv"), 1),
-            "bulk_job_s": round(_job_seconds(wd, f"bulk/{metal}_*.tsv"), 1)}
+    return {
+        "system": system,
+        "returncode": rc,
+        "wall_s": round(wall, 1),
+        "omega_11_eV": tc.get("mean_omega_11_eV"),
+        "omega_12_eV": tc.get("mean_omega_12_eV"),
+        "Tc_11_K": tc.get("Tc_11_K"),
+        "Tc_12_K": tc.get("Tc_12_K"),
+        "z_11": tc.get("z_11"),
+        "z_12": tc.get("z_12"),
+        "n_pairs_11": tc.get("n_pairs_11"),
+        "n_pairs_12": tc.get("n_pairs_12"),
+        "n_pairs_excluded": tc.get("n_pairs_excluded"),
+        "all_converged": tc.get("all_converged"),
+        "classification": tc.get("classification"),
+        "natoms": desc.get("natoms"),
+        "n_configurations": len(conf.get("configurations", [])) or None,
+        "repeat": "x".join(map(str, desc.get("repeat", []))) or None,
+        "dft_job_s": round(_job_seconds(wd, f"dft/{system}/*.tsv"), 1),
+        "bulk_job_s": round(_job_seconds(wd, f"bulk/{metal}_*.tsv"), 1),
+    }
 
 
 def planned_cells(systems: list[str]) -> dict:
@@ -88,10 +118,14 @@ def planned_cells(systems: list[str]) -> dict:
     for s in systems:
         spec = afsystems.build_job_spec(cfg, s)
         m = spec["metal"]
-        atoms, desc, enum = build_system(spec, {m: {"a_A": cfg["metals"][m]["a0_A"]}})   # a0, not relaxed
-        out[s] = {"natoms": len(atoms), "repeat": desc["repeat"], "area_A2": round(desc["area_A2"], 1),
-                  "kpts": kpoint_grid(atoms.cell, p["kpt_density"], True),
-                  "configurations": [c["id"] for c in enum.to_dict()["configurations"]]}
+        atoms, desc, enum = build_system(spec, {m: {"a_A": cfg["metals"][m]["a0_A"]}})  # a0, not relaxed
+        out[s] = {
+            "natoms": len(atoms),
+            "repeat": desc["repeat"],
+            "area_A2": round(desc["area_A2"], 1),
+            "kpts": kpoint_grid(atoms.cell, p["kpt_density"], True),
+            "configurations": [c["id"] for c in enum.to_dict()["configurations"]],
+        }
     return out
 
 
@@ -112,20 +146,32 @@ def main(argv=None) -> int:
         for s in args.systems:
             t, r = snake(wd, args.cores, targets[s], "-n")
             stats = r.stdout.split("Job stats:")[1].split("Reasons:")[0] if "Job stats:" in r.stdout else ""
-            jobs = [ln for ln in stats.splitlines() if ln.strip() and ln.split()[0] in
-                    ("bulk_reference", "build_system", "relax_pristine", "relax_vacancy", "vacancy_thermo", "total")]
+            jobs = [
+                ln
+                for ln in stats.splitlines()
+                if ln.strip()
+                and ln.split()[0]
+                in ("bulk_reference", "build_system", "relax_pristine", "relax_vacancy", "vacancy_thermo", "total")
+            ]
             print(f"{s}: snakemake -n returned {r.returncode} in {t:.1f} s")
             print("\n".join("  " + ln for ln in jobs) if r.returncode == 0 else r.stdout[-3000:] + r.stderr[-3000:])
             c = cells[s]
-            print(f"  + after the build_system checkpoint: {len(c['configurations'])} relaxations "
-                  f"({', '.join(c['configurations'])}) of {c['natoms']} atoms, {c['repeat'][0]}x{c['repeat'][1]} "
-                  f"cell of {c['area_A2']} A^2, k-points {c['kpts']}")
+            print(
+                f"  + after the build_system checkpoint: {len(c['configurations'])} relaxations "
+                f"({', '.join(c['configurations'])}) of {c['natoms']} atoms, {c['repeat'][0]}x{c['repeat'][1]} "
+                f"cell of {c['area_A2']} A^2, k-points {c['kpts']}"
+            )
             rc |= r.returncode
         return rc
-    machine = {"node": platform.node(), "cpus": os.cpu_count(), "processor": platform.processor(),
-               "python": platform.python_version()}
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"],
-                            capture_output=True, text=True).stdout.strip()
+    machine = {
+        "node": platform.node(),
+        "cpus": os.cpu_count(),
+        "processor": platform.processor(),
+        "python": platform.python_version(),
+    }
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
     rows, logs = [], {}
     for s in args.systems:
         load0 = os.getloadavg()
@@ -142,10 +188,18 @@ def main(argv=None) -> int:
         w = csv.DictWriter(fh, fieldnames=COLUMNS + ["loadavg_start", "loadavg_end"])
         w.writeheader()
         w.writerows(rows)
-    res = {"benchmark": "isolated Li(100), Na(100) at the validation preset", "systems": rows,
-           "cores": args.cores, "machine": machine, "preset": active_preset(CONFIGS),
-           "configfiles": [str(c.relative_to(ROOT)) for c in CONFIGS], "workdir": str(wd), "logs": logs,
-           "commit": commit, "date": time.strftime("%Y-%m-%d %H:%M:%S")}
+    res = {
+        "benchmark": "isolated Li(100), Na(100) at the validation preset",
+        "systems": rows,
+        "cores": args.cores,
+        "machine": machine,
+        "preset": active_preset(CONFIGS),
+        "configfiles": [str(c.relative_to(ROOT)) for c in CONFIGS],
+        "workdir": str(wd),
+        "logs": logs,
+        "commit": commit,
+        "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
     out.with_suffix(".json").write_text(json.dumps(res, indent=2, default=str))
     return max((r["returncode"] for r in rows), default=0)
 

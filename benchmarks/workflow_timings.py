@@ -27,6 +27,7 @@ The script holds /tmp/anodeflow-bench.lock while it measures (other benchmarks t
 Children run with the environment of scripts/env.sh, PYTHONPATH=<tree>/src, and with bytecode caching
 on (PYTHONDONTWRITEBYTECODE removed, as for a user); one unmeasured warm-up run per case comes first.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,12 @@ from workflow_sandbox import env as sandbox_env
 GOAL_RATIO = 1.3
 LOCK = Path("/tmp/anodeflow-bench.lock")
 PF_CONFIG = "tests/configs/pf_standalone.yaml"
-PF_TARGETS = ["results/phasefield/Li-liquid/texture.json", "results/phasefield/Li-solid/texture.json",
-              "results/phasefield/temperature_analysis.csv", "results/phasefield/phase_map.csv"]
+PF_TARGETS = [
+    "results/phasefield/Li-liquid/texture.json",
+    "results/phasefield/Li-solid/texture.json",
+    "results/phasefield/temperature_analysis.csv",
+    "results/phasefield/phase_map.csv",
+]
 ONE_RULE = 'rule all:\n    output:\n        "a.txt",\n    shell:\n        "touch {output}"\n'
 CASES = ("one_rule_dry_run", "reference_dry_run", "noop_rerun")
 
@@ -63,10 +68,10 @@ def make_sandbox(tree: Path, path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     for name in LINKED:
         (path / name).symlink_to(tree / name)
-    if "envs" not in LINKED and (tree / "envs").is_dir():   # conda: files, hashed into job metadata
+    if "envs" not in LINKED and (tree / "envs").is_dir():  # conda: files, hashed into job metadata
         (path / "envs").symlink_to(tree / "envs")
     (path / "slurm").symlink_to(tree / "profiles" / "slurm")
-    if (tree / "resources" / "coatings").is_dir():   # user structure files (fetched potentials stay here)
+    if (tree / "resources" / "coatings").is_dir():  # user structure files (fetched potentials stay here)
         (path / "resources").mkdir()
         (path / "resources" / "coatings").symlink_to(tree / "resources" / "coatings")
     return path
@@ -86,8 +91,9 @@ def run(cwd: Path, args: list[str], env: dict, timeout: float = 1800) -> dict:
     load = os.getloadavg()[0]
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                          timeout=timeout)
+    proc = subprocess.run(
+        cmd, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout
+    )
     wall = time.perf_counter() - t0
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
@@ -108,10 +114,16 @@ def total_jobs(out: str) -> int:
 def machine() -> dict:
     import snakemake
 
-    info = {"host": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version(),
-            "platform": platform.platform(), "snakemake": snakemake.__version__}
+    info = {
+        "host": platform.node(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "snakemake": snakemake.__version__,
+    }
     try:
         from importlib.metadata import version
+
         info["snakemake_executor_plugin_slurm"] = version("snakemake-executor-plugin-slurm")
     except Exception:  # not installed
         info["snakemake_executor_plugin_slurm"] = None
@@ -134,8 +146,14 @@ def tree_info(tree: Path, note: str | None) -> dict:
     info = {"path": str(tree), "note": note}
     git = ["git", "-C", str(tree)]
     head = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True)
-    if head.returncode == 0 and Path(subprocess.run([*git, "rev-parse", "--show-toplevel"], capture_output=True,
-                                                    text=True).stdout.strip() or "/nonexistent") == tree:
+    if (
+        head.returncode == 0
+        and Path(
+            subprocess.run([*git, "rev-parse", "--show-toplevel"], capture_output=True, text=True).stdout.strip()
+            or "/nonexistent"
+        )
+        == tree
+    ):
         info["commit"] = head.stdout.strip()
         status = subprocess.run([*git, "status", "--porcelain"], capture_output=True, text=True).stdout
         info["uncommitted_files"] = len(status.splitlines())
@@ -144,12 +162,16 @@ def tree_info(tree: Path, note: str | None) -> dict:
 
 def figure(record: dict, path: Path, compare: dict | None) -> None:
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     runs = [record] + ([compare] if compare else [])
-    labels = {"one_rule_dry_run": "one-rule Snakefile\ndry run", "reference_dry_run": "reference campaign\ndry run",
-              "noop_rerun": "no-op rerun of a\nfinished campaign"}
+    labels = {
+        "one_rule_dry_run": "one-rule Snakefile\ndry run",
+        "reference_dry_run": "reference campaign\ndry run",
+        "noop_rerun": "no-op rerun of a\nfinished campaign",
+    }
     fig, ax = plt.subplots(figsize=(7.5, 4.2))
     width = 0.8 / len(runs)
     order = [compare, record] if compare else [record]
@@ -160,24 +182,38 @@ def figure(record: dict, path: Path, compare: dict | None) -> None:
                 continue
             x = i - 0.4 + width * (k + 0.5)
             faded = compare is not None and rec is compare
-            ax.bar(x, c["median_wall_s"], width * 0.9, color="C0" if i == 0 else "C1", alpha=0.35 if faded else 0.9,
-                   label=None)
+            ax.bar(
+                x,
+                c["median_wall_s"],
+                width * 0.9,
+                color="C0" if i == 0 else "C1",
+                alpha=0.35 if faded else 0.9,
+                label=None,
+            )
             ax.plot([x] * len(c["wall_s"]), c["wall_s"], "k.", ms=4)
             ax.bar(x, c["median_cpu_s"], width * 0.9, fill=False, hatch="//", edgecolor="0.3", lw=0)
             txt = f"{c['median_wall_s']:.2f} s"
             if case != "one_rule_dry_run":
                 txt += f"\n{c['ratio_to_one_rule']:.2f}x"
-            ax.text(x, max(c["wall_s"]) * 1.02, txt + (f"\n({rec['label']})" if compare else ""), ha="center",
-                    va="bottom", fontsize=7.5)
+            ax.text(
+                x,
+                max(c["wall_s"]) * 1.02,
+                txt + (f"\n({rec['label']})" if compare else ""),
+                ha="center",
+                va="bottom",
+                fontsize=7.5,
+            )
     floor = record["cases"]["one_rule_dry_run"]["median_wall_s"]
     ax.axhline(GOAL_RATIO * floor, ls="--", color="C2", lw=1)
-    ax.text(-0.45, GOAL_RATIO * floor, f"goal: {GOAL_RATIO}x one-rule", color="C2", ha="left",
-            va="bottom", fontsize=8)
+    ax.text(-0.45, GOAL_RATIO * floor, f"goal: {GOAL_RATIO}x one-rule", color="C2", ha="left", va="bottom", fontsize=8)
     ax.set_xticks(range(len(CASES)), [labels[c] for c in CASES])
     ax.set_ylabel("wall time, s (median; dots: repeats; hatched: CPU)")
     ld = record["load1_range"]
-    ax.set_title(f"Snakemake bookkeeping, {record['label']}: {record['machine']['cpus']} cores, "
-                 f"1-min load {ld[0]:.1f}-{ld[1]:.1f}", fontsize=9)
+    ax.set_title(
+        f"Snakemake bookkeeping, {record['label']}: {record['machine']['cpus']} cores, "
+        f"1-min load {ld[0]:.1f}-{ld[1]:.1f}",
+        fontsize=9,
+    )
     ax.set_ylim(0, max(max(c["wall_s"]) for r in runs for c in r["cases"].values()) * 1.3)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
@@ -190,10 +226,17 @@ def main(argv=None) -> dict:
     ap.add_argument("--tree", type=Path, default=ROOT, help="source tree to measure (default: this checkout)")
     ap.add_argument("--note", help="free text stored with the tree (e.g. which commit an archive is)")
     ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--finished", type=Path, help="working directory of a finished campaign (instead of "
-                    "running the phase-field stage standalone)")
-    ap.add_argument("--finished-config", nargs="*", default=[],
-                    help="config overlays the campaign in --finished ran with (relative to that directory)")
+    ap.add_argument(
+        "--finished",
+        type=Path,
+        help="working directory of a finished campaign (instead of running the phase-field stage standalone)",
+    )
+    ap.add_argument(
+        "--finished-config",
+        nargs="*",
+        default=[],
+        help="config overlays the campaign in --finished ran with (relative to that directory)",
+    )
     ap.add_argument("--finished-targets", nargs="*", default=[], help="targets of --finished (default: all)")
     ap.add_argument("--no-bytecode-cache", action="store_true", help="keep PYTHONDONTWRITEBYTECODE if set")
     ap.add_argument("--compare", type=Path, help="an earlier JSON of this script, drawn beside this run")
@@ -223,7 +266,7 @@ def main(argv=None) -> dict:
         ref = make_sandbox(tree, tmp / "reference")
         if args.finished:
             done = args.finished.resolve()
-            cfgs = args.finished_config or []             # as given: snakemake reads them relative to DIR
+            cfgs = args.finished_config or []  # as given: snakemake reads them relative to DIR
             targets = args.finished_targets
             prepared = {"finished": str(done), "how": "given (--finished)"}
         else:
@@ -231,8 +274,12 @@ def main(argv=None) -> dict:
             cfgs, targets = [str(tree / PF_CONFIG)], PF_TARGETS
             t0 = time.perf_counter()
             r = run(done, ["--cores", "2", *targets, "--configfile", *cfgs], env)
-            prepared = {"finished": "a temporary sandbox", "how": f"ran {PF_CONFIG} to completion",
-                        "jobs": total_jobs(r["out"]), "wall_s": round(time.perf_counter() - t0, 1)}
+            prepared = {
+                "finished": "a temporary sandbox",
+                "how": f"ran {PF_CONFIG} to completion",
+                "jobs": total_jobs(r["out"]),
+                "wall_s": round(time.perf_counter() - t0, 1),
+            }
         prepared["files_under_results"] = sum(1 for p in (done / "results").rglob("*") if p.is_file())
         noop_args = ["--cores", "2", *targets] + (["--configfile", *cfgs] if cfgs else [])
         cases = {
@@ -242,10 +289,10 @@ def main(argv=None) -> dict:
         }
         samples = {c: [] for c in CASES}
         outs = {}
-        for c in CASES:                                    # warm-up: bytecode, numba and file caches
+        for c in CASES:  # warm-up: bytecode, numba and file caches
             outs[c] = run(*cases[c], env)["out"]
         for rep in range(args.repeats):
-            order = CASES[rep % 3:] + CASES[:rep % 3]      # rotate, so no case always follows another
+            order = CASES[rep % 3 :] + CASES[: rep % 3]  # rotate, so no case always follows another
             for c in order:
                 s = run(*cases[c], env)
                 outs[c] = s.pop("out")
@@ -275,32 +322,43 @@ def main(argv=None) -> dict:
         med = statistics.median(walls)
         record["cases"][c] = {
             "command": "snakemake " + " ".join(cases[c][1]),
-            "wall_s": walls, "median_wall_s": med, "cpu_s": cpus, "median_cpu_s": statistics.median(cpus),
+            "wall_s": walls,
+            "median_wall_s": med,
+            "cpu_s": cpus,
+            "median_cpu_s": statistics.median(cpus),
             "load1_at_start": [s["load1"] for s in samples[c]],
-            "jobs": total_jobs(outs[c]), "nothing_to_be_done": "Nothing to be done" in outs[c],
+            "jobs": total_jobs(outs[c]),
+            "nothing_to_be_done": "Nothing to be done" in outs[c],
             "ratio_to_one_rule": round(med / floor, 2),
-            "cpu_ratio_to_one_rule": round(statistics.median(cpus)
-                                           / statistics.median(s["cpu_s"] for s in samples["one_rule_dry_run"]), 2),
+            "cpu_ratio_to_one_rule": round(
+                statistics.median(cpus) / statistics.median(s["cpu_s"] for s in samples["one_rule_dry_run"]), 2
+            ),
         }
     record["load1_range"] = [min(loads), max(loads)]
-    record["goal_met"] = all(record["cases"][c]["ratio_to_one_rule"] <= GOAL_RATIO
-                             for c in ("reference_dry_run", "noop_rerun"))
+    record["goal_met"] = all(
+        record["cases"][c]["ratio_to_one_rule"] <= GOAL_RATIO for c in ("reference_dry_run", "noop_rerun")
+    )
     compare = json.loads(args.compare.read_text()) if args.compare else None
     if compare:
-        record["compared_with"] = {"file": str(args.compare), "label": compare["label"],
-                                   "median_wall_s": {c: v["median_wall_s"] for c, v in compare["cases"].items()},
-                                   "ratio_to_one_rule": {c: v["ratio_to_one_rule"]
-                                                         for c, v in compare["cases"].items()}}
+        record["compared_with"] = {
+            "file": str(args.compare),
+            "label": compare["label"],
+            "median_wall_s": {c: v["median_wall_s"] for c, v in compare["cases"].items()},
+            "ratio_to_one_rule": {c: v["ratio_to_one_rule"] for c, v in compare["cases"].items()},
+        }
     args.outdir.mkdir(parents=True, exist_ok=True)
     out = args.outdir / f"workflow_timings_{args.label}.json"
     out.write_text(json.dumps(record, indent=2) + "\n")
     figure(record, out.with_suffix(".png"), compare)
     for c, v in record["cases"].items():
-        print(f"{c:18s} median {v['median_wall_s']:6.2f} s wall ({v['ratio_to_one_rule']:.2f}x one-rule), "
-              f"{v['median_cpu_s']:5.2f} s CPU ({v['cpu_ratio_to_one_rule']:.2f}x), {v['jobs']} jobs, "
-              f"walls {v['wall_s']}")
-    print(f"1-min load {record['load1_range']}; goal met: {record['goal_met']}; "
-          f"wrote {out} and {out.with_suffix('.png')}")
+        print(
+            f"{c:18s} median {v['median_wall_s']:6.2f} s wall ({v['ratio_to_one_rule']:.2f}x one-rule), "
+            f"{v['median_cpu_s']:5.2f} s CPU ({v['cpu_ratio_to_one_rule']:.2f}x), {v['jobs']} jobs, "
+            f"walls {v['wall_s']}"
+        )
+    print(
+        f"1-min load {record['load1_range']}; goal met: {record['goal_met']}; wrote {out} and {out.with_suffix('.png')}"
+    )
     return record
 
 

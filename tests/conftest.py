@@ -19,4 +19,5 @@ def root() -> Path:
 @pytest.fixture(scope="session")
 def reference_config():
     from anodeflow import config
+
     return config.load(ROOT / "config" / "config.yaml")

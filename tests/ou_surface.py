@@ -7,21 +7,23 @@ relaxation time and the integrated autocorrelation time of A_k. Profiles on N bi
 h_j = sum_k A_k exp(i k x_j) + c.c. (= irfft(N A)), plus white noise of standard deviation sigma per bin,
 which adds sigma^2 / N to every <|A_k|^2> (the vibrational floor).
 """
+
 from __future__ import annotations
 
 import numpy as np
 from scipy.signal import lfilter
 
 
-def ou_modes(var: np.ndarray, tau: np.ndarray, dt: float, n_frames: int, rng: np.random.Generator,
-             A0: np.ndarray | None = None) -> np.ndarray:
+def ou_modes(
+    var: np.ndarray, tau: np.ndarray, dt: float, n_frames: int, rng: np.random.Generator, A0: np.ndarray | None = None
+) -> np.ndarray:
     """(n_frames, n_modes) complex OU amplitudes; frame 0 is one step after the state A0 (0: a flat start)."""
     var, tau = np.asarray(var, float), np.asarray(tau, float)
     A0 = np.zeros(len(var), complex) if A0 is None else np.asarray(A0, complex)
     out = np.empty((n_frames, len(var)), complex)
     for m, (v, t) in enumerate(zip(var, tau)):
         rho = np.exp(-dt / t)
-        s = np.sqrt(v * (1 - rho ** 2) / 2)
+        s = np.sqrt(v * (1 - rho**2) / 2)
         xi = rng.normal(size=n_frames) + 1j * rng.normal(size=n_frames)
         out[:, m] = lfilter([s], [1.0, -rho], xi, zi=np.array([rho * A0[m]]))[0]
     return out
@@ -30,5 +32,5 @@ def ou_modes(var: np.ndarray, tau: np.ndarray, dt: float, n_frames: int, rng: np
 def profiles(A: np.ndarray, N: int, sigma: float, rng: np.random.Generator) -> np.ndarray:
     """Height frames (n_frames, N) of modes A (n_frames, n_modes; n = 1..n_modes) plus white noise sigma."""
     full = np.zeros((len(A), N // 2 + 1), complex)
-    full[:, 1:A.shape[1] + 1] = A
+    full[:, 1 : A.shape[1] + 1] = A
     return np.fft.irfft(full * N, n=N, axis=1) + rng.normal(scale=sigma, size=(len(A), N))

@@ -1,4 +1,5 @@
 """BEEF-vdW ensemble propagation: real GPAW BEEF-vdW energies of bulk Li at two volumes (seconds)."""
+
 import numpy as np
 import pytest
 from ase.build import bulk
@@ -16,8 +17,9 @@ def li_two_volumes():
     out = []
     for a0 in (3.44, 3.34):
         atoms = bulk("Li", "bcc", a=a0)
-        atoms.calc = GPAW(mode=PW(200), kpts=(2, 2, 2), xc="BEEF-vdW", txt=None,
-                          occupations={"name": "fermi-dirac", "width": 0.1})
+        atoms.calc = GPAW(
+            mode=PW(200), kpts=(2, 2, 2), xc="BEEF-vdW", txt=None, occupations={"name": "fermi-dirac", "width": 0.1}
+        )
         e = atoms.get_potential_energy()
         out.append((e, atoms.calc.get_nonselfconsistent_energies("beefvdw")))
     return out
@@ -64,5 +66,6 @@ def test_pair_binding_and_propagation(li_two_volumes):
 
 def test_pbe_has_no_ensemble():
     with pytest.raises(ValueError, match="no ensemble"):
-        beef.pair_binding_ensemble({"pristine": {"energy_eV": 0.0, "xc": "PBE"}, "v_1": {}, "v_2": {},
-                                    "vv_1_2": {}}, 1, 2, size=100, seed=0)
+        beef.pair_binding_ensemble(
+            {"pristine": {"energy_eV": 0.0, "xc": "PBE"}, "v_1": {}, "v_2": {}, "vv_1_2": {}}, 1, 2, size=100, seed=0
+        )

@@ -1,5 +1,6 @@
 """Small exact checks of the analysis bookkeeping (no DFT): adhesion units and parts, density
 integration windows, PDOS groups, descriptor-map classification keys."""
+
 import numpy as np
 import pytest
 

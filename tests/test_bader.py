@@ -4,6 +4,7 @@ Tolerance: an ionic Na+F- crystal should give |q| near 1 e; grid-based Bader on 
 all-electron density gives 0.85-0.9 e for alkali fluorides (Materials Project's Bader
 charges of NaF: about +-0.87 e), so we ask |q| within 0.15 e of 1 and charge neutrality
 within 0.01 e (points below 1e-3 e/Å^3 count as vacuum)."""
+
 import numpy as np
 import pytest
 from ase.build import bulk

@@ -1,4 +1,5 @@
 """EOS bookkeeping of the bulk stage, with ASE's EMT standing in for GPAW (cheap calculator)."""
+
 import numpy as np
 import pytest
 from ase.build import bulk
@@ -35,7 +36,7 @@ def test_eos_resumes_from_cached_points(tmp_path):
     relax_bulk(spec, factory, tmp_path)
     n_first = len(calls)
     relax_bulk(spec, factory, tmp_path)
-    assert len(calls) - n_first == 1    # only the final point at the fitted a is recomputed
+    assert len(calls) - n_first == 1  # only the final point at the fitted a is recomputed
     # another spec (e.g. a new cutoff in config) in the same workdir does not reuse those points
     n_second = len(calls)
     relax_bulk({**spec, "preset": {"ecut_eV": 600}}, factory, tmp_path)

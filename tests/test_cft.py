@@ -1,5 +1,6 @@
 """Capillary-fluctuation analysis: known stiffness recovered from synthetic spectra, height
 extraction on a constructed surface, the no-fluctuation flag, and the CFT jobs on synthetic ribbons."""
+
 import json
 
 import numpy as np
@@ -43,11 +44,11 @@ def test_spectrum_normalisation_single_mode():
     h = 2 * amp * np.cos(k0 * x) + 5.0  # the mean is removed
     k, P = spectrum.capillary_spectrum(h[None, :], W)
     assert k[2] == pytest.approx(k0)
-    assert P[2] == pytest.approx(amp ** 2)
+    assert P[2] == pytest.approx(amp**2)
     assert np.delete(P, 2).max() < 1e-20
     # and the stiffness conversion: <|A|^2> = kT/(b W g k^2) -> g
     g = spectrum.fit_stiffness(k[2:3], P[2:3], 300.0, 5.0, W, 1)["stiffness_J_m2"]
-    assert g == pytest.approx(KB_EV_PER_K * 300.0 / (5.0 * W * amp ** 2 * k0 ** 2) * EV_PER_A2_IN_J_PER_M2)
+    assert g == pytest.approx(KB_EV_PER_K * 300.0 / (5.0 * W * amp**2 * k0**2) * EV_PER_A2_IN_J_PER_M2)
 
 
 def test_white_noise_surface_is_flagged_not_fluctuating():
@@ -130,20 +131,33 @@ def test_a_single_white_run_gives_no_number_and_no_bound():
 def test_molten_ribbon_criterion():
     """Values measured on Li q-SNAP ribbons (a = 3.52 A): 560 K molten, 500 K solid."""
     molten = solid.molten
-    assert molten(98.6, 0.0045, 3.533)            # 560 K: diffused far, no bcc left
-    assert not molten(1.73, 0.148, 3.523)         # 500 K: vibrational plateau
-    assert not molten(20.0, 0.30, 3.52)           # partly molten: bcc order left, no liquid tension
+    assert molten(98.6, 0.0045, 3.533)  # 560 K: diffused far, no bcc left
+    assert not molten(1.73, 0.148, 3.523)  # 500 K: vibrational plateau
+    assert not molten(20.0, 0.30, 3.52)  # partly molten: bcc order left, no liquid tension
     assert not molten(float("nan"), 0.0, 3.52)
 
 
-def _synthetic_ribbon(path, gamma=0.3, T=350.0, b=7.0, W=300.0, N=100, nframes=400, msd=0.5, msd_rate=0.0, bcc=0.8,
-                      seed=7):
+def _synthetic_ribbon(
+    path, gamma=0.3, T=350.0, b=7.0, W=300.0, N=100, nframes=400, msd=0.5, msd_rate=0.0, bcc=0.8, seed=7
+):
     """Capillary surfaces of stiffness ``gamma``; interior MSD = msd + msd_rate t (A^2, t in ps)."""
     rng = np.random.default_rng(seed)
-    np.savez(path, h_top=spectrum.synthetic_profiles(gamma, T, b, W, N, nframes, rng),
-             h_bot=spectrum.synthetic_profiles(gamma, T, b, W, N, nframes, rng), W_A=W, b_A=b, a_A=3.5,
-             bcc_interior=np.full(nframes, bcc), msd_interior_A2=msd + msd_rate * 0.1 * np.arange(nframes),
-             natoms=1234, prod_ps=40.0, dt_ps=0.1, chunks=1, imposed_amplitude_A=0.0, start="flat")
+    np.savez(
+        path,
+        h_top=spectrum.synthetic_profiles(gamma, T, b, W, N, nframes, rng),
+        h_bot=spectrum.synthetic_profiles(gamma, T, b, W, N, nframes, rng),
+        W_A=W,
+        b_A=b,
+        a_A=3.5,
+        bcc_interior=np.full(nframes, bcc),
+        msd_interior_A2=msd + msd_rate * 0.1 * np.arange(nframes),
+        natoms=1234,
+        prod_ps=40.0,
+        dt_ps=0.1,
+        chunks=1,
+        imposed_amplitude_A=0.0,
+        start="flat",
+    )
     return path
 
 
@@ -165,8 +179,29 @@ def test_ribbon_stiffness_and_stiffness_table_verbs(reference_config, tmp_path):
     hot = [_synthetic_ribbon(tmp_path / f"hot{i}.npz", msd=1.0, msd_rate=1.5, bcc=0.0, seed=9 + i) for i in range(2)]
     liquid = _liquid_csv(tmp_path / "liquid_msd.csv")
     for name, npz, T in (("100_350K.json", solid_npz, "350"), ("110_600K.json", hot, "600")):
-        jobs.main(["ribbon-stiffness", "--metal", "Li", "--facet", name[:3], "--T", T, "--b", "2", "--config", cfg,
-                   "--flat", str(npz[0]), "--rough", str(npz[1]), "--liquid", liquid, "--out", str(tmp_path / name)])
+        jobs.main(
+            [
+                "ribbon-stiffness",
+                "--metal",
+                "Li",
+                "--facet",
+                name[:3],
+                "--T",
+                T,
+                "--b",
+                "2",
+                "--config",
+                cfg,
+                "--flat",
+                str(npz[0]),
+                "--rough",
+                str(npz[1]),
+                "--liquid",
+                liquid,
+                "--out",
+                str(tmp_path / name),
+            ]
+        )
     r = json.loads((tmp_path / "100_350K.json").read_text())
     assert r["solid"] and r["status"] == "equilibrated" and r["two_start_agree"]
     assert r["stiffness_J_m2"] == pytest.approx(0.3, rel=0.15)
@@ -174,11 +209,21 @@ def test_ribbon_stiffness_and_stiffness_table_verbs(reference_config, tmp_path):
     m = json.loads((tmp_path / "110_600K.json").read_text())
     assert not m["solid"] and m["status"] == "melted" and m["stiffness_J_m2"] is None
     assert m["liquid_surface_tension_J_m2"] is not None
-    jobs.main(["stiffness-table", "--config", json.dumps({"cft": reference_config["cft"]}),
-               "--out-csv", str(tmp_path / "stiffness.csv"), "--out-png", str(tmp_path / "stiffness.png"),
-               str(tmp_path / "110_600K.json"), str(tmp_path / "100_350K.json")])
+    jobs.main(
+        [
+            "stiffness-table",
+            "--config",
+            json.dumps({"cft": reference_config["cft"]}),
+            "--out-csv",
+            str(tmp_path / "stiffness.csv"),
+            "--out-png",
+            str(tmp_path / "stiffness.png"),
+            str(tmp_path / "110_600K.json"),
+            str(tmp_path / "100_350K.json"),
+        ]
+    )
     df = pd.read_csv(tmp_path / "stiffness.csv", dtype={"facet": str})
-    assert list(df.columns[:len(jobs.STIFFNESS_COLUMNS)]) == jobs.STIFFNESS_COLUMNS
+    assert list(df.columns[: len(jobs.STIFFNESS_COLUMNS)]) == jobs.STIFFNESS_COLUMNS
     assert list(zip(df.facet, df.T_K)) == [("100", 350.0), ("110", 600.0)]
     assert (tmp_path / "stiffness.png").stat().st_size > 1000
     assert (tmp_path / "stiffness.csv.provenance.json").is_file()
@@ -191,7 +236,8 @@ def test_the_stiffness_job_config_holds_everything_the_analysis_reads(reference_
     npz = _synthetic_ribbon(tmp_path / "r.npz")
     liquid = _liquid_csv(tmp_path / "liquid_msd.csv")
     whole = jobs.cft_job("Na", "100", 350.0, 2, reference_config, npz, npz, tmp_path / "a.json", liquid)
-    part = jobs.cft_job("Na", "100", 350.0, 2, job_config(reference_config, "stiffness", "Na"), npz, npz,
-                        tmp_path / "b.json", liquid)
+    part = jobs.cft_job(
+        "Na", "100", 350.0, 2, job_config(reference_config, "stiffness", "Na"), npz, npz, tmp_path / "b.json", liquid
+    )
     whole.pop("provenance"), part.pop("provenance")
     assert whole == part

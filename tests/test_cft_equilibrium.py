@@ -4,6 +4,7 @@ Each surface is a sum of independent Ornstein-Uhlenbeck modes (tests/ou_surface.
 variance of equipartition, <|A_k|^2> = k_B T / (b W gamma~ k^2), relaxation times tau_n = tau_1 / n^2, plus
 white noise of sigma per bin, a floor c = sigma^2 / N. Expectations are these inputs, not code output.
 """
+
 import numpy as np
 import pytest
 
@@ -20,7 +21,7 @@ K = 2 * np.pi * n / W
 
 def capillary_variance(gamma_J_m2):
     """Equipartition: <|A_k|^2> = k_B T / (b W gamma~ k^2) (A^2); gamma 0.3 J/m^2 -> P_1 = 1.33 A^2."""
-    return KB_EV_PER_K * T / (B * W * (gamma_J_m2 / EV_PER_A2_IN_J_PER_M2) * K ** 2)
+    return KB_EV_PER_K * T / (B * W * (gamma_J_m2 / EV_PER_A2_IN_J_PER_M2) * K**2)
 
 
 def start(rng, n_frames, gamma=GAMMA, rough=0.0, tau1=TAU1):
@@ -28,7 +29,7 @@ def start(rng, n_frames, gamma=GAMMA, rough=0.0, tau1=TAU1):
     var = capillary_variance(gamma)
     A0 = np.zeros(NM, complex)
     A0[0] = rough * np.sqrt(var[0])
-    return [profiles(ou_modes(var, tau1 / n ** 2, DT, n_frames, rng, A0), N, SIGMA, rng) for _ in range(2)]
+    return [profiles(ou_modes(var, tau1 / n**2, DT, n_frames, rng, A0), N, SIGMA, rng) for _ in range(2)]
 
 
 def test_mode_series_normalisation_and_incomplete_frames():
@@ -53,8 +54,10 @@ def test_langevin_surface_gives_back_stiffness_and_relaxation_time():
     """Flat and pre-roughened (5x rms in mode 1) starts, 200 tau_1 each: equilibrated, gamma~ within 5 %,
     tau_1 within 20 %, the floor c = sigma^2/N within 10 %, and an honest error bar."""
     rng = np.random.default_rng(11)
-    starts = {"flat": eq.analyse_start(*start(rng, 10000), DT, N_FIT),
-              "rough": eq.analyse_start(*start(rng, 10000, rough=5.0), DT, N_FIT)}
+    starts = {
+        "flat": eq.analyse_start(*start(rng, 10000), DT, N_FIT),
+        "rough": eq.analyse_start(*start(rng, 10000, rough=5.0), DT, N_FIT),
+    }
     for s in starts.values():
         assert s["enough"] and s["run_after_equil_ps"] >= 20 * s["tau1_ps"]
         assert s["tau1_ps"] == pytest.approx(TAU1, rel=0.2)
@@ -67,7 +70,7 @@ def test_langevin_surface_gives_back_stiffness_and_relaxation_time():
     assert abs(r["stiffness_J_m2"] - GAMMA) < 3 * r["stderr_J_m2"]
     assert r["stderr_J_m2"] < 0.05 * GAMMA
     assert r["tau1_ps"] == pytest.approx(TAU1, rel=0.2)
-    assert r["c_A2"] == pytest.approx(SIGMA ** 2 / N, rel=0.1)
+    assert r["c_A2"] == pytest.approx(SIGMA**2 / N, rel=0.1)
     # the direct fit of the pooled spectrum says the same
     f = eq.fit_stiffness(np.array(r["k_per_A"]), np.array(r["P_A2"]), np.array(r["P_err_A2"]), T, B, W)
     assert f["stiffness_J_m2"] == pytest.approx(r["stiffness_J_m2"])
@@ -78,8 +81,10 @@ def test_run_of_three_relaxation_times_is_refused(rough):
     """150 ps = 3 tau_1 (flat: mode 1 still growing; rough: still decaying): not equilibrated within t,
     no number and no bound, tau_1 reported, and the run it would take is longer than the run."""
     rng = np.random.default_rng(5)
-    starts = {"flat": eq.analyse_start(*start(rng, 150), DT, N_FIT),
-              "rough": eq.analyse_start(*start(rng, 150, rough=rough), DT, N_FIT)}
+    starts = {
+        "flat": eq.analyse_start(*start(rng, 150), DT, N_FIT),
+        "rough": eq.analyse_start(*start(rng, 150, rough=rough), DT, N_FIT),
+    }
     r = eq.verdict(starts, eq.mode_wavenumbers(W, N_FIT), T, B, W)
     assert r["status"] == "not equilibrated within t"
     assert r["stiffness_J_m2"] is None and r["stderr_J_m2"] is None
@@ -92,8 +97,10 @@ def test_slow_pre_roughened_start_is_refused_while_its_mode_still_decays():
     """Same surface, but the pre-roughened start relaxes 20x slower (tau_1 = 1000 ps, a stuck facet):
     its 2000 ps are two tau_1 and the 5x excess is still there."""
     rng = np.random.default_rng(6)
-    starts = {"flat": eq.analyse_start(*start(rng, 2000), DT, N_FIT),
-              "rough": eq.analyse_start(*start(rng, 2000, rough=5.0, tau1=1000.0), DT, N_FIT)}
+    starts = {
+        "flat": eq.analyse_start(*start(rng, 2000), DT, N_FIT),
+        "rough": eq.analyse_start(*start(rng, 2000, rough=5.0, tau1=1000.0), DT, N_FIT),
+    }
     assert starts["flat"]["enough"] and not starts["rough"]["enough"]
     r = eq.verdict(starts, eq.mode_wavenumbers(W, N_FIT), T, B, W)
     assert r["status"] == "not equilibrated within t" and r["stiffness_J_m2"] is None
@@ -104,8 +111,10 @@ def test_slow_pre_roughened_start_is_refused_while_its_mode_still_decays():
 def test_starts_with_different_amplitudes_disagree():
     """Both long enough, but one start samples a 1.5x softer surface (2/3 the stiffness): flagged."""
     rng = np.random.default_rng(7)
-    starts = {"flat": eq.analyse_start(*start(rng, 6000), DT, N_FIT),
-              "rough": eq.analyse_start(*start(rng, 6000, gamma=GAMMA / 1.5, rough=5.0), DT, N_FIT)}
+    starts = {
+        "flat": eq.analyse_start(*start(rng, 6000), DT, N_FIT),
+        "rough": eq.analyse_start(*start(rng, 6000, gamma=GAMMA / 1.5, rough=5.0), DT, N_FIT),
+    }
     assert all(s["enough"] for s in starts.values())
     c = eq.compare_starts(starts["flat"], starts["rough"])
     assert not c["agree"] and c["max_z"] > c["z_threshold"]
@@ -123,7 +132,7 @@ def test_white_floor_only_is_no_capillary_signal():
     starts = {"flat": eq.analyse_start(*flat, DT, N_FIT), "rough": eq.analyse_start(*also, DT, N_FIT)}
     r = eq.verdict(starts, eq.mode_wavenumbers(W, N_FIT), T, B, W)
     assert r["status"] == "no capillary signal" and r["stiffness_J_m2"] is None
-    assert r["c_A2"] == pytest.approx(SIGMA ** 2 / N, rel=0.05)
+    assert r["c_A2"] == pytest.approx(SIGMA**2 / N, rel=0.05)
 
 
 def test_fit_stiffness_on_an_exact_spectrum():
@@ -155,11 +164,13 @@ def test_frozen_pre_roughened_mode_is_not_a_fast_relaxation():
     frozen = np.zeros(NM, complex)
     frozen[0] = 4.0 * np.sqrt(var[0])
     n_frames, tau_vib = 600, 0.5
-    rough = [profiles(frozen + ou_modes(0.02 * var, np.full(NM, tau_vib), DT, n_frames, rng), N, SIGMA, rng)
-             for _ in range(2)]
+    rough = [
+        profiles(frozen + ou_modes(0.02 * var, np.full(NM, tau_vib), DT, n_frames, rng), N, SIGMA, rng)
+        for _ in range(2)
+    ]
     s = eq.analyse_start(*rough, DT, N_FIT)
     assert not s["tau1_resolved"] and not s["enough"]
-    assert s["tau1_ps"] >= 0.25 * n_frames * DT          # a lower limit of the order of the run, not 0.5 ps
+    assert s["tau1_ps"] >= 0.25 * n_frames * DT  # a lower limit of the order of the run, not 0.5 ps
     flat = eq.analyse_start(*start(rng, 3000), DT, N_FIT)
     assert flat["tau1_resolved"] and flat["tau1_ps"] == pytest.approx(TAU1, rel=0.2)
     r = eq.verdict({"flat": flat, "rough": s}, eq.mode_wavenumbers(W, N_FIT), T, B, W)

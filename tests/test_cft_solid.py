@@ -6,6 +6,7 @@ sqrt(3) a / 2, random <111> direction) at rate nu per atom: MSD_xz grows at nu (
 A liquid: Brownian atoms with diffusion coefficient D: MSD_xz grows at 4 D. The MSD is computed as LAMMPS's
 ``compute msd com yes`` does (centre-of-mass drift removed), in x and z.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,8 +15,8 @@ import pytest
 from anodeflow.cft import solid, width
 from anodeflow.config import ConfigError
 
-A_NA = 4.386            # Na EAM lattice constant at 413 K (A)
-D_LIQ = 0.4             # A^2/ps: Na liquid near T_m is ~0.4 (rate 1.6 A^2/ps in x and z, as the ribbon probe's liquid)
+A_NA = 4.386  # Na EAM lattice constant at 413 K (A)
+D_LIQ = 0.4  # A^2/ps: Na liquid near T_m is ~0.4 (rate 1.6 A^2/ps in x and z, as the ribbon probe's liquid)
 RATE_LIQ = 4 * D_LIQ
 
 
@@ -31,7 +32,7 @@ def _crystal(n_atoms, n_frames, dt_ps, hop_rate_per_ps, rng, vib_A2=0.1):
     hops = rng.poisson(hop_rate_per_ps * dt_ps, size=(n_frames, n_atoms))
     hops[0] = 0
     signs = rng.choice([-1.0, 1.0], size=(n_frames, n_atoms, 3))
-    step = 0.5 * A_NA * signs * hops[..., None]        # <111>/2 vectors (a sum of hops in a frame: rare)
+    step = 0.5 * A_NA * signs * hops[..., None]  # <111>/2 vectors (a sum of hops in a frame: rare)
     sites = np.cumsum(step, axis=0)
     return sites + rng.normal(scale=np.sqrt(vib_A2), size=sites.shape)
 
@@ -53,7 +54,7 @@ def test_msd_rate_of_a_hopping_crystal_is_nu_a2_over_2():
     rng = np.random.default_rng(2)
     dt, nu = 1.0, 0.005
     msd = _msd_xz(_crystal(600, 2000, dt, nu, rng))
-    assert solid.msd_rate(msd, dt) == pytest.approx(nu * A_NA ** 2 / 2, rel=0.15)
+    assert solid.msd_rate(msd, dt) == pytest.approx(nu * A_NA**2 / 2, rel=0.15)
 
 
 def test_slowly_diffusing_solid_passes_on_a_long_run_where_a_fixed_bound_failed():
@@ -61,9 +62,9 @@ def test_slowly_diffusing_solid_passes_on_a_long_run_where_a_fixed_bound_failed(
     total MSD (~160 A^2) is far past the old fixed bound 0.25 a^2 = 4.8 A^2, but its rate is a solid's."""
     rng = np.random.default_rng(3)
     dt = 5.0
-    nu = 0.02 * RATE_LIQ * 2 / A_NA ** 2
+    nu = 0.02 * RATE_LIQ * 2 / A_NA**2
     msd = _msd_xz(_crystal(300, 1000, dt, nu, rng))
-    assert msd[-1] > 10 * 0.25 * A_NA ** 2
+    assert msd[-1] > 10 * 0.25 * A_NA**2
     rate, is_solid = solid.interior_solid(msd, dt, RATE_LIQ, 0.1)
     assert is_solid and rate / RATE_LIQ == pytest.approx(0.02, rel=0.25)
 
@@ -85,8 +86,10 @@ def test_liquid_and_half_molten_interiors_fail():
 
 
 def test_liquid_reference_must_be_liquid():
-    table = [{"T_K": 413.0, "msd_rate_xz_A2_per_ps": 1.6, "bcc_fraction": 0.01},
-             {"T_K": 321.0, "msd_rate_xz_A2_per_ps": 0.05, "bcc_fraction": 0.7}]
+    table = [
+        {"T_K": 413.0, "msd_rate_xz_A2_per_ps": 1.6, "bcc_fraction": 0.01},
+        {"T_K": 321.0, "msd_rate_xz_A2_per_ps": 0.05, "bcc_fraction": 0.7},
+    ]
     assert solid.liquid_rate_at(table, 413.0) == 1.6
     with pytest.raises(ValueError, match="crystallised.*md.liquid"):
         solid.liquid_rate_at(table, 321.0)
@@ -102,8 +105,15 @@ REF = {"Na": {"100": {"W_A": 149.1, "tau1_ps": 20000.0, "exponent": 4.0}}}
 
 
 def _cc(**kw):
-    return {"width_from_tau1": True, "tau1_reference": REF, "length_A": 400.0, "max_prod_ps": 5000.0,
-            "min_modes": 4, "min_wavelength_spacings": 4, **kw}
+    return {
+        "width_from_tau1": True,
+        "tau1_reference": REF,
+        "length_A": 400.0,
+        "max_prod_ps": 5000.0,
+        "min_modes": 4,
+        "min_wavelength_spacings": 4,
+        **kw,
+    }
 
 
 def test_mullins_scaling_of_tau1():
@@ -118,7 +128,7 @@ def test_widest_ribbon_fits_23_tau1_in_the_budget():
     W = width.max_width(1e5, r["W_A"], r["tau1_ps"], 4)
     assert 23 * width.tau1_of_width(W, r["W_A"], r["tau1_ps"], 4) == pytest.approx(1e5)
     out = width.ribbon_width("Na", "100", A_NA, A_NA, _cc(max_prod_ps=1e5))
-    assert out["W_A"] <= W and out["W_A"] > W - A_NA                        # whole spacings, rounded down
+    assert out["W_A"] <= W and out["W_A"] > W - A_NA  # whole spacings, rounded down
     assert out["W_A"] / A_NA == pytest.approx(round(out["W_A"] / A_NA))
     assert out["needed_ps"] <= 1e5 and out["W_A"] >= out["W_min_A"] == 4 * 4 * A_NA
     # the config's length_A caps it

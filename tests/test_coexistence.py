@@ -1,6 +1,7 @@
 """Melting point by solid-liquid coexistence (anodeflow.md.coexistence): the T_m-from-rates logic on
 hand-made rates, the solid-fraction rate from a made-up energy trace, and a tiny real Na run that must
 melt above and grow below the potential's melting point."""
+
 from pathlib import Path
 
 import numpy as np
@@ -63,8 +64,9 @@ def test_tiny_na_coexistence_melts_above_and_grows_below_tm(tmp_path):
     cfg = afconfig.load(ROOT / "config" / "config.yaml", ROOT / "tests" / "configs" / "md_local_potentials.yaml")
     cfg["potentials"]["Na"]["local_dir"] = str(SHARED)
     pot = afpot.resolve("Na", cfg, workdir=tmp_path)
-    cfg["md"]["coexistence"].update(cells=[3, 3, 12], solid_ps=2, melt_ps=3, quench_ps=0.5, run_ps=6, skip_ps=0,
-                                   sample_every=25)
+    cfg["md"]["coexistence"].update(
+        cells=[3, 3, 12], solid_ps=2, melt_ps=3, quench_ps=0.5, run_ps=6, skip_ps=0, sample_every=25
+    )
     s = cx.CoexistenceSettings.from_config(cfg["md"], "Na")
     rates = {}
     for T in (355.0, 555.0):

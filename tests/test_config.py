@@ -1,4 +1,5 @@
 """Bad input is rejected before any job runs, with a message naming the key."""
+
 import subprocess
 import sys
 
@@ -29,14 +30,22 @@ def test_reference_and_quick_configs_are_valid(root):
     ids = list(campaign_systems.systems(ref))
     # every reference system of methods.md section 2 (isolated x2 functionals, fluorides, 2D)
     assert len(ids) == 12 + 6 + 9 + 12
-    for sid in ["Li-100", "Na-111", "Li-100__LiF-100", "Na-110__NaF-111", "Li-110__graphene", "Na-100__hBN",
-                "Li-100_BEEF-vdW"]:
+    for sid in [
+        "Li-100",
+        "Na-111",
+        "Li-100__LiF-100",
+        "Na-110__NaF-111",
+        "Li-110__graphene",
+        "Na-100__hBN",
+        "Li-100_BEEF-vdW",
+    ]:
         assert sid in ids
     # the quick campaign: the systems whose cells stay small under the single-image rule (config/quick.yaml)
     assert list(campaign_systems.systems(quick)) == ["Li-110", "Na-110"]
     # and its interface overlay (1-2 h more on 2 cores)
-    with_if = config.load(root / "config" / "config.yaml", root / "config" / "quick.yaml",
-                          root / "config" / "quick_interface.yaml")
+    with_if = config.load(
+        root / "config" / "config.yaml", root / "config" / "quick.yaml", root / "config" / "quick_interface.yaml"
+    )
     assert list(campaign_systems.systems(with_if)) == ["Li-110", "Na-110", "Li-110__LiF-100"]
     assert with_if["interfaces"]["select"] == "min_area" and quick["interfaces"]["select"] == "min_strain"
 
@@ -102,8 +111,9 @@ def test_user_adds_metal_and_coating_in_config_only(cfg):
     """K and a coating given by formula + space group + lattice constant: no code change."""
     cfg["metals"]["K"] = {"a0_A": 5.28}
     cfg["coatings"]["KF"] = {"kind": "bulk", "formula": "KF", "spacegroup": 225, "a_A": 5.35}
-    cfg["systems"]["interfaces"].append({"metal": "K", "facets": ["110"], "coating": "KF",
-                                         "coating_facets": [[1, 0, 0]], "xc": "PBE"})
+    cfg["systems"]["interfaces"].append(
+        {"metal": "K", "facets": ["110"], "coating": "KF", "coating_facets": [[1, 0, 0]], "xc": "PBE"}
+    )
     config.validate(cfg)
     assert "K-110__KF-100" in campaign_systems.systems(cfg)
 
@@ -112,8 +122,24 @@ def test_user_adds_metal_and_coating_in_config_only(cfg):
 def test_snakemake_refuses_bad_config_before_any_job(root, tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("interfaces:\n  max_strain: 0.5\n")
-    r = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--cores", "1", "-s", str(root / "Snakefile"),
-                        "-d", str(tmp_path), "--configfile", str(bad)], capture_output=True, text=True)
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "-n",
+            "--cores",
+            "1",
+            "-s",
+            str(root / "Snakefile"),
+            "-d",
+            str(tmp_path),
+            "--configfile",
+            str(bad),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode != 0
     assert "interfaces.max_strain" in r.stdout + r.stderr
 
@@ -123,6 +149,7 @@ def test_defaults_of_referenced_sub_schemas_are_filled(cfg):
     import yaml as _yaml
 
     from anodeflow.config import SCHEMA_DIR
+
     sub = _yaml.safe_load((SCHEMA_DIR / "cft.schema.yaml").read_text())
     defaults = {k: v["default"] for k, v in sub["properties"].items() if isinstance(v, dict) and "default" in v}
     assert defaults
@@ -149,8 +176,9 @@ def test_moved_analysis_settings_are_pointed_to_their_new_section(reference_conf
 def test_bad_termination_and_select_name_key_and_allowed_values(cfg):
     cfg["systems"]["interfaces"][1]["termination"] = "neutral"
     cfg["interfaces"]["select"] = "smallest"
-    msg = rejected(cfg, "systems.interfaces[1].termination", "'anion', 'cation'", "interfaces.select",
-                   "min_strain", "min_area")
+    msg = rejected(
+        cfg, "systems.interfaces[1].termination", "'anion', 'cation'", "interfaces.select", "min_strain", "min_area"
+    )
     assert "neutral" in msg and "smallest" in msg
 
 
@@ -158,6 +186,7 @@ def test_convergence_systems_must_be_campaign_systems():
     from pathlib import Path
 
     from anodeflow import config as afc
+
     root = Path(__file__).resolve().parents[1]
     cfg = afc.load(root / "config" / "config.yaml", root / "config" / "quick.yaml")
     assert not afc.semantic_errors(dict(cfg, convergence=dict(cfg["convergence"], systems=["Li-110"])), root)

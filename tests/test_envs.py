@@ -3,6 +3,7 @@
 No conda channel is reachable on the test machines, so the environments themselves are not created here;
 what can drift silently (versions, a rule without `conda:`, a family missing its engine) is checked instead.
 """
+
 from __future__ import annotations
 
 import re
@@ -123,8 +124,7 @@ def _workflow_rules():
     os.chdir(ROOT)
     try:
         with SnakemakeApi(OutputSettings(quiet=None)) as api:
-            wapi = api.workflow(snakefile=ROOT / "Snakefile", workdir=ROOT,
-                                resource_settings=ResourceSettings(cores=1))
+            wapi = api.workflow(snakefile=ROOT / "Snakefile", workdir=ROOT, resource_settings=ResourceSettings(cores=1))
             # The public API has no rule listing with directives; _workflow is the parsed workflow.
             return [(r.name, r.conda_env, r.norun, Path(r.snakefile)) for r in wapi._workflow.rules]
     finally:

@@ -1,5 +1,6 @@
 """MD stage: hysteresis analysis (pure), the config the jobs read, the job verbs, restartable phases and
 tiny real LAMMPS runs for Li and Na."""
+
 import copy
 import dataclasses
 import json
@@ -39,9 +40,20 @@ def pots(cfg, tmp_path_factory):
 
 def _ribbon_settings(**kw):
     """Ribbon settings of the tiny test ribbons: cft/md schema defaults, 2 fs, the sizes given."""
-    base = dict(b=2, anchor_k_eV_A2=1.0, bins_per_spacing=1, cn_min=6, orientations={},
-                timestep_fs=2.0, checkpoint_every=5000, omp_threads=1, rough_factor=4, gamma_guess_J_m2=0.5,
-                min_wavelength_spacings=1, max_modes=8)
+    base = dict(
+        b=2,
+        anchor_k_eV_A2=1.0,
+        bins_per_spacing=1,
+        cn_min=6,
+        orientations={},
+        timestep_fs=2.0,
+        checkpoint_every=5000,
+        omp_threads=1,
+        rough_factor=4,
+        gamma_guess_J_m2=0.5,
+        min_wavelength_spacings=1,
+        max_modes=8,
+    )
     if "prod_ps" in kw and "max_prod_ps" not in kw:
         kw["max_prod_ps"] = kw["prod_ps"]
     return ribbon.RibbonSettings(**{**base, **kw})
@@ -81,7 +93,7 @@ def test_validate_fills_the_md_and_cft_defaults(files):
                 pass
         c = afconfig.validate(stripped)
         for path, value in defaults.items():
-            if not any(q[:len(path)] == path and q != path for q in defaults):  # leaves (md.ntasks holds 3)
+            if not any(q[: len(path)] == path and q != path for q in defaults):  # leaves (md.ntasks holds 3)
                 assert _get(c[sec], path) == value, (sec, path)
         # and the files' own values are kept
         c = afconfig.validate(copy.deepcopy(raw))
@@ -104,8 +116,11 @@ def test_a0_comes_from_config_and_a_missing_one_names_the_key(cfg):
 
 
 def test_ribbon_settings_apply_the_per_metal_overrides(cfg):
-    c = afconfig.load(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml",
-                      ROOT / "tests" / "configs" / "md_local_potentials.yaml")
+    c = afconfig.load(
+        ROOT / "config" / "config.yaml",
+        ROOT / "config" / "quick.yaml",
+        ROOT / "tests" / "configs" / "md_local_potentials.yaml",
+    )
     na, li = settings.ribbon_settings("Na", c, 1, "rough"), settings.ribbon_settings("Li", c)
     assert (na.length_A, na.slab_A, na.prod_ps, na.max_prod_ps, na.sample_ps) == (150, 25, 200, 600, 0.5)
     assert (na.b, na.start, na.gamma_guess_J_m2) == (1, "rough", 0.5)
@@ -122,19 +137,27 @@ def test_ribbon_settings_apply_the_per_metal_overrides(cfg):
 
 def test_job_config_is_the_metal_s_part_without_execution_keys(cfg):
     """What a job reads: its metal only, no launcher/ntasks; the job functions read the same values from it."""
-    c = afconfig.load(ROOT / "config" / "config.yaml", ROOT / "config" / "quick.yaml",
-                      ROOT / "tests" / "configs" / "md_local_potentials.yaml")
+    c = afconfig.load(
+        ROOT / "config" / "config.yaml",
+        ROOT / "config" / "quick.yaml",
+        ROOT / "tests" / "configs" / "md_local_potentials.yaml",
+    )
     for kind in settings.JOB_KINDS:
         jc = settings.job_config(c, kind, "Na")
         text = json.dumps(jc)
         assert '"Li"' not in text and "launcher" not in text and "ntasks" not in text, (kind, text)
     mel, exp, rib = (settings.job_config(c, k, "Na") for k in ("melting", "expansion", "ribbon"))
     assert settings.a0("Na", mel) == settings.a0("Na", c) and mel["md"]["melting"] == {
-        **c["md"]["melting"], "T_range_K": {"Na": c["md"]["melting"]["T_range_K"]["Na"]}}
+        **c["md"]["melting"],
+        "T_range_K": {"Na": c["md"]["melting"]["T_range_K"]["Na"]},
+    }
     # quick: ribbons (and steps) at 0.7 and 0.85 of the metal's Tm (coexistence, else hysteresis), whole K
     melting = {"metal": "Na", "Tm_K": 444.0, "Tm_coexistence_K": 455.4}
-    assert settings.expansion_temperatures("Na", exp, melting) == settings.expansion_temperatures("Na", c, melting) \
+    assert (
+        settings.expansion_temperatures("Na", exp, melting)
+        == settings.expansion_temperatures("Na", c, melting)
         == [200.0, 319.0, 387.0]
+    )
     hysteresis_only = {"metal": "Na", "Tm_K": 444.0, "Tm_coexistence_K": None}
     assert settings.cft_temperatures("Na", c, hysteresis_only) == [311.0, 377.0]
     with pytest.raises(afconfig.ConfigError, match="no melting point"):
@@ -163,29 +186,54 @@ def test_ribbon_targets_and_labels(cfg):
     c = copy.deepcopy(cfg)
     c["md"]["metals"] = ["Na"]
     c["cft"].update(facets=["100"], T_K={"Na": [300, 412.5], "Li": [300]}, T_over_Tm=None, b_spacings=[1, 3])
-    assert settings.ribbon_targets(c) == [("Na", "100", 1, "300"), ("Na", "100", 1, "412.5"),
-                                          ("Na", "100", 3, "300"), ("Na", "100", 3, "412.5")]
+    assert settings.ribbon_targets(c) == [
+        ("Na", "100", 1, "300"),
+        ("Na", "100", 1, "412.5"),
+        ("Na", "100", 3, "300"),
+        ("Na", "100", 3, "412.5"),
+    ]
     c["cft"]["T_over_Tm"] = [0.5]
-    assert settings.ribbon_targets(c, lambda m: {"Tm_coexistence_K": 400.4}) == [("Na", "100", 1, "200"),
-                                                                                 ("Na", "100", 3, "200")]
-    assert settings.step_targets(c, lambda m: {"Tm_coexistence_K": 400.4}) == [("Na", "110", "001", "200"),
-                                                                               ("Na", "110", "1-10", "200")]
+    assert settings.ribbon_targets(c, lambda m: {"Tm_coexistence_K": 400.4}) == [
+        ("Na", "100", 1, "200"),
+        ("Na", "100", 3, "200"),
+    ]
+    assert settings.step_targets(c, lambda m: {"Tm_coexistence_K": 400.4}) == [
+        ("Na", "110", "001", "200"),
+        ("Na", "110", "1-10", "200"),
+    ]
 
 
 def test_plot_verbs_write_the_figures(tmp_path):
     T = np.linspace(300, 700, 41)
-    np.savez(tmp_path / "ramps.npz", heat_T_set=T, heat_pe=-1 + 1e-4 * T + 0.05 * (T > 600),
-             cool_T_set=T[::-1], cool_pe=-0.95 + 1e-4 * T[::-1] - 0.05 * (T[::-1] < 400))
-    (tmp_path / "melting.json").write_text(json.dumps(
-        {"metal": "Li", "Tm_K": 500.0, "T_plus_K": 600.0, "T_minus_K": 400.0, "Tm_experiment_K": 453.65}))
-    jobs.main(["melting-plot", "--npz", str(tmp_path / "ramps.npz"), "--json", str(tmp_path / "melting.json"),
-               "--out", str(tmp_path / "melting.png")])
-    pd.DataFrame({"metal": "Li", "T_K": [300.0, 350.0, 420.0], "a_A": [3.49, 3.497, 3.509],
-                  "a_stderr_A": [1e-3, 1e-3, 2e-3]}).to_csv(tmp_path / "te.csv", index=False)
+    np.savez(
+        tmp_path / "ramps.npz",
+        heat_T_set=T,
+        heat_pe=-1 + 1e-4 * T + 0.05 * (T > 600),
+        cool_T_set=T[::-1],
+        cool_pe=-0.95 + 1e-4 * T[::-1] - 0.05 * (T[::-1] < 400),
+    )
+    (tmp_path / "melting.json").write_text(
+        json.dumps({"metal": "Li", "Tm_K": 500.0, "T_plus_K": 600.0, "T_minus_K": 400.0, "Tm_experiment_K": 453.65})
+    )
+    jobs.main(
+        [
+            "melting-plot",
+            "--npz",
+            str(tmp_path / "ramps.npz"),
+            "--json",
+            str(tmp_path / "melting.json"),
+            "--out",
+            str(tmp_path / "melting.png"),
+        ]
+    )
+    pd.DataFrame(
+        {"metal": "Li", "T_K": [300.0, 350.0, 420.0], "a_A": [3.49, 3.497, 3.509], "a_stderr_A": [1e-3, 1e-3, 2e-3]}
+    ).to_csv(tmp_path / "te.csv", index=False)
     jobs.main(["expansion-plot", "--csv", str(tmp_path / "te.csv"), "--out", str(tmp_path / "te.png")])
     for f in ("melting.png", "te.png"):
         assert (tmp_path / f).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     from anodeflow.md.plots import linear_expansion_coefficient
+
     assert linear_expansion_coefficient([300, 400], [3.50, 3.5175]) == pytest.approx(0.0175 / 100 / 3.50875)
     assert linear_expansion_coefficient([300], [3.5]) is None
 
@@ -235,15 +283,25 @@ def test_orientations_are_right_handed_and_commensurate():
 def test_phases_restart_after_a_kill(pots, tmp_path):
     """A run killed mid-phase continues from the LAMMPS restart file: same step count and samples."""
     pot = pots["Na"]
-    setup = ["units metal", "lattice bcc 4.25", "region b block 0 3 0 3 0 3", "create_box 1 b", "create_atoms 1 box",
-             *pot.lammps_commands(mass=True), "timestep 0.002", "thermo 10",
-             "velocity all create 300 5 mom yes rot no"]
+    setup = [
+        "units metal",
+        "lattice bcc 4.25",
+        "region b block 0 3 0 3 0 3",
+        "create_box 1 b",
+        "create_atoms 1 box",
+        *pot.lammps_commands(mass=True),
+        "timestep 0.002",
+        "thermo 10",
+        "velocity all create 300 5 mom yes rot no",
+    ]
     after = [*pot.lammps_commands(mass=True), "timestep 0.002", "thermo 10"]
 
     def phases():
         smp = lambda lmp: {"step": lmp.get_thermo("step"), "pe": lmp.get_thermo("pe")}  # noqa: E731
-        return [Phase("eq", 40, ["fix t all nvt temp 300 300 0.1"], ["unfix t"]),
-                Phase("ramp", 120, ["fix t all nvt temp 300 400 0.1"], ["unfix t"], 20, smp)]
+        return [
+            Phase("eq", 40, ["fix t all nvt temp 300 300 0.1"], ["unfix t"]),
+            Phase("ramp", 120, ["fix t all nvt temp 300 400 0.1"], ["unfix t"], 20, smp),
+        ]
 
     class KilledError(Exception):
         pass
@@ -280,15 +338,41 @@ def test_phases_restart_after_a_kill(pots, tmp_path):
 @pytest.mark.parametrize("metal,a0", [("Li", 3.45), ("Na", 4.25)])
 def test_tiny_expansion_and_melting_runs(pots, tmp_path, metal, a0):
     """Real NPT runs on 16 atoms: a(T) near the 0 K value, ramps produce samples at the set points."""
-    r = bulk.expansion_run(pots[metal], a0, bulk.NPTRun(cells=2, T_K=200.0, equil_ps=0.02, prod_ps=0.1, dt_fs=2.0,
-                                                       seed=11, sample_every=10, checkpoint_every=5000,
-                                                       omp_threads=1), tmp_path / "exp")
+    r = bulk.expansion_run(
+        pots[metal],
+        a0,
+        bulk.NPTRun(
+            cells=2,
+            T_K=200.0,
+            equil_ps=0.02,
+            prod_ps=0.1,
+            dt_fs=2.0,
+            seed=11,
+            sample_every=10,
+            checkpoint_every=5000,
+            omp_threads=1,
+        ),
+        tmp_path / "exp",
+    )
     a, da = bulk.lattice_constant(r["vol"])
     assert a == pytest.approx(a0, rel=0.03) and np.isfinite(da)
-    m = bulk.melting_run(pots[metal], a0, bulk.MeltingRamp(cells=2, T_min_K=200.0, T_max_K=300.0,
-                                                           rate_K_per_ps=1000.0, hold_ps=0.02, dt_fs=2.0, seed=11,
-                                                           sample_every=10, checkpoint_every=5000, omp_threads=1),
-                         tmp_path / "melt")
+    m = bulk.melting_run(
+        pots[metal],
+        a0,
+        bulk.MeltingRamp(
+            cells=2,
+            T_min_K=200.0,
+            T_max_K=300.0,
+            rate_K_per_ps=1000.0,
+            hold_ps=0.02,
+            dt_fs=2.0,
+            seed=11,
+            sample_every=10,
+            checkpoint_every=5000,
+            omp_threads=1,
+        ),
+        tmp_path / "melt",
+    )
     assert m["natoms"] == 16
     # 100 K at 1000 K/ps and 2 fs: 50 steps, a sample every 10 steps -> set points 220 .. 300 K
     np.testing.assert_allclose(m["heat"]["T_set"], [220.0, 240.0, 260.0, 280.0, 300.0])
@@ -298,8 +382,9 @@ def test_tiny_expansion_and_melting_runs(pots, tmp_path, metal, a0):
 @pytest.mark.lammps
 @pytest.mark.parametrize("metal,facet,a", [("Li", "100", 3.48), ("Na", "110", 4.28)])
 def test_tiny_ribbon_samples_both_surfaces(pots, tmp_path, metal, facet, a):
-    s = _ribbon_settings(length_A=6 * a, slab_A=5 * a, vacuum_A=10.0, anchor_A=3.0, equil_ps=0.01, prod_ps=0.06,
-                         sample_ps=0.02)
+    s = _ribbon_settings(
+        length_A=6 * a, slab_A=5 * a, vacuum_A=10.0, anchor_A=3.0, equil_ps=0.01, prod_ps=0.06, sample_ps=0.02
+    )
     g = s.geometry(a, facet)
     r = ribbon.run_ribbon(pots[metal], a, facet, 250.0, s, 3, tmp_path / "rib")
     nb = r["nbins"]
@@ -310,7 +395,7 @@ def test_tiny_ribbon_samples_both_surfaces(pots, tmp_path, metal, facet, a):
     assert np.mean(r["h_top"]) == pytest.approx(half, abs=1.0)
     assert np.mean(r["bcc_interior"]) > 0.7  # still bcc at 250 K (CNA, slab interior)
     assert r["W_A"] == pytest.approx(g["W_A"]) and r["b_A"] == pytest.approx(g["b_A"])
-    assert np.all(np.asarray(r["msd_interior_A2"]) < 0.25 * a ** 2)  # solid by the MSD test
+    assert np.all(np.asarray(r["msd_interior_A2"]) < 0.25 * a**2)  # solid by the MSD test
 
 
 @pytest.mark.lammps
@@ -318,14 +403,15 @@ def test_ribbon_melt_test_separates_solid_from_liquid(pots, tmp_path):
     """Na EAM ribbon (120 atoms, 3 ps): at 250 K the interior MSD stays on its plateau (measured
     0.15-0.37 A^2), at 800 K (about twice T_m) it grows past 0.25 a^2 = 4.6 A^2 (measured 11.8 A^2)."""
     a = 4.28
-    s = _ribbon_settings(length_A=6 * a, slab_A=5 * a, vacuum_A=10.0, anchor_A=3.0, equil_ps=0.5, prod_ps=3.0,
-                         sample_ps=0.25)
+    s = _ribbon_settings(
+        length_A=6 * a, slab_A=5 * a, vacuum_A=10.0, anchor_A=3.0, equil_ps=0.5, prod_ps=3.0, sample_ps=0.25
+    )
     msd = {}
     for T in (250.0, 800.0):
         r = ribbon.run_ribbon(pots["Na"], a, "100", T, s, 3, tmp_path / f"r{T:.0f}")
         msd[T] = float(np.max(r["msd_interior_A2"]))
     assert msd[250.0] < 1.0
-    assert msd[800.0] > 0.25 * a ** 2
+    assert msd[800.0] > 0.25 * a**2
 
 
 @pytest.mark.lammps
@@ -335,10 +421,36 @@ def test_ribbon_verb_under_mpi_two_ranks(cfg, tmp_path):
     c = copy.deepcopy(cfg)
     c["cft"].update(length_A=20, slab_A=17, vacuum_A=8, equil_ps=0.01, prod_ps=0.04, max_prod_ps=0.04, sample_ps=0.02)
     pd.DataFrame({"T_K": [250.0], "a_A": [4.27]}).to_csv(tmp_path / "exp.csv", index=False)
-    cmd = [sys.executable, "-m", "anodeflow.launch", "--md", "2", "--", sys.executable, "-m", "anodeflow.md.jobs",
-           "ribbon", "--metal", "Na", "--facet", "100", "--T", "250", "--b", "2", "--start", "rough", "--config",
-           json.dumps(settings.job_config(c, "ribbon", "Na")), "--expansion", str(tmp_path / "exp.csv"),
-           "--out", str(tmp_path / "r.npz"), "--workdir", str(tmp_path / "w")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "anodeflow.launch",
+        "--md",
+        "2",
+        "--",
+        sys.executable,
+        "-m",
+        "anodeflow.md.jobs",
+        "ribbon",
+        "--metal",
+        "Na",
+        "--facet",
+        "100",
+        "--T",
+        "250",
+        "--b",
+        "2",
+        "--start",
+        "rough",
+        "--config",
+        json.dumps(settings.job_config(c, "ribbon", "Na")),
+        "--expansion",
+        str(tmp_path / "exp.csv"),
+        "--out",
+        str(tmp_path / "r.npz"),
+        "--workdir",
+        str(tmp_path / "w"),
+    ]
     env = {**os.environ, "ANODEFLOW_MD_LAUNCHER": "mpiexec -n {ntasks}", "PYTHONPATH": str(ROOT / "src")}
     r = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -355,8 +467,16 @@ def test_kill_between_restart_and_state_resumes_from_the_committed_state(pots, t
     from anodeflow.md import engine
 
     pot = pots["Na"]
-    setup = ["units metal", "lattice bcc 4.25", "region b block 0 2 0 2 0 2", "create_box 1 b", "create_atoms 1 box",
-             *pot.lammps_commands(mass=True), "timestep 0.002", "velocity all create 300 5 mom yes rot no"]
+    setup = [
+        "units metal",
+        "lattice bcc 4.25",
+        "region b block 0 2 0 2 0 2",
+        "create_box 1 b",
+        "create_atoms 1 box",
+        *pot.lammps_commands(mass=True),
+        "timestep 0.002",
+        "velocity all create 300 5 mom yes rot no",
+    ]
     after = [*pot.lammps_commands(mass=True), "timestep 0.002"]
     smp = lambda lmp: {"step": lmp.get_thermo("step")}  # noqa: E731
     phases = [Phase("ramp", 100, ["fix t all nvt temp 300 400 0.1"], ["unfix t"], 10, smp)]
@@ -367,7 +487,7 @@ def test_kill_between_restart_and_state_resumes_from_the_committed_state(pots, t
 
     def dying_commit(workdir, state, samples):
         calls.append(state["step"])
-        if len(calls) == 3:          # md.90.restart is on disk, its state never committed
+        if len(calls) == 3:  # md.90.restart is on disk, its state never committed
             raise KilledError
         real_commit(workdir, state, samples)
 

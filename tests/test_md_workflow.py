@@ -7,6 +7,7 @@ is asserted here). The thermal expansion runs (EXPANSION below: 54 atoms, 4 ps +
 temperatures) are long enough to be physics, checked against the potentials' own static 0 K bcc lattice
 constants and against experiment's expansion coefficient.
 """
+
 import json
 
 import numpy as np
@@ -25,10 +26,17 @@ EXPANSION = {"cells": 3, "T_K": {"Li": [100], "Na": [100]}, "equil_ps": 4, "prod
 #: expansion of the elements"): Li 46e-6, Na 71e-6
 ALPHA_EXPERIMENT = {"Li": 46e-6, "Na": 71e-6}
 T_OF = {"Li": 300, "Na": 250}
-TARGETS = ["results/cft/stiffness.csv", "results/cft/stiffness.png", "results/cft/step_stiffness.csv",
-           "results/cft/step_stiffness.png",
-           *[f"results/md/{m}/{f}" for m in ("Li", "Na")
-             for f in ("melting.json", "melting.png", "thermal_expansion.csv", "thermal_expansion.png")]]
+TARGETS = [
+    "results/cft/stiffness.csv",
+    "results/cft/stiffness.png",
+    "results/cft/step_stiffness.csv",
+    "results/cft/step_stiffness.png",
+    *[
+        f"results/md/{m}/{f}"
+        for m in ("Li", "Na")
+        for f in ("melting.json", "melting.png", "thermal_expansion.csv", "thermal_expansion.png")
+    ],
+]
 
 
 def static_lattice_constant(workdir, metal: str) -> float:
@@ -43,15 +51,26 @@ def static_lattice_constant(workdir, metal: str) -> float:
 
     def energy_per_atom(a: float) -> float:
         lmp = make_lammps()
-        lmp.commands_list(["units metal", "boundary p p p", f"lattice bcc {a}", "region b block 0 2 0 2 0 2",
-                           "create_box 1 b", "create_atoms 1 box", *pot.lammps_commands(mass=True), "run 0"])
+        lmp.commands_list(
+            [
+                "units metal",
+                "boundary p p p",
+                f"lattice bcc {a}",
+                "region b block 0 2 0 2 0 2",
+                "create_box 1 b",
+                "create_atoms 1 box",
+                *pot.lammps_commands(mass=True),
+                "run 0",
+            ]
+        )
         e = lmp.get_thermo("pe") / 16
         lmp.close()
         return e
 
     guess = cfg["metals"][metal]["a0_A"]
-    best = minimize_scalar(energy_per_atom, bounds=(0.9 * guess, 1.1 * guess), method="bounded",
-                           options={"xatol": 1e-5})
+    best = minimize_scalar(
+        energy_per_atom, bounds=(0.9 * guess, 1.1 * guess), method="bounded", options={"xatol": 1e-5}
+    )
     return float(best.x)
 
 
@@ -76,24 +95,49 @@ def check_thermal_expansion(metal: str, table: pd.DataFrame, a0: float) -> None:
 def test_md_chain_tiny(tmp_path):
     sb = make_sandbox(tmp_path / "sb")
     overlay = tmp_path / "local_pot.yaml"
-    overlay.write_text(yaml.safe_dump({"potentials": {"Na": {"local_dir": str(SHARED)}},
-                                       "md": {"expansion": EXPANSION}}))
+    overlay.write_text(
+        yaml.safe_dump({"potentials": {"Na": {"local_dir": str(SHARED)}}, "md": {"expansion": EXPANSION}})
+    )
     cfg = ["--configfile", str(ROOT / "tests" / "configs" / "md_tiny.yaml"), str(overlay)]
     out = snakemake(sb, "--cores", "2", *TARGETS, *cfg, timeout=600).stdout
     ran = jobs_run(out)
     assert ran.count("md_ribbon") == 4 and ran.count("fetch_potential") == 1  # flat and rough per metal
     assert (sb / "resources" / "potentials" / "Na_v2.eam.fs").is_file()
     df = pd.read_csv(sb / "results" / "cft" / "stiffness.csv")
-    assert list(df.columns[:11]) == ["metal", "facet", "b_spacings", "T_K", "stiffness_J_m2", "stderr_J_m2", "status",
-                                     "tau1_ps", "tau1_resolved", "run_ps", "two_start_agree"]
+    assert list(df.columns[:11]) == [
+        "metal",
+        "facet",
+        "b_spacings",
+        "T_K",
+        "stiffness_J_m2",
+        "stderr_J_m2",
+        "status",
+        "tau1_ps",
+        "tau1_resolved",
+        "run_ps",
+        "two_start_agree",
+    ]
     assert sorted(zip(df.metal, df.facet.astype(str), df.b_spacings)) == [("Li", "100", 1), ("Na", "100", 1)]
     # a few tens of steps cannot be shown to be in equilibrium: the status says so and no number is reported
     assert (df.status != "equilibrated").all() and df.stiffness_J_m2.isna().all()
     for m in ("Li", "Na"):
         for start in ("flat", "rough"):
             z = np.load(sb / "results" / "md" / m / "ribbons" / f"100_b1_{T_OF[m]}K_{start}.npz")
-            assert {"h_top", "h_bot", "dt_ps", "W_A", "b_A", "a_A", "natoms", "prod_ps", "msd_interior_A2",
-                    "bcc_interior", "start", "imposed_amplitude_A", "chunks"} <= set(z.files)
+            assert {
+                "h_top",
+                "h_bot",
+                "dt_ps",
+                "W_A",
+                "b_A",
+                "a_A",
+                "natoms",
+                "prod_ps",
+                "msd_interior_A2",
+                "bcc_interior",
+                "start",
+                "imposed_amplitude_A",
+                "chunks",
+            } <= set(z.files)
             assert str(z["start"]) == start and (float(z["imposed_amplitude_A"]) > 0) == (start == "rough")
             assert int(z["chunks"]) == 2  # 0.06 ps chunks up to the 0.12 ps cap: never "enough"
     # the stripe island (Na (110), steps along [001]) and its table
@@ -104,8 +148,16 @@ def test_md_chain_tiny(tmp_path):
     assert st.step_stiffness_meV_per_A.isna().all()
     for m in ("Li", "Na"):
         mj = json.loads((sb / "results" / "md" / m / "melting.json").read_text())
-        assert {"Tm_K", "T_plus_K", "T_minus_K", "Tm_experiment_K", "provenance", "Tm_coexistence_K",
-                "Tm_coexistence_err_K", "coexistence_runs"} <= set(mj)
+        assert {
+            "Tm_K",
+            "T_plus_K",
+            "T_minus_K",
+            "Tm_experiment_K",
+            "provenance",
+            "Tm_coexistence_K",
+            "Tm_coexistence_err_K",
+            "coexistence_runs",
+        } <= set(mj)
         te = pd.read_csv(sb / "results" / "md" / m / "thermal_expansion.csv").sort_values("T_K")
         assert list(te.T_K) == [100.0, float(T_OF[m])] and (te.natoms == 54).all()
         assert (sb / "results" / "md" / m / "thermal_expansion.csv.provenance.json").is_file()

@@ -1,4 +1,5 @@
 """Lattice Monte Carlo of the vacancy lattice gas against exact 2D Ising critical points."""
+
 import math
 
 import numpy as np

@@ -2,6 +2,7 @@
 
 Substrate cell A, film cell B (columns), film rotated by θ: T = R(θ) B U A⁻¹ (U the correspondence
 nearest the identity); O-lattice basis (I − T⁻¹)⁻¹ A, cell area A_sub/|det(I − T⁻¹)|."""
+
 import numpy as np
 import pytest
 
@@ -31,11 +32,11 @@ def test_dilated_square(delta):
     1 − 2 cos θ/(1 + δ) + 1/(1 + δ)² is smallest at θ = 0)."""
     r = o_lattice(SQ, (1 + delta) * SQ, 0.0)
     assert r["spacing_A"] == pytest.approx(a * (1 + delta) / delta, rel=1e-9)
-    assert r["area_A2"] == pytest.approx(a ** 2 * (1 + delta) ** 2 / delta ** 2, rel=1e-9)
-    assert r["area_ratio"] == pytest.approx((1 + delta) ** 2 / delta ** 2, rel=1e-9)
+    assert r["area_A2"] == pytest.approx(a**2 * (1 + delta) ** 2 / delta**2, rel=1e-9)
+    assert r["area_ratio"] == pytest.approx((1 + delta) ** 2 / delta**2, rel=1e-9)
     s = o_lattice_scan(SQ, (1 + delta) * SQ)
     assert s["kind"] == "point" and s["theta_deg"] == pytest.approx(0.0, abs=1e-6)
-    assert s["density_min"] == pytest.approx(delta ** 2 / (1 + delta) ** 2, rel=1e-9)
+    assert s["density_min"] == pytest.approx(delta**2 / (1 + delta) ** 2, rel=1e-9)
     assert s["stretches"] == pytest.approx([1 + delta, 1 + delta])
 
 

@@ -1,4 +1,5 @@
 """Phase-field solvers: exactness of the fast path, reproducibility, mapping, stability bound."""
+
 import math
 from dataclasses import replace
 from pathlib import Path
@@ -23,8 +24,9 @@ from anodeflow.phasefield.solver import DenseSolver, FastSolver
 
 #: the reference problem (config/config.yaml phasefield: 200 x 70 cells, dx = 0.5 um, dt = 0.01 s,
 #: 75 nuclei, w = gamma = 1, prune 1e-4); tests change what they need with params(...)
-REFERENCE = GrowthParams.from_config(afconfig.load(Path(__file__).resolve().parents[1] / "config" / "config.yaml")
-                                     ["phasefield"])
+REFERENCE = GrowthParams.from_config(
+    afconfig.load(Path(__file__).resolve().parents[1] / "config" / "config.yaml")["phasefield"]
+)
 
 
 def params(**changes) -> GrowthParams:
@@ -32,13 +34,13 @@ def params(**changes) -> GrowthParams:
     return replace(REFERENCE, **{"seed_relax_s": 0.0, **changes})
 
 
-SMALL = dict(nx=48, ny=24, n_nuclei=14, deposition_velocity=1.0)   # a row every 50 steps
+SMALL = dict(nx=48, ny=24, n_nuclei=14, deposition_velocity=1.0)  # a row every 50 steps
 
 
 def _pair(seed=3, **kw):
     """Three orientations of different L, kappa and bulk energy (surface drive), electrolyte, deposition,
     anchored seeds: every term of the model is exercised."""
-    p = params(seed=seed, **{**SMALL, "seed_relax_s": 2.0, "release_rows": 4, **kw})   # relaxation: steps 0-199
+    p = params(seed=seed, **{**SMALL, "seed_relax_s": 2.0, "release_rows": 4, **kw})  # relaxation: steps 0-199
     s = make_setup(p, [1.0, 1.6, 0.6], [1.0, 0.7, 1.4], g_by_orientation=[0.0, -0.004, 0.006])
     return p, s
 
@@ -53,13 +55,13 @@ def test_dense_and_fast_agree_on_same_seed(anchor):
         d.run(150)
         f.run(150)
         assert np.max(np.abs(d.phi - f.phi)) <= 1e-12
-    assert f.active_rows() > s.rows0            # rows were activated during the comparison
+    assert f.active_rows() > s.rows0  # rows were activated during the comparison
     assert np.array_equal(d.grain_map(), f.grain_map())
-    assert f.box_cells() < 0.9 * (p.n_nuclei + 1) * f.active_rows() * p.nx   # the fast path did skip work
-    if anchor:                                                         # overgrown grains were let go, identically
+    assert f.box_cells() < 0.9 * (p.n_nuclei + 1) * f.active_rows() * p.nx  # the fast path did skip work
+    if anchor:  # overgrown grains were let go, identically
         assert np.any(f.owner < 0) and np.array_equal(f.owner, d.owner)
-    assert np.all(f.electrolyte[f.active_rows():] == 0.0)              # rows not yet active: frozen at zero
-    assert f.electrolyte[f.active_rows() - 1].max() > 0.5               # the newest row entered as electrolyte
+    assert np.all(f.electrolyte[f.active_rows() :] == 0.0)  # rows not yet active: frozen at zero
+    assert f.electrolyte[f.active_rows() - 1].max() > 0.5  # the newest row entered as electrolyte
 
 
 @pytest.mark.slow
@@ -85,14 +87,14 @@ def test_nuclei_sit_on_rough_substrate_with_random_orientations():
     p = params(seed=2)
     s = make_setup(p, [1, 1, 1], [1, 1, 1])
     assert len(s.nucleus_x) == 75 and len(set(s.nucleus_x)) == 75
-    assert s.substrate.max() > s.substrate.min()            # rough, not a flat line
+    assert s.substrate.max() > s.substrate.min()  # rough, not a flat line
     g = grain_map(s.phi0[:-1])
     for q, x in enumerate(s.nucleus_x):
-        assert g[s.substrate[x], x] == q                    # the nucleus touches the substrate
-        assert s.owner[x] == q                              # and is held there
+        assert g[s.substrate[x], x] == q  # the nucleus touches the substrate
+        assert s.owner[x] == q  # and is held there
     assert set(np.unique(s.orientation)) == {0, 1, 2}
     assert np.all((g >= 0)[: s.rows0 - 1][np.arange(s.rows0 - 1)[:, None] >= s.substrate[None, :]])  # closed seed
-    assert np.all(s.phi0[-1, s.rows0 - 1] == 1.0)             # one row of electrolyte above it
+    assert np.all(s.phi0[-1, s.rows0 - 1] == 1.0)  # one row of electrolyte above it
 
 
 def test_mapping_matches_methods_section_8():
@@ -153,7 +155,7 @@ def test_sharp_bound_is_stable_where_methods_bound_is_far_too_strict():
     methods bound; a run at 0.97 x the sharp bound, checkerboard noise in both grains and a
     boundary between them, stays bounded and the noise decays."""
     L, k, dx = np.array([4.0, 0.3]), np.array([0.2, 4.0]), 0.5
-    Le, ke = 0.3, 0.2                          # the electrolyte neither fast nor stiff
+    Le, ke = 0.3, 0.2  # the electrolyte neither fast nor stiff
     g = np.array([-0.1, -0.1, 0.0])
     sharp = stability_bound(np.append(L, Le), np.append(k, ke), dx, 1.0, 1.5, "sharp", g)
     methods = stability_bound(np.append(L, Le), np.append(k, ke), dx, 1.0, 1.5, g=g)
@@ -164,12 +166,21 @@ def test_sharp_bound_is_stable_where_methods_bound_is_far_too_strict():
     cb = (-1.0) ** (ii + jj)
     phi0 = np.zeros((2, n, n))
     phi0[0, :, : n // 2] = 1.0
-    phi0[1, :, n // 2:] = 1.0
+    phi0[1, :, n // 2 :] = 1.0
     phi0 += 1e-3 * cb * (phi0 > 0)
     f = FastSolver(custom_setup(p, phi0, L, k, g=g[:2], L_e=Le, kappa_e=ke))
     f.run(3000)
     assert np.all(np.abs(f.phi) < 1.01)
     assert np.abs((f.phi * cb).sum(axis=(1, 2))).max() < 1e-6 * n * n
     with pytest.raises(UnstableStepError):
-        FastSolver(custom_setup(params(nx=n, ny=n, dx=dx, dt=0.97 * sharp, stability="methods",
-                                       deposition_drive=0.1), phi0, L, k, g=g[:2], L_e=Le, kappa_e=ke))
+        FastSolver(
+            custom_setup(
+                params(nx=n, ny=n, dx=dx, dt=0.97 * sharp, stability="methods", deposition_drive=0.1),
+                phi0,
+                L,
+                k,
+                g=g[:2],
+                L_e=Le,
+                kappa_e=ke,
+            )
+        )

@@ -1,5 +1,6 @@
 """The phase-field stage standalone (config overrides only): its jobs, the temperature analysis and the
 phase map, the command line, and the rules through Snakemake."""
+
 import json
 import math
 from dataclasses import astuple
@@ -20,8 +21,13 @@ def cfg(root):
 
 
 def _outputs(d):
-    return {"csv": d / "texture.csv", "json_out": d / "texture.json", "snapshots": d / "snapshots.png",
-            "animation": d / "animation.gif", "frames": d / "frames.npz"}
+    return {
+        "csv": d / "texture.csv",
+        "json_out": d / "texture.json",
+        "snapshots": d / "snapshots.png",
+        "animation": d / "animation.gif",
+        "frames": d / "frames.npz",
+    }
 
 
 @pytest.mark.slow
@@ -29,8 +35,14 @@ def _outputs(d):
 def test_standalone_run_writes_every_output(cfg, tmp_path):
     assert inputs.needed_inputs(cfg, "Li") == {"surfaces": False, "barriers": False}
     s = jobs.grain_selection(cfg, "Li", "liquid", **_outputs(tmp_path))
-    for f in ("texture.csv", "texture.json", "snapshots.png", "animation.gif", "frames.npz",
-              "texture.csv.provenance.json"):
+    for f in (
+        "texture.csv",
+        "texture.json",
+        "snapshots.png",
+        "animation.gif",
+        "frames.npz",
+        "texture.csv.provenance.json",
+    ):
         assert (tmp_path / f).stat().st_size > 0, f
     tex = pd.read_csv(tmp_path / "texture.csv")
     t = tex[tex.axis == "time"]
@@ -70,18 +82,20 @@ def test_inputs_from_workflow_tables(cfg, tmp_path):
     cfg["phasefield"]["inputs"] = {}
     s = tmp_path / "s.csv"
     b = tmp_path / "b.csv"
-    pd.DataFrame({"facet": ["100", "110", "111", "110"], "strain": [0.0, 0.0, 0.0, -0.03],
-                  "E_s_J_m2": [0.45, 0.50, 0.55, 0.52]}).to_csv(s, index=False)
+    pd.DataFrame(
+        {"facet": ["100", "110", "111", "110"], "strain": [0.0, 0.0, 0.0, -0.03], "E_s_J_m2": [0.45, 0.50, 0.55, 0.52]}
+    ).to_csv(s, index=False)
     pd.DataFrame({"facet": ["100", "110", "111"], "E_a_eV": [0.05, 0.03, 0.3]}).to_csv(b, index=False)
     inp = inputs.resolve_inputs(cfg, "Li", "liquid", str(s), str(b))
-    assert inp["E_s_J_m2"] == {"001": 0.45, "101": 0.50, "111": 0.55}      # (001) is the slab (100)
+    assert inp["E_s_J_m2"] == {"001": 0.45, "101": 0.50, "111": 0.55}  # (001) is the slab (100)
     assert inp["E_a_eV"] == {"001": 0.05, "101": 0.03, "111": 0.3}
     assert inp["sources"]["E_s_001"] == str(s) and inp["sources"]["E_a_111"] == str(b)
     with pytest.raises(KeyError, match="strain -0.03"):
         inputs.resolve_inputs(cfg, "Li", "solid", str(s), str(b))
     # a band that did not converge is no barrier: refused, naming the facet and the override key
-    pd.DataFrame({"facet": ["100", "110", "111"], "E_a_eV": [0.05, 0.03, 1.7],
-                  "converged": [True, True, False]}).to_csv(b, index=False)
+    pd.DataFrame(
+        {"facet": ["100", "110", "111"], "E_a_eV": [0.05, 0.03, 1.7], "converged": [True, True, False]}
+    ).to_csv(b, index=False)
     with pytest.raises(ValueError, match=r"Li\(111\) did not converge.*phasefield.inputs.Li.E_a_eV.'111'"):
         inputs.resolve_inputs(cfg, "Li", "liquid", str(s), str(b))
 
@@ -116,7 +130,7 @@ def test_temperature_and_phase_map_sweeps(cfg, tmp_path):
             assert d["condition"] == c and d["front"][-1]["front_um"] > d["front"][0]["front_um"]
     df = jobs.temperature_analysis(cfg, pts, tmp_path / "ta.csv", tmp_path / "ta.png")
     assert set(df.source) == {"dU", "phasefield"}
-    assert set(df[df.source == "dU"].condition) == {"liquid", "solid"}        # both conditions
+    assert set(df[df.source == "dU"].condition) == {"liquid", "solid"}  # both conditions
     assert (tmp_path / "ta.png").stat().st_size > 0
     prov = json.loads((tmp_path / "ta.csv.provenance.json").read_text())
     assert set(prov["crossover_T_K"]) == {"Li liquid", "Li solid"}
@@ -148,14 +162,40 @@ def test_command_line_reads_tables_given_per_metal(cfg, tmp_path):
     b = tmp_path / "b.csv"
     pd.DataFrame({"facet": ["100", "110", "111"], "E_a_eV": [0.05, 0.03, 0.25]}).to_csv(b, index=False)
     out = tmp_path / "T300.json"
-    jobs.main(["temperature-point", "--config", json.dumps({"phasefield": cfg["phasefield"]}), "--metal", "Li",
-               "--temperature", "300", "--barriers", f"Li={b}", "--out", str(out)])
+    jobs.main(
+        [
+            "temperature-point",
+            "--config",
+            json.dumps({"phasefield": cfg["phasefield"]}),
+            "--metal",
+            "Li",
+            "--temperature",
+            "300",
+            "--barriers",
+            f"Li={b}",
+            "--out",
+            str(out),
+        ]
+    )
     d = json.loads(out.read_text())
     assert d["T_K"] == 300.0 and d["inputs"]["E_a_eV"]["111"] == 0.25
     assert d["inputs"]["sources"]["E_a_111"] == str(b)
     with pytest.raises(SystemExit):
-        jobs.main(["temperature-point", "--config", "{}", "--metal", "Li", "--temperature", "300",
-                   "--barriers", str(b), "--out", str(out)])
+        jobs.main(
+            [
+                "temperature-point",
+                "--config",
+                "{}",
+                "--metal",
+                "Li",
+                "--temperature",
+                "300",
+                "--barriers",
+                str(b),
+                "--out",
+                str(out),
+            ]
+        )
 
 
 def test_reference_barriers_are_the_workflows_and_literature_is_an_overlay(root):
@@ -169,5 +209,5 @@ def test_reference_barriers_are_the_workflows_and_literature_is_an_overlay(root)
     ov = lit["phasefield"]["inputs"]
     assert ov["Li"]["E_a_eV"] == {"001": 0.14, "101": 0.02}
     assert ov["Na"]["E_a_eV"] == {"101": 0.04} and ov["K"]["E_a_eV"] == {"101": 0.02}
-    assert inputs.needed_inputs(lit, "Li")["barriers"]            # (111) still from NEB
+    assert inputs.needed_inputs(lit, "Li")["barriers"]  # (111) still from NEB
     assert "literature" in ov["Li"]["source"]

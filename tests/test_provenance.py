@@ -10,6 +10,7 @@ Where it lives, per format:
 Figures (.png), GPAW restart files (.gpw, with their own parameter/version record) and Snakemake benchmark
 tables are not artifacts in this sense: each figure is drawn from an artifact that carries provenance.
 """
+
 from __future__ import annotations
 
 import csv
@@ -47,6 +48,7 @@ def read_provenance(path: Path):
         if path.stat().st_size == 0:
             return None
         from ase.io import read
+
         info = read(str(path), index=0, format="extxyz").info
         p = info.get("provenance")
         return json.loads(p) if isinstance(p, str) else p
@@ -83,7 +85,7 @@ def check_record(prov, declared_inputs: list[str], base: Path) -> list[str]:
 def detailed_summary(sandbox: Path, *args: str) -> dict[str, list[str]]:
     """output file -> declared input files, from `snakemake --detailed-summary`."""
     out = snakemake(sandbox, "--detailed-summary", "--cores", "1", *args).stdout
-    lines = out[out.index("output_file\t"):].splitlines()
+    lines = out[out.index("output_file\t") :].splitlines()
     rows = csv.DictReader(io.StringIO("\n".join(lines)), delimiter="\t")
     return {r["output_file"]: [p for p in (r["input-file(s)"] or "").split(",") if p] for r in rows}
 
@@ -105,8 +107,10 @@ def check_tree(sandbox: Path, summary: dict[str, list[str]]) -> dict[str, list[s
 
 # ----------------------------------------------------------------------------- the checker itself
 
+
 def _prov(tmp: Path, inputs: list[Path]) -> dict:
     from anodeflow.io import provenance
+
     return provenance({"k": 1}, inputs)
 
 
@@ -139,7 +143,7 @@ def test_checker_finds_what_is_missing_or_stale(tmp_path, monkeypatch):
 
     Path("in.txt").write_text("one")
     prov = _prov(tmp_path, [Path("in.txt")])
-    Path("in.txt").write_text("two")                         # input changed after the artifact was made
+    Path("in.txt").write_text("two")  # input changed after the artifact was made
     assert any("does not match" in b for b in check_record(prov, ["in.txt"], tmp_path))
     assert any("not hashed" in b for b in check_record(prov, ["in.txt", "other.json"], tmp_path))
     stripped = dict(prov, versions={k: v for k, v in prov["versions"].items() if k != "gpaw"})
@@ -175,12 +179,14 @@ def test_every_artifact_of_a_tiny_campaign_has_provenance(tmp_path):
     snakemake(sb, "--cores", "2", *md_targets, "--configfile", MD_CONFIG, str(overlay), timeout=900)
     summary.update(detailed_summary(sb, *md_targets, "--configfile", MD_CONFIG, str(overlay)))
 
-    checked = [o for o in summary if (sb / o).is_file() and Path(o).suffix in CHECKED
-               and not o.startswith("results/benchmarks/")]
+    checked = [
+        o
+        for o in summary
+        if (sb / o).is_file() and Path(o).suffix in CHECKED and not o.startswith("results/benchmarks/")
+    ]
     kinds = {Path(o).suffix for o in checked}
     assert kinds >= {".json", ".csv", ".extxyz", ".npz"}, kinds
     problems = check_tree(sb, summary)
     print(f"[provenance] {len(checked)} artifacts checked, {len(problems)} with problems")
     report = "\n".join(f"  {k}: {'; '.join(v)}" for k, v in sorted(problems.items()))
     assert not problems, "artifacts without complete provenance:\n" + report
-

@@ -8,6 +8,7 @@ Configs: tests/configs/report_tiny.yaml (one BEEF-vdW isolated Li(110) slab, one
 interface) + md_tiny.yaml + pf_standalone.yaml + the shared Na potential, in a sandbox; minutes, not
 seconds, because every stage is real.
 """
+
 from __future__ import annotations
 
 import base64
@@ -29,13 +30,20 @@ CONFIGS = [str(ROOT / "tests" / "configs" / f"{c}.yaml") for c in ("report_tiny"
 SYSTEMS = ["Li-110_BEEF-vdW", "Li-110__LiF-100"]
 TABLES = ["critical_temperatures", "montecarlo_tc", "beef_uncertainty", "adhesion"]
 TARGETS = [
-    "results/tables/montecarlo_tc.csv", "results/tables/beef_uncertainty.csv", "results/tables/adhesion.csv",
-    "results/figures/descriptor_map.png", "results/database/dft.db", "results/analysis/figures.json",
+    "results/tables/montecarlo_tc.csv",
+    "results/tables/beef_uncertainty.csv",
+    "results/tables/adhesion.csv",
+    "results/figures/descriptor_map.png",
+    "results/database/dft.db",
+    "results/analysis/figures.json",
     *[f"results/report/tables/{t}.html" for t in TABLES],
     *[f"results/bulk/{b}_eos.png" for b in ("Li_BEEF-vdW", "Li_PBE", "LiF_PBE")],
-    "results/md/Na/melting.png", "results/md/Na/thermal_expansion.png", "results/cft/stiffness.png",
+    "results/md/Na/melting.png",
+    "results/md/Na/thermal_expansion.png",
+    "results/cft/stiffness.png",
     "results/report/tables/cft_stiffness.html",
-    "results/phasefield/Li-liquid/texture.json", "results/phasefield/temperature_analysis.csv",
+    "results/phasefield/Li-liquid/texture.json",
+    "results/phasefield/temperature_analysis.csv",
     "results/phasefield/phase_map.csv",
 ]
 PER_SYSTEM = ["bader_height.png", "pdos.png", "density_map.png", "site_resolved.png", "montecarlo.png"]
@@ -47,8 +55,11 @@ STAGE_FIGURES = {
     "3. Vacancy thermodynamics": {f"results/thermo/{s}/binodal.png" for s in SYSTEMS},
     "4. MD: melting and expansion": {"results/md/Na/melting.png", "results/md/Na/thermal_expansion.png"},
     "5. Capillary stiffness": {"results/cft/stiffness.png"},
-    "7. Phase field": {"results/phasefield/Li-liquid/snapshots.png", "results/phasefield/phase_map.png",
-                       "results/phasefield/temperature_analysis.png"},
+    "7. Phase field": {
+        "results/phasefield/Li-liquid/snapshots.png",
+        "results/phasefield/phase_map.png",
+        "results/phasefield/temperature_analysis.png",
+    },
 }
 
 pytest.importorskip("gpaw")
@@ -69,8 +80,12 @@ def campaign(tmp_path_factory):
 def _entries(html: str) -> list[dict]:
     """(file name, mime type, bytes) of every result embedded in a Snakemake report."""
     out = []
-    for m in re.finditer(r'"mime_type": "([^"]+)".*?"data_uri": "data:[^;]+;charset=utf8;filename=([^;]+);base64,'
-                         r'([A-Za-z0-9+/=]+)"', html, flags=re.S):
+    for m in re.finditer(
+        r'"mime_type": "([^"]+)".*?"data_uri": "data:[^;]+;charset=utf8;filename=([^;]+);base64,'
+        r'([A-Za-z0-9+/=]+)"',
+        html,
+        flags=re.S,
+    ):
         out.append({"mime": m.group(1), "name": m.group(2), "data": base64.b64decode(m.group(3))})
     return out
 
@@ -87,8 +102,13 @@ def test_analysis_artifacts(campaign):
     # the database has every DFT calculation with its key-value pairs, written by one job
     db = connect(str(campaign / "results/database/dft.db"))
     rows = list(db.select())
-    n_jobs = sum(len(json.loads((campaign / f"results/interfaces/{s}/configurations.json").read_text())
-                     ["configurations"]) for s in SYSTEMS) + 2  # + the two adhesion slabs
+    n_jobs = (
+        sum(
+            len(json.loads((campaign / f"results/interfaces/{s}/configurations.json").read_text())["configurations"])
+            for s in SYSTEMS
+        )
+        + 2
+    )  # + the two adhesion slabs
     assert len(rows) == n_jobs
     for r in rows:
         assert {"system", "configuration", "functional", "converged"} <= set(r.key_value_pairs)
@@ -156,20 +176,36 @@ STAGE_CAPTIONS = {
     "results/figures/descriptor_map.png": ("0. Campaign overview", "descriptor_map.rst", {"figure": "descriptor map"}),
     "results/bulk/Li_PBE_eos.png": ("1. Bulk references", "bulk_eos.rst", {"phase": "Li", "functional": "PBE"}),
     "results/analysis/Li-110__LiF-100/bader_height.png": (
-        "2. Interfaces and electronic structure", "bader.rst",
-        {"system": "Li-110__LiF-100", "figure": "Bader charge vs height"}),
+        "2. Interfaces and electronic structure",
+        "bader.rst",
+        {"system": "Li-110__LiF-100", "figure": "Bader charge vs height"},
+    ),
     "results/thermo/Li-110_BEEF-vdW/binodal.png": (
-        "3. Vacancy thermodynamics", "binodal.rst", {"system": "Li-110_BEEF-vdW", "figure": "binodal (mean field)"}),
+        "3. Vacancy thermodynamics",
+        "binodal.rst",
+        {"system": "Li-110_BEEF-vdW", "figure": "binodal (mean field)"},
+    ),
     "results/md/Na/melting.png": (
-        "4. MD: melting and expansion", "melting.rst",
-        {"metal": "Na", "figure": "melting (heating/cooling hysteresis)"}),
+        "4. MD: melting and expansion",
+        "melting.rst",
+        {"metal": "Na", "figure": "melting (heating/cooling hysteresis)"},
+    ),
     "results/md/Na/thermal_expansion.png": (
-        "4. MD: melting and expansion", "thermal_expansion.rst", {"metal": "Na", "figure": "thermal expansion a(T)"}),
+        "4. MD: melting and expansion",
+        "thermal_expansion.rst",
+        {"metal": "Na", "figure": "thermal expansion a(T)"},
+    ),
     "results/cft/stiffness.png": ("5. Capillary stiffness", "stiffness.rst", {"figure": "stiffness vs T"}),
     "results/phasefield/Li-liquid/snapshots.png": (
-        "7. Phase field", "pf_snapshots.rst", {"run": "Li liquid", "figure": "grain-map snapshots"}),
+        "7. Phase field",
+        "pf_snapshots.rst",
+        {"run": "Li liquid", "figure": "grain-map snapshots"},
+    ),
     "results/phasefield/phase_map.png": (
-        "7. Phase field", "pf_phase_map.rst", {"run": "phase map", "figure": "texture phase map"}),
+        "7. Phase field",
+        "pf_phase_map.rst",
+        {"run": "phase map", "figure": "texture phase map"},
+    ),
 }
 
 

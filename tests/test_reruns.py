@@ -5,6 +5,7 @@
   benchmarks/results/workflow_timings_<label>.json, see benchmarks/workflow_timings.py, not asserted here);
 * changing one system's settings reruns only what depends on them (Snakemake's params/input/code triggers).
 """
+
 from __future__ import annotations
 
 import re
@@ -63,7 +64,7 @@ def test_reruns_do_exactly_what_changed(tmp_path):
     noop = run(TABLE)
     assert "Nothing to be done" in noop.stdout and not jobs(noop.stdout), noop.stdout[-2000:]
     print(f"[reruns] no-op rerun of the 2-system test campaign: {noop.wall_s:.1f} s")
-    li_before = mtimes(sb, "results/**/Li*/**/*.json") | mtimes(sb, "results/bulk/Li_*")   # the complete campaign
+    li_before = mtimes(sb, "results/**/Li*/**/*.json") | mtimes(sb, "results/bulk/Li_*")  # the complete campaign
 
     # 4. change Na's settings: Snakemake's plan (dry run) reruns Na's chain and the table, nothing of Li ...
     plan = jobs(snakemake(sb, "-n", "--cores", "2", TABLE, "--configfile", CONFIG, CHANGED).stdout)
@@ -78,7 +79,6 @@ def test_reruns_do_exactly_what_changed(tmp_path):
     # 5. execution settings are not science: another launcher and another rank count plan nothing
     #    (the launcher reaches jobs through the environment, ntasks is kept out of the job specs)
     exec_only = tmp_path / "exec_only.yaml"
-    exec_only.write_text('dft: {launcher: "srun --ntasks={ntasks} --cpus-per-task=1"}\n'
-                         "presets: {test: {ntasks: 2}}\n")
+    exec_only.write_text('dft: {launcher: "srun --ntasks={ntasks} --cpus-per-task=1"}\npresets: {test: {ntasks: 2}}\n')
     plan = snakemake(sb, "-n", "--cores", "2", TABLE, "--configfile", CONFIG, CHANGED, str(exec_only))
     assert "Nothing to be done" in plan.stdout and not jobs(plan.stdout), plan.stdout[-2000:]

@@ -1,5 +1,6 @@
 """resources/: the potentials table agrees with the config, fetched potentials stay out of git, and the
 shipped coating CIF validates and builds the same bulk cell as the formula + space group route."""
+
 import shutil
 import subprocess
 from pathlib import Path
@@ -42,15 +43,18 @@ def test_readme_lists_every_configured_potential(cfg):
 
 
 @pytest.mark.skipif(shutil.which("git") is None or not (ROOT / ".git").exists(), reason="needs the git checkout")
-@pytest.mark.parametrize("path,ignored", [
-    ("resources/potentials/Na_v2.eam.fs", True),
-    ("resources/potentials/anything_fetched.eam.alloy", True),
-    ("Na_v2.eam.fs", True),
-    ("resources/potentials/.gitignore", False),
-    ("resources/README.md", False),
-    ("resources/coatings/README.md", False),
-    ("resources/coatings/LiF.cif", False),
-])
+@pytest.mark.parametrize(
+    "path,ignored",
+    [
+        ("resources/potentials/Na_v2.eam.fs", True),
+        ("resources/potentials/anything_fetched.eam.alloy", True),
+        ("Na_v2.eam.fs", True),
+        ("resources/potentials/.gitignore", False),
+        ("resources/README.md", False),
+        ("resources/coatings/README.md", False),
+        ("resources/coatings/LiF.cif", False),
+    ],
+)
 def test_fetched_potentials_are_ignored_and_the_rest_tracked(path, ignored):
     r = subprocess.run(["git", "-C", str(ROOT), "check-ignore", "-q", path])
     assert r.returncode in (0, 1)
@@ -59,8 +63,9 @@ def test_fetched_potentials_are_ignored_and_the_rest_tracked(path, ignored):
 
 def _with_coating(cfg, spec):
     cfg["coatings"]["LiF_cif"] = spec
-    cfg["systems"]["interfaces"].append({"metal": "Li", "facets": ["100"], "coating": "LiF_cif",
-                                         "coating_facets": ["100"], "xc": "PBE"})
+    cfg["systems"]["interfaces"].append(
+        {"metal": "Li", "facets": ["100"], "coating": "LiF_cif", "coating_facets": ["100"], "xc": "PBE"}
+    )
     return cfg
 
 

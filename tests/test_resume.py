@@ -2,6 +2,7 @@
 Snakemake process group: snakemake, the shell, mpiexec, GPAW), and the rerun continues from the last
 ionic step kept in work/, with no partial artifact ever present under a declared output name.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,7 @@ CONFIG = str(ROOT / "tests" / "configs" / "resume.yaml")
 SYSTEM = "Li-100"
 TARGET = f"results/dft/{SYSTEM}/pristine/result.json"
 OUTPUTS = [TARGET, f"results/dft/{SYSTEM}/pristine/final.extxyz", f"results/dft/{SYSTEM}/pristine/final.gpw"]
-KILL_AFTER_STEPS = 2   # kill once this many BFGS steps are logged (the next step's SCF is then running)
+KILL_AFTER_STEPS = 2  # kill once this many BFGS steps are logged (the next step's SCF is then running)
 
 
 def bfgs_log(path: Path) -> list[tuple[int, float, float]]:
@@ -57,8 +58,8 @@ def descendants(pid: int) -> set[int]:
 
 def kill9(proc: subprocess.Popen) -> None:
     pids = descendants(proc.pid) | {proc.pid}
-    os.killpg(proc.pid, signal.SIGKILL)          # the session started for this run
-    for pid in pids:                             # anything that left the process group (MPI launchers)
+    os.killpg(proc.pid, signal.SIGKILL)  # the session started for this run
+    for pid in pids:  # anything that left the process group (MPI launchers)
         try:
             os.kill(pid, signal.SIGKILL)
         except ProcessLookupError:
@@ -73,8 +74,7 @@ def test_gpaw_relaxation_resumes_after_kill9(tmp_path):
     work = sandbox / "work" / "dft" / SYSTEM / "pristine"
     cmd = [str(Path(sys.executable).parent / "snakemake"), "--cores", "1", TARGET, "--configfile", CONFIG]
     log = open(tmp_path / "first_run.log", "w")
-    proc = subprocess.Popen(cmd, cwd=sandbox, env=env(), stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=sandbox, env=env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.time() + 600
         while time.time() < deadline and proc.poll() is None:
@@ -84,7 +84,7 @@ def test_gpaw_relaxation_resumes_after_kill9(tmp_path):
         first_log = (tmp_path / "first_run.log").read_text()[-3000:]
         assert proc.poll() is None, "the run ended before it could be killed:\n" + first_log
         assert len(bfgs_log(work / "opt.log")) > KILL_AFTER_STEPS, "no relaxation progress within 600 s"
-        time.sleep(1.0)   # let the next SCF start, so the kill hits a calculation in flight
+        time.sleep(1.0)  # let the next SCF start, so the kill hits a calculation in flight
     finally:
         if proc.poll() is None:
             kill9(proc)
@@ -97,19 +97,22 @@ def test_gpaw_relaxation_resumes_after_kill9(tmp_path):
     # ... and the resumable state is in work/, not among the outputs.
     assert (work / "relax.traj").stat().st_size > 0 and (work / "opt.json").exists()
     from ase.io import Trajectory
+
     frames_kept = len(Trajectory(str(work / "relax.traj")))
     steps_survived = frames_kept - 1
 
     # A kill -9 leaves Snakemake's lock behind; a user unlocks, then reruns the same command.
     snakemake(sandbox, "--unlock", "--configfile", CONFIG)
     rerun = snakemake(sandbox, "--cores", "1", TARGET, "--configfile", CONFIG, timeout=600)
-    assert jobs_run(rerun.stdout) == ["relax_pristine"], jobs_run(rerun.stdout)   # bulk/build kept
+    assert jobs_run(rerun.stdout) == ["relax_pristine"], jobs_run(rerun.stdout)  # bulk/build kept
 
     res = json.loads((sandbox / TARGET).read_text())
-    after = bfgs_log(work / "opt.log")[len(before):]
-    print(f"[resume] killed after {len(before) - 1} logged BFGS steps; {steps_survived} steps survived "
-          f"in work/ ({frames_kept} trajectory frames); rerun resumed_from_step={res['resumed_from_step']}, "
-          f"total steps={res['steps']} (budget {res['steps']}/{4}), rerun BFGS rows={len(after)}")
+    after = bfgs_log(work / "opt.log")[len(before) :]
+    print(
+        f"[resume] killed after {len(before) - 1} logged BFGS steps; {steps_survived} steps survived "
+        f"in work/ ({frames_kept} trajectory frames); rerun resumed_from_step={res['resumed_from_step']}, "
+        f"total steps={res['steps']} (budget {res['steps']}/{4}), rerun BFGS rows={len(after)}"
+    )
 
     assert steps_survived >= KILL_AFTER_STEPS
     assert res["resumed_from_step"] == steps_survived
@@ -121,7 +124,7 @@ def test_gpaw_relaxation_resumes_after_kill9(tmp_path):
     # The step budget (max_steps=4 in tests/configs/resume.yaml) counts the steps made before the kill, so
     # a killed-and-resumed relaxation makes exactly as many steps as an uninterrupted one.
     assert res["steps"] == 4
-    assert len(after) == 4 - steps_survived + 1   # the resumed start point, then only the remaining steps
+    assert len(after) == 4 - steps_survived + 1  # the resumed start point, then only the remaining steps
 
 
 SHARED_POTENTIALS = (ROOT / ".." / "shared" / "potentials").resolve()
@@ -140,16 +143,20 @@ def test_md_run_resumes_after_kill9(tmp_path):
     overlay = tmp_path / "local_pot.yaml"
     # Longer ramps (1e4 steps of 54 atoms) so that the kill lands mid-run even on an idle machine:
     # md_tiny's own ramps can finish within one 0.2 s poll there.
-    overlay.write_text(yaml.safe_dump({"potentials": {"Na": {"local_dir": str(SHARED_POTENTIALS)}},
-                                       "md": {"melting": {"cells": 3, "rate_K_per_ps": 20.0,
-                                                          "cool_rate_K_per_ps": 20.0}}}))
+    overlay.write_text(
+        yaml.safe_dump(
+            {
+                "potentials": {"Na": {"local_dir": str(SHARED_POTENTIALS)}},
+                "md": {"melting": {"cells": 3, "rate_K_per_ps": 20.0, "cool_rate_K_per_ps": 20.0}},
+            }
+        )
+    )
     cfg = ["--configfile", str(ROOT / "tests" / "configs" / "md_tiny.yaml"), str(overlay)]
     target = "results/md/Na/melting.json"
     work = sandbox / "work" / "md" / "Na" / "melting"
     cmd = [str(Path(sys.executable).parent / "snakemake"), "--cores", "1", target, *cfg]
     log = open(tmp_path / "first_run.log", "w")
-    proc = subprocess.Popen(cmd, cwd=sandbox, env=env(), stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=sandbox, env=env(), stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
     def progress():
         try:
@@ -179,8 +186,10 @@ def test_md_run_resumes_after_kill9(tmp_path):
     assert jobs_run(rerun.stdout) == ["md_melting"], jobs_run(rerun.stdout)
     final = progress()
     res = json.loads((sandbox / target).read_text())
-    print(f"[resume] MD killed at phase {kept['phase']} step {kept['phase_done']} of the phase "
-          f"(restart file every 20 steps); rerun restarts={final['restarts']}, result Tm_K={res.get('Tm_K')}")
+    print(
+        f"[resume] MD killed at phase {kept['phase']} step {kept['phase_done']} of the phase "
+        f"(restart file every 20 steps); rerun restarts={final['restarts']}, result Tm_K={res.get('Tm_K')}"
+    )
     # the rerun read the restart file (a fresh start resets the count to 0) and finished every phase
     assert final["restarts"] >= 1
     assert final["phase"] > kept["phase"] or final["phase_start_step"] > 0

@@ -6,6 +6,7 @@ every rule but ``all`` runs ``python -m anodeflow.<stage>.jobs <verb>`` (possibl
 ``python -m anodeflow.launch``) or a script, in a conda env of envs/, writes its declared log, and the
 verb exists in that module's command line.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -29,10 +30,12 @@ def parsed_rules(*configfiles):
     from snakemake.settings.types import ConfigSettings, OutputSettings, ResourceSettings
 
     with SnakemakeApi(OutputSettings(quiet={Quietness.ALL})) as api:
-        wf = api.workflow(resource_settings=ResourceSettings(cores=1),
-                          config_settings=ConfigSettings(configfiles=[ROOT / "config" / "config.yaml",
-                                                                      *configfiles]),
-                          snakefile=ROOT / os.environ.get("ANODEFLOW_TEST_SNAKEFILE", "Snakefile"), workdir=ROOT)
+        wf = api.workflow(
+            resource_settings=ResourceSettings(cores=1),
+            config_settings=ConfigSettings(configfiles=[ROOT / "config" / "config.yaml", *configfiles]),
+            snakefile=ROOT / os.environ.get("ANODEFLOW_TEST_SNAKEFILE", "Snakefile"),
+            workdir=ROOT,
+        )
         return list(wf._workflow.rules)
 
 
@@ -75,8 +78,9 @@ def test_every_rule_runs_a_command_in_its_env(rules, capsys):
         assert env is not None and env.resolve() in envs, f"rule {rule.name}: conda env {rule.conda_env!r}"
         assert rule.log, f"rule {rule.name} declares no log"
         if rule.shellcmd:
-            assert re.search(r">\s*\{log(\.\w+)?\}\s+2>&1\s*$", rule.shellcmd.strip()), \
+            assert re.search(r">\s*\{log(\.\w+)?\}\s+2>&1\s*$", rule.shellcmd.strip()), (
                 f"rule {rule.name} does not write its log: {rule.shellcmd!r}"
+            )
             module, verb = entry_point(rule.shellcmd)
             if re.match(r"^python -m anodeflow\.launch \{threads\}", rule.shellcmd.strip()):
                 # a GPAW job checks GPAW's world size against the ranks the launcher was asked for
@@ -86,8 +90,17 @@ def test_every_rule_runs_a_command_in_its_env(rules, capsys):
                 checked.add((module, verb))
     capsys.readouterr()
     # every stage package has its entry
-    assert {m.split(".")[1] for m, _ in checked} >= {"dft", "interfaces", "thermo", "analysis", "md", "cft",
-                                                     "pfinputs", "phasefield", "report"}
+    assert {m.split(".")[1] for m, _ in checked} >= {
+        "dft",
+        "interfaces",
+        "thermo",
+        "analysis",
+        "md",
+        "cft",
+        "pfinputs",
+        "phasefield",
+        "report",
+    }
 
 
 OPTION = re.compile(r"(?<![\w-])--([A-Za-z][\w-]*)")
@@ -120,16 +133,20 @@ def test_parsing_the_workflow_imports_no_science_code():
     import subprocess
     import sys
 
-    code = (f"import sys; sys.path.insert(0, {str(ROOT / 'tests')!r}); import test_rule_commands as t; "
-            f"t.parsed_rules(); print(sorted(m for m in {HEAVY!r} if m in sys.modules))")
+    code = (
+        f"import sys; sys.path.insert(0, {str(ROOT / 'tests')!r}); import test_rule_commands as t; "
+        f"t.parsed_rules(); print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
+    )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stdout.strip().splitlines()[-1] == "[]", r.stdout
 
 
 def test_entry_point_parser():
-    assert entry_point("GPAW_MPI_BACKEND=cgpaw python -m anodeflow.launch {threads} -- "
-                       "python -m anodeflow.dft.jobs relax --spec x > {log} 2>&1") == ("anodeflow.dft.jobs", "relax")
+    assert entry_point(
+        "GPAW_MPI_BACKEND=cgpaw python -m anodeflow.launch {threads} -- "
+        "python -m anodeflow.dft.jobs relax --spec x > {log} 2>&1"
+    ) == ("anodeflow.dft.jobs", "relax")
     assert entry_point("python -m anodeflow.thermo.jobs vacancy --tc x") == ("anodeflow.thermo.jobs", "vacancy")
     with pytest.raises(AssertionError):
         entry_point("cp {input} {output}")

@@ -1,4 +1,5 @@
 """Coordination numbers z_11, z_12 from geometry against hand-derived values (anodeflow.interfaces.sites docstring)."""
+
 import pytest
 
 from anodeflow.interfaces import sites, structures
@@ -6,8 +7,11 @@ from anodeflow.interfaces import sites, structures
 # bcc: (100) square net: 4 in-plane neighbours at a, 4 bulk nearest neighbours in the plane below;
 # (110) centred rectangular: 4 at a√3/2 in-plane, 2 bulk nearest neighbours below;
 # (111) triangular net at a√2: 6 in-plane, 3 bulk nearest neighbours one plane (a/(2√3)) below.
-HAND = {(1, 0, 0): (4, 4, 1.0, 3 ** 0.5 / 2), (1, 1, 0): (4, 2, 3 ** 0.5 / 2, 3 ** 0.5 / 2),
-        (1, 1, 1): (6, 3, 2 ** 0.5, 3 ** 0.5 / 2)}
+HAND = {
+    (1, 0, 0): (4, 4, 1.0, 3**0.5 / 2),
+    (1, 1, 0): (4, 2, 3**0.5 / 2, 3**0.5 / 2),
+    (1, 1, 1): (6, 3, 2**0.5, 3**0.5 / 2),
+}
 
 
 @pytest.mark.parametrize("metal,a", [("Li", 3.44), ("Na", 4.23)])

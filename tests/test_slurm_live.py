@@ -5,6 +5,7 @@ the repository root.
 If the machine cannot start SLURM (not root, no slurm-wlm/munge, daemons refuse) the tests are skipped and
 say why; with ANODEFLOW_REQUIRE_SLURM=1 (set by .ci/run) that is a failure instead.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,9 @@ def slurm_cluster():
     if os.geteuid() != 0:
         _unavailable("slurmctld/slurmd need root and the tests do not run as root")
     try:
-        proc = subprocess.run(["bash", str(ROOT / "scripts" / "slurm" / "start.sh")], capture_output=True,
-                              text=True, timeout=600)
+        proc = subprocess.run(
+            ["bash", str(ROOT / "scripts" / "slurm" / "start.sh")], capture_output=True, text=True, timeout=600
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         _unavailable(f"scripts/slurm/start.sh: {exc}")
     if proc.returncode != 0:
@@ -52,8 +54,12 @@ def slurm_jobs(output: str) -> list[str]:
 
 def slurm_states(jobids: list[str]) -> dict[str, tuple[str, int]]:
     """jobid -> (state, CPUs), from squeue (no accounting; MinJobAge=3600 keeps finished jobs listed)."""
-    out = subprocess.run(["squeue", "-h", "-t", "all", "-j", ",".join(jobids), "-o", "%i %T %C"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["squeue", "-h", "-t", "all", "-j", ",".join(jobids), "-o", "%i %T %C"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     states = {}
     for line in out.splitlines():
         jid, state, cpus = line.split()
@@ -62,12 +68,15 @@ def slurm_states(jobids: list[str]) -> dict[str, tuple[str, int]]:
 
 
 def run_through_slurm(sandbox: Path, *targets: str, timeout: float = 1200):
-    proc = snakemake(sandbox, "--cores", "64", "--profile", "slurm", *targets, "--configfile", CONFIG, *FAST,
-                     timeout=timeout)
+    proc = snakemake(
+        sandbox, "--cores", "64", "--profile", "slurm", *targets, "--configfile", CONFIG, *FAST, timeout=timeout
+    )
     jobids = slurm_jobs(proc.stdout)
     states = slurm_states(jobids) if jobids else {}
-    summary = (f"{len(jobids)} jobs through sbatch in {proc.wall_s:.0f} s, states "
-               f"{sorted(s for s, _ in states.values())}, per rule {job_counts(proc.stdout)}")
+    summary = (
+        f"{len(jobids)} jobs through sbatch in {proc.wall_s:.0f} s, states "
+        f"{sorted(s for s, _ in states.values())}, per rule {job_counts(proc.stdout)}"
+    )
     print(f"[slurm-live] {' '.join(targets)}: {summary}")
     return proc, jobids, states
 
@@ -106,8 +115,9 @@ def test_bulk_li_through_slurm(slurm_cluster, sandbox):
     assert "Traceback" not in log
 
     # a second invocation through SLURM has nothing to do and submits nothing
-    again = snakemake(sandbox, "--cores", "64", "--profile", "slurm", "results/bulk/Li_PBE.json",
-                      "--configfile", CONFIG, *FAST)
+    again = snakemake(
+        sandbox, "--cores", "64", "--profile", "slurm", "results/bulk/Li_PBE.json", "--configfile", CONFIG, *FAST
+    )
     assert "Nothing to be done" in again.stdout and not slurm_jobs(again.stdout)
     # the same target without the SLURM profile (local mpiexec launcher) has nothing to do either:
     # the launcher is execution, not a param of the job
@@ -124,9 +134,11 @@ def test_thermo_tc_through_slurm(slurm_cluster, sandbox):
     except AssertionError:
         log = sandbox / "logs/interfaces/Li-110.log"
         if log.exists() and "MPI parallelism is disabled" in log.read_text():
-            pytest.xfail("rule build_system imports GPAW without GPAW_MPI_BACKEND=cgpaw: inside the plugin's "
-                         "`srun -n1` step GPAW sees SLURM's launcher variables and refuses to start "
-                         "(workflow/rules/interfaces.smk; the other GPAW rules set it)")
+            pytest.xfail(
+                "rule build_system imports GPAW without GPAW_MPI_BACKEND=cgpaw: inside the plugin's "
+                "`srun -n1` step GPAW sees SLURM's launcher variables and refuses to start "
+                "(workflow/rules/interfaces.smk; the other GPAW rules set it)"
+            )
         raise
     counts = job_counts(proc.stdout)
     ran = sum(counts.values())

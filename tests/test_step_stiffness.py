@@ -1,5 +1,6 @@
 """Step stiffness (anodeflow.cft.step) from a synthetic stripe island whose two steps fluctuate as
 independent Ornstein-Uhlenbeck modes with the equipartition spectrum <|x_k|^2> = k_B T / (L beta~ k^2)."""
+
 import numpy as np
 import pytest
 
@@ -7,16 +8,16 @@ from anodeflow.cft import step
 from anodeflow.constants import KB_EV_PER_K
 from ou_surface import ou_modes, profiles
 
-A = 3.5                       # square lattice of the island layer (A)
-NY, NX = 48, 96               # rows along y (one bin per row), sites along x
-L, LX = NY * A, NX * A        # 168 A, 336 A
-HALF_WIDTH = 20 * A           # island of ~40 sites between its steps
-T, BETA, DT, TAU1 = 400.0, 5.0, 1.0, 15.0   # beta~ in meV/A; P_1 = k_B T / (L beta~ k_1^2) = 29 A^2
+A = 3.5  # square lattice of the island layer (A)
+NY, NX = 48, 96  # rows along y (one bin per row), sites along x
+L, LX = NY * A, NX * A  # 168 A, 336 A
+HALF_WIDTH = 20 * A  # island of ~40 sites between its steps
+T, BETA, DT, TAU1 = 400.0, 5.0, 1.0, 15.0  # beta~ in meV/A; P_1 = k_B T / (L beta~ k_1^2) = 29 A^2
 N_FIT = 8
 NM = (NY - 1) // 2
 n = np.arange(1, NM + 1)
 K = 2 * np.pi * n / L
-VAR = KB_EV_PER_K * T / (L * BETA * 1e-3 * K ** 2)
+VAR = KB_EV_PER_K * T / (L * BETA * 1e-3 * K**2)
 
 
 XI = (np.arange(NX) + 0.5) * A - LX / 2
@@ -30,8 +31,11 @@ def island(u_left, u_right, x0=0.0, adatom=False, exact=True, substrate=True):
     W/2 + u_right[j]; a substrate layer below (not top). Returns positions, mask and the exact step
     positions (the extreme island sites, relative to the ideal centre x0)."""
     inside = (X >= -HALF_WIDTH + u_left[:, None]) & (X <= HALF_WIDTH + u_right[:, None])
-    expect = (np.array([[X[j][inside[j]].min() for j in range(NY)], [X[j][inside[j]].max() for j in range(NY)]])
-              if exact else None)
+    expect = (
+        np.array([[X[j][inside[j]].min() for j in range(NY)], [X[j][inside[j]].max() for j in range(NY)]])
+        if exact
+        else None
+    )
     top = np.column_stack([X[inside], Y[inside], np.full(inside.sum(), 10.0)])
     if adatom:  # detached adatom three sites beyond the right step of row 5
         top = np.vstack([top, [expect[1, 5] + 3 * A, Y[5, 0], 10.0]])
@@ -47,7 +51,7 @@ def step_frames(rng, n_frames, beta=BETA, rough=0.0):
     var = VAR * BETA / beta
     A0 = np.zeros(NM, complex)
     A0[0] = rough * np.sqrt(var[0])
-    u = [profiles(ou_modes(var, TAU1 / n ** 2, DT, n_frames, rng, A0), NY, 0.0, rng) for _ in range(2)]
+    u = [profiles(ou_modes(var, TAU1 / n**2, DT, n_frames, rng, A0), NY, 0.0, rng) for _ in range(2)]
     out = np.empty((n_frames, 2, NY))
     for f in range(n_frames):
         pos, mask, _ = island(u[0][f], u[1][f], x0=0.0, exact=False, substrate=False)
@@ -77,7 +81,7 @@ def test_step_stiffness_recovers_beta_from_a_fluctuating_stripe_island():
     assert r["step_stiffness_meV_per_A"] == pytest.approx(BETA, rel=0.05)
     assert abs(r["step_stiffness_meV_per_A"] - BETA) < 3 * r["stderr_meV_per_A"]
     assert r["tau1_ps"] == pytest.approx(TAU1, rel=0.2)
-    assert 0 < r["c_A2"] < 3 * A ** 2 / 12 / NY
+    assert 0 < r["c_A2"] < 3 * A**2 / 12 / NY
 
 
 def test_short_step_run_is_refused():

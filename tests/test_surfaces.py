@@ -1,5 +1,6 @@
 """Surface-energy jobs: oriented strained bulk reference, the fixed-bottom E_s formula, the job and the
 table with its figure (EMT instead of GPAW, seconds)."""
+
 import json
 
 import numpy as np
@@ -21,7 +22,7 @@ def test_oriented_bulk_is_bulk_and_strained_in_plane(facet):
     assert b.get_potential_energy() / len(b) == pytest.approx(e0, abs=1e-9)
     s = surfaces.oriented_bulk("Cu", facet, 2.9, strain=0.03)
     assert np.linalg.norm(s.cell[0]) == pytest.approx(1.03 * np.linalg.norm(b.cell[0]))
-    assert s.cell[2, 2] == pytest.approx(b.cell[2, 2])          # out-of-plane spacing kept
+    assert s.cell[2, 2] == pytest.approx(b.cell[2, 2])  # out-of-plane spacing kept
     assert abs(s.cell[0, 2]) < 1e-9 and abs(s.cell[1, 2]) < 1e-9
 
 
@@ -35,21 +36,37 @@ def test_surface_job_with_a_cheap_calculator(tmp_path):
     """The whole job (bulk reference, unrelaxed slab, resumable relaxation) with EMT on bcc Cu:
     relaxation lowers E_s, strain changes it; the table and its figure gather the results."""
     (tmp_path / "bulk.json").write_text(json.dumps({"a_A": 2.87, "energy_per_atom_eV": None}))
-    preset = {"metal_layers": 5, "fixed_layers": 2, "inplane_min_length_A": 2.0, "vacuum_A": 10.0,
-              "fmax_slab": 0.05, "max_steps": 50, "bfgs_alpha_eV_A2": 70.0, "bfgs_maxstep_A": 0.2}
+    preset = {
+        "metal_layers": 5,
+        "fixed_layers": 2,
+        "inplane_min_length_A": 2.0,
+        "vacuum_A": 10.0,
+        "fmax_slab": 0.05,
+        "max_steps": 50,
+        "bfgs_alpha_eV_A2": 70.0,
+        "bfgs_maxstep_A": 0.2,
+    }
     cfg = {"surfaces": {"xc": "PBE", "relax": True}, "preset": preset}
     out = {}
     for strain in (0.0, 0.03):
-        out[strain] = jobs.surface_energy_job(cfg, "Cu", "100", strain, str(tmp_path / "bulk.json"),
-                                              str(tmp_path / f"{strain}.json"), str(tmp_path / f"w{strain}"),
-                                              calc_factory=lambda a, slab, txt: EMT())
+        out[strain] = jobs.surface_energy_job(
+            cfg,
+            "Cu",
+            "100",
+            strain,
+            str(tmp_path / "bulk.json"),
+            str(tmp_path / f"{strain}.json"),
+            str(tmp_path / f"w{strain}"),
+            calc_factory=lambda a, slab, txt: EMT(),
+        )
     d = out[0.0]
     assert 0.0 < d["E_s_J_m2"] <= d["E_s_unrelaxed_J_m2"] + 1e-9
     assert d["relax_converged"]
     assert out[0.03]["E_s_J_m2"] != pytest.approx(d["E_s_J_m2"], rel=1e-3)
     assert json.loads((tmp_path / "0.03.json").read_text())["strain"] == 0.03
-    jobs.surface_table_job([tmp_path / "0.0.json", tmp_path / "0.03.json"], "Cu", tmp_path / "s.csv",
-                           tmp_path / "s.png")
+    jobs.surface_table_job(
+        [tmp_path / "0.0.json", tmp_path / "0.03.json"], "Cu", tmp_path / "s.csv", tmp_path / "s.png"
+    )
     df = pd.read_csv(tmp_path / "s.csv")
     assert list(df.strain) == [0.0, 0.03] and list(df.columns) == list(surfaces.TABLE_COLUMNS)
     assert (tmp_path / "s.png").stat().st_size > 0

@@ -1,5 +1,6 @@
 """The `validation` preset (config/validation.yaml) is valid, builds the cells its docs promise, and the
 validation benchmark reads a system's results into its row."""
+
 import importlib.util
 import json
 from pathlib import Path
@@ -37,10 +38,23 @@ def test_validation_row_from_results(tmp_path):
     (d / "interfaces" / "Li-100").mkdir(parents=True)
     (d / "benchmarks" / "dft" / "Li-100").mkdir(parents=True)
     (d / "benchmarks" / "bulk").mkdir(parents=True)
-    (d / "thermo" / "Li-100" / "tc.json").write_text(json.dumps(
-        {"mean_omega_11_eV": 0.05, "mean_omega_12_eV": -0.01, "Tc_11_K": 580.2, "Tc_12_K": 0.0, "z_11": 4,
-         "z_12": 4, "n_pairs_11": 1, "n_pairs_12": 1, "n_pairs_excluded": 0, "all_converged": True,
-         "classification": "partially resistant"}))
+    (d / "thermo" / "Li-100" / "tc.json").write_text(
+        json.dumps(
+            {
+                "mean_omega_11_eV": 0.05,
+                "mean_omega_12_eV": -0.01,
+                "Tc_11_K": 580.2,
+                "Tc_12_K": 0.0,
+                "z_11": 4,
+                "z_12": 4,
+                "n_pairs_11": 1,
+                "n_pairs_12": 1,
+                "n_pairs_excluded": 0,
+                "all_converged": True,
+                "classification": "partially resistant",
+            }
+        )
+    )
     (d / "interfaces" / "Li-100" / "descriptors.json").write_text(json.dumps({"natoms": 45, "repeat": [3, 3]}))
     (d / "interfaces" / "Li-100" / "configurations.json").write_text(json.dumps({"configurations": [{}] * 5}))
     for name, sec in (("dft/Li-100/pristine.tsv", 100.0), ("dft/Li-100/v_4.tsv", 50.5), ("bulk/Li_PBE.tsv", 30.0)):

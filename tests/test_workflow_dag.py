@@ -1,4 +1,5 @@
 """The DAG, without running jobs: every reference system is listed; one target runs one system."""
+
 import re
 import subprocess
 import sys
@@ -9,8 +10,11 @@ from anodeflow import systems as campaign_systems
 
 
 def dry_run(root, wd, *args):
-    r = subprocess.run([sys.executable, "-m", "snakemake", "-n", "-s", str(root / "Snakefile"), "-d", str(wd),
-                        "--cores", "1", *args], capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "-s", str(root / "Snakefile"), "-d", str(wd), "--cores", "1", *args],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
     return r.stdout + r.stderr
 

@@ -28,8 +28,20 @@ TABLE = "results/tables/critical_temperatures.csv"
 
 
 def _snakemake(root, wd, *args, cores="2"):
-    cmd = [sys.executable, "-m", "snakemake", *args, "-s", str(root / "Snakefile"), "-d", str(wd),
-           "--cores", cores, "--configfile", str(CONFIG)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "snakemake",
+        *args,
+        "-s",
+        str(root / "Snakefile"),
+        "-d",
+        str(wd),
+        "--cores",
+        cores,
+        "--configfile",
+        str(CONFIG),
+    ]
     r = subprocess.run(cmd, capture_output=True, text=True)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     return r.stdout + r.stderr
@@ -37,8 +49,12 @@ def _snakemake(root, wd, *args, cores="2"):
 
 def _files(wd) -> dict[str, int]:
     """Every file under results/ and logs/ with its modification time (ns)."""
-    return {str(p.relative_to(wd)): p.stat().st_mtime_ns
-            for top in ("results", "logs") for p in (wd / top).rglob("*") if p.is_file()}
+    return {
+        str(p.relative_to(wd)): p.stat().st_mtime_ns
+        for top in ("results", "logs")
+        for p in (wd / top).rglob("*")
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +64,9 @@ def campaign(root, tmp_path_factory):
     after_first = _files(wd)
     planned = summary(_snakemake(root, wd, TABLE, "--summary"))
     second = jobs_with_wildcards(_snakemake(root, wd, TABLE))
-    return SimpleNamespace(wd=wd, first=first, after_first=after_first, planned=planned, second=second,
-                           after_second=_files(wd))
+    return SimpleNamespace(
+        wd=wd, first=first, after_first=after_first, planned=planned, second=second, after_second=_files(wd)
+    )
 
 
 @pytest.fixture(scope="module")
@@ -132,16 +149,25 @@ def test_one_target_runs_one_system(campaign):
     relaxed = sorted(w["config_id"] for r, w in ran if r == "relax_vacancy")
     assert relaxed == vacancies
     assert [r for r, _ in ran].count("relax_pristine") == 1
-    assert {r for r, _ in ran} == {"bulk_reference", "build_system", "relax_pristine", "relax_vacancy",
-                                   "vacancy_thermo"}
+    assert {r for r, _ in ran} == {
+        "bulk_reference",
+        "build_system",
+        "relax_pristine",
+        "relax_vacancy",
+        "vacancy_thermo",
+    }
     assert not [f for f in campaign.after_first if OTHER in f or "graphene" in f], campaign.after_first
     assert TABLE not in campaign.after_first
     # Snakemake's own account, before the table is asked for
     plan = campaign.planned
     assert plan[f"results/thermo/{ONE}/tc.json"]["status"] == "ok"
     assert plan[f"results/thermo/{ONE}/tc.json"]["plan"] == "no update"
-    for f in (f"results/thermo/{OTHER}/tc.json", f"results/interfaces/{OTHER}/configurations.json",
-              "results/bulk/graphene_PBE.json", TABLE):
+    for f in (
+        f"results/thermo/{OTHER}/tc.json",
+        f"results/interfaces/{OTHER}/configurations.json",
+        "results/bulk/graphene_PBE.json",
+        TABLE,
+    ):
         assert plan[f]["status"] == "missing" and plan[f]["plan"] == "update pending", (f, plan[f])
 
 
@@ -151,8 +177,13 @@ def test_the_table_then_runs_only_what_is_missing(campaign, root):
     first = {(r, tuple(sorted(w.items()))) for r, w in campaign.first}
     second = {(r, tuple(sorted(w.items()))) for r, w in campaign.second}
     assert not first & second, first & second
-    assert {r for r, _ in campaign.second} == {"bulk_reference", "build_system", "vacancy_thermo",
-                                               "beef_uncertainty", "critical_temperature_table"}
+    assert {r for r, _ in campaign.second} == {
+        "bulk_reference",
+        "build_system",
+        "vacancy_thermo",
+        "beef_uncertainty",
+        "critical_temperature_table",
+    }
     for rule, wildcards in campaign.second:
         if rule in ("build_system", "vacancy_thermo"):
             assert wildcards["system"] == OTHER, (rule, wildcards)

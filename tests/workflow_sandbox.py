@@ -5,6 +5,7 @@ and .snakemake/ of the checkout. The sandbox links the workflow's sources (Snake
 profiles/, src/, and the repository-root `slurm` profile link) into a temporary folder; everything the
 run creates stays there.
 """
+
 from __future__ import annotations
 
 import os
@@ -61,8 +62,9 @@ def snakemake(sandbox: Path, *args: str, timeout: float = 900, check: bool = Tru
     """Run `snakemake args...` in the sandbox; stdout+stderr together in .stdout, wall time in .wall_s."""
     cmd = [str(Path(sys.executable).parent / "snakemake"), *args]
     t0 = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=sandbox, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          text=True, timeout=timeout)
+    proc = subprocess.run(
+        cmd, cwd=sandbox, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=timeout
+    )
     proc.wall_s = time.perf_counter() - t0
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-6000:]}")

@@ -4,6 +4,7 @@ Every error names the offending key as a dotted path (``systems.interfaces[0].fa
 and, where the set is finite, the allowed values. Called from the Snakefile before any
 job is scheduled.
 """
+
 from __future__ import annotations
 
 import copy
@@ -78,14 +79,20 @@ def _describe(err) -> str:
         hint = f"; {', '.join(moved)} moved to '{MOVED_TO[key]['to']}:'" if moved else ""
         return f"config key '{key}': {err.message}; allowed keys: {allowed}{hint}"
     if err.validator == "oneOf" and "miller" in str(sch.get("description", "")).lower():
-        return (f"config key '{key}': {err.instance!r} is not a Miller index; "
-                "allowed: three integers [h, k, l] or a string of three digits such as \"110\"")
+        return (
+            f"config key '{key}': {err.instance!r} is not a Miller index; "
+            'allowed: three integers [h, k, l] or a string of three digits such as "110"'
+        )
     if err.validator == "oneOf" and key.endswith(".termination"):
-        return (f"config key '{key}': {err.instance!r} is not allowed; allowed values: 'anion', 'cation' "
-                "or an index (integer >= 0) into the terminations the coating face offers")
+        return (
+            f"config key '{key}': {err.instance!r} is not allowed; allowed values: 'anion', 'cation' "
+            "or an index (integer >= 0) into the terminations the coating face offers"
+        )
     if err.validator == "oneOf" and any("structure_file" in str(s) for s in err.validator_value):
-        return (f"config key '{key}': give either structure_file, or formula + spacegroup + a_A "
-                f"(got keys {sorted(err.instance)})")
+        return (
+            f"config key '{key}': give either structure_file, or formula + spacegroup + a_A "
+            f"(got keys {sorted(err.instance)})"
+        )
     return f"config key '{key}': {err.message}"
 
 
@@ -119,19 +126,23 @@ def semantic_errors(config: dict, workdir=".") -> list[str]:
     errs: list[str] = []
     known = set(chemical_symbols[1:])
     if config["precision"] not in config["presets"]:
-        errs.append(f"config key 'precision': {config['precision']!r} is not a preset; "
-                    f"allowed values: {sorted(config['presets'])}")
+        errs.append(
+            f"config key 'precision': {config['precision']!r} is not a preset; "
+            f"allowed values: {sorted(config['presets'])}"
+        )
     for name, p in config["presets"].items():
         if p["fixed_layers"] >= p["metal_layers"]:
-            errs.append(f"config key 'presets.{name}.fixed_layers': must be smaller than metal_layers "
-                        f"({p['metal_layers']})")
+            errs.append(
+                f"config key 'presets.{name}.fixed_layers': must be smaller than metal_layers ({p['metal_layers']})"
+            )
     b = config.get("barriers", {})
     if b and b["fixed_layers"] >= b["layers"]:
         errs.append(f"config key 'barriers.fixed_layers': must be smaller than barriers.layers ({b['layers']})")
     for el in config["metals"]:
         if el not in known:
-            errs.append(f"config key 'metals.{el}': unknown element {el!r}; "
-                        "allowed: chemical symbols such as Li, Na, K")
+            errs.append(
+                f"config key 'metals.{el}': unknown element {el!r}; allowed: chemical symbols such as Li, Na, K"
+            )
     for name, c in config["coatings"].items():
         if "formula" in c:
             try:
@@ -149,31 +160,42 @@ def semantic_errors(config: dict, workdir=".") -> list[str]:
     for gi, grp in enumerate(config["systems"]["isolated"]):
         for mi, m in enumerate(grp["metals"]):
             if m not in config["metals"]:
-                errs.append(f"config key 'systems.isolated[{gi}].metals[{mi}]': {m!r} is not defined; "
-                            f"allowed values (keys of 'metals'): {sorted(config['metals'])}")
+                errs.append(
+                    f"config key 'systems.isolated[{gi}].metals[{mi}]': {m!r} is not defined; "
+                    f"allowed values (keys of 'metals'): {sorted(config['metals'])}"
+                )
         errs += _miller_errors(grp["facets"], f"systems.isolated[{gi}].facets")
     for gi, grp in enumerate(config["systems"]["interfaces"]):
         if grp["metal"] not in config["metals"]:
-            errs.append(f"config key 'systems.interfaces[{gi}].metal': {grp['metal']!r} is not defined; "
-                        f"allowed values (keys of 'metals'): {sorted(config['metals'])}")
+            errs.append(
+                f"config key 'systems.interfaces[{gi}].metal': {grp['metal']!r} is not defined; "
+                f"allowed values (keys of 'metals'): {sorted(config['metals'])}"
+            )
         if grp["coating"] not in config["coatings"]:
-            errs.append(f"config key 'systems.interfaces[{gi}].coating': {grp['coating']!r} is not defined; "
-                        f"allowed values (keys of 'coatings'): {sorted(config['coatings'])}")
+            errs.append(
+                f"config key 'systems.interfaces[{gi}].coating': {grp['coating']!r} is not defined; "
+                f"allowed values (keys of 'coatings'): {sorted(config['coatings'])}"
+            )
         elif config["coatings"][grp["coating"]]["kind"] == "bulk" and not grp.get("coating_facets"):
-            errs.append(f"config key 'systems.interfaces[{gi}].coating_facets': required for bulk coating "
-                        f"{grp['coating']!r}")
+            errs.append(
+                f"config key 'systems.interfaces[{gi}].coating_facets': required for bulk coating {grp['coating']!r}"
+            )
         errs += _miller_errors(grp["facets"], f"systems.interfaces[{gi}].facets")
         errs += _miller_errors(grp.get("coating_facets", []), f"systems.interfaces[{gi}].coating_facets")
     conv_systems = (config.get("convergence") or {}).get("systems") or []
-    if conv_systems and not errs:   # (system ids need valid metals and coatings)
+    if conv_systems and not errs:  # (system ids need valid metals and coatings)
         from anodeflow import systems as afsystems
+
         ids = set(afsystems.systems(config))
         for i, sid in enumerate(conv_systems):
             if sid not in ids:
-                errs.append(f"config key 'convergence.systems[{i}]': {sid!r} is not a system of the campaign; "
-                            f"allowed values: {sorted(ids)}")
+                errs.append(
+                    f"config key 'convergence.systems[{i}]': {sid!r} is not a system of the campaign; "
+                    f"allowed values: {sorted(ids)}"
+                )
     if "potentials" in config:
         from anodeflow import potentials as afpot
+
         errs += afpot.config_errors(config["potentials"], workdir)
     return errs
 
@@ -193,8 +215,10 @@ def _structure_file_errors(name: str, coating: dict, workdir) -> list[str]:
     else:
         where = str(path)
     if not path.is_file():
-        return [f"{key}: file not found: {where}; put the structure file there (user structures go in "
-                f"resources/coatings/, see resources/README.md) or give formula + spacegroup + a_A"]
+        return [
+            f"{key}: file not found: {where}; put the structure file there (user structures go in "
+            f"resources/coatings/, see resources/README.md) or give formula + spacegroup + a_A"
+        ]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # CIF parser chatter (e.g. rounded occupancies)
@@ -207,8 +231,10 @@ def _structure_file_errors(name: str, coating: dict, workdir) -> list[str]:
         except Exception:
             return []  # the formula itself is reported above
         if s.composition.reduced_formula != want:
-            return [f"{key}: {where} holds {s.composition.reduced_formula}, but "
-                    f"'coatings.{name}.formula' is {coating['formula']!r}"]
+            return [
+                f"{key}: {where} holds {s.composition.reduced_formula}, but "
+                f"'coatings.{name}.formula' is {coating['formula']!r}"
+            ]
     return []
 
 
@@ -232,8 +258,9 @@ def miller(value) -> tuple[int, int, int]:
     is_int = [isinstance(v, int) and not isinstance(v, bool) for v in value] if isinstance(value, (list, tuple)) else []
     if len(is_int) == 3 and all(is_int):
         return tuple(value)
-    raise ValueError(f"{value!r} is not a Miller index; "
-                     "allowed: three integers [h, k, l] or a string of three digits such as \"110\"")
+    raise ValueError(
+        f'{value!r} is not a Miller index; allowed: three integers [h, k, l] or a string of three digits such as "110"'
+    )
 
 
 def miller_label(value) -> str:

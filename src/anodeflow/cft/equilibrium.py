@@ -61,6 +61,7 @@ spectrum looks white proves nothing: it gives neither a number nor a bound. The 
 
 Units: lengths in Angstrom, times in ps, P in Angstrom^2, stiffness in J/m^2 (``anodeflow.constants``).
 """
+
 from __future__ import annotations
 
 import math
@@ -99,7 +100,7 @@ def mode_series(h: np.ndarray, n_modes: int) -> np.ndarray:
     N = h.shape[1]
     if not 1 <= n_modes <= (N - 1) // 2:
         raise ValueError(f"n_modes = {n_modes}: need 1 <= n_modes <= (N-1)//2 = {(N - 1) // 2} for N = {N} bins")
-    A = np.fft.rfft(h - h.mean(axis=1, keepdims=True), axis=1)[:, 1:n_modes + 1] / N
+    A = np.fft.rfft(h - h.mean(axis=1, keepdims=True), axis=1)[:, 1 : n_modes + 1] / N
     A[~np.all(np.isfinite(h), axis=1)] = np.nan
     return A
 
@@ -135,8 +136,8 @@ def autocorrelation(series: list[np.ndarray], n_lags: int, about_mean: bool = Tr
         L = len(x)
         m = min(n_lags, L - 1)
         f = np.fft.rfft(x, 2 * L)
-        num[:m + 1] += np.fft.irfft(f * np.conj(f), 2 * L)[:m + 1]
-        den[:m + 1] += L - np.arange(m + 1)
+        num[: m + 1] += np.fft.irfft(f * np.conj(f), 2 * L)[: m + 1]
+        den[: m + 1] += L - np.arange(m + 1)
     with np.errstate(invalid="ignore", divide="ignore"):
         C = num / den
     return C / C[0] if C[0] > 0 else np.full_like(C, np.nan)
@@ -162,15 +163,22 @@ def relaxation_time(series: list[np.ndarray], dt: float, about_mean: bool = True
         return float(n_lags * dt), False
     m = max(int(below[0]), 1)
     t = np.arange(1, m + 1, dtype=float)
-    c = C[1:m + 1]
+    c = C[1 : m + 1]
     if c[0] <= 0:
         return 0.0, True
     keep = c > 0
     return float(-np.sum(t[keep] ** 2) / np.sum(t[keep] * np.log(c[keep])) * dt), True
 
 
-def analyse_start(h_top: np.ndarray, h_bot: np.ndarray | None, dt_ps: float, n_modes: int,
-                  tau_multiple: float = 20.0, n_blocks: int = 5, min_discard_tau: float = 3.0) -> dict:
+def analyse_start(
+    h_top: np.ndarray,
+    h_bot: np.ndarray | None,
+    dt_ps: float,
+    n_modes: int,
+    tau_multiple: float = 20.0,
+    n_blocks: int = 5,
+    min_discard_tau: float = 3.0,
+) -> dict:
     """Equilibration, relaxation times and spectrum of one start (see the module doc, step 3).
 
     ``h_top``, ``h_bot``: height frames (n_frames, N) of the two surfaces (``h_bot`` may be None),
@@ -225,21 +233,39 @@ def analyse_start(h_top: np.ndarray, h_bot: np.ndarray | None, dt_ps: float, n_m
         g_P.append(gp)
         P.append(float(pooled.mean()))
         P_err.append(float(pooled.std(ddof=1) * math.sqrt(gp / len(pooled))))
-        blocks = [np.concatenate([p[idx, m] for p in eq_P]).mean()
-                  for idx in np.array_split(np.arange(n_eq), n_blocks) if len(idx)]
+        blocks = [
+            np.concatenate([p[idx, m] for p in eq_P]).mean()
+            for idx in np.array_split(np.arange(n_eq), n_blocks)
+            if len(idx)
+        ]
         P_err_blocks.append(float(np.std(blocks, ddof=1) / math.sqrt(len(blocks))) if len(blocks) > 1 else math.nan)
     run_ps = n_frames * dt_ps
     t_equil_ps = t0 * dt_ps
     run_after = n_eq * dt_ps
     tau1 = tau[0]
-    return {"t_equil_ps": t_equil_ps, "t_equil_detected_ps": t_detect * dt_ps, "run_ps": run_ps,
-            "run_after_equil_ps": run_after, "tau_ps": tau, "tau1_ps": tau1, "tau_resolved": resolved,
-            "tau1_resolved": resolved[0], "tau_int_ps": tau_int,
-            "P": P, "P_err": P_err, "P_err_blocks": P_err_blocks, "g_P": g_P,
-            "enough": bool(resolved[0] and np.isfinite(tau1) and run_after >= tau_multiple * tau1),
-            "needed_ps": t_equil_ps + tau_multiple * tau1,
-            "tau_multiple": tau_multiple, "n_frames": n_frames, "n_frames_equil": n_eq,
-            "n_incomplete": n_incomplete, "n_surfaces": len(surfaces), "dt_ps": dt_ps}
+    return {
+        "t_equil_ps": t_equil_ps,
+        "t_equil_detected_ps": t_detect * dt_ps,
+        "run_ps": run_ps,
+        "run_after_equil_ps": run_after,
+        "tau_ps": tau,
+        "tau1_ps": tau1,
+        "tau_resolved": resolved,
+        "tau1_resolved": resolved[0],
+        "tau_int_ps": tau_int,
+        "P": P,
+        "P_err": P_err,
+        "P_err_blocks": P_err_blocks,
+        "g_P": g_P,
+        "enough": bool(resolved[0] and np.isfinite(tau1) and run_after >= tau_multiple * tau1),
+        "needed_ps": t_equil_ps + tau_multiple * tau1,
+        "tau_multiple": tau_multiple,
+        "n_frames": n_frames,
+        "n_frames_equil": n_eq,
+        "n_incomplete": n_incomplete,
+        "n_surfaces": len(surfaces),
+        "dt_ps": dt_ps,
+    }
 
 
 def family_threshold(n_sigma: float, n_tests: int) -> float:
@@ -260,7 +286,7 @@ def compare_starts(a: dict, b: dict, n_sigma: float = 2.0, n_modes: int | None =
     n = n_modes or min(len(a["P"]), len(b["P"]))
     Pa, Pb = np.asarray(a["P"][:n]), np.asarray(b["P"][:n])
     ea, eb = np.asarray(a["P_err"][:n]), np.asarray(b["P_err"][:n])
-    z = (Pa - Pb) / np.sqrt(ea ** 2 + eb ** 2)
+    z = (Pa - Pb) / np.sqrt(ea**2 + eb**2)
     max_z = float(np.max(np.abs(z)))
     thr = family_threshold(n_sigma, n)
     return {"agree": bool(max_z <= thr), "z": z.tolist(), "max_z": max_z, "z_threshold": thr}
@@ -270,7 +296,7 @@ def fit_inverse_k2(k: np.ndarray, P: np.ndarray, P_err: np.ndarray) -> dict:
     """Weighted linear least squares P = a / k^2 + c. Returns a, a_err, c, c_err (errors from the
     covariance with the given P_err, times sqrt(chi2_red) when chi2_red > 1), chi2_red, n_modes."""
     k, P, e = (np.asarray(x, float) for x in (k, P, P_err))
-    X = np.column_stack([k ** -2, np.ones_like(k)])
+    X = np.column_stack([k**-2, np.ones_like(k)])
     w = 1 / e
     coef, *_ = np.linalg.lstsq(X * w[:, None], P * w, rcond=None)
     cov = np.linalg.inv((X * w[:, None] ** 2).T @ X)
@@ -278,8 +304,14 @@ def fit_inverse_k2(k: np.ndarray, P: np.ndarray, P_err: np.ndarray) -> dict:
     chi2_red = float(np.sum(((P - X @ coef) * w) ** 2) / dof) if dof > 0 else math.nan
     scale = max(chi2_red, 1.0) if dof > 0 else 1.0
     err = np.sqrt(np.diag(cov) * scale)
-    return {"a": float(coef[0]), "a_err": float(err[0]), "c": float(coef[1]), "c_err": float(err[1]),
-            "chi2_red": chi2_red, "n_modes": int(len(k))}
+    return {
+        "a": float(coef[0]),
+        "a_err": float(err[0]),
+        "c": float(coef[1]),
+        "c_err": float(err[1]),
+        "chi2_red": chi2_red,
+        "n_modes": int(len(k)),
+    }
 
 
 def fit_stiffness(k: np.ndarray, P: np.ndarray, P_err: np.ndarray, T_K: float, b_A: float, W_A: float) -> dict:
@@ -293,9 +325,16 @@ def fit_stiffness(k: np.ndarray, P: np.ndarray, P_err: np.ndarray, T_K: float, b
     kT = KB_EV_PER_K * T_K
     a, a_err = f["a"], f["a_err"]
     g = kT / (b_A * W_A * a) * EV_PER_A2_IN_J_PER_M2 if a > 0 else math.nan
-    return {"stiffness_J_m2": g, "stderr_J_m2": g * a_err / a if a > 0 else math.nan,
-            "c_A2": f["c"], "c_err_A2": f["c_err"], "amplitude_A0": a, "significance": a / a_err if a_err > 0 else math.inf,
-            "n_modes": f["n_modes"], "chi2_red": f["chi2_red"]}
+    return {
+        "stiffness_J_m2": g,
+        "stderr_J_m2": g * a_err / a if a > 0 else math.nan,
+        "c_A2": f["c"],
+        "c_err_A2": f["c_err"],
+        "amplitude_A0": a,
+        "significance": a / a_err if a_err > 0 else math.inf,
+        "n_modes": f["n_modes"],
+        "chi2_red": f["chi2_red"],
+    }
 
 
 def pool_starts(starts: list[dict], n_modes: int) -> tuple[np.ndarray, np.ndarray]:
@@ -304,7 +343,7 @@ def pool_starts(starts: list[dict], n_modes: int) -> tuple[np.ndarray, np.ndarra
     w = np.array([s["n_frames_equil"] * s["n_surfaces"] for s in starts], float)
     P = np.array([s["P"][:n_modes] for s in starts])
     e = np.array([s["P_err"][:n_modes] for s in starts])
-    return (w[:, None] * P).sum(0) / w.sum(), np.sqrt((w[:, None] ** 2 * e ** 2).sum(0)) / w.sum()
+    return (w[:, None] * P).sum(0) / w.sum(), np.sqrt((w[:, None] ** 2 * e**2).sum(0)) / w.sum()
 
 
 def combined_tau1(starts: list[dict]) -> tuple[float | None, bool]:
@@ -318,8 +357,15 @@ def combined_tau1(starts: list[dict]) -> tuple[float | None, bool]:
     return tau1, all(r.get("tau1_resolved", True) for r in starts)
 
 
-def equilibrium_verdict(starts: dict, k: np.ndarray, amplitude_to_value, min_modes: int = 6, n_sigma: float = 2.0,
-                        min_significance: float = 3.0, min_starts: int = 2) -> dict:
+def equilibrium_verdict(
+    starts: dict,
+    k: np.ndarray,
+    amplitude_to_value,
+    min_modes: int = 6,
+    n_sigma: float = 2.0,
+    min_significance: float = 3.0,
+    min_starts: int = 2,
+) -> dict:
     """The status logic of ``verdict`` for any spectrum P = a k^-2 + c: ``amplitude_to_value(a)`` converts
     the fitted amplitude to the reported value (its relative error is a_err / a). Returns the row with
     ``value`` and ``value_err`` (None unless status is "equilibrated")."""
@@ -333,19 +379,49 @@ def equilibrium_verdict(starts: dict, k: np.ndarray, amplitude_to_value, min_mod
     res = [starts[s] for s in names]
     taus = [r["tau1_ps"] for r in res if np.isfinite(r["tau1_ps"])]
     tau1, tau1_resolved = combined_tau1(res)
-    row = {"status": None, "value": None, "value_err": None,
-           "tau1_ps": tau1, "tau1_max_ps": max(taus) if taus else None, "tau1_resolved": tau1_resolved,
-           "t_equil_ps": max(r["t_equil_ps"] for r in res), "run_ps": min(r["run_ps"] for r in res),
-           "run_after_equil_ps": min(r["run_after_equil_ps"] for r in res),
-           "needed_ps": max(r["needed_ps"] for r in res), "enough": all(r["enough"] for r in res),
-           "two_start_agree": None, "max_z": None, "z_threshold": None, "n_modes": n,
-           "starts": {s: {key: r.get(key) for key in ("t_equil_ps", "run_ps", "run_after_equil_ps", "tau1_ps", "tau1_resolved", "tau_ps",
-                                                  "needed_ps", "enough", "P", "P_err", "n_incomplete")}
-                      for s, r in zip(names, res)}}
+    row = {
+        "status": None,
+        "value": None,
+        "value_err": None,
+        "tau1_ps": tau1,
+        "tau1_max_ps": max(taus) if taus else None,
+        "tau1_resolved": tau1_resolved,
+        "t_equil_ps": max(r["t_equil_ps"] for r in res),
+        "run_ps": min(r["run_ps"] for r in res),
+        "run_after_equil_ps": min(r["run_after_equil_ps"] for r in res),
+        "needed_ps": max(r["needed_ps"] for r in res),
+        "enough": all(r["enough"] for r in res),
+        "two_start_agree": None,
+        "max_z": None,
+        "z_threshold": None,
+        "n_modes": n,
+        "starts": {
+            s: {
+                key: r.get(key)
+                for key in (
+                    "t_equil_ps",
+                    "run_ps",
+                    "run_after_equil_ps",
+                    "tau1_ps",
+                    "tau1_resolved",
+                    "tau_ps",
+                    "needed_ps",
+                    "enough",
+                    "P",
+                    "P_err",
+                    "n_incomplete",
+                )
+            }
+            for s, r in zip(names, res)
+        },
+    }
     if len(res) > 1:
         cmp = [compare_starts(res[i], res[j], n_sigma, n) for i in range(len(res)) for j in range(i + 1, len(res))]
-        row.update(two_start_agree=all(c["agree"] for c in cmp), max_z=max(c["max_z"] for c in cmp),
-                   z_threshold=cmp[0]["z_threshold"])
+        row.update(
+            two_start_agree=all(c["agree"] for c in cmp),
+            max_z=max(c["max_z"] for c in cmp),
+            z_threshold=cmp[0]["z_threshold"],
+        )
     P, P_err = pool_starts(res, n)
     row.update(k_per_A=k.tolist(), P_A2=P.tolist(), P_err_A2=P_err.tolist())
     if not row["enough"]:
@@ -364,8 +440,16 @@ def equilibrium_verdict(starts: dict, k: np.ndarray, amplitude_to_value, min_mod
     return row
 
 
-def verdict(starts: dict, k: np.ndarray, T_K: float, b_A: float, W_A: float, min_modes: int = 6,
-            n_sigma: float = 2.0, min_significance: float = 3.0) -> dict:
+def verdict(
+    starts: dict,
+    k: np.ndarray,
+    T_K: float,
+    b_A: float,
+    W_A: float,
+    min_modes: int = 6,
+    n_sigma: float = 2.0,
+    min_significance: float = 3.0,
+) -> dict:
     """One row for a (metal, facet, T, b): ``starts`` maps a start's name ("flat", "rough", ...) to its
     ``analyse_start`` result; ``k`` the wavenumbers of the fitted modes (``mode_wavenumbers``, at least
     ``min_modes`` of them; only these modes are compared and fitted).
@@ -373,14 +457,16 @@ def verdict(starts: dict, k: np.ndarray, T_K: float, b_A: float, W_A: float, min
     ``status`` is one of STATUSES (module doc, step 6); ``stiffness_J_m2`` and ``stderr_J_m2`` are numbers
     only when it is "equilibrated" (every start long enough after equilibration, the starts agree, the
     capillary amplitude significant), None otherwise: no number and no bound. Always: tau1_ps (mean over
-    the starts, or the largest unresolved lower limit; None if not measured), tau1_max_ps, tau1_resolved (False: some start's tau_1 is only a
-    lower limit, the run did not see mode 1 decorrelate), t_equil_ps, run_ps, run_after_equil_ps (the shortest), needed_ps,
+    the starts, or the largest unresolved lower limit; None if not measured), tau1_max_ps, tau1_resolved
+    (False: some start's tau_1 is only a lower limit, the run did not see mode 1 decorrelate), t_equil_ps,
+    run_ps, run_after_equil_ps (the shortest), needed_ps,
     enough, two_start_agree, max_z, z_threshold, n_modes, the pooled spectrum (k_per_A, P_A2, P_err_A2) and
     a summary per start; when fitted: c_A2 (floor), chi2_red, significance.
     """
     kT = KB_EV_PER_K * T_K
-    row = equilibrium_verdict(starts, k, lambda a: kT / (b_A * W_A * a) * EV_PER_A2_IN_J_PER_M2, min_modes, n_sigma,
-                              min_significance)
+    row = equilibrium_verdict(
+        starts, k, lambda a: kT / (b_A * W_A * a) * EV_PER_A2_IN_J_PER_M2, min_modes, n_sigma, min_significance
+    )
     row["stiffness_J_m2"] = row.pop("value")
     row["stderr_J_m2"] = row.pop("value_err")
     row.update(T_K=T_K, b_A=b_A, W_A=W_A)

@@ -4,6 +4,7 @@ Verbs: ``ribbon-stiffness`` (the capillary analysis of one ribbon of the MD stag
 ``stiffness-table`` (all ribbons -> results/cft/stiffness.csv and the stiffness plot). ``--config`` is the
 JSON of the part of the validated config the job reads (schema defaults filled).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,24 +28,38 @@ def _start_record(name: str, path, cc: dict, liquid_rate: float) -> dict:
     msd = np.asarray(z["msd_interior_A2"], float)
     msd_max = float(np.nanmax(msd)) if np.isfinite(msd).any() else float("nan")
     rate, solid_msd = solid.interior_solid(msd, float(z["dt_ps"]), liquid_rate, cc["max_msd_rate_fraction"])
-    bcc_late = float(bcc[len(bcc) // 2:].mean())
-    return {"name": name, "z": z, "W_A": float(z["W_A"]), "b_A": float(z["b_A"]), "a_A": a,
-            "natoms": int(z["natoms"]), "prod_ps": float(z["prod_ps"]), "dt_ps": float(z["dt_ps"]),
-            "chunks": int(z["chunks"]), "imposed_amplitude_A": float(z["imposed_amplitude_A"]),
-            "imposed_mode_decayed": bool(z["imposed_mode_decayed"]) if "imposed_mode_decayed" in z.files else None,
-            "msd_interior_max_A2": msd_max, "msd_rate_A2_per_ps": rate, "msd_rate_over_liquid": rate / liquid_rate,
-            "bcc_interior_mean": float(bcc.mean()), "bcc_late": bcc_late,
-            "solid": bool(solid_msd and bcc_late >= cc["min_bcc_fraction"])}
+    bcc_late = float(bcc[len(bcc) // 2 :].mean())
+    return {
+        "name": name,
+        "z": z,
+        "W_A": float(z["W_A"]),
+        "b_A": float(z["b_A"]),
+        "a_A": a,
+        "natoms": int(z["natoms"]),
+        "prod_ps": float(z["prod_ps"]),
+        "dt_ps": float(z["dt_ps"]),
+        "chunks": int(z["chunks"]),
+        "imposed_amplitude_A": float(z["imposed_amplitude_A"]),
+        "imposed_mode_decayed": bool(z["imposed_mode_decayed"]) if "imposed_mode_decayed" in z.files else None,
+        "msd_interior_max_A2": msd_max,
+        "msd_rate_A2_per_ps": rate,
+        "msd_rate_over_liquid": rate / liquid_rate,
+        "bcc_interior_mean": float(bcc.mean()),
+        "bcc_late": bcc_late,
+        "solid": bool(solid_msd and bcc_late >= cc["min_bcc_fraction"]),
+    }
 
 
-def cft_job(metal: str, facet: str, T_K: float, b: int, config: dict, flat_npz, rough_npz, out_json,
-            liquid_csv) -> dict:
+def cft_job(
+    metal: str, facet: str, T_K: float, b: int, config: dict, flat_npz, rough_npz, out_json, liquid_csv
+) -> dict:
     """Equilibrium verdict of one (metal, facet, b, T) from its flat and rough starts
     (:func:`anodeflow.cft.equilibrium.verdict`), after the solid test of each start -> JSON.
 
     ``liquid_csv``: the bulk-liquid MSD rates of the metal (md_thermal_expansion), the reference of the solid test.
 
-    ``status``: "melted" (a start's interior MSD grew faster than ``cft.max_msd_rate_fraction`` x the liquid's), "not equilibrated within t" also when
+    ``status``: "melted" (a start's interior MSD grew faster than ``cft.max_msd_rate_fraction`` x the
+    liquid's), "not equilibrated within t" also when
     the rough start's imposed mode 1 has not decayed (below a facet's roughening temperature it stays; its
     fluctuations about it are fast and would look equilibrated), "too few modes" (W shorter than
     cft.min_modes wavelengths of the cut), else the verdict's: "equilibrated" (the only status with a
@@ -61,12 +76,21 @@ def cft_job(metal: str, facet: str, T_K: float, b: int, config: dict, flat_npz, 
     for r in recs:
         z = r["z"]
         try:
-            starts[r["name"]] = equilibrium.analyse_start(np.asarray(z["h_top"]), np.asarray(z["h_bot"]), r["dt_ps"],
-                                                          n_modes)
+            starts[r["name"]] = equilibrium.analyse_start(
+                np.asarray(z["h_top"]), np.asarray(z["h_bot"]), r["dt_ps"], n_modes
+            )
         except ValueError as exc:
             errors[r["name"]] = str(exc)
-    row = {"status": None, "stiffness_J_m2": None, "stderr_J_m2": None, "tau1_ps": None, "two_start_agree": None,
-           "run_ps": min(r["prod_ps"] for r in recs), "needed_ps": None, "n_modes": n_modes}
+    row = {
+        "status": None,
+        "stiffness_J_m2": None,
+        "stderr_J_m2": None,
+        "tau1_ps": None,
+        "two_start_agree": None,
+        "run_ps": min(r["prod_ps"] for r in recs),
+        "needed_ps": None,
+        "n_modes": n_modes,
+    }
     all_solid = all(r["solid"] for r in recs)
     if not all_solid:
         row["status"] = "melted"
@@ -74,10 +98,15 @@ def cft_job(metal: str, facet: str, T_K: float, b: int, config: dict, flat_npz, 
         row.update(status="not equilibrated within t", analysis_errors=errors)
     elif any(r["imposed_mode_decayed"] is False for r in recs):
         # the rough start still carries its imposed mode 1: it is not in equilibrium, whatever its fluctuations say
-        row.update(equilibrium.verdict(starts, k, T_K, bA, W, min_modes=cc["min_modes"])
-                   if n_modes >= cc["min_modes"] else {})
-        row.update(status="not equilibrated within t", stiffness_J_m2=None, stderr_J_m2=None,
-                   reason="the rough start's imposed mode 1 has not decayed (below roughening: no surface mobility)")
+        row.update(
+            equilibrium.verdict(starts, k, T_K, bA, W, min_modes=cc["min_modes"]) if n_modes >= cc["min_modes"] else {}
+        )
+        row.update(
+            status="not equilibrated within t",
+            stiffness_J_m2=None,
+            stderr_J_m2=None,
+            reason="the rough start's imposed mode 1 has not decayed (below roughening: no surface mobility)",
+        )
     elif n_modes < cc["min_modes"]:
         row["status"] = "too few modes"
     else:
@@ -89,26 +118,70 @@ def cft_job(metal: str, facet: str, T_K: float, b: int, config: dict, flat_npz, 
     liq = None
     if all(solid.molten(r["msd_interior_max_A2"], r["bcc_late"], a) for r in recs):
         z = r0["z"]
-        res = spectrum.capillary_stiffness(z["h_top"], z["h_bot"], T_K, bA, W, n_modes, cc["n_blocks"],
-                                           cc["max_exponent"], cc["max_rel_err"], cc["min_signal_to_floor"])
+        res = spectrum.capillary_stiffness(
+            z["h_top"],
+            z["h_bot"],
+            T_K,
+            bA,
+            W,
+            n_modes,
+            cc["n_blocks"],
+            cc["max_exponent"],
+            cc["max_rel_err"],
+            cc["min_signal_to_floor"],
+        )
         liq = res if res["fluctuating"] else None
-    row.update(metal=metal, facet=facet, T_K=T_K, b_spacings=int(b), b_A=bA, W_A=W, a_A=a, solid=all_solid,
-               fluctuating=row["status"] == "equilibrated",
-               liquid_surface_tension_J_m2=liq["stiffness_J_m2"] if liq else None,
-               liquid_surface_tension_stderr_J_m2=liq["stderr_J_m2"] if liq else None,
-               per_start={r["name"]: {k_: r[k_] for k_ in ("natoms", "prod_ps", "chunks", "imposed_amplitude_A",
-                                                          "imposed_mode_decayed",
-                                                          "msd_interior_max_A2", "msd_rate_A2_per_ps",
-                                                          "msd_rate_over_liquid", "bcc_interior_mean", "solid")}
-                          for r in recs},
-               liquid_msd_rate_A2_per_ps=liquid_rate,
-               natoms=r0["natoms"], provenance=provenance({"cft": cc}, [flat_npz, rough_npz, liquid_csv]))
+    row.update(
+        metal=metal,
+        facet=facet,
+        T_K=T_K,
+        b_spacings=int(b),
+        b_A=bA,
+        W_A=W,
+        a_A=a,
+        solid=all_solid,
+        fluctuating=row["status"] == "equilibrated",
+        liquid_surface_tension_J_m2=liq["stiffness_J_m2"] if liq else None,
+        liquid_surface_tension_stderr_J_m2=liq["stderr_J_m2"] if liq else None,
+        per_start={
+            r["name"]: {
+                k_: r[k_]
+                for k_ in (
+                    "natoms",
+                    "prod_ps",
+                    "chunks",
+                    "imposed_amplitude_A",
+                    "imposed_mode_decayed",
+                    "msd_interior_max_A2",
+                    "msd_rate_A2_per_ps",
+                    "msd_rate_over_liquid",
+                    "bcc_interior_mean",
+                    "solid",
+                )
+            }
+            for r in recs
+        },
+        liquid_msd_rate_A2_per_ps=liquid_rate,
+        natoms=r0["natoms"],
+        provenance=provenance({"cft": cc}, [flat_npz, rough_npz, liquid_csv]),
+    )
     write_json(out_json, row)
     return row
 
 
-STIFFNESS_COLUMNS = ["metal", "facet", "b_spacings", "T_K", "stiffness_J_m2", "stderr_J_m2", "status",
-                     "tau1_ps", "tau1_resolved", "run_ps", "two_start_agree"]
+STIFFNESS_COLUMNS = [
+    "metal",
+    "facet",
+    "b_spacings",
+    "T_K",
+    "stiffness_J_m2",
+    "stderr_J_m2",
+    "status",
+    "tau1_ps",
+    "tau1_resolved",
+    "run_ps",
+    "two_start_agree",
+]
 
 
 def gather_stiffness(jsons, out_csv, out_png, config: dict) -> pd.DataFrame:
@@ -117,17 +190,27 @@ def gather_stiffness(jsons, out_csv, out_png, config: dict) -> pd.DataFrame:
     for j in jsons:
         r = read_json(j)
         ps = r.get("per_start", {})
-        rows.append({**{k: r.get(k) for k in STIFFNESS_COLUMNS}, "fluctuating": r.get("fluctuating"),
-                     "needed_ps": r.get("needed_ps"), "t_equil_ps": r.get("t_equil_ps"),
-                     "max_z": r.get("max_z"), "n_modes": r.get("n_modes"), "solid": r.get("solid"),
-                     "b_A": r.get("b_A"), "W_A": r.get("W_A"), "natoms": r.get("natoms"),
-                     "msd_interior_max_A2": max((v["msd_interior_max_A2"] for v in ps.values()), default=None),
-                     "msd_rate_over_liquid": max((v.get("msd_rate_over_liquid", np.nan) for v in ps.values()),
-                                                 default=None),
-                     "prod_ps_flat": ps.get("flat", {}).get("prod_ps"), "prod_ps_rough": ps.get("rough", {}).get("prod_ps"),
-                     "imposed_amplitude_A": ps.get("rough", {}).get("imposed_amplitude_A"),
-                     "liquid_surface_tension_J_m2": r.get("liquid_surface_tension_J_m2"),
-                     "liquid_surface_tension_stderr_J_m2": r.get("liquid_surface_tension_stderr_J_m2")})
+        rows.append(
+            {
+                **{k: r.get(k) for k in STIFFNESS_COLUMNS},
+                "fluctuating": r.get("fluctuating"),
+                "needed_ps": r.get("needed_ps"),
+                "t_equil_ps": r.get("t_equil_ps"),
+                "max_z": r.get("max_z"),
+                "n_modes": r.get("n_modes"),
+                "solid": r.get("solid"),
+                "b_A": r.get("b_A"),
+                "W_A": r.get("W_A"),
+                "natoms": r.get("natoms"),
+                "msd_interior_max_A2": max((v["msd_interior_max_A2"] for v in ps.values()), default=None),
+                "msd_rate_over_liquid": max((v.get("msd_rate_over_liquid", np.nan) for v in ps.values()), default=None),
+                "prod_ps_flat": ps.get("flat", {}).get("prod_ps"),
+                "prod_ps_rough": ps.get("rough", {}).get("prod_ps"),
+                "imposed_amplitude_A": ps.get("rough", {}).get("imposed_amplitude_A"),
+                "liquid_surface_tension_J_m2": r.get("liquid_surface_tension_J_m2"),
+                "liquid_surface_tension_stderr_J_m2": r.get("liquid_surface_tension_stderr_J_m2"),
+            }
+        )
     df = pd.DataFrame(rows).sort_values(["metal", "facet", "b_spacings", "T_K"]).reset_index(drop=True)
     write_csv(out_csv, df, provenance({"cft": config["cft"]}, jsons))
     plot_stiffness(df, out_png)
@@ -145,12 +228,20 @@ def plot_vs_T(df: pd.DataFrame, out_png, groups: list[str], value: str, error: s
     for ax, m in zip(axes[0], metals):
         for key, g in df[df.metal == m].groupby(groups):
             ok = g[g.status == "equilibrated"]
-            line = ax.errorbar(ok.T_K, pd.to_numeric(ok[value]), yerr=pd.to_numeric(ok[error]),
-                               marker="o", capsize=3, label=label(key))
+            line = ax.errorbar(
+                ok.T_K, pd.to_numeric(ok[value]), yerr=pd.to_numeric(ok[error]), marker="o", capsize=3, label=label(key)
+            )
             bad = g[g.status != "equilibrated"]
             if len(bad):
-                ax.plot(bad.T_K, np.full(len(bad), 0.04), "x", color=line[0].get_color(), ms=8,
-                        transform=ax.get_xaxis_transform(), label=f"{label(key)}: no number")
+                ax.plot(
+                    bad.T_K,
+                    np.full(len(bad), 0.04),
+                    "x",
+                    color=line[0].get_color(),
+                    ms=8,
+                    transform=ax.get_xaxis_transform(),
+                    label=f"{label(key)}: no number",
+                )
         ax.set_xlabel("T (K)")
         ax.set_ylabel(ylabel)
         ax.set_title(m)
@@ -161,8 +252,15 @@ def plot_vs_T(df: pd.DataFrame, out_png, groups: list[str], value: str, error: s
 
 def plot_stiffness(df: pd.DataFrame, out_png) -> None:
     """Stiffness against T per metal, one series per (facet, b)."""
-    plot_vs_T(df, out_png, ["facet", "b_spacings"], "stiffness_J_m2", "stderr_J_m2",
-              lambda k: f"({k[0]}) b={k[1]}", "stiffness (J/m$^2$)")
+    plot_vs_T(
+        df,
+        out_png,
+        ["facet", "b_spacings"],
+        "stiffness_J_m2",
+        "stderr_J_m2",
+        lambda k: f"({k[0]}) b={k[1]}",
+        "stiffness (J/m$^2$)",
+    )
 
 
 def step_job(metal: str, facet: str, direction: str, T_K: float, config: dict, steps_npz, out_json) -> dict:
@@ -171,26 +269,59 @@ def step_job(metal: str, facet: str, direction: str, T_K: float, config: dict, s
     z = np.load(steps_npz)
     row = afstep.step_analysis(z["top_xyz"], z["cell_A"], float(z["dt_ps"]), T_K, float(z["a_A"]), int(z["n_bins"]), cc)
     row = {k: v for k, v in row.items() if k not in ("starts",)}
-    row.update(metal=metal, facet=facet, direction=direction, T_K=T_K, L_A=float(z["L_A"]), natoms=int(z["natoms"]),
-               n_island=int(z["n_island"]), prod_ps=float(z["prod_ps"]), chunks=int(z["chunks"]),
-               provenance=provenance({"cft_steps": cc}, [steps_npz]))
+    row.update(
+        metal=metal,
+        facet=facet,
+        direction=direction,
+        T_K=T_K,
+        L_A=float(z["L_A"]),
+        natoms=int(z["natoms"]),
+        n_island=int(z["n_island"]),
+        prod_ps=float(z["prod_ps"]),
+        chunks=int(z["chunks"]),
+        provenance=provenance({"cft_steps": cc}, [steps_npz]),
+    )
     row.setdefault("step_stiffness_meV_per_A", None)
     row.setdefault("stderr_meV_per_A", None)
     write_json(out_json, row)
     return row
 
 
-STEP_COLUMNS = ["metal", "facet", "direction", "T_K", "step_stiffness_meV_per_A", "stderr_meV_per_A", "status",
-                "tau1_ps", "tau1_resolved", "run_ps", "prod_ps", "L_A", "natoms"]
+STEP_COLUMNS = [
+    "metal",
+    "facet",
+    "direction",
+    "T_K",
+    "step_stiffness_meV_per_A",
+    "stderr_meV_per_A",
+    "status",
+    "tau1_ps",
+    "tau1_resolved",
+    "run_ps",
+    "prod_ps",
+    "L_A",
+    "natoms",
+]
 
 
 def gather_steps(jsons, out_csv, out_png, config: dict) -> pd.DataFrame:
     """Per-island results -> results/cft/step_stiffness.csv and the plot (beta~ against T per facet and step)."""
     rows = [{k: read_json(j).get(k) for k in STEP_COLUMNS} for j in jsons]
-    df = pd.DataFrame(rows, columns=STEP_COLUMNS).sort_values(["metal", "facet", "direction", "T_K"]).reset_index(drop=True)
+    df = (
+        pd.DataFrame(rows, columns=STEP_COLUMNS)
+        .sort_values(["metal", "facet", "direction", "T_K"])
+        .reset_index(drop=True)
+    )
     write_csv(out_csv, df, provenance({"cft": config["cft"]}, jsons))
-    plot_vs_T(df, out_png, ["facet", "direction"], "step_stiffness_meV_per_A", "stderr_meV_per_A",
-              lambda k: f"({k[0]}) step [{k[1]}]", "step stiffness (meV/Å)")
+    plot_vs_T(
+        df,
+        out_png,
+        ["facet", "direction"],
+        "step_stiffness_meV_per_A",
+        "stderr_meV_per_A",
+        lambda k: f"({k[0]}) step [{k[1]}]",
+        "step stiffness (meV/Å)",
+    )
     return df
 
 
@@ -233,14 +364,19 @@ def main(argv: list[str] | None = None) -> None:
     cfg = json.loads(args.config)
     if args.verb == "ribbon-stiffness":
         r = cft_job(args.metal, args.facet, args.T, args.b, cfg, args.flat, args.rough, args.out, args.liquid)
-        print(f"{args.metal} ({args.facet}) b={args.b} at {T_label(args.T)} K: {r['status']}, "
-              f"stiffness={r['stiffness_J_m2']} +- {r['stderr_J_m2']} J/m^2, tau1={r['tau1_ps']} ps, "
-              f"run={r['run_ps']} ps, starts agree={r['two_start_agree']}", flush=True)
+        print(
+            f"{args.metal} ({args.facet}) b={args.b} at {T_label(args.T)} K: {r['status']}, "
+            f"stiffness={r['stiffness_J_m2']} +- {r['stderr_J_m2']} J/m^2, tau1={r['tau1_ps']} ps, "
+            f"run={r['run_ps']} ps, starts agree={r['two_start_agree']}",
+            flush=True,
+        )
     elif args.verb == "step-stiffness":
         r = step_job(args.metal, args.facet, args.direction, args.T, cfg, args.steps, args.out)
-        print(f"{args.metal} ({args.facet}) step [{args.direction}] at {T_label(args.T)} K: {r.get('status')}, "
-              f"beta~ = {r['step_stiffness_meV_per_A']} +- {r['stderr_meV_per_A']} meV/A, tau1 = {r.get('tau1_ps')} ps",
-              flush=True)
+        print(
+            f"{args.metal} ({args.facet}) step [{args.direction}] at {T_label(args.T)} K: {r.get('status')}, "
+            f"beta~ = {r['step_stiffness_meV_per_A']} +- {r['stderr_meV_per_A']} meV/A, tau1 = {r.get('tau1_ps')} ps",
+            flush=True,
+        )
     elif args.verb == "step-table":
         df = gather_steps(args.results, args.out_csv, args.out_png, cfg)
         print(df.to_string(index=False), flush=True)

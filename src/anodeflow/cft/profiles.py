@@ -6,13 +6,15 @@ x_j = (j + 1/2) W / N, from the solid-like atoms only (enough neighbours, :func:
 adatoms and vapour do not define the surface. The spectrum of these profiles is analysed in
 :mod:`anodeflow.cft.spectrum`.
 """
+
 from __future__ import annotations
 
 import numpy as np
 
 
-def surface_heights(pos: np.ndarray, solid: np.ndarray, Lx: float, nbins: int, z_mid: float, Lz: float,
-                    n_top: int = 1, x0: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+def surface_heights(
+    pos: np.ndarray, solid: np.ndarray, Lx: float, nbins: int, z_mid: float, Lz: float, n_top: int = 1, x0: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
     """Height profiles of the upper and lower surface of a slab, on ``nbins`` native x bins.
 
     ``pos`` (n, 3) positions in Angstrom, ``solid`` (n,) mask of solid-like atoms. z is
@@ -34,7 +36,7 @@ def surface_heights(pos: np.ndarray, solid: np.ndarray, Lx: float, nbins: int, z
     starts = np.searchsorted(ib, np.arange(nbins))
     ends = np.searchsorted(ib, np.arange(nbins), side="right")
     for j in range(nbins):
-        col = dz[starts[j]:ends[j]]
+        col = dz[starts[j] : ends[j]]
         up, lo = col[col > 0], col[col <= 0]
         if len(up):
             h_top[j] = up[-n_top:].mean()

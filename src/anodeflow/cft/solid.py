@@ -23,6 +23,7 @@ melted, a solid diffusing ten times faster than that ribbon still passes.
 
 A fully molten ribbon (``molten``) is isotropic: its capillary spectrum is the liquid's surface tension.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -44,8 +45,10 @@ def interior_solid(msd_A2, dt_ps: float, liquid_rate_A2_per_ps: float, max_fract
     """(interior MSD rate, solid?): solid while the rate stays at or below ``max_fraction`` (config
     ``cft.max_msd_rate_fraction``) times the liquid's rate at the same T."""
     if not (np.isfinite(liquid_rate_A2_per_ps) and liquid_rate_A2_per_ps > 0):
-        raise ValueError(f"liquid MSD rate {liquid_rate_A2_per_ps} A^2/ps: the solid test needs a positive rate "
-                         "of the bulk liquid at the ribbon's T (results/md/<metal>/liquid_msd.csv, config md.liquid)")
+        raise ValueError(
+            f"liquid MSD rate {liquid_rate_A2_per_ps} A^2/ps: the solid test needs a positive rate "
+            "of the bulk liquid at the ribbon's T (results/md/<metal>/liquid_msd.csv, config md.liquid)"
+        )
     rate = msd_rate(msd_A2, dt_ps)
     return rate, bool(np.isfinite(rate) and rate <= max_fraction * liquid_rate_A2_per_ps)
 
@@ -53,7 +56,7 @@ def interior_solid(msd_A2, dt_ps: float, liquid_rate_A2_per_ps: float, max_fract
 def molten(msd_max_A2: float, bcc_fraction: float, a_A: float) -> bool:
     """Fully liquid: the interior atoms diffused farther than a lattice constant (MSD > a^2) and no
     bcc order is left (CNA-bcc fraction < 0.05 over the second half of the run)."""
-    return bool(np.isfinite(msd_max_A2) and msd_max_A2 > a_A ** 2 and bcc_fraction < 0.05)
+    return bool(np.isfinite(msd_max_A2) and msd_max_A2 > a_A**2 and bcc_fraction < 0.05)
 
 
 #: a bulk "liquid" reference with more CNA-bcc order than this has crystallised during its run
@@ -66,10 +69,14 @@ def liquid_rate_at(table, T_K: float) -> float:
     reference crystallised."""
     rows = [r for r in table if abs(float(r["T_K"]) - float(T_K)) < 1e-6]
     if not rows:
-        raise ValueError(f"no bulk-liquid reference at {T_K} K in liquid_msd.csv (its temperatures: "
-                         f"{sorted(float(r['T_K']) for r in table)}); it is run at every ribbon temperature")
+        raise ValueError(
+            f"no bulk-liquid reference at {T_K} K in liquid_msd.csv (its temperatures: "
+            f"{sorted(float(r['T_K']) for r in table)}); it is run at every ribbon temperature"
+        )
     row = rows[0]
     if float(row["bcc_fraction"]) > MAX_LIQUID_BCC:
-        raise ValueError(f"the bulk-liquid reference at {T_K} K crystallised (CNA-bcc {float(row['bcc_fraction']):.2f}"
-                         f" > {MAX_LIQUID_BCC}): shorten md.liquid.prod_ps or enlarge md.liquid.cells")
+        raise ValueError(
+            f"the bulk-liquid reference at {T_K} K crystallised (CNA-bcc {float(row['bcc_fraction']):.2f}"
+            f" > {MAX_LIQUID_BCC}): shorten md.liquid.prod_ps or enlarge md.liquid.cells"
+        )
     return float(row["msd_rate_xz_A2_per_ps"])

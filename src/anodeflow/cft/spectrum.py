@@ -29,6 +29,7 @@ Normalisation (all lengths in Angstrom, energies in eV; results converted to J/m
   equilibrium protocol (two starts, relaxation times, pymbar equilibration, the fit with a floor) is in
   ``anodeflow.cft.equilibrium``; this module is the single-run spectrum and its capillary-likeness test.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -60,15 +61,19 @@ def fit_stiffness(k: np.ndarray, P: np.ndarray, T_K: float, b: float, W: float, 
     weights). Returns gamma~ in J/m^2, its fit standard error, and the log-log exponent of P(k)."""
     k, P = np.asarray(k[:n_modes], float), np.asarray(P[:n_modes], float)
     y = 1.0 / P
-    w = 1.0 / y ** 2  # sigma_y proportional to y
-    s = np.sum(w * y * k ** 2) / np.sum(w * k ** 4)
+    w = 1.0 / y**2  # sigma_y proportional to y
+    s = np.sum(w * y * k**2) / np.sum(w * k**4)
     dof = max(len(k) - 1, 1)
-    chi2 = np.sum(w * (y - s * k ** 2) ** 2) / dof
-    s_err = np.sqrt(chi2 / np.sum(w * k ** 4)) if len(k) > 1 else np.nan
+    chi2 = np.sum(w * (y - s * k**2) ** 2) / dof
+    s_err = np.sqrt(chi2 / np.sum(w * k**4)) if len(k) > 1 else np.nan
     conv = KB_EV_PER_K * T_K / (b * W) * EV_PER_A2_IN_J_PER_M2
     expo = np.polyfit(np.log(k), np.log(P), 1)[0] if len(k) > 1 else np.nan
-    return {"stiffness_J_m2": float(s * conv), "fit_stderr_J_m2": float(s_err * conv),
-            "exponent": float(expo), "n_modes": int(len(k))}
+    return {
+        "stiffness_J_m2": float(s * conv),
+        "fit_stderr_J_m2": float(s_err * conv),
+        "exponent": float(expo),
+        "n_modes": int(len(k)),
+    }
 
 
 def n_fit_modes(W: float, min_wavelength: float, max_modes: int | None = None) -> int:
@@ -79,9 +84,18 @@ def n_fit_modes(W: float, min_wavelength: float, max_modes: int | None = None) -
     return max(n, 2)
 
 
-def capillary_stiffness(h_top: np.ndarray, h_bot: np.ndarray | None, T_K: float, b: float, W: float,
-                        n_modes: int, n_blocks: int, max_exponent: float, max_rel_err: float,
-                        min_signal_to_floor: float) -> dict:
+def capillary_stiffness(
+    h_top: np.ndarray,
+    h_bot: np.ndarray | None,
+    T_K: float,
+    b: float,
+    W: float,
+    n_modes: int,
+    n_blocks: int,
+    max_exponent: float,
+    max_rel_err: float,
+    min_signal_to_floor: float,
+) -> dict:
     """Stiffness gamma~ (J/m^2) of a ribbon from the height frames of its surfaces (see module doc).
 
     ``n_blocks``, ``max_exponent``, ``max_rel_err``, ``min_signal_to_floor``: the keys of config
@@ -108,25 +122,49 @@ def capillary_stiffness(h_top: np.ndarray, h_bot: np.ndarray | None, T_K: float,
     stderr = float(blocks.std(ddof=1) / np.sqrt(len(blocks))) if len(blocks) > 1 else float("nan")
     g = fit["stiffness_J_m2"]
     # white floor of atomic vibrations: median amplitude of the shorter-wavelength half of the modes
-    floor = float(np.median(P[len(P) // 2:])) if len(P) > 2 * n_modes else float(np.median(P[n_modes:] if len(P) > n_modes else P))
+    floor = (
+        float(np.median(P[len(P) // 2 :]))
+        if len(P) > 2 * n_modes
+        else float(np.median(P[n_modes:] if len(P) > n_modes else P))
+    )
     signal = float(P[:n_modes].min() / floor) if floor > 0 else float("inf")
-    fluct = bool(np.isfinite(g) and g > 0 and fit["exponent"] <= max_exponent
-                 and np.isfinite(stderr) and stderr <= max_rel_err * g and signal >= min_signal_to_floor)
-    return {"stiffness_J_m2": g if fluct else None, "stderr_J_m2": stderr if fluct else None,
-            "raw_stiffness_J_m2": g, "raw_stderr_J_m2": stderr,
-            "fit_stderr_J_m2": fit["fit_stderr_J_m2"], "exponent": fit["exponent"],
-            "fluctuating": fluct, "signal_to_floor": signal, "n_frames": int(nf), "n_profiles": int(len(frames) * nf),
-            "n_modes": n_modes, "k_per_A": k.tolist(), "A2_A2": P.tolist(), "block_stiffness_J_m2": blocks.tolist()}
+    fluct = bool(
+        np.isfinite(g)
+        and g > 0
+        and fit["exponent"] <= max_exponent
+        and np.isfinite(stderr)
+        and stderr <= max_rel_err * g
+        and signal >= min_signal_to_floor
+    )
+    return {
+        "stiffness_J_m2": g if fluct else None,
+        "stderr_J_m2": stderr if fluct else None,
+        "raw_stiffness_J_m2": g,
+        "raw_stderr_J_m2": stderr,
+        "fit_stderr_J_m2": fit["fit_stderr_J_m2"],
+        "exponent": fit["exponent"],
+        "fluctuating": fluct,
+        "signal_to_floor": signal,
+        "n_frames": int(nf),
+        "n_profiles": int(len(frames) * nf),
+        "n_modes": n_modes,
+        "k_per_A": k.tolist(),
+        "A2_A2": P.tolist(),
+        "block_stiffness_J_m2": blocks.tolist(),
+    }
 
 
-def synthetic_profiles(stiffness_J_m2: float, T_K: float, b: float, W: float, N: int, nframes: int,
-                       rng: np.random.Generator) -> np.ndarray:
+def synthetic_profiles(
+    stiffness_J_m2: float, T_K: float, b: float, W: float, N: int, nframes: int, rng: np.random.Generator
+) -> np.ndarray:
     """Height frames (nframes, N) in Angstrom drawn from the capillary spectrum of stiffness
     ``stiffness_J_m2``: independent Gaussian modes with <|A_k|^2> = k_B T / (b W gamma~ k^2)."""
     g = stiffness_J_m2 / EV_PER_A2_IN_J_PER_M2  # eV/A^2
     n = np.arange(1, (N - 1) // 2 + 1)
     k = 2 * np.pi * n / W
-    var = KB_EV_PER_K * T_K / (b * W * g * k ** 2)
+    var = KB_EV_PER_K * T_K / (b * W * g * k**2)
     A = np.zeros((nframes, N // 2 + 1), complex)
-    A[:, n] = rng.normal(size=(nframes, len(n))) * np.sqrt(var / 2) + 1j * rng.normal(size=(nframes, len(n))) * np.sqrt(var / 2)
+    A[:, n] = rng.normal(size=(nframes, len(n))) * np.sqrt(var / 2) + 1j * rng.normal(size=(nframes, len(n))) * np.sqrt(
+        var / 2
+    )
     return np.fft.irfft(A * N, n=N, axis=1)

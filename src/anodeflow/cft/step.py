@@ -21,6 +21,7 @@ P = a / k^2 + c over >= 6 modes gives beta~ = k_B T / (L a).
 
 Units: beta~ in meV/Angstrom (1 meV/A = 1.602e-12 J/m); lengths in Angstrom, times in ps.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -42,8 +43,9 @@ def _lengths(cell) -> tuple[float, float]:
     return float(c[0]), float(c[1])
 
 
-def step_profile(positions: np.ndarray, cell, top_mask: np.ndarray, n_bins: int,
-                 max_gap_A: float | None = None) -> np.ndarray:
+def step_profile(
+    positions: np.ndarray, cell, top_mask: np.ndarray, n_bins: int, max_gap_A: float | None = None
+) -> np.ndarray:
     """Positions x_s(y) of the two steps of a stripe island in one frame: array (2, n_bins), row 0 the step
     at lower x, row 1 the step at higher x, in Angstrom relative to the island's centre line.
 
@@ -84,8 +86,17 @@ def step_profile(positions: np.ndarray, cell, top_mask: np.ndarray, n_bins: int,
     return out
 
 
-def step_stiffness(xs_frames, L_A: float, T_K: float, dt_ps: float, n_modes: int, min_modes: int = 6,
-                   tau_multiple: float = 20.0, n_sigma: float = 2.0, min_significance: float = 3.0) -> dict:
+def step_stiffness(
+    xs_frames,
+    L_A: float,
+    T_K: float,
+    dt_ps: float,
+    n_modes: int,
+    min_modes: int = 6,
+    tau_multiple: float = 20.0,
+    n_sigma: float = 2.0,
+    min_significance: float = 3.0,
+) -> dict:
     """Step stiffness beta~ (meV/A) from step profiles (see the module doc).
 
     ``xs_frames``: the frames of one start, array (n_frames, 2, n_bins) (``step_profile`` per frame), or a
@@ -105,8 +116,15 @@ def step_stiffness(xs_frames, L_A: float, T_K: float, dt_ps: float, n_modes: int
             raise ValueError(f"start {name!r}: step frames must be (n_frames, 2, n_bins), got {xs.shape}")
         starts[name] = eq.analyse_start(xs[:, 0], xs[:, 1], dt_ps, n_modes, tau_multiple=tau_multiple)
     kT = KB_EV_PER_K * T_K
-    row = eq.equilibrium_verdict(starts, eq.mode_wavenumbers(L_A, n_modes), lambda a: 1e3 * kT / (L_A * a),
-                                 min_modes, n_sigma, min_significance, min_starts=1)
+    row = eq.equilibrium_verdict(
+        starts,
+        eq.mode_wavenumbers(L_A, n_modes),
+        lambda a: 1e3 * kT / (L_A * a),
+        min_modes,
+        n_sigma,
+        min_significance,
+        min_starts=1,
+    )
     row["step_stiffness_meV_per_A"] = row.pop("value")
     row["stderr_meV_per_A"] = row.pop("value_err")
     row.update(T_K=T_K, L_A=L_A)
@@ -127,6 +145,11 @@ def step_analysis(top_xyz, cell, dt_ps: float, T_K: float, a_A: float, n_bins: i
     try:
         row = step_stiffness(xs, L, T_K, dt_ps, n_modes, min_modes=cc["min_modes"])
     except ValueError as exc:
-        return {"status": "not equilibrated within t" if "frame" in str(exc) else "too few modes", "enough": False,
-                "error": str(exc), "n_modes": n_modes, "tau1_ps": None}
+        return {
+            "status": "not equilibrated within t" if "frame" in str(exc) else "too few modes",
+            "enough": False,
+            "error": str(exc),
+            "n_modes": n_modes,
+            "tau1_ps": None,
+        }
     return row

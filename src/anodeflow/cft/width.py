@@ -20,6 +20,7 @@ ribbon of this (metal, facet) can both equilibrate and be fitted within the budg
 the keys to change. tau_1 grows on cooling, so a reference measured at the campaign's highest T gives too
 wide a ribbon at its lowest: the verdict then says "not equilibrated within t" with the tau_1 it measured.
 """
+
 from __future__ import annotations
 
 import math
@@ -36,8 +37,9 @@ def tau1_of_width(W_A: float, W_ref_A: float, tau_ref_ps: float, exponent: float
     return tau_ref_ps * (W_A / W_ref_A) ** exponent
 
 
-def max_width(budget_ps: float, W_ref_A: float, tau_ref_ps: float, exponent: float,
-              tau_multiple: float = TAU_MULTIPLE) -> float:
+def max_width(
+    budget_ps: float, W_ref_A: float, tau_ref_ps: float, exponent: float, tau_multiple: float = TAU_MULTIPLE
+) -> float:
     """The widest W whose tau_multiple tau_1(W) fits ``budget_ps`` (A)."""
     return W_ref_A * (budget_ps / (tau_multiple * tau_ref_ps)) ** (1.0 / exponent)
 
@@ -56,9 +58,11 @@ def ribbon_width(metal: str, facet: str, a_A: float, spacing_x_A: float, cc: dic
     ref = ((cc.get("tau1_reference") or {}).get(metal) or {}).get(facet)
     key = f"cft.tau1_reference.{metal}.{facet}"
     if not ref:
-        raise ConfigError(f"cft.width_from_tau1 is set but {key} is missing: give the measured point "
-                          f"{{W_A: ..., tau1_ps: ..., exponent: ...}} of this metal and facet (docs/md.md), or "
-                          f"set cft.width_from_tau1: false and choose cft.length_A")
+        raise ConfigError(
+            f"cft.width_from_tau1 is set but {key} is missing: give the measured point "
+            f"{{W_A: ..., tau1_ps: ..., exponent: ...}} of this metal and facet (docs/md.md), or "
+            f"set cft.width_from_tau1: false and choose cft.length_A"
+        )
     W_max = max_width(cc["max_prod_ps"], ref["W_A"], ref["tau1_ps"], ref["exponent"])
     W_min = min_width(a_A, cc["min_modes"], cc["min_wavelength_spacings"])
     W = math.floor(min(cc["length_A"], W_max) / spacing_x_A + 1e-9) * spacing_x_A
@@ -70,7 +74,14 @@ def ribbon_width(metal: str, facet: str, a_A: float, spacing_x_A: float, cc: dic
             f"cft.min_modes = {cc['min_modes']} modes of wavelength >= cft.min_wavelength_spacings = "
             f"{cc['min_wavelength_spacings']:g} a need W >= {W_min:.1f} A: raise cft.max_prod_ps to "
             f"{TAU_MULTIPLE * tau1_of_width(W_min, ref['W_A'], ref['tau1_ps'], ref['exponent']):.0f} ps, or lower "
-            f"cft.min_modes / cft.min_wavelength_spacings")
+            f"cft.min_modes / cft.min_wavelength_spacings"
+        )
     tau1 = tau1_of_width(W, ref["W_A"], ref["tau1_ps"], ref["exponent"])
-    return {"W_A": W, "rule": True, "W_max_A": W_max, "W_min_A": W_min, "tau1_ps": tau1,
-            "needed_ps": TAU_MULTIPLE * tau1}
+    return {
+        "W_A": W,
+        "rule": True,
+        "W_max_A": W_max,
+        "W_min_A": W_min,
+        "tau1_ps": tau1,
+        "needed_ps": TAU_MULTIPLE * tau1,
+    }

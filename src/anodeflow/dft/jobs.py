@@ -89,7 +89,7 @@ def cmd_relax(args) -> None:
                 precon["mu_eV_A2"] = estimate_precon_mu(at)
             else:
                 precon["mu_eV_A2"] = float(mu)
-            if mpi.world().rank == 0:   # kept for a resume, which continues from the saved Hessian instead
+            if mpi.world().rank == 0:  # kept for a resume, which continues from the saved Hessian instead
                 write_json(work / "precon.json", precon)
             return precon_hessian(at, precon["mu_eV_A2"], alpha=float(p["bfgs_alpha_eV_A2"]))
 

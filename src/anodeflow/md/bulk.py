@@ -17,6 +17,7 @@ lowest ``fit_fraction`` of the heating ramp, liquid on the first ``fit_fraction`
 cooling ramp, which starts from the melt held at T_max). A ramp that never crosses gives None and
 ``T_m`` is then not reported.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -38,15 +39,25 @@ def _steps(ps: float, dt_fs: float) -> int:
 
 
 def _common(pot, dt_fs: float, thermo_every: int) -> list[str]:
-    return [*pot.lammps_commands(mass=True), f"timestep {dt_fs / PS_IN_FS}",
-            "thermo_style custom step temp pe vol press", f"thermo {thermo_every}",
-            "neighbor 1.0 bin", "neigh_modify every 1 delay 0 check yes"]
+    return [
+        *pot.lammps_commands(mass=True),
+        f"timestep {dt_fs / PS_IN_FS}",
+        "thermo_style custom step temp pe vol press",
+        f"thermo {thermo_every}",
+        "neighbor 1.0 bin",
+        "neigh_modify every 1 delay 0 check yes",
+    ]
 
 
 def _thermo_sampler(natoms: int):
     def sample(lmp):
-        return {"step": lmp.get_thermo("step"), "T": lmp.get_thermo("temp"),
-                "pe": lmp.get_thermo("pe") / natoms, "vol": lmp.get_thermo("vol") / natoms}
+        return {
+            "step": lmp.get_thermo("step"),
+            "T": lmp.get_thermo("temp"),
+            "pe": lmp.get_thermo("pe") / natoms,
+            "vol": lmp.get_thermo("vol") / natoms,
+        }
+
     return sample
 
 
@@ -55,6 +66,7 @@ class MeltingRamp:
     """An NPT heat -> hold -> cool ramp of a bcc crystal of ``cells``^3 conventional cells (config
     ``md.melting`` and ``md``; defaults in md.schema.yaml). ``cool_rate_K_per_ps`` None cools at the
     heating rate."""
+
     cells: int
     T_min_K: float
     T_max_K: float
@@ -68,19 +80,29 @@ class MeltingRamp:
     cool_rate_K_per_ps: float | None = None
 
     @classmethod
-    def from_config(cls, md: dict, metal: str) -> "MeltingRamp":
+    def from_config(cls, md: dict, metal: str) -> MeltingRamp:
         mc = md["melting"]
         tmin, tmax = mc["T_range_K"][metal]
-        return cls(cells=mc["cells"], T_min_K=tmin, T_max_K=tmax, rate_K_per_ps=mc["rate_K_per_ps"],
-                   hold_ps=mc["hold_ps"], dt_fs=md["timestep_fs"][metal], seed=md["seed"],
-                   sample_every=mc["sample_every"], checkpoint_every=md["checkpoint_every"],
-                   omp_threads=md["omp_threads"], cool_rate_K_per_ps=mc["cool_rate_K_per_ps"])
+        return cls(
+            cells=mc["cells"],
+            T_min_K=tmin,
+            T_max_K=tmax,
+            rate_K_per_ps=mc["rate_K_per_ps"],
+            hold_ps=mc["hold_ps"],
+            dt_fs=md["timestep_fs"][metal],
+            seed=md["seed"],
+            sample_every=mc["sample_every"],
+            checkpoint_every=md["checkpoint_every"],
+            omp_threads=md["omp_threads"],
+            cool_rate_K_per_ps=mc["cool_rate_K_per_ps"],
+        )
 
 
 @dataclass(frozen=True)
 class NPTRun:
     """An NPT (P = 0) bulk run at ``T_K``: equilibration, then sampled production (config
     ``md.expansion`` and ``md``)."""
+
     cells: int
     T_K: float
     equil_ps: float
@@ -92,26 +114,37 @@ class NPTRun:
     omp_threads: int
 
     @classmethod
-    def from_config(cls, md: dict, metal: str, T_K: float) -> "NPTRun":
+    def from_config(cls, md: dict, metal: str, T_K: float) -> NPTRun:
         ec = md["expansion"]
-        return cls(cells=ec["cells"], T_K=T_K, equil_ps=ec["equil_ps"], prod_ps=ec["prod_ps"],
-                   dt_fs=md["timestep_fs"][metal], seed=md["seed"], sample_every=ec["sample_every"],
-                   checkpoint_every=md["checkpoint_every"], omp_threads=md["omp_threads"])
+        return cls(
+            cells=ec["cells"],
+            T_K=T_K,
+            equil_ps=ec["equil_ps"],
+            prod_ps=ec["prod_ps"],
+            dt_fs=md["timestep_fs"][metal],
+            seed=md["seed"],
+            sample_every=ec["sample_every"],
+            checkpoint_every=md["checkpoint_every"],
+            omp_threads=md["omp_threads"],
+        )
 
 
 def melting_run(pot, a0_A: float, ramp: MeltingRamp, workdir, log=None) -> dict:
     """Heat -> hold -> cool NPT ramps. Returns per-phase samples with the set-point T ('T_set')."""
     cells, T_min_K, T_max_K, rate_K_per_ps = ramp.cells, ramp.T_min_K, ramp.T_max_K, ramp.rate_K_per_ps
     dt_fs, sample_every, seed = ramp.dt_fs, ramp.sample_every, ramp.seed
-    n = 2 * cells ** 3
+    n = 2 * cells**3
     span = T_max_K - T_min_K
     nramp, nhold = _steps(span / rate_K_per_ps, dt_fs), _steps(ramp.hold_ps, dt_fs)
     ncool = _steps(span / (ramp.cool_rate_K_per_ps or rate_K_per_ps), dt_fs)
     nramp -= nramp % sample_every
     ncool -= ncool % sample_every
     tdamp, pdamp = 100 * dt_fs / PS_IN_FS, 1000 * dt_fs / PS_IN_FS
-    setup = [*bulk_commands(a0_A, cells), *_common(pot, dt_fs, sample_every),
-             f"velocity all create {T_min_K} {seed} mom yes rot no dist gaussian"]
+    setup = [
+        *bulk_commands(a0_A, cells),
+        *_common(pot, dt_fs, sample_every),
+        f"velocity all create {T_min_K} {seed} mom yes rot no dist gaussian",
+    ]
     after = _common(pot, dt_fs, sample_every)
     npt = lambda t0, t1: f"fix ens all npt temp {t0} {t1} {tdamp} iso 0.0 0.0 {pdamp}"  # noqa: E731
     smp = _thermo_sampler(n)
@@ -141,8 +174,7 @@ def _block_mean(y: np.ndarray, width: int) -> np.ndarray:
     return np.convolve(y, k, mode="same")
 
 
-def hysteresis_temperatures(T_heat, pe_heat, T_cool, pe_cool, fit_fraction: float,
-                            smooth: int = 5) -> dict:
+def hysteresis_temperatures(T_heat, pe_heat, T_cool, pe_cool, fit_fraction: float, smooth: int = 5) -> dict:
     """T+ and T- from potential energy per atom vs set-point temperature on heating and cooling.
 
     Solid line: linear fit of the lowest ``fit_fraction`` of the heating ramp. Liquid line:
@@ -161,10 +193,10 @@ def hysteresis_temperatures(T_heat, pe_heat, T_cool, pe_cool, fit_fraction: floa
     ph, pc = _block_mean(pe_heat, smooth), _block_mean(pe_cool, smooth)
     edge = smooth // 2
     out = {"T_plus_K": None, "T_minus_K": None, "solid_fit": sol.tolist(), "liquid_fit": liq.tolist()}
-    above = np.nonzero(ph[edge:nh - edge] > mid(T_heat[edge:nh - edge]))[0]
+    above = np.nonzero(ph[edge : nh - edge] > mid(T_heat[edge : nh - edge]))[0]
     if len(above) and latent(T_heat[edge + above[0]]) > 0:
         out["T_plus_K"] = float(T_heat[edge + above[0]])
-    below = np.nonzero(pc[edge:nc - edge] < mid(T_cool[edge:nc - edge]))[0]
+    below = np.nonzero(pc[edge : nc - edge] < mid(T_cool[edge : nc - edge]))[0]
     if len(below):
         out["T_minus_K"] = float(T_cool[edge + below[0]])
     tp = out["T_plus_K"]
@@ -182,13 +214,18 @@ def melting_temperature(T_plus: float | None, T_minus: float | None) -> float | 
 def expansion_run(pot, a0_A: float, run: NPTRun, workdir, log=None) -> dict:
     """NPT (P = 0) bulk at T: returns samples of the production phase."""
     cells, T_K, dt_fs, seed, sample_every = run.cells, run.T_K, run.dt_fs, run.seed, run.sample_every
-    n = 2 * cells ** 3
+    n = 2 * cells**3
     tdamp, pdamp = 100 * dt_fs / PS_IN_FS, 1000 * dt_fs / PS_IN_FS
-    setup = [*bulk_commands(a0_A, cells), *_common(pot, dt_fs, sample_every),
-             f"velocity all create {T_K} {seed} mom yes rot no dist gaussian"]
+    setup = [
+        *bulk_commands(a0_A, cells),
+        *_common(pot, dt_fs, sample_every),
+        f"velocity all create {T_K} {seed} mom yes rot no dist gaussian",
+    ]
     fix = [f"fix ens all npt temp {T_K} {T_K} {tdamp} iso 0.0 0.0 {pdamp}"]
-    phases = [Phase("equil", _steps(run.equil_ps, dt_fs), fix, ["unfix ens"]),
-              Phase("prod", _steps(run.prod_ps, dt_fs), fix, ["unfix ens"], sample_every, _thermo_sampler(n))]
+    phases = [
+        Phase("equil", _steps(run.equil_ps, dt_fs), fix, ["unfix ens"]),
+        Phase("prod", _steps(run.prod_ps, dt_fs), fix, ["unfix ens"], sample_every, _thermo_sampler(n)),
+    ]
     lmp = make_lammps(log=log, omp_threads=run.omp_threads)
     try:
         out = run_phases(lmp, workdir, setup, _common(pot, dt_fs, sample_every), phases, run.checkpoint_every)
@@ -232,6 +269,7 @@ class LiquidRun:
     max(T, T_m) when the potential's T_m is known. D_liq falls on cooling, so D_liq(T_m) >= D_liq(T): the
     ribbon's rate ratio is then slightly underestimated (Na EAM: 0.73 A^2/ps at 413 K, see docs/md.md), a
     small bias against a factor-10 threshold."""
+
     cells: int
     T_K: float
     T_melt_K: float
@@ -245,40 +283,65 @@ class LiquidRun:
     omp_threads: int
 
     @classmethod
-    def from_config(cls, md: dict, metal: str, T_K: float, Tm_K: float | None = None) -> "LiquidRun":
+    def from_config(cls, md: dict, metal: str, T_K: float, Tm_K: float | None = None) -> LiquidRun:
         lc = md["liquid"]
         T_run = max(T_K, Tm_K) if Tm_K else T_K
-        return cls(cells=lc["cells"], T_K=T_run, T_melt_K=lc["T_melt_factor"] * T_run, melt_ps=lc["melt_ps"],
-                   equil_ps=lc["equil_ps"], prod_ps=lc["prod_ps"], dt_fs=md["timestep_fs"][metal],
-                   seed=md["seed"] + 17, sample_every=lc["sample_every"],
-                   checkpoint_every=md["checkpoint_every"], omp_threads=md["omp_threads"])
+        return cls(
+            cells=lc["cells"],
+            T_K=T_run,
+            T_melt_K=lc["T_melt_factor"] * T_run,
+            melt_ps=lc["melt_ps"],
+            equil_ps=lc["equil_ps"],
+            prod_ps=lc["prod_ps"],
+            dt_fs=md["timestep_fs"][metal],
+            seed=md["seed"] + 17,
+            sample_every=lc["sample_every"],
+            checkpoint_every=md["checkpoint_every"],
+            omp_threads=md["omp_threads"],
+        )
 
 
 def liquid_run(pot, a0_A: float, run: LiquidRun, workdir, log=None) -> dict:
     """Melt, then sample the liquid at T: ``t_ps``, ``msd_xz_A2`` (mean-square displacement in x and z, centre
     of mass removed, as the ribbons' interior MSD), ``bcc`` (CNA-bcc fraction; a liquid has < 0.05), ``T``."""
-    n = 2 * run.cells ** 3
+    n = 2 * run.cells**3
     dt_fs, T, Th = run.dt_fs, run.T_K, run.T_melt_K
     tdamp, pdamp = 100 * dt_fs / PS_IN_FS, 1000 * dt_fs / PS_IN_FS
     rc = 0.5 * (1 + np.sqrt(2)) * a0_A
     common = [*_common(pot, dt_fs, run.sample_every), f"compute cna all cna/atom {rc:.4f}"]
-    setup = [*bulk_commands(a0_A, run.cells), *common,
-             f"velocity all create {Th} {run.seed} mom yes rot no dist gaussian"]
+    setup = [
+        *bulk_commands(a0_A, run.cells),
+        *common,
+        f"velocity all create {Th} {run.seed} mom yes rot no dist gaussian",
+    ]
     # the MSD is defined at the start of production (its slope, not its origin, is what is compared)
     prod_fix = ["compute msd all msd com yes", f"fix ens all npt temp {T} {T} {tdamp} iso 0.0 0.0 {pdamp}"]
 
     def sample(lmp):
         msd = lmp.extract_compute("msd", 0, 1)
         cna = np.ctypeslib.as_array(lmp.gather("c_cna", 1, 1)).reshape(n)
-        return {"step": lmp.get_thermo("step"), "T": lmp.get_thermo("temp"), "msd_xz_A2": float(msd[0] + msd[2]),
-                "bcc": float(np.mean(cna == 3))}
+        return {
+            "step": lmp.get_thermo("step"),
+            "T": lmp.get_thermo("temp"),
+            "msd_xz_A2": float(msd[0] + msd[2]),
+            "bcc": float(np.mean(cna == 3)),
+        }
 
-    phases = [Phase("melt", _steps(run.melt_ps, dt_fs), [f"fix ens all npt temp {Th} {Th} {tdamp} iso 0.0 0.0 {pdamp}"],
-                    ["unfix ens"]),
-              Phase("cool", _steps(run.equil_ps, dt_fs), [f"fix ens all npt temp {Th} {T} {tdamp} iso 0.0 0.0 {pdamp}"],
-                    ["unfix ens"]),
-              Phase("prod", _steps(run.prod_ps, dt_fs), prod_fix, ["unfix ens", "uncompute msd"], run.sample_every,
-                    sample)]
+    phases = [
+        Phase(
+            "melt",
+            _steps(run.melt_ps, dt_fs),
+            [f"fix ens all npt temp {Th} {Th} {tdamp} iso 0.0 0.0 {pdamp}"],
+            ["unfix ens"],
+        ),
+        Phase(
+            "cool",
+            _steps(run.equil_ps, dt_fs),
+            [f"fix ens all npt temp {Th} {T} {tdamp} iso 0.0 0.0 {pdamp}"],
+            ["unfix ens"],
+        ),
+        Phase("prod", _steps(run.prod_ps, dt_fs), prod_fix, ["unfix ens", "uncompute msd"], run.sample_every, sample),
+    ]
     lmp = make_lammps(log=log, omp_threads=run.omp_threads)
     try:
         out = run_phases(lmp, workdir, setup, common, phases, run.checkpoint_every)

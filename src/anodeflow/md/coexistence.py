@@ -18,11 +18,13 @@ pe_s the crystal's energy at T (second half of the ``solid`` phase) and the late
 pe_liquid(T) - pe_solid(T) of the hysteresis fits; its rate df_s/dt (a
 straight-line fit over the run after ``skip_ps``) is negative above T_m
 and positive below. :func:`melting_point_from_rates` takes the highest temperature where the crystal grew
-and the lowest where it melted (a rate within two standard errors of zero decides nothing): T_m is the zero of the rate interpolated linearly between them, its error
+and the lowest where it melted (a rate within two standard errors of zero decides nothing): T_m is the
+zero of the rate interpolated linearly between them, its error
 half their distance. The scan (``T_over_Tm_hyst`` times the hysteresis T_m) is followed by ``bisections``
 runs at the midpoint of the current bracket. The interior CNA-bcc fraction is recorded as a check of the
 sign (it under-counts bcc at high T but follows the same trend).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -40,6 +42,7 @@ from anodeflow.md.runtime import make_lammps
 class CoexistenceSettings:
     """One coexistence series (config ``md.coexistence``, per-metal overrides applied; defaults in
     md.schema.yaml). Times in ps, ``cells`` = lattice spacings along x, y, z of the box."""
+
     cells: tuple
     facet: str
     T_over_Tm_hyst: tuple
@@ -57,14 +60,26 @@ class CoexistenceSettings:
     omp_threads: int
 
     @classmethod
-    def from_config(cls, md: dict, metal: str) -> "CoexistenceSettings":
+    def from_config(cls, md: dict, metal: str) -> CoexistenceSettings:
         cc = {k: v for k, v in md["coexistence"].items() if k != "per_metal"}
         cc.update(md["coexistence"].get("per_metal", {}).get(metal, {}))
-        return cls(cells=tuple(cc["cells"]), facet=cc["facet"], T_over_Tm_hyst=tuple(cc["T_over_Tm_hyst"]),
-                   bisections=cc["bisections"], T_hot_over_Tm_hyst=cc["T_hot_over_Tm_hyst"],
-                   solid_ps=cc["solid_ps"], melt_ps=cc["melt_ps"], quench_ps=cc["quench_ps"], run_ps=cc["run_ps"],
-                   skip_ps=cc["skip_ps"], sample_every=cc["sample_every"], dt_fs=md["timestep_fs"][metal],
-                   seed=md["seed"], checkpoint_every=md["checkpoint_every"], omp_threads=md["omp_threads"])
+        return cls(
+            cells=tuple(cc["cells"]),
+            facet=cc["facet"],
+            T_over_Tm_hyst=tuple(cc["T_over_Tm_hyst"]),
+            bisections=cc["bisections"],
+            T_hot_over_Tm_hyst=cc["T_hot_over_Tm_hyst"],
+            solid_ps=cc["solid_ps"],
+            melt_ps=cc["melt_ps"],
+            quench_ps=cc["quench_ps"],
+            run_ps=cc["run_ps"],
+            skip_ps=cc["skip_ps"],
+            sample_every=cc["sample_every"],
+            dt_fs=md["timestep_fs"][metal],
+            seed=md["seed"],
+            checkpoint_every=md["checkpoint_every"],
+            omp_threads=md["omp_threads"],
+        )
 
 
 def box_commands(a_A: float, facet: str, cells) -> list[str]:
@@ -72,27 +87,41 @@ def box_commands(a_A: float, facet: str, cells) -> list[str]:
     x, y, z = orientation(facet)
     o = lambda v: " ".join(str(i) for i in v)  # noqa: E731
     nx, ny, nz = (int(c) for c in cells)
-    return ["units metal", "atom_style atomic", "boundary p p p",
-            f"lattice bcc {a_A} orient x {o(x)} orient y {o(y)} orient z {o(z)}",
-            f"region box block 0 {nx} 0 {ny} 0 {nz}", "create_box 1 box", "create_atoms 1 box"]
+    return [
+        "units metal",
+        "atom_style atomic",
+        "boundary p p p",
+        f"lattice bcc {a_A} orient x {o(x)} orient y {o(y)} orient z {o(z)}",
+        f"region box block 0 {nx} 0 {ny} 0 {nz}",
+        "create_box 1 box",
+        "create_atoms 1 box",
+    ]
 
 
-def coexistence_run(pot, a0_A: float, T_K: float, T_hot_K: float, s: CoexistenceSettings, workdir,
-                    log=None) -> dict:
+def coexistence_run(pot, a0_A: float, T_K: float, T_hot_K: float, s: CoexistenceSettings, workdir, log=None) -> dict:
     """One two-phase run at ``T_K``: samples of the coexistence phase (t_ps, pe per atom, pressures, Lz, bcc)."""
     dt = s.dt_fs
     tdamp, pdamp = 100 * dt / PS_IN_FS, 1000 * dt / PS_IN_FS
     sz = spacing_factors(s.facet)[2] * a0_A
     z_half = 0.5 * s.cells[2] * sz
     rc = CN_CUTOFF_A * a0_A * 1.02  # a little thermal expansion
-    common = [*pot.lammps_commands(mass=True), f"timestep {dt / PS_IN_FS}",
-              "thermo_style custom step temp pe press pxx pyy pzz lz", "neighbor 1.0 bin",
-              "neigh_modify every 1 delay 0 check yes", f"compute cna all cna/atom {rc:.4f}"]
+    common = [
+        *pot.lammps_commands(mass=True),
+        f"timestep {dt / PS_IN_FS}",
+        "thermo_style custom step temp pe press pxx pyy pzz lz",
+        "neighbor 1.0 bin",
+        "neigh_modify every 1 delay 0 check yes",
+        f"compute cna all cna/atom {rc:.4f}",
+    ]
     # groups by the initial z (stored in restart files); the region spans half the box
-    setup = [*box_commands(a0_A, s.facet, s.cells),
-             f"region lower block INF INF INF INF INF {z_half - 1e-3:.4f} units box",
-             "group solid region lower", "group liquid subtract all solid", *common,
-             f"velocity all create {T_K} {s.seed + int(T_K)} mom yes rot no dist gaussian"]
+    setup = [
+        *box_commands(a0_A, s.facet, s.cells),
+        f"region lower block INF INF INF INF INF {z_half - 1e-3:.4f} units box",
+        "group solid region lower",
+        "group liquid subtract all solid",
+        *common,
+        f"velocity all create {T_K} {s.seed + int(T_K)} mom yes rot no dist gaussian",
+    ]
     npt = f"fix ens all npt temp {T_K} {T_K} {tdamp} x 0.0 0.0 {pdamp} y 0.0 0.0 {pdamp} z 0.0 0.0 {pdamp}"
     hold = ["velocity solid set 0.0 0.0 0.0", "fix hold solid setforce 0.0 0.0 0.0"]
     natoms = None
@@ -100,9 +129,16 @@ def coexistence_run(pot, a0_A: float, T_K: float, T_hot_K: float, s: Coexistence
     def sample(lmp):
         n = lmp.get_natoms()
         cna = np.ctypeslib.as_array(lmp.gather("c_cna", 1, 1)).reshape(n)
-        return {"step": lmp.get_thermo("step"), "T": lmp.get_thermo("temp"), "pe": lmp.get_thermo("pe") / n,
-                "pxx": lmp.get_thermo("pxx"), "pyy": lmp.get_thermo("pyy"), "pzz": lmp.get_thermo("pzz"),
-                "lz": lmp.get_thermo("lz"), "bcc": float(np.mean(cna == 3))}
+        return {
+            "step": lmp.get_thermo("step"),
+            "T": lmp.get_thermo("temp"),
+            "pe": lmp.get_thermo("pe") / n,
+            "pxx": lmp.get_thermo("pxx"),
+            "pyy": lmp.get_thermo("pyy"),
+            "pzz": lmp.get_thermo("pzz"),
+            "lz": lmp.get_thermo("lz"),
+            "bcc": float(np.mean(cna == 3)),
+        }
 
     def sample_solid(lmp):
         return {"pe": lmp.get_thermo("pe") / lmp.get_natoms()}
@@ -110,13 +146,30 @@ def coexistence_run(pot, a0_A: float, T_K: float, T_hot_K: float, s: Coexistence
     nsolid = max(s.sample_every, _steps(s.solid_ps, dt) // s.sample_every * s.sample_every)
     phases = [
         Phase("solid", nsolid, [npt], ["unfix ens"], s.sample_every, sample_solid),
-        Phase("melt", _steps(s.melt_ps, dt), [*hold, f"fix ens liquid nvt temp {T_hot_K} {T_hot_K} {tdamp}"],
-              ["unfix ens", "unfix hold"]),
-        Phase("quench", _steps(s.quench_ps, dt), [*hold, f"fix ens liquid nvt temp {T_hot_K} {T_K} {tdamp}"],
-              ["unfix ens", "unfix hold",
-               f"velocity solid create {T_K} {s.seed + 7 + int(T_K)} mom yes rot no dist gaussian"]),
-        Phase("coex", _steps(s.run_ps, dt) // s.sample_every * s.sample_every, [npt], ["unfix ens"],
-              s.sample_every, sample),
+        Phase(
+            "melt",
+            _steps(s.melt_ps, dt),
+            [*hold, f"fix ens liquid nvt temp {T_hot_K} {T_hot_K} {tdamp}"],
+            ["unfix ens", "unfix hold"],
+        ),
+        Phase(
+            "quench",
+            _steps(s.quench_ps, dt),
+            [*hold, f"fix ens liquid nvt temp {T_hot_K} {T_K} {tdamp}"],
+            [
+                "unfix ens",
+                "unfix hold",
+                f"velocity solid create {T_K} {s.seed + 7 + int(T_K)} mom yes rot no dist gaussian",
+            ],
+        ),
+        Phase(
+            "coex",
+            _steps(s.run_ps, dt) // s.sample_every * s.sample_every,
+            [npt],
+            ["unfix ens"],
+            s.sample_every,
+            sample,
+        ),
     ]
     lmp = make_lammps(log=log, omp_threads=s.omp_threads)
     try:
@@ -128,7 +181,7 @@ def coexistence_run(pot, a0_A: float, T_K: float, T_hot_K: float, s: Coexistence
     c["t_ps"] = (c["step"] - c["step"][0] + s.sample_every) * dt / PS_IN_FS
     c["natoms"] = int(natoms)
     pe_s = np.asarray(out["solid"]["pe"])
-    c["pe_solid"] = float(pe_s[len(pe_s) // 2:].mean())  # the crystal at T, second half of its NPT phase
+    c["pe_solid"] = float(pe_s[len(pe_s) // 2 :].mean())  # the crystal at T, second half of its NPT phase
     return c
 
 
@@ -141,8 +194,9 @@ def solid_fraction(pe, latent_eV: float, pe_solid: float | None = None, f0: floa
     return 1.0 - (pe - pe_solid) / latent_eV
 
 
-def solid_fraction_rate(t_ps, pe, latent_eV: float, skip_ps: float, pe_solid: float | None = None,
-                        f0: float = 0.5) -> dict:
+def solid_fraction_rate(
+    t_ps, pe, latent_eV: float, skip_ps: float, pe_solid: float | None = None, f0: float = 0.5
+) -> dict:
     """Rate of change of the solid fraction (1/ps) from the potential energy per atom ``pe`` (eV) at times ``t_ps``.
 
     f_s(t) from :func:`solid_fraction`; the rate is the slope of a straight line fitted over all of
@@ -187,8 +241,14 @@ def melting_point_from_rates(T_K, rate, rate_err=None, n_sigma: float = 2.0) -> 
     T, r, e = T[ok], r[ok], e[ok]
     decided = np.abs(r) > n_sigma * e
     grow, melt = T[decided & (r > 0)], T[decided & (r < 0)]
-    out = {"Tm_K": None, "Tm_err_K": None, "bracket_K": None, "consistent": None, "note": None,
-           "undecided_K": T[~decided].tolist()}
+    out = {
+        "Tm_K": None,
+        "Tm_err_K": None,
+        "bracket_K": None,
+        "consistent": None,
+        "note": None,
+        "undecided_K": T[~decided].tolist(),
+    }
     if not len(grow):
         out["note"] = "the crystal melted at every temperature: extend the scan to lower T"
         return out
@@ -202,8 +262,13 @@ def melting_point_from_rates(T_K, rate, rate_err=None, n_sigma: float = 2.0) -> 
         out.update(Tm_K=float(tm), Tm_err_K=0.5 * (hi - lo), bracket_K=[lo, hi], consistent=True)
     else:
         a, b = float(melt.min()), float(grow.max())
-        out.update(Tm_K=0.5 * (a + b), Tm_err_K=0.5 * (b - a), bracket_K=[a, b], consistent=False,
-                   note="growth and melting runs overlap in T (noise near T_m): error = half the overlap")
+        out.update(
+            Tm_K=0.5 * (a + b),
+            Tm_err_K=0.5 * (b - a),
+            bracket_K=[a, b],
+            consistent=False,
+            note="growth and melting runs overlap in T (noise near T_m): error = half the overlap",
+        )
     return out
 
 
@@ -216,8 +281,9 @@ def next_temperature(T_K, rate, rate_err=None) -> float | None:
     return round(0.5 * (lo + hi), 1)
 
 
-def coexistence_melting_point(pot, a0_A: float, Tm_hyst_K: float, latent_of_T, s: CoexistenceSettings, workdir,
-                              log_of=None, say=print) -> dict:
+def coexistence_melting_point(
+    pot, a0_A: float, Tm_hyst_K: float, latent_of_T, s: CoexistenceSettings, workdir, log_of=None, say=print
+) -> dict:
     """The scan and bisections: per-T runs under ``workdir``/T<T>, rates, T_m and its error.
 
     ``latent_of_T(T) -> eV/atom`` (liquid minus solid line of the hysteresis fits); ``log_of(wd)`` the LAMMPS
@@ -238,14 +304,27 @@ def coexistence_melting_point(pot, a0_A: float, Tm_hyst_K: float, latent_of_T, s
         r = solid_fraction_rate(c["t_ps"], c["pe"], L, s.skip_ps, c["pe_solid"])
         bcc = np.asarray(c["bcc"])
         nq = max(1, len(bcc) // 5)
-        runs[T] = {"T_K": T, **r, "latent_eV_per_atom": L, "T_mean_K": float(np.mean(c["T"])),
-                   "pxx_bar": float(np.mean(c["pxx"])), "pyy_bar": float(np.mean(c["pyy"])),
-                   "pzz_bar": float(np.mean(c["pzz"])), "bcc_start": float(bcc[:nq].mean()),
-                   "bcc_end": float(bcc[-nq:].mean()), "natoms": c["natoms"],
-                   "Lz_A": float(np.mean(c["lz"])), "pe_solid_eV": c["pe_solid"], "trace": c}
-        say(f"coexistence T = {T:g} K: d(f_solid)/dt = {r['rate_per_ps']:+.4f} +- {r['rate_stderr_per_ps']:.4f} /ps, "
-            f"f_solid {r['f_start']:.2f} -> {r['f_end']:.2f}, CNA-bcc {runs[T]['bcc_start']:.2f} -> {runs[T]['bcc_end']:.2f}, "
-            f"Pzz {runs[T]['pzz_bar']:.0f} bar")
+        runs[T] = {
+            "T_K": T,
+            **r,
+            "latent_eV_per_atom": L,
+            "T_mean_K": float(np.mean(c["T"])),
+            "pxx_bar": float(np.mean(c["pxx"])),
+            "pyy_bar": float(np.mean(c["pyy"])),
+            "pzz_bar": float(np.mean(c["pzz"])),
+            "bcc_start": float(bcc[:nq].mean()),
+            "bcc_end": float(bcc[-nq:].mean()),
+            "natoms": c["natoms"],
+            "Lz_A": float(np.mean(c["lz"])),
+            "pe_solid_eV": c["pe_solid"],
+            "trace": c,
+        }
+        say(
+            f"coexistence T = {T:g} K: d(f_solid)/dt = {r['rate_per_ps']:+.4f} +- {r['rate_stderr_per_ps']:.4f} /ps, "
+            f"f_solid {r['f_start']:.2f} -> {r['f_end']:.2f}, "
+            f"CNA-bcc {runs[T]['bcc_start']:.2f} -> {runs[T]['bcc_end']:.2f}, "
+            f"Pzz {runs[T]['pzz_bar']:.0f} bar"
+        )
 
     for f in s.T_over_Tm_hyst:
         one(f * Tm_hyst_K)
@@ -256,5 +335,7 @@ def coexistence_melting_point(pot, a0_A: float, Tm_hyst_K: float, latent_of_T, s
             break
         one(Tn)
     Ts = sorted(runs)
-    res = melting_point_from_rates(Ts, [runs[t]["rate_per_ps"] for t in Ts], [runs[t]["rate_stderr_per_ps"] for t in Ts])
+    res = melting_point_from_rates(
+        Ts, [runs[t]["rate_per_ps"] for t in Ts], [runs[t]["rate_stderr_per_ps"] for t in Ts]
+    )
     return {**res, "runs": [runs[t] for t in Ts]}

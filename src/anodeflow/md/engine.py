@@ -14,13 +14,14 @@ restart file and the samples are written under names carrying the timestep
 replaced atomically, and only then are older files removed. A rerun reads exactly the files
 the last committed state names, and checks that the restart file's timestep matches it.
 """
+
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -75,8 +76,16 @@ def _load_state(workdir: Path):
     return state, samples
 
 
-def run_phases(lmp, workdir, setup: list[str], after_restart: list[str], phases: list[Phase],
-               checkpoint_every: int = 2000, on_step: Callable | None = None, fingerprint: str | None = None) -> dict:
+def run_phases(
+    lmp,
+    workdir,
+    setup: list[str],
+    after_restart: list[str],
+    phases: list[Phase],
+    checkpoint_every: int = 2000,
+    on_step: Callable | None = None,
+    fingerprint: str | None = None,
+) -> dict:
     """Run ``phases`` on ``lmp``, restartable from ``workdir``; return the samples per phase.
 
     ``setup``: commands building the system from scratch (box, atoms, potential, velocities).
@@ -89,8 +98,12 @@ def run_phases(lmp, workdir, setup: list[str], after_restart: list[str], phases:
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
     import hashlib
-    fp = hashlib.sha256(json.dumps([setup, after_restart, [(p.name, p.nsteps, p.commands, p.unfix, p.sample_every)
-                                                           for p in phases]]).encode()).hexdigest()[:16]
+
+    fp = hashlib.sha256(
+        json.dumps(
+            [setup, after_restart, [(p.name, p.nsteps, p.commands, p.unfix, p.sample_every) for p in phases]]
+        ).encode()
+    ).hexdigest()[:16]
     fp = fingerprint or fp
     state, flat = _load_state(workdir)
     if state is not None and state.get("fingerprint") != fp:
@@ -99,8 +112,10 @@ def run_phases(lmp, workdir, setup: list[str], after_restart: list[str], phases:
         lmp.command(f"read_restart {workdir / state['restart_file']}")
         lmp.commands_list(after_restart)
         if int(lmp.get_thermo("step")) != state["step"]:
-            raise RuntimeError(f"{workdir}: restart file {state['restart_file']} is at step "
-                               f"{int(lmp.get_thermo('step'))}, its state at step {state['step']}")
+            raise RuntimeError(
+                f"{workdir}: restart file {state['restart_file']} is at step "
+                f"{int(lmp.get_thermo('step'))}, its state at step {state['step']}"
+            )
         state["restarts"] = state.get("restarts", 0) + 1
     else:
         state, flat = {"phase": 0, "phase_start_step": 0, "phase_done": 0, "restarts": 0, "fingerprint": fp}, {}

@@ -10,6 +10,7 @@ Resumable state lives in the job's work folder ``work/md/...`` (LAMMPS restart f
 LAMMPS's own log ``lammps.log``); the declared outputs under ``results/`` are written once, at the end,
 atomically and with provenance. The job's own messages go to stdout (the rule's log).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,17 @@ from anodeflow.cft.step import step_analysis
 from anodeflow.io import atomic_path, provenance, write_csv, write_json
 from anodeflow.md import bulk, coexistence, plots, ribbon, steps
 from anodeflow.md.runtime import world_rank
-from anodeflow.md.settings import (T_label, Tm_for_cft, a0, cft_settings, cft_temperatures, expansion_temperatures,
-                                   md_subset, ribbon_seed, ribbon_settings)
+from anodeflow.md.settings import (
+    T_label,
+    Tm_for_cft,
+    a0,
+    cft_settings,
+    cft_temperatures,
+    expansion_temperatures,
+    md_subset,
+    ribbon_seed,
+    ribbon_settings,
+)
 
 #: LAMMPS's own log, in the work folder of each LAMMPS run
 LAMMPS_LOG = "lammps.log"
@@ -42,27 +52,44 @@ def _coexistence(metal: str, config: dict, pot, hy: dict, Tm_hyst, workdir) -> t
     """Coexistence T_m (methods.md 7.4) around the hysteresis estimate: (fields of melting.json, npz arrays)."""
     s = coexistence.CoexistenceSettings.from_config(config["md"], metal)
     # centre of the scan: the hysteresis Tm, else whichever of T+ / T- was seen, else the middle of the ramp
-    ref = next((t for t in (Tm_hyst, hy["T_plus_K"], hy["T_minus_K"]) if t is not None),
-               0.5 * sum(config["md"]["melting"]["T_range_K"][metal]))
+    ref = next(
+        (t for t in (Tm_hyst, hy["T_plus_K"], hy["T_minus_K"]) if t is not None),
+        0.5 * sum(config["md"]["melting"]["T_range_K"][metal]),
+    )
     sol, liq = np.asarray(hy["solid_fit"]), np.asarray(hy["liquid_fit"])
     # latent heat of the hysteresis lines; a floor keeps tiny test runs (crossed lines) finite
     latent = lambda T: max(float(np.polyval(liq, T) - np.polyval(sol, T)), 1e-3)  # noqa: E731
-    r = coexistence.coexistence_melting_point(pot, a0(metal, config), ref, latent, s, Path(workdir) / "coexistence",
-                                              log_of=_lammps_log, say=_say)
+    r = coexistence.coexistence_melting_point(
+        pot, a0(metal, config), ref, latent, s, Path(workdir) / "coexistence", log_of=_lammps_log, say=_say
+    )
     runs, arrays = [], {}
     for i, run in enumerate(r["runs"]):
         tr = run.pop("trace")
         runs.append(run)
-        arrays.update({f"coex{i}_t_ps": tr["t_ps"], f"coex{i}_pe": tr["pe"], f"coex{i}_bcc": tr["bcc"],
-                       f"coex{i}_T_K": np.asarray(run["T_K"])})
-    fields = {"Tm_coexistence_K": r["Tm_K"], "Tm_coexistence_err_K": r["Tm_err_K"],
-              "coexistence_bracket_K": r["bracket_K"], "coexistence_consistent": r["consistent"],
-              "coexistence_note": r["note"], "coexistence_reference_K": ref,
-              "coexistence_undecided_K": r["undecided_K"],
-              "coexistence_method": ("two-phase bcc/liquid box, (%s) interfaces, NPT P = 0 (x, y coupled), scan "
-                                     "and bisection of the temperature where the solid fraction (from the "
-                                     "potential energy) neither grows nor shrinks; error = half the bracket") % s.facet,
-              "coexistence_runs": runs, "coexistence_settings": {k: v for k, v in s.__dict__.items()}}
+        arrays.update(
+            {
+                f"coex{i}_t_ps": tr["t_ps"],
+                f"coex{i}_pe": tr["pe"],
+                f"coex{i}_bcc": tr["bcc"],
+                f"coex{i}_T_K": np.asarray(run["T_K"]),
+            }
+        )
+    fields = {
+        "Tm_coexistence_K": r["Tm_K"],
+        "Tm_coexistence_err_K": r["Tm_err_K"],
+        "coexistence_bracket_K": r["bracket_K"],
+        "coexistence_consistent": r["consistent"],
+        "coexistence_note": r["note"],
+        "coexistence_reference_K": ref,
+        "coexistence_undecided_K": r["undecided_K"],
+        "coexistence_method": (
+            f"two-phase bcc/liquid box, ({s.facet}) interfaces, NPT P = 0 (x, y coupled), scan "
+            "and bisection of the temperature where the solid fraction (from the "
+            "potential energy) neither grows nor shrinks; error = half the bracket"
+        ),
+        "coexistence_runs": runs,
+        "coexistence_settings": {k: v for k, v in s.__dict__.items()},
+    }
     return fields, arrays
 
 
@@ -73,28 +100,47 @@ def melting_job(metal: str, config: dict, out_json, out_npz, workdir) -> dict:
     mc = md["melting"]
     pot = afpot.resolve(metal, config)
     dt = md["timestep_fs"][metal]
-    r = bulk.melting_run(pot, a0(metal, config), bulk.MeltingRamp.from_config(md, metal), workdir,
-                         log=_lammps_log(workdir))
+    r = bulk.melting_run(
+        pot, a0(metal, config), bulk.MeltingRamp.from_config(md, metal), workdir, log=_lammps_log(workdir)
+    )
     h, c = r["heat"], r["cool"]
     hy = bulk.hysteresis_temperatures(h["T_set"], h["pe"], c["T_set"], c["pe"], mc["fit_fraction"])
     tm = bulk.melting_temperature(hy["T_plus_K"], hy["T_minus_K"])
-    res = {"metal": metal, "Tm_K": tm, "T_plus_K": hy["T_plus_K"], "T_minus_K": hy["T_minus_K"],
-           "Tm_experiment_K": bulk.EXPERIMENT_TM_K.get(metal),
-           "note": None if tm is not None else ("no melting seen on heating: raise T_max" if hy["T_plus_K"] is None
-                                                 else "no crystallisation seen on cooling: slow the cooling ramp "
-                                                      "(md.melting.cool_rate_K_per_ps) or enlarge the cell"),
-           "method": "Tm = T+ + T- - sqrt(T+ T-) (Luo, Strachan, Swift, J. Chem. Phys. 120, 11640 (2004))",
-           "latent_heat_eV_per_atom": hy["latent_heat_eV_per_atom"], "solid_fit": hy["solid_fit"],
-           "liquid_fit": hy["liquid_fit"], "natoms": r["natoms"], "timestep_fs": dt,
-           "provenance": provenance(md_subset(metal, config, "melting", "coexistence"), pot.files)}
+    res = {
+        "metal": metal,
+        "Tm_K": tm,
+        "T_plus_K": hy["T_plus_K"],
+        "T_minus_K": hy["T_minus_K"],
+        "Tm_experiment_K": bulk.EXPERIMENT_TM_K.get(metal),
+        "note": None
+        if tm is not None
+        else (
+            "no melting seen on heating: raise T_max"
+            if hy["T_plus_K"] is None
+            else "no crystallisation seen on cooling: slow the cooling ramp "
+            "(md.melting.cool_rate_K_per_ps) or enlarge the cell"
+        ),
+        "method": "Tm = T+ + T- - sqrt(T+ T-) (Luo, Strachan, Swift, J. Chem. Phys. 120, 11640 (2004))",
+        "latent_heat_eV_per_atom": hy["latent_heat_eV_per_atom"],
+        "solid_fit": hy["solid_fit"],
+        "liquid_fit": hy["liquid_fit"],
+        "natoms": r["natoms"],
+        "timestep_fs": dt,
+        "provenance": provenance(md_subset(metal, config, "melting", "coexistence"), pot.files),
+    }
     fields, arrays = _coexistence(metal, config, pot, hy, tm, workdir)
     res.update(fields)
     if world_rank() != 0:
         return res
     with atomic_path(out_npz) as tmp:
         with open(tmp, "wb") as fh:
-            np.savez(fh, **{f"heat_{k}": v for k, v in h.items()}, **{f"cool_{k}": v for k, v in c.items()}, **arrays,
-                     provenance=np.array(json.dumps(res["provenance"], default=str)))
+            np.savez(
+                fh,
+                **{f"heat_{k}": v for k, v in h.items()},
+                **{f"cool_{k}": v for k, v in c.items()},
+                **arrays,
+                provenance=np.array(json.dumps(res["provenance"], default=str)),
+            )
     write_json(out_json, res)
     return res
 
@@ -112,11 +158,19 @@ def expansion_job(metal: str, config: dict, out_csv, workdir, melting_json=None,
     melting = json.loads(Path(melting_json).read_text()) if melting_json else None
     for T in expansion_temperatures(metal, config, melting):
         wd = Path(workdir) / f"T{T_label(T)}"
-        r = bulk.expansion_run(pot, a0(metal, config), bulk.NPTRun.from_config(md, metal, T), wd,
-                               log=_lammps_log(wd))
+        r = bulk.expansion_run(pot, a0(metal, config), bulk.NPTRun.from_config(md, metal, T), wd, log=_lammps_log(wd))
         a, da = bulk.lattice_constant(r["vol"])
-        rows.append({"metal": metal, "T_K": T, "a_A": a, "a_stderr_A": da, "T_mean_K": float(np.mean(r["T"])),
-                     "pe_eV_per_atom": float(np.mean(r["pe"])), "natoms": 2 * ec["cells"] ** 3})
+        rows.append(
+            {
+                "metal": metal,
+                "T_K": T,
+                "a_A": a,
+                "a_stderr_A": da,
+                "T_mean_K": float(np.mean(r["T"])),
+                "pe_eV_per_atom": float(np.mean(r["pe"])),
+                "natoms": 2 * ec["cells"] ** 3,
+            }
+        )
     df = pd.DataFrame(rows)
     liquid = []
     if out_liquid is not None:
@@ -125,59 +179,114 @@ def expansion_job(metal: str, config: dict, out_csv, workdir, melting_json=None,
             run = bulk.LiquidRun.from_config(md, metal, T, Tm_for_cft(melting)[0] if melting else None)
             r = bulk.liquid_run(pot, a0(metal, config), run, wd, log=_lammps_log(wd))
             rate = cftsolid.msd_rate(r["msd_xz_A2"], float(r["t_ps"][1] - r["t_ps"][0]))
-            liquid.append({"metal": metal, "T_K": T, "T_liquid_K": run.T_K, "msd_rate_xz_A2_per_ps": rate,
-                           "D_A2_per_ps": rate / 4,
-                           "bcc_fraction": float(np.mean(r["bcc"][len(r["bcc"]) // 2:])),
-                           "T_mean_K": float(np.mean(r["T"])), "T_melt_K": run.T_melt_K, "prod_ps": run.prod_ps,
-                           "natoms": 2 * run.cells ** 3})
+            liquid.append(
+                {
+                    "metal": metal,
+                    "T_K": T,
+                    "T_liquid_K": run.T_K,
+                    "msd_rate_xz_A2_per_ps": rate,
+                    "D_A2_per_ps": rate / 4,
+                    "bcc_fraction": float(np.mean(r["bcc"][len(r["bcc"]) // 2 :])),
+                    "T_mean_K": float(np.mean(r["T"])),
+                    "T_melt_K": run.T_melt_K,
+                    "prod_ps": run.prod_ps,
+                    "natoms": 2 * run.cells**3,
+                }
+            )
     if world_rank() != 0:
         return df
     write_csv(out_csv, df, provenance(md_subset(metal, config, "expansion"), pot.files))
     if out_liquid is not None:
-        write_csv(out_liquid, pd.DataFrame(liquid, columns=LIQUID_COLUMNS),
-                  provenance(md_subset(metal, config, "liquid"), pot.files))
+        write_csv(
+            out_liquid,
+            pd.DataFrame(liquid, columns=LIQUID_COLUMNS),
+            provenance(md_subset(metal, config, "liquid"), pot.files),
+        )
     return df
 
 
 #: columns of results/md/<metal>/liquid_msd.csv
-LIQUID_COLUMNS = ["metal", "T_K", "T_liquid_K", "msd_rate_xz_A2_per_ps", "D_A2_per_ps", "bcc_fraction", "T_mean_K",
-                  "T_melt_K", "prod_ps", "natoms"]
+LIQUID_COLUMNS = [
+    "metal",
+    "T_K",
+    "T_liquid_K",
+    "msd_rate_xz_A2_per_ps",
+    "D_A2_per_ps",
+    "bcc_fraction",
+    "T_mean_K",
+    "T_melt_K",
+    "prod_ps",
+    "natoms",
+]
 
 
-def ribbon_job(metal: str, facet: str, T_K: float, config: dict, expansion_csv, out_npz, workdir, b: int = 2,
-               start: str = "flat") -> dict:
+def ribbon_job(
+    metal: str, facet: str, T_K: float, config: dict, expansion_csv, out_npz, workdir, b: int = 2, start: str = "flat"
+) -> dict:
     """One ribbon with free ``facet`` surfaces at ``T_K``, ``b`` spacings thick, from the ``start`` flat or rough,
     built at a(T) of the expansion table; production in chunks until equilibrated or capped (methods.md 7.3)."""
     pot = afpot.resolve(metal, config)
     a = bulk.a_of_T(pd.read_csv(expansion_csv), T_K)
     settings = ribbon_settings(metal, config, b, start, facet=facet, a_A=a)
-    r = ribbon.run_ribbon(pot, a, facet, T_K, settings, ribbon_seed(config, facet, T_K, b, start), workdir,
-                          log=_lammps_log(workdir), say=_say)
+    r = ribbon.run_ribbon(
+        pot,
+        a,
+        facet,
+        T_K,
+        settings,
+        ribbon_seed(config, facet, T_K, b, start),
+        workdir,
+        log=_lammps_log(workdir),
+        say=_say,
+    )
     if world_rank() != 0:
         return r
     prov = provenance({**md_subset(metal, config), "cft": cft_settings(metal, config)}, [*pot.files, expansion_csv])
     with atomic_path(out_npz) as tmp:
         with open(tmp, "wb") as fh:
-            np.savez(fh, **{k: np.asarray(v) for k, v in r.items()}, metal=metal,
-                     provenance=np.array(json.dumps(prov, default=str)))
+            np.savez(
+                fh,
+                **{k: np.asarray(v) for k, v in r.items()},
+                metal=metal,
+                provenance=np.array(json.dumps(prov, default=str)),
+            )
     return r
 
 
-def steps_job(metal: str, facet: str, direction: str, T_K: float, config: dict, expansion_csv, out_npz,
-              workdir) -> dict:
+def steps_job(
+    metal: str, facet: str, direction: str, T_K: float, config: dict, expansion_csv, out_npz, workdir
+) -> dict:
     """Stripe island with two straight steps along ``direction`` on ``facet`` at ``T_K`` (methods.md 7.3):
     top-layer positions per frame -> npz (analysis: anodeflow.cft.step)."""
     pot = afpot.resolve(metal, config)
     a = bulk.a_of_T(pd.read_csv(expansion_csv), T_K)
     cc = cft_settings(metal, config)["steps"]
     md = config["md"]
-    s = steps.StepSettings(**{k: cc[k] for k in ("length_A", "width_A", "slab_A", "fixed_A", "island_fraction",
-                                                 "vacuum_A", "equil_ps", "prod_ps", "max_prod_ps", "sample_ps",
-                                                 "min_wavelength_spacings", "max_modes")},
-                           timestep_fs=md["timestep_fs"][metal], checkpoint_every=md["checkpoint_every"],
-                           omp_threads=md["omp_threads"])
+    s = steps.StepSettings(
+        **{
+            k: cc[k]
+            for k in (
+                "length_A",
+                "width_A",
+                "slab_A",
+                "fixed_A",
+                "island_fraction",
+                "vacuum_A",
+                "equil_ps",
+                "prod_ps",
+                "max_prod_ps",
+                "sample_ps",
+                "min_wavelength_spacings",
+                "max_modes",
+            )
+        },
+        timestep_fs=md["timestep_fs"][metal],
+        checkpoint_every=md["checkpoint_every"],
+        omp_threads=md["omp_threads"],
+    )
     seed = md["seed"] + int(T_K) + 1000 * int(facet) + 31
     n_bins = steps.geometry(a, facet, direction, s)["ny"]
+
     def analyse(xyz, cell, dt):
         # one straight start cannot show that a white spectrum is equilibrium (a step without kink motion
         # looks white with the vibrational tau_1): the run stops early only once a stiffness is equilibrated
@@ -185,15 +294,21 @@ def steps_job(metal: str, facet: str, direction: str, T_K: float, config: dict, 
         row["enough"] = bool(row.get("enough") and row.get("status") == "equilibrated")
         return row
 
-    r = steps.run_steps(pot, a, facet, direction, T_K, s, seed, workdir, analyse=analyse,
-                        log=_lammps_log(workdir), say=_say)
+    r = steps.run_steps(
+        pot, a, facet, direction, T_K, s, seed, workdir, analyse=analyse, log=_lammps_log(workdir), say=_say
+    )
     if world_rank() != 0:
         return r
     prov = provenance({**md_subset(metal, config), "cft_steps": cc}, [*pot.files, expansion_csv])
     with atomic_path(out_npz) as tmp:
         with open(tmp, "wb") as fh:
-            np.savez(fh, **{k: np.asarray(v) for k, v in r.items()}, metal=metal, n_bins=n_bins,
-                     provenance=np.array(json.dumps(prov, default=str)))
+            np.savez(
+                fh,
+                **{k: np.asarray(v) for k, v in r.items()},
+                metal=metal,
+                n_bins=n_bins,
+                provenance=np.array(json.dumps(prov, default=str)),
+            )
     return r
 
 
@@ -203,8 +318,10 @@ def fetch_potential_job(metal: str, config: dict, out) -> Path:
     got = afpot.fetch(metal, config, workdir=".")
     out = Path(out).resolve()
     if out not in got:
-        raise afpot.PotentialError(f"potential of {metal}: fetched {[str(g) for g in got]}, but the rule "
-                                   f"asked for {out} (config key 'potentials.{metal}.files')")
+        raise afpot.PotentialError(
+            f"potential of {metal}: fetched {[str(g) for g in got]}, but the rule "
+            f"asked for {out} (config key 'potentials.{metal}.files')"
+        )
     return out
 
 
@@ -241,7 +358,9 @@ def parser() -> argparse.ArgumentParser:
     _add(p, "--metal", "--config", "--workdir")
     p.add_argument("--out", required=True)
     p.add_argument("--melting", default=None, help="melting.json of the metal (needed with cft.T_over_Tm)")
-    p.add_argument("--out-liquid", default=None, help="liquid_msd.csv: bulk-liquid MSD rates at the ribbon temperatures")
+    p.add_argument(
+        "--out-liquid", default=None, help="liquid_msd.csv: bulk-liquid MSD rates at the ribbon temperatures"
+    )
     p = sub.add_parser("expansion-plot", help="a(T) of thermal_expansion.csv -> png")
     p.add_argument("--csv", required=True)
     p.add_argument("--out", required=True)
@@ -267,10 +386,12 @@ def main(argv: list[str] | None = None) -> None:
     cfg = json.loads(args.config) if hasattr(args, "config") else None
     if args.verb == "melting":
         r = melting_job(args.metal, cfg, args.out_json, args.out_npz, args.workdir)
-        _say(f"melting {args.metal}: T+ = {r['T_plus_K']} K, T- = {r['T_minus_K']} K, Tm = {r['Tm_K']} K"
-             + (f" ({r['note']})" if r["note"] else "")
-             + f"; coexistence Tm = {r['Tm_coexistence_K']} +- {r['Tm_coexistence_err_K']} K"
-             + (f" ({r['coexistence_note']})" if r.get("coexistence_note") else ""))
+        _say(
+            f"melting {args.metal}: T+ = {r['T_plus_K']} K, T- = {r['T_minus_K']} K, Tm = {r['Tm_K']} K"
+            + (f" ({r['note']})" if r["note"] else "")
+            + f"; coexistence Tm = {r['Tm_coexistence_K']} +- {r['Tm_coexistence_err_K']} K"
+            + (f" ({r['coexistence_note']})" if r.get("coexistence_note") else "")
+        )
     elif args.verb == "melting-plot":
         plots.plot_melting(args.npz, args.json, args.out)
         _say(f"melting plot: {args.out}")
@@ -282,14 +403,18 @@ def main(argv: list[str] | None = None) -> None:
         _say(f"thermal expansion plot: {args.out}")
     elif args.verb == "ribbon":
         r = ribbon_job(args.metal, args.facet, args.T, cfg, args.expansion, args.out, args.workdir, args.b, args.start)
-        _say(f"ribbon {args.metal} ({args.facet}) b={args.b} {args.start} at {T_label(args.T)} K: {r['natoms']} atoms, "
-             f"W = {r['W_A']:.2f} A, b = {r['b_A']:.2f} A, imposed |A_1| = {r['imposed_amplitude_A']:.2f} A, "
-             f"{len(r['h_top'])} height samples over {r['prod_ps']:g} ps in {r['chunks']} chunk(s)")
+        _say(
+            f"ribbon {args.metal} ({args.facet}) b={args.b} {args.start} at {T_label(args.T)} K: {r['natoms']} atoms, "
+            f"W = {r['W_A']:.2f} A, b = {r['b_A']:.2f} A, imposed |A_1| = {r['imposed_amplitude_A']:.2f} A, "
+            f"{len(r['h_top'])} height samples over {r['prod_ps']:g} ps in {r['chunks']} chunk(s)"
+        )
     elif args.verb == "steps":
         r = steps_job(args.metal, args.facet, args.direction, args.T, cfg, args.expansion, args.out, args.workdir)
-        _say(f"steps {args.metal} ({args.facet}) along [{args.direction}] at {T_label(args.T)} K: {r['natoms']} atoms, "
-             f"island {r['n_island']} atoms, L = {r['L_A']:.1f} A, {len(r['T'])} frames over {r['prod_ps']:g} ps "
-             f"in {r['chunks']} chunk(s)")
+        _say(
+            f"steps {args.metal} ({args.facet}) along [{args.direction}] at {T_label(args.T)} K: {r['natoms']} atoms, "
+            f"island {r['n_island']} atoms, L = {r['L_A']:.1f} A, {len(r['T'])} frames over {r['prod_ps']:g} ps "
+            f"in {r['chunks']} chunk(s)"
+        )
     elif args.verb == "fetch-potential":
         path = fetch_potential_job(args.metal, cfg, args.out)
         _say(f"potential of {args.metal}: {path}")

@@ -11,6 +11,7 @@ LAMMPS lattice spacings along these orient vectors are the lengths of the vector
 units of a (|[100]| = 1, |[1-10]| = sqrt 2, |[11-2]| = sqrt 6, |[111]| = sqrt 3), which
 are periods of the bcc lattice, so periodic boxes of whole spacings are commensurate.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,8 +27,10 @@ def orientation(facet: str, overrides: dict | None = None) -> tuple[list[int], l
     """(x, y, z) integer directions for a ribbon with free ``facet`` (z = x cross y, reduced)."""
     spec = (overrides or {}).get(facet) or DEFAULT_ORIENTATIONS.get(facet)
     if spec is None:
-        raise ValueError(f"config key 'cft.orientations.{facet}': no default orientation for facet {facet}; "
-                         "give x and y directions (integers) with x.y = 0 and x cross y along the facet normal")
+        raise ValueError(
+            f"config key 'cft.orientations.{facet}': no default orientation for facet {facet}; "
+            "give x and y directions (integers) with x.y = 0 and x cross y along the facet normal"
+        )
     x, y = np.array(spec["x"], int), np.array(spec["y"], int)
     z = np.cross(x, y)
     z = z // np.gcd.reduce(np.abs(z))
@@ -35,8 +38,10 @@ def orientation(facet: str, overrides: dict | None = None) -> tuple[list[int], l
     normal = normal // np.gcd.reduce(np.abs(normal))
     # cubic symmetry: any member of the {hkl} family will do
     if int(x @ y) != 0 or sorted(np.abs(z)) != sorted(np.abs(normal)):
-        raise ValueError(f"config key 'cft.orientations.{facet}': x={x.tolist()}, y={y.tolist()} are not "
-                         f"orthogonal directions with x cross y in the {{{facet}}} family (got {z.tolist()})")
+        raise ValueError(
+            f"config key 'cft.orientations.{facet}': x={x.tolist()}, y={y.tolist()} are not "
+            f"orthogonal directions with x cross y in the {{{facet}}} family (got {z.tolist()})"
+        )
     return x.tolist(), y.tolist(), z.tolist()
 
 
@@ -47,12 +52,20 @@ def spacing_factors(facet: str, overrides: dict | None = None) -> np.ndarray:
 
 def bulk_commands(a_A: float, cells: int) -> list[str]:
     """Periodic bcc cube of ``cells``^3 conventional cells (2 atoms each), one atom type."""
-    return ["units metal", "atom_style atomic", "boundary p p p", f"lattice bcc {a_A}",
-            f"region box block 0 {cells} 0 {cells} 0 {cells}", "create_box 1 box", "create_atoms 1 box"]
+    return [
+        "units metal",
+        "atom_style atomic",
+        "boundary p p p",
+        f"lattice bcc {a_A}",
+        f"region box block 0 {cells} 0 {cells} 0 {cells}",
+        "create_box 1 box",
+        "create_atoms 1 box",
+    ]
 
 
-def ribbon_commands(a_A: float, facet: str, nx: int, ny: int, nz: int, vacuum_A: float,
-                    overrides: dict | None = None, extra: int = 0) -> list[str]:
+def ribbon_commands(
+    a_A: float, facet: str, nx: int, ny: int, nz: int, vacuum_A: float, overrides: dict | None = None, extra: int = 0
+) -> list[str]:
     """Ribbon: nx x ny x nz lattice spacings of bcc with free (facet) surfaces at z, vacuum_A on each side.
 
     The slab occupies 0 <= z < nz spacings (the layer at z = nz is left out, so the two
@@ -64,9 +77,13 @@ def ribbon_commands(a_A: float, facet: str, nx: int, ny: int, nz: int, vacuum_A:
     sz = a_A * np.linalg.norm(z)
     vac = vacuum_A / sz + extra
     o = lambda v: " ".join(str(i) for i in v)  # noqa: E731
-    return ["units metal", "atom_style atomic", "boundary p p p",
-            f"lattice bcc {a_A} orient x {o(x)} orient y {o(y)} orient z {o(z)}",
-            f"region box block 0 {nx} 0 {ny} {-vac:.6f} {nz + vac:.6f}",
-            "create_box 1 box",
-            f"region slab block INF INF INF INF {-extra - 1e-3} {nz + extra - 1e-3}",
-            "create_atoms 1 region slab"]
+    return [
+        "units metal",
+        "atom_style atomic",
+        "boundary p p p",
+        f"lattice bcc {a_A} orient x {o(x)} orient y {o(y)} orient z {o(z)}",
+        f"region box block 0 {nx} 0 {ny} {-vac:.6f} {nz + vac:.6f}",
+        "create_box 1 box",
+        f"region slab block INF INF INF INF {-extra - 1e-3} {nz + extra - 1e-3}",
+        "create_atoms 1 region slab",
+    ]

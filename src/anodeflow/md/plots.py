@@ -1,4 +1,5 @@
 """Figures of the MD stage: melting ramps (energy vs set-point T) and thermal expansion a(T)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,19 +34,30 @@ def plot_melting(npz, melting_json, out_png) -> None:
                 continue
             pe_s, L = r.get("pe_solid_eV"), r["latent_eV_per_atom"]
             f = 1.0 - (z[f"coex{i}_pe"] - pe_s) / L if pe_s is not None else z[f"coex{i}_pe"]
-            ax2.plot(z[f"coex{i}_t_ps"], f, lw=0.8, color=cmap((r["T_K"] - lo) / (hi - lo)),
-                     label=f"{r['T_K']:g} K: {r['rate_per_ps']:+.4f}/ps")
+            ax2.plot(
+                z[f"coex{i}_t_ps"],
+                f,
+                lw=0.8,
+                color=cmap((r["T_K"] - lo) / (hi - lo)),
+                label=f"{r['T_K']:g} K: {r['rate_per_ps']:+.4f}/ps",
+            )
         ax2.set_xlabel("time (ps)")
         ax2.set_ylabel("solid fraction (from the energy)")
         tm = m.get("Tm_coexistence_K")
-        ax2.set_title("coexistence: " + (f"Tm = {tm:.0f} ± {m['Tm_coexistence_err_K']:.0f} K" if tm else "no bracket"),
-                      fontsize=9)
+        ax2.set_title(
+            "coexistence: " + (f"Tm = {tm:.0f} ± {m['Tm_coexistence_err_K']:.0f} K" if tm else "no bracket"), fontsize=9
+        )
         ax2.legend(fontsize=6)
     else:
         fig, ax = plt.subplots(figsize=(5, 3.5))
     if m.get("Tm_coexistence_K"):
-        ax.axvspan(m["Tm_coexistence_K"] - m["Tm_coexistence_err_K"], m["Tm_coexistence_K"] + m["Tm_coexistence_err_K"],
-                   color="g", alpha=0.2, label=f"coexistence Tm = {m['Tm_coexistence_K']:.0f} K")
+        ax.axvspan(
+            m["Tm_coexistence_K"] - m["Tm_coexistence_err_K"],
+            m["Tm_coexistence_K"] + m["Tm_coexistence_err_K"],
+            color="g",
+            alpha=0.2,
+            label=f"coexistence Tm = {m['Tm_coexistence_K']:.0f} K",
+        )
     ax.plot(z["heat_T_set"], z["heat_pe"], lw=0.8, label="heating")
     ax.plot(z["cool_T_set"], z["cool_pe"], lw=0.8, label="cooling")
     for key, name, ls in (("T_plus_K", "T+", "--"), ("T_minus_K", "T-", ":"), ("Tm_K", "Tm", "-")):
@@ -71,8 +83,9 @@ def plot_thermal_expansion(expansion_csv, out_png) -> None:
     df = pd.read_csv(expansion_csv).sort_values("T_K")
     metal = str(df["metal"].iloc[0]) if len(df) else "?"
     fig, ax = plt.subplots(figsize=(5, 3.5))
-    ax.errorbar(df.T_K, df.a_A, yerr=df.a_stderr_A, marker="o", ms=4, capsize=3, lw=0.8,
-                label="NPT, P = 0 (mean ± block s.e.)")
+    ax.errorbar(
+        df.T_K, df.a_A, yerr=df.a_stderr_A, marker="o", ms=4, capsize=3, lw=0.8, label="NPT, P = 0 (mean ± block s.e.)"
+    )
     alpha = linear_expansion_coefficient(df.T_K, df.a_A)
     if alpha is not None:
         p = np.polyfit(df.T_K, df.a_A, 1)

@@ -27,6 +27,7 @@ Run length: after ``equil_ps``, production runs in chunks of ``prod_ps`` from th
 chunk the heights so far go to :func:`anodeflow.cft.equilibrium.analyse_start`, and production stops when
 it says ``enough`` (>= 20 tau_1 after the detected equilibration) or at ``max_prod_ps``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,21 +47,29 @@ from anodeflow.md.runtime import make_lammps
 CN_CUTOFF_A = 0.5 * (1 + np.sqrt(2))
 
 
-def ribbon_geometry(a_A: float, facet: str, length_A: float, b_spacings: int, slab_A: float,
-                    orientations: dict | None = None) -> dict:
+def ribbon_geometry(
+    a_A: float, facet: str, length_A: float, b_spacings: int, slab_A: float, orientations: dict | None = None
+) -> dict:
     """Whole lattice spacings nearest to the requested sizes; lengths in Angstrom."""
     s = spacing_factors(facet, orientations) * a_A
     nx = max(4, int(round(length_A / s[0])))
     nz = max(2, int(round(slab_A / s[2])))
-    return {"nx": nx, "ny": int(b_spacings), "nz": nz, "W_A": nx * s[0], "b_A": b_spacings * s[1],
-            "slab_A": nz * s[2], "spacing_A": s.tolist()}
+    return {
+        "nx": nx,
+        "ny": int(b_spacings),
+        "nz": nz,
+        "W_A": nx * s[0],
+        "b_A": b_spacings * s[1],
+        "slab_A": nz * s[2],
+        "spacing_A": s.tolist(),
+    }
 
 
 def expected_mode1_amplitude(T_K: float, b_A: float, W_A: float, gamma_J_m2: float) -> float:
     """sqrt(<|A_1|^2>) = sqrt(k_B T / (b W gamma k_1^2)) in Angstrom, k_1 = 2 pi / W (methods.md 7.3)."""
     k1 = 2 * np.pi / W_A
     gamma = gamma_J_m2 / EV_PER_A2_IN_J_PER_M2
-    return float(np.sqrt(KB_EV_PER_K * T_K / (b_A * W_A * gamma * k1 ** 2)))
+    return float(np.sqrt(KB_EV_PER_K * T_K / (b_A * W_A * gamma * k1**2)))
 
 
 def _box(lmp):
@@ -129,7 +138,7 @@ def _carved_commands(pot, a_A: float, facet: str, geom: dict, s: RibbonSettings,
     gone = sorted(int(i) for i in ids[cut])
     cmds = list(build)
     for i in range(0, len(gone), 500):  # group commands of bounded length
-        cmds.append("group carve id " + " ".join(str(j) for j in gone[i:i + 500]))
+        cmds.append("group carve id " + " ".join(str(j) for j in gone[i : i + 500]))
     if gone:
         cmds += ["delete_atoms group carve compress yes", "group carve delete"]
     return cmds
@@ -147,11 +156,14 @@ def imposed_mode_decay(prod: dict, amp_A: float) -> dict:
     last = []
     for key in ("h_top", "h_bot"):
         h = np.asarray(prod[key])
-        A = mode_series(h[-max(1, len(h) // 5):], 1)[:, 0]
+        A = mode_series(h[-max(1, len(h) // 5) :], 1)[:, 0]
         last.append(np.abs(A[np.isfinite(A)]) ** 2)
     p_last = float(np.concatenate(last).mean()) if any(len(x) for x in last) else float("nan")
-    return {"A1_sq_last_A2": p_last, "A1_sq_imposed_A2": amp_A ** 2,
-            "imposed_mode_decayed": bool(np.isfinite(p_last) and p_last < amp_A ** 2 / np.e)}
+    return {
+        "A1_sq_last_A2": p_last,
+        "A1_sq_imposed_A2": amp_A**2,
+        "imposed_mode_decayed": bool(np.isfinite(p_last) and p_last < amp_A**2 / np.e),
+    }
 
 
 def _analyse(prod: dict, dt_ps: float, n_modes: int) -> dict:
@@ -163,8 +175,9 @@ def _analyse(prod: dict, dt_ps: float, n_modes: int) -> dict:
     return r
 
 
-def run_ribbon(pot, a_A: float, facet: str, T_K: float, settings: RibbonSettings, seed: int, workdir,
-               log=None, say=None) -> dict:
+def run_ribbon(
+    pot, a_A: float, facet: str, T_K: float, settings: RibbonSettings, seed: int, workdir, log=None, say=None
+) -> dict:
     """Equilibrate, then produce in chunks until the equilibrium analysis says enough or ``max_prod_ps``;
     returns height frames, interior MSD and bcc fraction, geometry, the imposed amplitude and the analysis."""
     s = settings
@@ -173,11 +186,15 @@ def run_ribbon(pot, a_A: float, facet: str, T_K: float, settings: RibbonSettings
     tdamp = 100 * dt_fs / PS_IN_FS
     nbins = geom["nx"] * s.bins_per_spacing
     rc = CN_CUTOFF_A * a_A
-    common = [*pot.lammps_commands(mass=True), f"timestep {dt_fs / PS_IN_FS}",
-              "thermo_style custom step temp pe press", "neighbor 1.0 bin",
-              "neigh_modify every 1 delay 0 check yes",
-              f"compute cna all cna/atom {rc:.4f}",
-              "compute msd inner msd com yes"]
+    common = [
+        *pot.lammps_commands(mass=True),
+        f"timestep {dt_fs / PS_IN_FS}",
+        "thermo_style custom step temp pe press",
+        "neighbor 1.0 bin",
+        "neigh_modify every 1 delay 0 check yes",
+        f"compute cna all cna/atom {rc:.4f}",
+        "compute msd inner msd com yes",
+    ]
     flat = ribbon_commands(a_A, facet, geom["nx"], geom["ny"], geom["nz"], s.vacuum_A, s.orientations)
     lmp = make_lammps(log=log, omp_threads=omp_threads)
     try:
@@ -198,14 +215,16 @@ def run_ribbon(pot, a_A: float, facet: str, T_K: float, settings: RibbonSettings
     elif s.start != "flat":
         raise ValueError(f"ribbon start {s.start!r}: 'flat' or 'rough'")
     half = 0.5 * s.anchor_A
-    interior = (0.3 * geom["slab_A"])
-    setup = [*build,
-             f"region mid block INF INF INF INF {z_mid - half:.4f} {z_mid + half:.4f} units box",
-             "group mid region mid",
-             f"region inner block INF INF INF INF {z_mid - interior:.4f} {z_mid + interior:.4f} units box",
-             "group inner region inner",
-             *common,
-             f"velocity all create {T_K} {seed} mom yes rot no dist gaussian"]
+    interior = 0.3 * geom["slab_A"]
+    setup = [
+        *build,
+        f"region mid block INF INF INF INF {z_mid - half:.4f} {z_mid + half:.4f} units box",
+        "group mid region mid",
+        f"region inner block INF INF INF INF {z_mid - interior:.4f} {z_mid + interior:.4f} units box",
+        "group inner region inner",
+        *common,
+        f"velocity all create {T_K} {seed} mom yes rot no dist gaussian",
+    ]
     sample_every = _steps(sample_ps, dt_fs)
     nchunk = _steps(s.prod_ps, dt_fs)
     nchunk = max(sample_every, nchunk - nchunk % sample_every)
@@ -225,19 +244,35 @@ def run_ribbon(pot, a_A: float, facet: str, T_K: float, settings: RibbonSettings
         dz -= L_[2] * np.round(dz / L_[2])
         inner = np.abs(dz) < interior
         msd = lmp_.extract_compute("msd", 0, 1)
-        return {"h_top": ht, "h_bot": hb, "bcc_interior": float(np.mean(cna[inner] == 3)),
-                # x and z only: along the thin periodic y a ribbon of one spacing has single-atom columns whose
-                # y displacements wander (Na (100), b = 1, 390 K: <dy^2> 5.6 A^2 after 80 ps, <dx^2> 1.3, <dz^2> 1.0,
-                # CNA-bcc steady) although it is solid; a liquid's MSD grows in x and z as well
-                "msd_interior_A2": float(msd[0] + msd[2]), "msd_interior_y_A2": float(msd[1]),
-                "T": lmp_.get_thermo("temp"), "n_solid": int(np.sum(cn >= cn_min))}
+        return {
+            "h_top": ht,
+            "h_bot": hb,
+            "bcc_interior": float(np.mean(cna[inner] == 3)),
+            # x and z only: along the thin periodic y a ribbon of one spacing has single-atom columns whose
+            # y displacements wander (Na (100), b = 1, 390 K: <dy^2> 5.6 A^2 after 80 ps, <dx^2> 1.3, <dz^2> 1.0,
+            # CNA-bcc steady) although it is solid; a liquid's MSD grows in x and z as well
+            "msd_interior_A2": float(msd[0] + msd[2]),
+            "msd_interior_y_A2": float(msd[1]),
+            "T": lmp_.get_thermo("temp"),
+            "n_solid": int(np.sum(cn >= cn_min)),
+        }
 
     equil = Phase("equil", _steps(s.equil_ps, dt_fs), fixes, ["unfix ens", "unfix anchor"])
     chunk = Phase("prod", nchunk, fixes, ["unfix ens", "unfix anchor"], sample_every, sample)
     import hashlib
     import json
-    fp = hashlib.sha256(json.dumps([setup, common, [(p.name, p.nsteps, p.commands, p.unfix, p.sample_every)
-                                                    for p in (equil, chunk)], max_chunks, SAMPLER_VERSION]).encode()).hexdigest()[:16]
+
+    fp = hashlib.sha256(
+        json.dumps(
+            [
+                setup,
+                common,
+                [(p.name, p.nsteps, p.commands, p.unfix, p.sample_every) for p in (equil, chunk)],
+                max_chunks,
+                SAMPLER_VERSION,
+            ]
+        ).encode()
+    ).hexdigest()[:16]
     analysis: dict = {}
     natoms = natoms_flat
     for k in range(1, max_chunks + 1):
@@ -253,14 +288,33 @@ def run_ribbon(pot, a_A: float, facet: str, T_K: float, settings: RibbonSettings
             analysis.update(imposed_mode_decay(prod, amp))
             analysis["enough"] = bool(analysis["enough"] and analysis["imposed_mode_decayed"])
         if say:
-            say(f"chunk {k}/{max_chunks}: {k * nchunk * dt_fs / PS_IN_FS:g} ps, tau1 = {analysis.get('tau1_ps')} ps, "
-                f"enough = {analysis['enough']}, needed = {analysis.get('needed_ps')} ps")
+            say(
+                f"chunk {k}/{max_chunks}: {k * nchunk * dt_fs / PS_IN_FS:g} ps, tau1 = {analysis.get('tau1_ps')} ps, "
+                f"enough = {analysis['enough']}, needed = {analysis.get('needed_ps')} ps"
+            )
         if analysis["enough"]:
             break
     prod_ps = len(prod["h_top"]) * sample_every * dt_fs / PS_IN_FS
-    return {**prod, "natoms": int(natoms), "nbins": nbins, "n_top": n_top, "z_mid": z_mid,
-            "W_A": float(L[0]), "b_A": float(L[1]), "Lz_A": float(L[2]), "a_A": a_A,
-            "facet": facet, "T_K": T_K, "dt_fs": dt_fs, "sample_ps": sample_ps, "dt_ps": sample_ps, "prod_ps": prod_ps,
-            "start": s.start, "imposed_amplitude_A": amp, "chunks": k, "n_modes": n_modes,
-            "imposed_mode_decayed": bool(analysis.get("imposed_mode_decayed", True)),
-            "analysis": json.dumps(analysis, default=float)}
+    return {
+        **prod,
+        "natoms": int(natoms),
+        "nbins": nbins,
+        "n_top": n_top,
+        "z_mid": z_mid,
+        "W_A": float(L[0]),
+        "b_A": float(L[1]),
+        "Lz_A": float(L[2]),
+        "a_A": a_A,
+        "facet": facet,
+        "T_K": T_K,
+        "dt_fs": dt_fs,
+        "sample_ps": sample_ps,
+        "dt_ps": sample_ps,
+        "prod_ps": prod_ps,
+        "start": s.start,
+        "imposed_amplitude_A": amp,
+        "chunks": k,
+        "n_modes": n_modes,
+        "imposed_mode_decayed": bool(analysis.get("imposed_mode_decayed", True)),
+        "analysis": json.dumps(analysis, default=float),
+    }

