@@ -92,7 +92,7 @@ def main():
         ]
         env = dict(os.environ, ANODEFLOW_DFT_LAUNCHER=os.environ.get("ANODEFLOW_DFT_LAUNCHER", "mpiexec -n {ntasks}"))
         load0 = os.getloadavg()[0]
-        if not (d / "result.json").exists():     # a finished entry is kept (rerun: delete its folder)
+        if not (d / "result.json").exists():  # a finished entry is kept (rerun: delete its folder)
             with open(d / "job.log", "w") as log:
                 subprocess.run(argv, cwd=ROOT, env=env, check=True, stdout=log, stderr=subprocess.STDOUT)
         res = json.loads((d / "result.json").read_text())

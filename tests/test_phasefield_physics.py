@@ -12,6 +12,7 @@
 * selection takes place over time: the orientation that leads the first rows is not the one that
   leads the last ones.
 """
+
 from dataclasses import replace
 from pathlib import Path
 
@@ -32,16 +33,16 @@ from anodeflow.phasefield.solver import FastSolver
 from anodeflow.phasefield.texture import winning_texture
 
 #: the reference problem (config/config.yaml phasefield); tests change what they need with params(...)
-REFERENCE = GrowthParams.from_config(afconfig.load(Path(__file__).resolve().parents[1] / "config" / "config.yaml")
-                                     ["phasefield"])
+REFERENCE = GrowthParams.from_config(
+    afconfig.load(Path(__file__).resolve().parents[1] / "config" / "config.yaml")["phasefield"]
+)
 
 
 def params(**changes) -> GrowthParams:
     return replace(REFERENCE, **{"seed_relax_s": 0.0, **changes})
 
 
-@pytest.mark.parametrize("L, Le, kappa, dmu", [(1.0, 1.0, 1.5, 0.05), (2.0, 0.5, 1.0, 0.05),
-                                                (1.0, 1.0, 4.0, 0.1)])
+@pytest.mark.parametrize("L, Le, kappa, dmu", [(1.0, 1.0, 1.5, 0.05), (2.0, 0.5, 1.0, 0.05), (1.0, 1.0, 4.0, 0.1)])
 def test_flat_front_into_the_electrolyte_moves_at_the_predicted_velocity(L, Le, kappa, dmu):
     """Closed form 6 l dmu/(1/L + 1/L_e) (continuum); tolerance 3 % (observed <= 1.5 %: lattice
     dx/l <= 0.7 and the O(dmu) change of the travelling profile)."""
@@ -73,9 +74,9 @@ def _bicrystal(E_s, L, T=100.0, h_um=10.0):
     g = surface_drive(E_s, E_0, h_um, p.w)
     phi0 = np.zeros((2, ny, nx))
     phi0[0, :, : nx // 2] = 1.0
-    phi0[1, :, nx // 2:] = 1.0
+    phi0[1, :, nx // 2 :] = 1.0
     f = FastSolver(custom_setup(p, phi0, L, kappa, g=g))
-    f.run(int(10.0 / p.dt))                                 # form the diffuse boundaries
+    f.run(int(10.0 / p.dt))  # form the diffuse boundaries
     x0, t0 = f.grains[0, 0].sum() * dx, f.step_index * p.dt
     f.run(int(T / p.dt))
     v = (f.grains[0, 0].sum() * dx - x0) / (f.step_index * p.dt - t0) / 2.0
@@ -91,7 +92,7 @@ def test_bicrystal_lower_surface_energy_grain_grows_at_the_predicted_velocity(E_
     v, v_pred, kappa, g = _bicrystal(E_s, [1.0, 1.0])
     low = int(np.argmin(E_s))
     assert kappa[low] < kappa[1 - low]
-    assert np.sign(v) == (1 if low == 0 else -1)            # the lower-E_s grain gains area
+    assert np.sign(v) == (1 if low == 0 else -1)  # the lower-E_s grain gains area
     assert v == pytest.approx(v_pred, rel=0.05)
 
 
@@ -99,13 +100,14 @@ def test_bicrystal_without_driving_force_stays_put():
     """Different kappa, equal bulk energies (no surface drive): the flat boundary does not move."""
     v, v_pred, _, _ = _bicrystal((0.48, 0.52), [1.0, 1.0], h_um=None)
     assert v_pred == 0.0
-    assert abs(v) * 100.0 < 0.02 * 0.5                        # < 0.02 cells in 100 s
+    assert abs(v) * 100.0 < 0.02 * 0.5  # < 0.02 cells in 100 s
 
 
 def test_boundary_profile_is_the_analytic_one_for_equal_kappa():
     """gamma = 3/2, kappa_a = kappa_b: phi_a = 1/(1 + exp(x/l)), I = 1/(6 l), sigma = sqrt(2 w kappa)/3;
     the lattice relaxation (dx = l/20) reproduces them to 1e-4."""
     from anodeflow.phasefield.model import boundary_profile, interface_energy
+
     kappa, w = 2.0, 1.0
     ell = np.sqrt(kappa / (2 * w))  # boundary width l
     pr = boundary_profile(kappa, kappa, w, 1.5, ell / 20, n=800)
@@ -123,7 +125,7 @@ def test_equal_kappa_higher_mobility_grain_wins():
     p = params(nx=nx, ny=ny, deposition_velocity=0.1, dt=0.008)
     phi0 = np.zeros((2, ny, nx))
     phi0[0, :4, : nx // 2] = 1.0
-    phi0[1, :4, nx // 2:] = 1.0
+    phi0[1, :4, nx // 2 :] = 1.0
     owner = np.where(np.arange(nx) < nx // 2, 0, 1)
     s = custom_setup(p, phi0, [1.0, 3.0], [1.5, 1.5], rows0=5, owner=owner, L_e=3.0)
     f = FastSolver(s)
@@ -155,7 +157,7 @@ def test_identical_grains_favour_no_orientation():
     diffs = np.array(diffs)
     mean, se = diffs.mean(0), diffs.std(0, ddof=1) / np.sqrt(len(diffs))
     assert np.all(np.abs(mean) < 3 * se + 1e-12), (mean, se)
-    assert np.all(se < 0.08)                               # the statistics can detect a real bias
+    assert np.all(se < 0.08)  # the statistics can detect a real bias
     assert binomtest(first, len(diffs), 1.0 / 3.0).pvalue > 0.01, first
 
 
@@ -173,11 +175,18 @@ def test_grain_order_and_orientation_labels_do_not_matter():
     n = s.n_grains
     rev = np.arange(n)[::-1]
     new_index = np.empty(n, np.int64)
-    new_index[rev] = np.arange(n)                          # grain q is stored at new_index[q]
+    new_index[rev] = np.arange(n)  # grain q is stored at new_index[q]
     owner = None if s.owner is None else np.where(s.owner >= 0, new_index[np.maximum(s.owner, 0)], -1)
-    s_rev = replace(s, nucleus_x=s.nucleus_x[rev], orientation=s.orientation[rev], L=s.L[rev],
-                    kappa=s.kappa[rev], g=s.g[rev], phi0=np.concatenate([s.phi0[:n][rev], s.phi0[n:]]),
-                    owner=owner)
+    s_rev = replace(
+        s,
+        nucleus_x=s.nucleus_x[rev],
+        orientation=s.orientation[rev],
+        L=s.L[rev],
+        kappa=s.kappa[rev],
+        g=s.g[rev],
+        phi0=np.concatenate([s.phi0[:n][rev], s.phi0[n:]]),
+        owner=owner,
+    )
     steps = (p.ny - s.rows0) * p.steps_per_row + 100
     a, b = FastSolver(s), FastSolver(s_rev)
     a.run(steps)
@@ -193,7 +202,7 @@ def test_grain_order_and_orientation_labels_do_not_matter():
     wa = winning_texture(a.grain_map(), s.orientation, 3)["top_fractions"]
     wc = winning_texture(c.grain_map(), s_lab.orientation, 3)["top_fractions"]
     assert (wc["101"], wc["001"], wc["111"]) == (wa["001"], wa["101"], wa["111"])
-    assert 0.0 < wa["001"] < 1.0 and 0.0 < wa["101"] < 1.0, wa   # a mixed top: the swap is not trivial
+    assert 0.0 < wa["001"] < 1.0 and 0.0 < wa["101"] < 1.0, wa  # a mixed top: the swap is not trivial
 
 
 @pytest.mark.slow
@@ -209,6 +218,6 @@ def test_leading_orientation_changes_through_the_film():
         w = winning_texture(f.grain_map(), s.orientation, 3)
         lead.append((w["top_fractions"]["001"], w["top_fractions"]["101"]))
     lead = np.array(lead)
-    assert lead[0, 0] > 0.55                  # (001) leads the first rows (23 of 30 nuclei; observed 0.58)
-    assert lead[-1, 1] > 0.9                  # (101) holds the top at the end
-    assert np.all(np.diff(lead[:, 1])[:6] > -0.05)   # and gains it over time (0.42, 0.49, 0.55, ...), not at once
+    assert lead[0, 0] > 0.55  # (001) leads the first rows (23 of 30 nuclei; observed 0.58)
+    assert lead[-1, 1] > 0.9  # (101) holds the top at the end
+    assert np.all(np.diff(lead[:, 1])[:6] > -0.05)  # and gains it over time (0.42, 0.49, 0.55, ...), not at once

@@ -20,6 +20,7 @@ more than ``tol_eV``, that image is relaxed and the band rebuilt from it (up to 
 Energies come from the MD potentials (config ``potentials``, through LAMMPS and ASE's
 ``LAMMPSlib``), so the barriers are consistent with the MD stage.
 """
+
 from __future__ import annotations
 
 import time
@@ -32,33 +33,38 @@ from ..config import miller
 from ..interfaces.structures import metal_slab, plane_index
 
 #: columns of results/barriers/{metal}/barriers.csv
-TABLE_COLUMNS = ("metal", "facet", "E_a_eV", "E_a_reverse_eV", "hop_length_A", "n_atoms", "converged", "method",
-                 "a_A")
+TABLE_COLUMNS = ("metal", "facet", "E_a_eV", "E_a_reverse_eV", "hop_length_A", "n_atoms", "converged", "method", "a_A")
 
 
 @dataclass(frozen=True)
 class NEBSettings:
     """Slab and band of an adatom-hop NEB (config section ``barriers``)."""
 
-    layers: int                   # atomic planes of the slab
-    fixed_layers: int             # bottom planes held at bulk positions
-    inplane_min_length_A: float   # in-plane cell vectors at least this long
+    layers: int  # atomic planes of the slab
+    fixed_layers: int  # bottom planes held at bulk positions
+    inplane_min_length_A: float  # in-plane cell vectors at least this long
     vacuum_A: float
-    n_images: int                 # interior images of the band
-    fmax: float                   # eV/Å, end points and band
+    n_images: int  # interior images of the band
+    fmax: float  # eV/Å, end points and band
     max_steps: int
-    climb: bool                   # climbing image
-    rattle_A: float = 0.03        # std. dev. of the seeded displacement of the free atoms before relaxing
+    climb: bool  # climbing image
+    rattle_A: float = 0.03  # std. dev. of the seeded displacement of the free atoms before relaxing
     seed: int = 0
-    tol_eV: float = 0.005         # an image this far below the end points restarts the band from it
+    tol_eV: float = 0.005  # an image this far below the end points restarts the band from it
     max_restarts: int = 3
 
     @classmethod
-    def from_config(cls, barriers: dict) -> "NEBSettings":
-        return cls(layers=barriers["layers"], fixed_layers=barriers["fixed_layers"],
-                   inplane_min_length_A=barriers["inplane_min_length_A"], vacuum_A=barriers["vacuum_A"],
-                   n_images=barriers["n_images"], fmax=barriers["fmax"], max_steps=barriers["max_steps"],
-                   climb=barriers["climb"])
+    def from_config(cls, barriers: dict) -> NEBSettings:
+        return cls(
+            layers=barriers["layers"],
+            fixed_layers=barriers["fixed_layers"],
+            inplane_min_length_A=barriers["inplane_min_length_A"],
+            vacuum_A=barriers["vacuum_A"],
+            n_images=barriers["n_images"],
+            fmax=barriers["fmax"],
+            max_steps=barriers["max_steps"],
+            climb=barriers["climb"],
+        )
 
 
 def lammps_calculator(metal: str, config: dict, log: str | None = None):
@@ -70,8 +76,13 @@ def lammps_calculator(metal: str, config: dict, log: str | None = None):
 
     preload_mpi()
     pot = afpot.resolve(metal, config)
-    return LAMMPSlib(lmpcmds=pot.lammps_commands(), atom_types={metal: 1},
-                     atom_type_masses={metal: pot.mass_amu}, log_file=log, keep_alive=True)
+    return LAMMPSlib(
+        lmpcmds=pot.lammps_commands(),
+        atom_types={metal: 1},
+        atom_type_masses={metal: pot.mass_amu},
+        log_file=log,
+        keep_alive=True,
+    )
 
 
 def hop_endpoints(slab):
@@ -89,7 +100,7 @@ def hop_endpoints(slab):
     frac -= np.round(frac)
     d[:, :2] = frac @ cell[:2, :2]
     b = d[np.argmin(np.linalg.norm(d, axis=1))]
-    site = t - b                              # bulk continuation: t + (t - b)
+    site = t - b  # bulk continuation: t + (t - b)
     # shortest in-plane vector between top-plane atoms (periodic)
     dt = slab.positions[t_idx] - t
     best = None
@@ -175,12 +186,12 @@ def adatom_images(metal: str, facet, a: float, settings: NEBSettings):
 
     s = settings
     slab = metal_slab(metal, miller(facet), a, s.layers, s.fixed_layers, s.inplane_min_length_A, s.vacuum_A)
-    slab.pbc = True                           # periodic along z with the vacuum gap (LAMMPS 'p p p')
+    slab.pbc = True  # periodic along z with the vacuum gap (LAMMPS 'p p p')
     p0, p1, hop = hop_endpoints(slab)
     ini, fin = slab.copy(), slab.copy()
     ini.append(Atom(metal, p0))
     fin.append(Atom(metal, p1))
-    for at in (ini, fin):      # not wrapped: the hop must stay the short way, not across the cell
+    for at in (ini, fin):  # not wrapped: the hop must stay the short way, not across the cell
         at.set_constraint(slab.constraints)
     return ini, fin, hop
 
@@ -248,15 +259,29 @@ def _neb_once(metal: str, facet, a: float, calc_factory, settings: NEBSettings) 
         start, restarts = low, restarts + 1
     disp = np.linalg.norm(fin.positions[-1] - ini.positions[-1])
     if disp > 1.5 * hop:
-        raise RuntimeError(f"{metal}({facet}): the adatom moved {disp:.2f} A for a {hop:.2f} A hop: the band "
-                           "does not describe the nearest-neighbour hop")
+        raise RuntimeError(
+            f"{metal}({facet}): the adatom moved {disp:.2f} A for a {hop:.2f} A hop: the band "
+            "does not describe the nearest-neighbour hop"
+        )
     end_is_min = bool(E[1:-1].min() > E[0] - s.tol_eV)
-    return {"metal": metal, "facet": "".join(map(str, miller(facet))), "E_a_eV": float(E.max() - E[0]),
-            "E_a_reverse_eV": float(E.max() - E[-1]), "energies_eV": (E - E[0]).tolist(),
-            "hop_length_A": hop, "adatom_displacement_A": float(disp), "n_atoms": len(ini),
-            "n_images": s.n_images, "converged": bool(converged) and end_is_min,
-            "band_converged": bool(converged), "endpoints_are_minima": end_is_min, "restarts": restarts,
-            "bands": history, "neb_steps": int(opt.nsteps), "wall_s": time.time() - t0}
+    return {
+        "metal": metal,
+        "facet": "".join(map(str, miller(facet))),
+        "E_a_eV": float(E.max() - E[0]),
+        "E_a_reverse_eV": float(E.max() - E[-1]),
+        "energies_eV": (E - E[0]).tolist(),
+        "hop_length_A": hop,
+        "adatom_displacement_A": float(disp),
+        "n_atoms": len(ini),
+        "n_images": s.n_images,
+        "converged": bool(converged) and end_is_min,
+        "band_converged": bool(converged),
+        "endpoints_are_minima": end_is_min,
+        "restarts": restarts,
+        "bands": history,
+        "neb_steps": int(opt.nsteps),
+        "wall_s": time.time() - t0,
+    }
 
 
 def lattice_constant(metal: str, a0_A: float, calc_factory) -> float:

@@ -10,6 +10,7 @@
 ``{"surfaces": ..., "preset": <science keys of the surfaces' precision preset>}``, for ``barrier``
 the sections ``barriers``, ``metals`` and ``potentials``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,23 +18,31 @@ import json
 import sys
 
 from ..io import job_fingerprint, provenance, read_json, write_csv, write_json
-from . import barriers as B
+from . import barriers as barrier_calc
 from . import plots
-from . import surfaces as S
-
+from . import surfaces as surface_calc
 
 # ----------------------------------------------------------------------------- surface energies
 
-def surface_energy_job(cfg: dict, metal: str, facet: str, strain: float, bulk_json, out, workdir,
-                       ntasks: int | None = None, calc_factory=None) -> dict:
+
+def surface_energy_job(
+    cfg: dict,
+    metal: str,
+    facet: str,
+    strain: float,
+    bulk_json,
+    out,
+    workdir,
+    ntasks: int | None = None,
+    calc_factory=None,
+) -> dict:
     """E_s of one metal x facet x strain -> ``out`` (JSON). GPAW on ``ntasks`` ranks unless a
     ``calc_factory(atoms, slab, txt)`` is given (tests: a cheap calculator, one process)."""
-    spec = S.surface_job_spec(cfg["surfaces"], cfg["preset"], metal, facet, strain)
+    spec = surface_calc.surface_job_spec(cfg["surfaces"], cfg["preset"], metal, facet, strain)
     ref = read_json(bulk_json)
     rank = 0
     if calc_factory is None:
         from ..dft.calculators import gpaw_calculator
-
         from ..dft.mpi import check_ranks, world
 
         check_ranks(ntasks)
@@ -43,8 +52,9 @@ def surface_energy_job(cfg: dict, metal: str, facet: str, strain: float, bulk_js
         def calc_factory(atoms, slab, txt):
             return gpaw_calculator(spec["preset"], spec["xc"], atoms, txt=txt, slab=slab)
 
-    res = S.relaxed_surface_energy(spec, float(ref["a_A"]), workdir, calc_factory,
-                                   fingerprint=job_fingerprint(spec, bulk_json))
+    res = surface_calc.relaxed_surface_energy(
+        spec, float(ref["a_A"]), workdir, calc_factory, fingerprint=job_fingerprint(spec, bulk_json)
+    )
     res["bulk_reference_energy_per_atom_eV"] = ref.get("energy_per_atom_eV")
     res["provenance"] = provenance({"surface_spec": spec}, [bulk_json])
     if rank == 0:
@@ -54,24 +64,31 @@ def surface_energy_job(cfg: dict, metal: str, facet: str, strain: float, bulk_js
 
 def surface_table_job(jsons, metal: str, out_csv, out_png) -> None:
     """Gather a metal's E_s over facets and strains: CSV and the E_s(strain) figure."""
-    df = S.surface_energy_table([read_json(j) for j in jsons])
+    df = surface_calc.surface_energy_table([read_json(j) for j in jsons])
     write_csv(out_csv, df, provenance({}, jsons))
     plots.plot_surface_energies(df, out_png, f"{metal}: surface energy per facet")
 
 
 # ----------------------------------------------------------------------------- barriers
 
+
 def barrier_job(cfg: dict, metal: str, facet: str, out, lammps_log=None) -> dict:
     """The NEB barrier of ``metal`` on ``facet`` with its MD potential (LAMMPS in this process)."""
     from .. import potentials as afpot
 
     b = cfg["barriers"]
-    factory = lambda: B.lammps_calculator(metal, cfg, lammps_log)  # noqa: E731
-    a = B.lattice_constant(metal, cfg["metals"][metal]["a0_A"], factory)
-    res = B.neb_barrier(metal, facet, a, factory, B.NEBSettings.from_config(b))
+    factory = lambda: barrier_calc.lammps_calculator(metal, cfg, lammps_log)  # noqa: E731
+    a = barrier_calc.lattice_constant(metal, cfg["metals"][metal]["a0_A"], factory)
+    res = barrier_calc.neb_barrier(metal, facet, a, factory, barrier_calc.NEBSettings.from_config(b))
     pot = afpot.resolve(metal, cfg)
-    res.update({"method": "NEB/" + pot.pair_style, "a_A": a, "potential": pot.citation,
-                "provenance": provenance({"barriers": b, "potential": pot.as_dict()}, [str(f) for f in pot.files])})
+    res.update(
+        {
+            "method": "NEB/" + pot.pair_style,
+            "a_A": a,
+            "potential": pot.citation,
+            "provenance": provenance({"barriers": b, "potential": pot.as_dict()}, [str(f) for f in pot.files]),
+        }
+    )
     write_json(out, res)
     return res
 
@@ -79,11 +96,12 @@ def barrier_job(cfg: dict, metal: str, facet: str, out, lammps_log=None) -> dict
 def barrier_table_job(jsons, metal: str, out_csv, out_png) -> None:
     """Gather a metal's barriers: CSV and the energy along each band."""
     rows = [read_json(j) for j in jsons]
-    write_csv(out_csv, B.barrier_table(rows), provenance({}, jsons))
+    write_csv(out_csv, barrier_calc.barrier_table(rows), provenance({}, jsons))
     plots.plot_neb_profiles(rows, out_png, f"{metal}: adatom hop (NEB, MD potential)")
 
 
 # ----------------------------------------------------------------------------- command line
+
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser(prog="python -m anodeflow.pfinputs.jobs", description=__doc__.split("\n\n")[0])
@@ -106,8 +124,10 @@ def main(argv=None) -> None:
     p.add_argument("--out", required=True)
     p.add_argument("--lammps-log", required=True)
 
-    for verb, what in (("surface-table", "a metal's E_s over facets and strains"),
-                       ("barrier-table", "a metal's barriers over facets")):
+    for verb, what in (
+        ("surface-table", "a metal's E_s over facets and strains"),
+        ("barrier-table", "a metal's barriers over facets"),
+    ):
         p = sub.add_parser(verb, help=f"gather {what}: CSV and figure")
         p.add_argument("--inputs", nargs="+", required=True, help="the job results (JSON)")
         p.add_argument("--metal", required=True)
@@ -116,20 +136,33 @@ def main(argv=None) -> None:
 
     a = ap.parse_args(argv)
     if a.verb == "surface-energy":
-        d = surface_energy_job(json.loads(a.config), a.metal, a.facet, S.strain_from_label(a.strain), a.bulk,
-                               a.out, a.workdir, ntasks=a.ntasks)
-        print(f"{a.metal}({a.facet}) at strain {d['strain']:+g}: E_s = {d['E_s_J_m2']:.4f} J/m^2 "
-              f"(unrelaxed {d['E_s_unrelaxed_J_m2']:.4f}), relax converged: {d['relax_converged']}")
+        d = surface_energy_job(
+            json.loads(a.config),
+            a.metal,
+            a.facet,
+            surface_calc.strain_from_label(a.strain),
+            a.bulk,
+            a.out,
+            a.workdir,
+            ntasks=a.ntasks,
+        )
+        print(
+            f"{a.metal}({a.facet}) at strain {d['strain']:+g}: E_s = {d['E_s_J_m2']:.4f} J/m^2 "
+            f"(unrelaxed {d['E_s_unrelaxed_J_m2']:.4f}), relax converged: {d['relax_converged']}"
+        )
     elif a.verb == "barrier":
         d = barrier_job(json.loads(a.config), a.metal, a.facet, a.out, a.lammps_log)
-        print(f"{a.metal}({a.facet}): E_a = {d['E_a_eV']:.4f} eV ({d['method']}, a = {d['a_A']:.4f} A), "
-              f"converged: {d['converged']} after {d['neb_steps']} steps")
+        print(
+            f"{a.metal}({a.facet}): E_a = {d['E_a_eV']:.4f} eV ({d['method']}, a = {d['a_A']:.4f} A), "
+            f"converged: {d['converged']} after {d['neb_steps']} steps"
+        )
     elif a.verb == "surface-table":
         surface_table_job(a.inputs, a.metal, a.out, a.plot)
         print(f"{a.out}: {len(a.inputs)} surface energies")
     elif a.verb == "barrier-table":
         barrier_table_job(a.inputs, a.metal, a.out, a.plot)
         print(f"{a.out}: {len(a.inputs)} barriers")
+
 
 if __name__ == "__main__":
     main(sys.argv[1:])

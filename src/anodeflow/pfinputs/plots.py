@@ -1,4 +1,5 @@
 """Figures of the phase-field inputs: E_s against biaxial strain per facet, energy along the NEB bands."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,9 +27,15 @@ def plot_surface_energies(table, path, title: str) -> None:
     for facet, rows in table.groupby("facet", sort=True):
         rows = rows.sort_values("strain")
         c = FACET_COLORS.get(str(facet))
-        line, = ax.plot(100 * rows.strain, rows.E_s_J_m2, "o-", color=c, label=f"({facet}) relaxed")
-        ax.plot(100 * rows.strain, rows.E_s_unrelaxed_J_m2, "o", mfc="none", color=line.get_color(),
-                label=f"({facet}) unrelaxed")
+        (line,) = ax.plot(100 * rows.strain, rows.E_s_J_m2, "o-", color=c, label=f"({facet}) relaxed")
+        ax.plot(
+            100 * rows.strain,
+            rows.E_s_unrelaxed_J_m2,
+            "o",
+            mfc="none",
+            color=line.get_color(),
+            label=f"({facet}) unrelaxed",
+        )
     ax.set_xlabel("biaxial in-plane strain (%)")
     ax.set_ylabel("E_s (J/m^2)")
     ax.set_title(title, fontsize=9)
@@ -46,8 +53,7 @@ def plot_neb_profiles(results, path, title: str) -> None:
         E = np.asarray(r["energies_eV"], float)
         x = np.linspace(0.0, 1.0, E.size)
         ok = "" if r["converged"] else ", not converged"
-        ax.plot(x, E, "o-", color=FACET_COLORS.get(r["facet"]),
-                label=f"({r['facet']}): E_a = {r['E_a_eV']:.3f} eV{ok}")
+        ax.plot(x, E, "o-", color=FACET_COLORS.get(r["facet"]), label=f"({r['facet']}): E_a = {r['E_a_eV']:.3f} eV{ok}")
     ax.axhline(0.0, color="k", lw=0.6)
     ax.set_xlabel("reaction coordinate (image / (n_images + 1))")
     ax.set_ylabel("E - E_initial (eV)")

@@ -15,6 +15,7 @@ the lattice constant of the workflow's relaxed bulk reference ``results/bulk/{me
 (``a_A``; its ``energy_per_atom_eV`` is recorded next to e_b for comparison). The strained slab
 and the strained bulk share the unstrained interplanar spacing (strain is in-plane only).
 """
+
 from __future__ import annotations
 
 import time
@@ -27,8 +28,21 @@ from ..config import miller
 from ..constants import EV_PER_A2_IN_J_PER_M2
 
 #: columns of results/surfaces/{metal}/surface_energies.csv
-TABLE_COLUMNS = ("metal", "facet", "strain", "xc", "E_s_J_m2", "E_s_eV_A2", "E_s_unrelaxed_J_m2", "n_atoms",
-                 "area_A2", "e_bulk_eV", "a_A", "relaxed", "relax_converged")
+TABLE_COLUMNS = (
+    "metal",
+    "facet",
+    "strain",
+    "xc",
+    "E_s_J_m2",
+    "E_s_eV_A2",
+    "E_s_unrelaxed_J_m2",
+    "n_atoms",
+    "area_A2",
+    "e_bulk_eV",
+    "a_A",
+    "relaxed",
+    "relax_converged",
+)
 
 
 def strain_label(strain: float) -> str:
@@ -46,8 +60,14 @@ def strain_from_label(label: str) -> float:
 def surface_job_spec(surfaces: dict, preset: dict, metal: str, facet: str, strain: float) -> dict:
     """Everything an E_s job computes from: the ``surfaces`` config section's settings and the science
     keys of its precision preset. Its hash ties the job's resumable relaxation in work/ to the job."""
-    return {"metal": metal, "facet": facet, "strain": float(strain), "xc": surfaces["xc"], "preset": preset,
-            "relax": surfaces["relax"]}
+    return {
+        "metal": metal,
+        "facet": facet,
+        "strain": float(strain),
+        "xc": surfaces["xc"],
+        "preset": preset,
+        "relax": surfaces["relax"],
+    }
 
 
 def oriented_bulk(metal: str, facet, a: float, strain: float = 0.0):
@@ -67,8 +87,7 @@ def oriented_bulk(metal: str, facet, a: float, strain: float = 0.0):
     R = np.array([ex, np.cross(n, ex), n])
     F = np.diag([1.0 + strain, 1.0 + strain, 1.0])
     M = F @ R
-    at = Atoms(cell0.get_chemical_symbols(), positions=cell0.positions @ M.T, cell=cell0.cell.array @ M.T,
-               pbc=True)
+    at = Atoms(cell0.get_chemical_symbols(), positions=cell0.positions @ M.T, cell=cell0.cell.array @ M.T, pbc=True)
     at.wrap()
     return at
 
@@ -77,8 +96,12 @@ def surface_energy(E_relaxed: float, E_unrelaxed: float, n_atoms: int, e_bulk: f
     """E_s (top face, relaxed) and the unrelaxed value, eV/Å^2 and J/m^2 (formula in the module doc)."""
     g_un = (E_unrelaxed - n_atoms * e_bulk) / (2.0 * area_A2)
     g_top = (E_relaxed - n_atoms * e_bulk) / area_A2 - g_un
-    return {"E_s_eV_A2": g_top, "E_s_J_m2": g_top * EV_PER_A2_IN_J_PER_M2,
-            "E_s_unrelaxed_eV_A2": g_un, "E_s_unrelaxed_J_m2": g_un * EV_PER_A2_IN_J_PER_M2}
+    return {
+        "E_s_eV_A2": g_top,
+        "E_s_J_m2": g_top * EV_PER_A2_IN_J_PER_M2,
+        "E_s_unrelaxed_eV_A2": g_un,
+        "E_s_unrelaxed_J_m2": g_un * EV_PER_A2_IN_J_PER_M2,
+    }
 
 
 def relaxed_surface_energy(spec: dict, a_A: float, workdir, calc_factory, fingerprint: str | None = None) -> dict:
@@ -96,25 +119,51 @@ def relaxed_surface_energy(spec: dict, a_A: float, workdir, calc_factory, finger
     b = oriented_bulk(spec["metal"], spec["facet"], a_A, spec["strain"])
     b.calc = calc_factory(b, False, str(work / "bulk.txt"))
     e_b = b.get_potential_energy() / len(b)
-    slab = metal_slab(spec["metal"], miller(spec["facet"]), a_A, p["metal_layers"], p["fixed_layers"],
-                      p["inplane_min_length_A"], p["vacuum_A"], strain=spec["strain"])
+    slab = metal_slab(
+        spec["metal"],
+        miller(spec["facet"]),
+        a_A,
+        p["metal_layers"],
+        p["fixed_layers"],
+        p["inplane_min_length_A"],
+        p["vacuum_A"],
+        strain=spec["strain"],
+    )
     area = float(np.linalg.norm(np.cross(slab.cell[0], slab.cell[1])))
     s0 = slab.copy()
     s0.calc = calc_factory(s0, True, str(work / "slab_unrelaxed.txt"))
     E_un = s0.get_potential_energy()
     res_relax = None
     if spec["relax"]:
-        res_relax = relax(slab, calc_factory(slab, True, str(work / "slab_relax.txt")), p["fmax_slab"],
-                          p["max_steps"], work / "relax", **optimizer_kwargs(p), fingerprint=fingerprint)
+        res_relax = relax(
+            slab,
+            calc_factory(slab, True, str(work / "slab_relax.txt")),
+            p["fmax_slab"],
+            p["max_steps"],
+            work / "relax",
+            **optimizer_kwargs(p),
+            fingerprint=fingerprint,
+        )
         E_rel = res_relax.energy_eV
     else:
         E_rel = E_un
-    return {"metal": spec["metal"], "facet": "".join(map(str, miller(spec["facet"]))), "strain": spec["strain"],
-            "xc": spec["xc"], **surface_energy(E_rel, E_un, len(slab), e_b, area),
-            "E_slab_relaxed_eV": E_rel, "E_slab_unrelaxed_eV": E_un, "n_atoms": len(slab), "area_A2": area,
-            "e_bulk_eV": e_b, "a_A": a_A, "relaxed": bool(spec["relax"]),
-            "relax_converged": None if res_relax is None else res_relax.converged,
-            "relax_steps": None if res_relax is None else res_relax.steps, "wall_s": time.time() - t0}
+    return {
+        "metal": spec["metal"],
+        "facet": "".join(map(str, miller(spec["facet"]))),
+        "strain": spec["strain"],
+        "xc": spec["xc"],
+        **surface_energy(E_rel, E_un, len(slab), e_b, area),
+        "E_slab_relaxed_eV": E_rel,
+        "E_slab_unrelaxed_eV": E_un,
+        "n_atoms": len(slab),
+        "area_A2": area,
+        "e_bulk_eV": e_b,
+        "a_A": a_A,
+        "relaxed": bool(spec["relax"]),
+        "relax_converged": None if res_relax is None else res_relax.converged,
+        "relax_steps": None if res_relax is None else res_relax.steps,
+        "wall_s": time.time() - t0,
+    }
 
 
 def surface_energy_table(results) -> pd.DataFrame:

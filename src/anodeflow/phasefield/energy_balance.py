@@ -8,13 +8,14 @@ dU_12 > 0: grain 2 is favoured (for 1 = (001), 2 = (101): the (101), strain-ener
 texture); dU_12 < 0: grain 1 (surface-energy minimising). Temperatures where dU changes sign
 are the crossovers.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from .. import constants as C
+from .. import constants as const
 
 
 @dataclass(frozen=True)
@@ -22,24 +23,30 @@ class FilmConditions:
     """Film and growth conditions of the energy balance, SI units (config
     ``phasefield.temperature_analysis``: um, um/s and MPa there)."""
 
-    L_m: float                # length scale of the strain relaxation
-    h_m: float                # film thickness
-    R_m_s: float              # growth rate
-    sigma_y_Pa: float         # yield stress
-    eps_T_minus_c: float      # eps_T - eps_c
-    D0_m2_s: float            # diffusivity prefactor
+    L_m: float  # length scale of the strain relaxation
+    h_m: float  # film thickness
+    R_m_s: float  # growth rate
+    sigma_y_Pa: float  # yield stress
+    eps_T_minus_c: float  # eps_T - eps_c
+    D0_m2_s: float  # diffusivity prefactor
     beta: float
 
     @classmethod
-    def from_config(cls, ta: dict) -> "FilmConditions":
-        return cls(L_m=ta["L_um"] * 1e-6, h_m=ta["h_um"] * 1e-6, R_m_s=ta["R_um_s"] * 1e-6,
-                   sigma_y_Pa=ta["sigma_y_MPa"] * 1e6, eps_T_minus_c=ta["eps_T_minus_c"], D0_m2_s=ta["D0_m2_s"],
-                   beta=ta["beta"])
+    def from_config(cls, ta: dict) -> FilmConditions:
+        return cls(
+            L_m=ta["L_um"] * 1e-6,
+            h_m=ta["h_um"] * 1e-6,
+            R_m_s=ta["R_um_s"] * 1e-6,
+            sigma_y_Pa=ta["sigma_y_MPa"] * 1e6,
+            eps_T_minus_c=ta["eps_T_minus_c"],
+            D0_m2_s=ta["D0_m2_s"],
+            beta=ta["beta"],
+        )
 
 
 def diffusivity(E_a_eV, T_K, D0_m2_s):
     """D = D_0 exp(-E_a / (k_B T)), m^2/s."""
-    return D0_m2_s * np.exp(-np.asarray(E_a_eV, float) / (C.KB_EV_PER_K * np.asarray(T_K, float)))
+    return D0_m2_s * np.exp(-np.asarray(E_a_eV, float) / (const.KB_EV_PER_K * np.asarray(T_K, float)))
 
 
 def delta_U(T_K, E_s1_J_m2, E_s2_J_m2, E_a1_eV, E_a2_eV, film: FilmConditions) -> dict:
@@ -51,8 +58,7 @@ def delta_U(T_K, E_s1_J_m2, E_s2_J_m2, E_a1_eV, E_a2_eV, film: FilmConditions) -
     LR = film.L_m * film.R_m_s
     dF = A * (np.exp(-film.beta * D1 / LR) - np.exp(-film.beta * D2 / LR))
     dG = (E_s1_J_m2 - E_s2_J_m2) / film.h_m * np.ones_like(T)
-    return {"T_K": T, "dGamma_J_m3": dG, "dF_strain_J_m3": dF, "dU_J_m3": dG + dF, "D1_m2_s": D1,
-            "D2_m2_s": D2}
+    return {"T_K": T, "dGamma_J_m3": dG, "dF_strain_J_m3": dF, "dU_J_m3": dG + dF, "D1_m2_s": D1, "D2_m2_s": D2}
 
 
 def crossovers(T: np.ndarray, y: np.ndarray) -> list[float]:
@@ -78,7 +84,15 @@ def delta_U_table(ta: dict, metal_inputs: dict) -> tuple[list[dict], dict]:
         d = delta_U(T, Es["001"], Es["101"], Ea["001"], Ea["101"], film)
         cross[metal] = crossovers(T, d["dU_J_m3"])
         for k in range(T.size):
-            rows.append({"metal": metal, "T_K": T[k], "dGamma_J_m3": d["dGamma_J_m3"][k],
-                         "dF_strain_J_m3": d["dF_strain_J_m3"][k], "dU_J_m3": d["dU_J_m3"][k],
-                         "favoured": "101" if d["dU_J_m3"][k] > 0 else "001", "source": "dU"})
+            rows.append(
+                {
+                    "metal": metal,
+                    "T_K": T[k],
+                    "dGamma_J_m3": d["dGamma_J_m3"][k],
+                    "dF_strain_J_m3": d["dF_strain_J_m3"][k],
+                    "dU_J_m3": d["dU_J_m3"][k],
+                    "favoured": "101" if d["dU_J_m3"][k] > 0 else "001",
+                    "source": "dU",
+                }
+            )
     return rows, cross

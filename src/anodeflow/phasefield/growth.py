@@ -4,6 +4,7 @@ The run follows the settings of the config section ``phasefield`` (grid, t_end_s
 stability handling, sampling); the model and its discretisation are in :mod:`.model`, the
 compiled solver in :mod:`.solver`.
 """
+
 from __future__ import annotations
 
 import math
@@ -12,8 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from .model import (EQUAL_ODDS, ORIENTATIONS, GrowthParams, check_stability, make_setup, mobility,
-                    stability_bound)
+from .model import EQUAL_ODDS, ORIENTATIONS, GrowthParams, check_stability, make_setup, mobility, stability_bound
 from .solver import FastSolver
 from .texture import fractions_by_row, orientation_fractions, winning_texture
 
@@ -34,8 +34,16 @@ def stable_time_step(pf: dict, setup) -> tuple[float, float]:
     return dt, bound
 
 
-def run_growth(pf: dict, E_s: dict, E_a: dict, T_K: float, *, keep_frames: bool = True, grid: dict | None = None,
-               orientation_weights=EQUAL_ODDS) -> dict:
+def run_growth(
+    pf: dict,
+    E_s: dict,
+    E_a: dict,
+    T_K: float,
+    *,
+    keep_frames: bool = True,
+    grid: dict | None = None,
+    orientation_weights=EQUAL_ODDS,
+) -> dict:
     """One grain-selection run at temperature ``T_K`` with E_s (J/m^2) and E_a (eV) per orientation;
     ``grid`` overrides keys of ``phasefield.grid``. Returns time series, final map, frames (with
     ``keep_frames``) and what made them."""
@@ -68,19 +76,35 @@ def run_growth(pf: dict, E_s: dict, E_a: dict, T_K: float, *, keep_frames: bool 
     if solver.step_index % every:
         sample(solver)
     g = solver.grain_map()
+
     def per_o(x):
-        return {o: float(x[setup.orientation == k][0]) if np.any(setup.orientation == k) else None
-                for k, o in enumerate(ORIENTATIONS)}
+        return {
+            o: float(x[setup.orientation == k][0]) if np.any(setup.orientation == k) else None
+            for k, o in enumerate(ORIENTATIONS)
+        }
+
     kappa_o, g_o = per_o(setup.kappa), per_o(setup.g)
     return {
-        "params": params, "setup": setup, "dt": dt, "dt_bound": bound, "n_steps": n_steps,
-        "wall_s": wall, "times": np.array(times), "heights": np.array(heights),
-        "fractions": np.array(fracs), "front_fractions": np.array(front), "front_um": np.array(front_h),
+        "params": params,
+        "setup": setup,
+        "dt": dt,
+        "dt_bound": bound,
+        "n_steps": n_steps,
+        "wall_s": wall,
+        "times": np.array(times),
+        "heights": np.array(heights),
+        "fractions": np.array(fracs),
+        "front_fractions": np.array(front),
+        "front_um": np.array(front_h),
         "frames": np.array(frames) if keep_frames else None,
-        "final_map": g, "by_row": fractions_by_row(g, setup.orientation),
+        "final_map": g,
+        "by_row": fractions_by_row(g, setup.orientation),
         "winner": winning_texture(g, setup.orientation, pf["top_rows"]),
-        "L": {o: float(x) for o, x in zip(ORIENTATIONS, L_o)}, "kappa": kappa_o, "g": g_o,
-        "L_e": float(setup.L_e), "kappa_e": float(setup.kappa_e),
+        "L": {o: float(x) for o, x in zip(ORIENTATIONS, L_o)},
+        "kappa": kappa_o,
+        "g": g_o,
+        "L_e": float(setup.L_e),
+        "kappa_e": float(setup.kappa_e),
         "E_0_J_m2": float(np.mean([E_s[ORIENTATIONS[k]] for k in setup.orientation])),
         "nuclei": {o: int(np.sum(setup.orientation == k)) for k, o in enumerate(ORIENTATIONS)},
     }

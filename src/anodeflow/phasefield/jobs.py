@@ -2,8 +2,10 @@
 
     python -m anodeflow.phasefield.jobs grain-selection --config JSON --metal Li --condition liquid
         --csv CSV --json JSON --snapshots PNG --animation GIF --frames NPZ [TABLES]
-    python -m anodeflow.phasefield.jobs temperature-point --config JSON --metal Li --condition solid --temperature 300 --out JSON [TABLES]
-    python -m anodeflow.phasefield.jobs temperature-analysis --config JSON --points JSON... --out CSV --plot PNG [TABLES]
+    python -m anodeflow.phasefield.jobs temperature-point --config JSON --metal Li --condition solid
+        --temperature 300 --out JSON [TABLES]
+    python -m anodeflow.phasefield.jobs temperature-analysis --config JSON --points JSON... --out CSV
+        --plot PNG [TABLES]
     python -m anodeflow.phasefield.jobs phase-map-point --config JSON --i 0 --j 1 --out JSON [TABLES]
     python -m anodeflow.phasefield.jobs phase-map --config JSON --points JSON... --out CSV --plot PNG [TABLES]
 
@@ -12,6 +14,7 @@
 workflow's E_s and E_a tables of the metals whose inputs the config does not give
 (:mod:`.inputs`).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from ..io import atomic_path, provenance, read_json, write_csv, write_json
-from . import phase_map as PM
+from . import phase_map as pmap
 from . import plots
 from .energy_balance import delta_U_table
 from .growth import run_growth
@@ -37,8 +40,10 @@ def _used(*tables) -> list[str]:
 
 def _front(res: dict) -> list[dict]:
     """Texture at the growth front against time: the top-rows fractions at each sample and the front height."""
-    return [{"t_s": float(t), "front_um": float(h), **{o: float(f[k]) for k, o in enumerate(ORIENTATIONS)}}
-            for t, h, f in zip(res["times"], res["front_um"], res["front_fractions"])]
+    return [
+        {"t_s": float(t), "front_um": float(h), **{o: float(f[k]) for k, o in enumerate(ORIENTATIONS)}}
+        for t, h, f in zip(res["times"], res["front_um"], res["front_fractions"])
+    ]
 
 
 def selection_at(front: list[dict], winner: str, share: float = 0.1) -> dict:
@@ -50,8 +55,19 @@ def selection_at(front: list[dict], winner: str, share: float = 0.1) -> dict:
     return {"share": share, "front_um": float(h[k]), "t_s": front[k]["t_s"], "winner_fraction": front[k][winner]}
 
 
-def grain_selection(config: dict, metal: str, condition: str, *, csv, json_out, snapshots, animation, frames,
-                    surfaces=None, barriers=None) -> dict:
+def grain_selection(
+    config: dict,
+    metal: str,
+    condition: str,
+    *,
+    csv,
+    json_out,
+    snapshots,
+    animation,
+    frames,
+    surfaces=None,
+    barriers=None,
+) -> dict:
     """One growth run of ``metal`` under ``condition`` on the reference grid at phasefield.temperature_K:
     orientation fractions against time and height (``csv``), the winning texture and everything that
     made it (``json_out``), snapshots, animation and the sampled grain maps (``frames``, npz)."""
@@ -60,8 +76,7 @@ def grain_selection(config: dict, metal: str, condition: str, *, csv, json_out, 
     T = float(pf["temperature_K"])
     res = run_growth(pf, inp["E_s_J_m2"], inp["E_a_eV"], T)
     prov = provenance({"phasefield": pf}, _used(surfaces, barriers))
-    t_rows = pd.DataFrame({"axis": "time", "value": res["times"], "unit": "s",
-                           "front_um": res["heights"]})
+    t_rows = pd.DataFrame({"axis": "time", "value": res["times"], "unit": "s", "front_um": res["heights"]})
     f_rows = pd.DataFrame({"axis": "front", "value": res["times"], "unit": "s", "front_um": res["front_um"]})
     h = (np.arange(res["params"].ny) + 0.5) * res["params"].dx
     h_rows = pd.DataFrame({"axis": "height", "value": h, "unit": "um", "front_um": np.nan})
@@ -75,42 +90,75 @@ def grain_selection(config: dict, metal: str, condition: str, *, csv, json_out, 
     plots.write_animation(res, animation, title)
     with atomic_path(frames) as tmp:
         with open(tmp, "wb") as fh:
-            np.savez_compressed(fh, frames=res["frames"], times=res["times"],
-                                orientation=res["setup"].orientation, substrate=res["setup"].substrate)
+            np.savez_compressed(
+                fh,
+                frames=res["frames"],
+                times=res["times"],
+                orientation=res["setup"].orientation,
+                substrate=res["setup"].substrate,
+            )
     summary = {
-        "metal": metal, "condition": condition, "temperature_K": T, "strain": inp["strain"],
-        "winner": res["winner"]["winner"], "top_fractions": res["winner"]["top_fractions"],
+        "metal": metal,
+        "condition": condition,
+        "temperature_K": T,
+        "strain": inp["strain"],
+        "winner": res["winner"]["winner"],
+        "top_fractions": res["winner"]["top_fractions"],
         "top_rows": res["winner"]["top_rows"],
-        "film_fractions": dict(zip(ORIENTATIONS, map(float, orientation_fractions(res["final_map"],
-                                                                                 res["setup"].orientation)))),
+        "film_fractions": dict(
+            zip(ORIENTATIONS, map(float, orientation_fractions(res["final_map"], res["setup"].orientation)))
+        ),
         "nuclei": res["nuclei"],
-        "inputs": {"E_s_J_m2": inp["E_s_J_m2"], "E_a_eV": inp["E_a_eV"], "sources": inp["sources"],
-                   **({"methods": inp["methods"]} if inp.get("methods") else {})},
+        "inputs": {
+            "E_s_J_m2": inp["E_s_J_m2"],
+            "E_a_eV": inp["E_a_eV"],
+            "sources": inp["sources"],
+            **({"methods": inp["methods"]} if inp.get("methods") else {}),
+        },
         "front": _front(res),
-        "selection_at_10pct": (selection_at(_front(res), res["winner"]["winner"])
-                               if res["winner"]["winner"] else None),
-        "L_per_w0_s": res["L"], "kappa_w0_um2": res["kappa"], "g_w0": res["g"], "L_e": res["L_e"],
-        "kappa_e": res["kappa_e"], "E_0_J_m2": res["E_0_J_m2"],
-        "dt_s": res["dt"], "dt_bound_s": res["dt_bound"], "dt_requested_s": pf["dt_s"],
-        "n_steps": res["n_steps"], "solver_wall_s": res["wall_s"],
-        "params": res["params"].to_dict(), "provenance": prov,
+        "selection_at_10pct": (selection_at(_front(res), res["winner"]["winner"]) if res["winner"]["winner"] else None),
+        "L_per_w0_s": res["L"],
+        "kappa_w0_um2": res["kappa"],
+        "g_w0": res["g"],
+        "L_e": res["L_e"],
+        "kappa_e": res["kappa_e"],
+        "E_0_J_m2": res["E_0_J_m2"],
+        "dt_s": res["dt"],
+        "dt_bound_s": res["dt_bound"],
+        "dt_requested_s": pf["dt_s"],
+        "n_steps": res["n_steps"],
+        "solver_wall_s": res["wall_s"],
+        "params": res["params"].to_dict(),
+        "provenance": prov,
     }
     write_json(json_out, summary)
     return summary
 
 
-def temperature_point(config: dict, metal: str, T_K: float, out, surfaces=None, barriers=None,
-                      condition: str = "liquid") -> dict:
+def temperature_point(
+    config: dict, metal: str, T_K: float, out, surfaces=None, barriers=None, condition: str = "liquid"
+) -> dict:
     """Growth run of one metal under one condition at one temperature (grid of
     phasefield.temperature_analysis) -> JSON with the winner and the front fractions against height."""
     pf = config["phasefield"]
     ta = pf["temperature_analysis"]
     inp = resolve_inputs(config, metal, condition, surfaces, barriers)
     res = run_growth(pf, inp["E_s_J_m2"], inp["E_a_eV"], T_K, keep_frames=False, grid=ta["grid"])
-    d = {"metal": metal, "T_K": T_K, "condition": condition, "winner": res["winner"]["winner"],
-         "top_fractions": res["winner"]["top_fractions"], "dt_s": res["dt"], "n_steps": res["n_steps"],
-         "front": _front(res), "inputs": inp, "L": res["L"], "kappa": res["kappa"], "g": res["g"],
-         "provenance": provenance({"phasefield": pf}, _used(surfaces, barriers))}
+    d = {
+        "metal": metal,
+        "T_K": T_K,
+        "condition": condition,
+        "winner": res["winner"]["winner"],
+        "top_fractions": res["winner"]["top_fractions"],
+        "dt_s": res["dt"],
+        "n_steps": res["n_steps"],
+        "front": _front(res),
+        "inputs": inp,
+        "L": res["L"],
+        "kappa": res["kappa"],
+        "g": res["g"],
+        "provenance": provenance({"phasefield": pf}, _used(surfaces, barriers)),
+    }
     write_json(out, d)
     return d
 
@@ -143,13 +191,22 @@ def temperature_analysis(config: dict, point_jsons, out_csv, out_png, surfaces=N
     for pj in point_jsons:
         j = read_json(pj)
         pts.append(j)
-        rows.append({"metal": j["metal"], "condition": j.get("condition", "liquid"), "T_K": j["T_K"],
-                     "favoured": j["winner"], "source": "phasefield",
-                     **{f"frac_{o}": j["top_fractions"][o] for o in ORIENTATIONS}})
+        rows.append(
+            {
+                "metal": j["metal"],
+                "condition": j.get("condition", "liquid"),
+                "T_K": j["T_K"],
+                "favoured": j["winner"],
+                "source": "phasefield",
+                **{f"frac_{o}": j["top_fractions"][o] for o in ORIENTATIONS},
+            }
+        )
     df = pd.DataFrame(rows)
-    winners = {f"{m} {c}": {f"{j['T_K']:g}": j["winner"] for j in pts
-                            if j["metal"] == m and j.get("condition", "liquid") == c}
-               for m in ta["metals"] for c in ta_conditions(pf)}
+    winners = {
+        f"{m} {c}": {f"{j['T_K']:g}": j["winner"] for j in pts if j["metal"] == m and j.get("condition", "liquid") == c}
+        for m in ta["metals"]
+        for c in ta_conditions(pf)
+    }
     prov = provenance({"temperature_analysis": ta, "inputs": metal_inputs}, point_jsons)
     prov["crossover_T_K"] = cross
     prov["phasefield_winners"] = {k: v for k, v in winners.items() if v}
@@ -163,13 +220,30 @@ def phase_map_point(config: dict, i: int, j: int, out, surfaces=None, barriers=N
     pf = config["phasefield"]
     pm = pf["phase_map"]
     inp = resolve_inputs(config, pm["metal"], pm["condition"], surfaces, barriers)
-    a, ea, E_s, E_a = PM.point_inputs(pm, inp, i, j)
-    res = run_growth(pf, E_s, E_a, float(pf["temperature_K"]), keep_frames=False, grid=pm["grid"],
-                     orientation_weights=pm["orientation_weights"])
-    d = {"i": i, "j": j, "anisotropy": a, "E_a_101_eV": ea, "E_s_J_m2": E_s, "E_a_eV": E_a,
-         "winner": res["winner"]["winner"], "top_fractions": res["winner"]["top_fractions"],
-         "dt_s": res["dt"], "n_steps": res["n_steps"], "wall_s": res["wall_s"],
-         "provenance": provenance({"phase_map": pm}, _used(surfaces, barriers))}
+    a, ea, E_s, E_a = pmap.point_inputs(pm, inp, i, j)
+    res = run_growth(
+        pf,
+        E_s,
+        E_a,
+        float(pf["temperature_K"]),
+        keep_frames=False,
+        grid=pm["grid"],
+        orientation_weights=pm["orientation_weights"],
+    )
+    d = {
+        "i": i,
+        "j": j,
+        "anisotropy": a,
+        "E_a_101_eV": ea,
+        "E_s_J_m2": E_s,
+        "E_a_eV": E_a,
+        "winner": res["winner"]["winner"],
+        "top_fractions": res["winner"]["top_fractions"],
+        "dt_s": res["dt"],
+        "n_steps": res["n_steps"],
+        "wall_s": res["wall_s"],
+        "provenance": provenance({"phase_map": pm}, _used(surfaces, barriers)),
+    }
     write_json(out, d)
     return d
 
@@ -180,9 +254,12 @@ def phase_map(config: dict, point_jsons, out_csv, out_png, surfaces=None, barrie
     {metal: CSV} where the config does not give the inputs."""
     pf = config["phasefield"]
     surfaces, barriers = surfaces or {}, barriers or {}
-    markers = {f"{m} {c}": PM.marker(resolve_inputs(config, m, c, surfaces.get(m), barriers.get(m)))
-               for m in pf["metals"] for c in pf["conditions"]}
-    df = PM.phase_map_table([read_json(p) for p in point_jsons])
+    markers = {
+        f"{m} {c}": pmap.marker(resolve_inputs(config, m, c, surfaces.get(m), barriers.get(m)))
+        for m in pf["metals"]
+        for c in pf["conditions"]
+    }
+    df = pmap.phase_map_table([read_json(p) for p in point_jsons])
     prov = provenance({"phase_map": pf["phase_map"]}, point_jsons)
     prov["markers"] = markers
     write_csv(out_csv, df, prov)
@@ -191,6 +268,7 @@ def phase_map(config: dict, point_jsons, out_csv, out_png, surfaces=None, barrie
 
 
 # ----------------------------------------------------------------------------- command line
+
 
 def _tables(pairs) -> dict:
     """['Li=path', ...] -> {'Li': 'path', ...}."""
@@ -228,8 +306,10 @@ def main(argv=None) -> None:
     p.add_argument("--i", type=int, required=True, help="index into phase_map.anisotropy")
     p.add_argument("--j", type=int, required=True, help="index into phase_map.E_a_101_eV")
     p.add_argument("--out", required=True)
-    for verb, what in (("temperature-analysis", "dU(T) with the temperature points"),
-                       ("phase-map", "gather the phase-map points")):
+    for verb, what in (
+        ("temperature-analysis", "dU(T) with the temperature points"),
+        ("phase-map", "gather the phase-map points"),
+    ):
         p = add(verb, what)
         p.add_argument("--points", nargs="+", required=True, help="the point JSONs")
         p.add_argument("--out", required=True, help="CSV")
@@ -239,27 +319,45 @@ def main(argv=None) -> None:
     cfg = json.loads(a.config)
     surfaces, barriers = _tables(a.surfaces), _tables(a.barriers)
     if a.verb == "grain-selection":
-        d = grain_selection(cfg, a.metal, a.condition, csv=a.csv, json_out=a.json, snapshots=a.snapshots,
-                            animation=a.animation, frames=a.frames, surfaces=surfaces.get(a.metal),
-                            barriers=barriers.get(a.metal))
-        print(f"{a.metal} {a.condition}: winner ({d['winner']}), top fractions {d['top_fractions']}; "
-              f"dt {d['dt_s']:g} s (bound {d['dt_bound_s']:.4g} s), {d['n_steps']} steps, solver {d['solver_wall_s']:.1f} s")
+        d = grain_selection(
+            cfg,
+            a.metal,
+            a.condition,
+            csv=a.csv,
+            json_out=a.json,
+            snapshots=a.snapshots,
+            animation=a.animation,
+            frames=a.frames,
+            surfaces=surfaces.get(a.metal),
+            barriers=barriers.get(a.metal),
+        )
+        print(
+            f"{a.metal} {a.condition}: winner ({d['winner']}), top fractions {d['top_fractions']}; "
+            f"dt {d['dt_s']:g} s (bound {d['dt_bound_s']:.4g} s), {d['n_steps']} steps, "
+            f"solver {d['solver_wall_s']:.1f} s"
+        )
     elif a.verb == "temperature-point":
-        d = temperature_point(cfg, a.metal, a.temperature, a.out, surfaces.get(a.metal), barriers.get(a.metal),
-                              condition=a.condition)
-        print(f"{a.metal} {a.condition} at {a.temperature:g} K: winner ({d['winner']}); dt {d['dt_s']:g} s, "
-              f"{d['n_steps']} steps")
+        d = temperature_point(
+            cfg, a.metal, a.temperature, a.out, surfaces.get(a.metal), barriers.get(a.metal), condition=a.condition
+        )
+        print(
+            f"{a.metal} {a.condition} at {a.temperature:g} K: winner ({d['winner']}); dt {d['dt_s']:g} s, "
+            f"{d['n_steps']} steps"
+        )
     elif a.verb == "phase-map-point":
         m = cfg["phasefield"]["phase_map"]["metal"]
         d = phase_map_point(cfg, a.i, a.j, a.out, surfaces.get(m), barriers.get(m))
-        print(f"anisotropy {d['anisotropy']:g}, E_a(101) {d['E_a_101_eV']:g} eV: winner ({d['winner']}); "
-              f"dt {d['dt_s']:g} s, {d['n_steps']} steps, solver {d['wall_s']:.1f} s")
+        print(
+            f"anisotropy {d['anisotropy']:g}, E_a(101) {d['E_a_101_eV']:g} eV: winner ({d['winner']}); "
+            f"dt {d['dt_s']:g} s, {d['n_steps']} steps, solver {d['wall_s']:.1f} s"
+        )
     elif a.verb == "temperature-analysis":
         df = temperature_analysis(cfg, a.points, a.out, a.plot, surfaces, barriers)
         print(f"{a.out}: {len(df)} rows; crossovers and phase-field winners in {a.out}.provenance.json")
     elif a.verb == "phase-map":
         df = phase_map(cfg, a.points, a.out, a.plot, surfaces, barriers)
         print(f"{a.out}: {len(df)} points, winners {df.winner.value_counts().to_dict()}")
+
 
 if __name__ == "__main__":
     main(sys.argv[1:])

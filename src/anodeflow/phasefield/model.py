@@ -67,6 +67,7 @@ from the bottom at the deposition velocity (phi_e = 1 in a new row); inactive ro
 zero and do not exchange flux. Everything random comes from one ``numpy.random.Generator`` seeded
 by ``seed``: a run is reproducible bit for bit.
 """
+
 from __future__ import annotations
 
 import math
@@ -74,9 +75,9 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .. import constants as C
+from .. import constants as const
 
-ORIENTATIONS = C.PF_ORIENTATIONS
+ORIENTATIONS = const.PF_ORIENTATIONS
 
 
 #: relative odds of (001), (101), (111) nuclei in the grain-selection runs: each nucleus draws
@@ -91,46 +92,62 @@ class GrowthParams:
     Built from the config section ``phasefield`` by :meth:`from_config` (defaults: its schema,
     workflow/schemas/phasefield.schema.yaml)."""
 
-    nx: int                       # cells along the substrate (periodic)
-    ny: int                       # cells along the growth direction
-    dx: float                     # um
-    dt: float                     # s
-    n_steps: int                  # steps of t_end_s at the requested dt_s (a run's own count may differ)
+    nx: int  # cells along the substrate (periodic)
+    ny: int  # cells along the growth direction
+    dx: float  # um
+    dt: float  # s
+    n_steps: int  # steps of t_end_s at the requested dt_s (a run's own count may differ)
     n_nuclei: int
-    w: float                      # Landau barrier (w0 units)
-    gamma: float                  # cross-coupling of f0 (gamma > 1/2 keeps grains distinct; 3/2: analytic profiles)
-    deposition_velocity: float    # um/s: one row of dx every dx/v seconds
-    roughness_cells: int          # amplitude (cells) of the rough substrate profile
-    seed_layer_cells: int         # seed layer thickness above the rough bottom (cells)
-    prune: float                  # |phi| below this is set to 0 after each step
-    stability: str                # which explicit-Euler bound is checked: "methods" or "sharp"
+    w: float  # Landau barrier (w0 units)
+    gamma: float  # cross-coupling of f0 (gamma > 1/2 keeps grains distinct; 3/2: analytic profiles)
+    deposition_velocity: float  # um/s: one row of dx every dx/v seconds
+    roughness_cells: int  # amplitude (cells) of the rough substrate profile
+    seed_layer_cells: int  # seed layer thickness above the rough bottom (cells)
+    prune: float  # |phi| below this is set to 0 after each step
+    stability: str  # which explicit-Euler bound is checked: "methods" or "sharp"
     seed: int
-    orientation_weights: tuple    # relative odds of (001), (101), (111) nuclei
-    gamma_e: float | None = None            # cross-coupling grain-electrolyte (None: gamma)
-    deposition_drive: float = 0.15          # dmu (w0): metal against electrolyte
+    orientation_weights: tuple  # relative odds of (001), (101), (111) nuclei
+    gamma_e: float | None = None  # cross-coupling grain-electrolyte (None: gamma)
+    deposition_drive: float = 0.15  # dmu (w0): metal against electrolyte
     surface_drive_h_um: float | None = 10.0  # h of dGamma = (E_s - E_0)/h; None: no surface drive
-    electrolyte_L: float | None = None      # L_e (1/(w0 s)); None: the largest grain L
+    electrolyte_L: float | None = None  # L_e (1/(w0 s)); None: the largest grain L
     electrolyte_kappa: float | None = None  # kappa_e (w0 um^2); None: kappa_ref = kappa1 exp(kappa2)
-    anchor_seeds: bool = True               # the substrate holds each nucleus's contact columns (Dirichlet)
-    seed_relax_s: float = 0.0               # first seconds: every order parameter at one L (mean, stable)
-    release_rows: int = 10                  # anchored grains buried this many rows below the front are released
+    anchor_seeds: bool = True  # the substrate holds each nucleus's contact columns (Dirichlet)
+    seed_relax_s: float = 0.0  # first seconds: every order parameter at one L (mean, stable)
+    release_rows: int = 10  # anchored grains buried this many rows below the front are released
 
     @classmethod
-    def from_config(cls, pf: dict, grid: dict | None = None, seed: int | None = None,
-                    orientation_weights=EQUAL_ODDS) -> "GrowthParams":
+    def from_config(
+        cls, pf: dict, grid: dict | None = None, seed: int | None = None, orientation_weights=EQUAL_ODDS
+    ) -> GrowthParams:
         """Settings of a run from the validated ``phasefield`` section; ``grid`` overrides keys of
         ``phasefield.grid`` (the sweeps' smaller grids), ``seed`` replaces ``phasefield.seed``."""
         g = {**pf["grid"], **(grid or {})}
-        return cls(nx=g["nx"], ny=g["ny"], dx=g["dx_um"], dt=pf["dt_s"],
-                   n_steps=int(math.ceil(pf["t_end_s"] / pf["dt_s"] - 1e-9)), n_nuclei=g["n_nuclei"],
-                   w=pf["w"], gamma=pf["gamma"], deposition_velocity=pf["deposition_velocity_um_s"],
-                   roughness_cells=g["roughness_cells"], seed_layer_cells=g["seed_layer_cells"],
-                   prune=pf["prune"], stability=pf["stability"], seed=pf["seed"] if seed is None else seed,
-                   orientation_weights=tuple(orientation_weights), deposition_drive=pf["deposition_drive"],
-                   gamma_e=pf["gamma_e"],
-                   surface_drive_h_um=pf["surface_drive_h_um"], electrolyte_L=pf["electrolyte_L"],
-                   electrolyte_kappa=pf["electrolyte_kappa"], anchor_seeds=pf["anchor_seeds"],
-                   seed_relax_s=pf["seed_relax_s"], release_rows=pf["release_rows"])
+        return cls(
+            nx=g["nx"],
+            ny=g["ny"],
+            dx=g["dx_um"],
+            dt=pf["dt_s"],
+            n_steps=int(math.ceil(pf["t_end_s"] / pf["dt_s"] - 1e-9)),
+            n_nuclei=g["n_nuclei"],
+            w=pf["w"],
+            gamma=pf["gamma"],
+            deposition_velocity=pf["deposition_velocity_um_s"],
+            roughness_cells=g["roughness_cells"],
+            seed_layer_cells=g["seed_layer_cells"],
+            prune=pf["prune"],
+            stability=pf["stability"],
+            seed=pf["seed"] if seed is None else seed,
+            orientation_weights=tuple(orientation_weights),
+            deposition_drive=pf["deposition_drive"],
+            gamma_e=pf["gamma_e"],
+            surface_drive_h_um=pf["surface_drive_h_um"],
+            electrolyte_L=pf["electrolyte_L"],
+            electrolyte_kappa=pf["electrolyte_kappa"],
+            anchor_seeds=pf["anchor_seeds"],
+            seed_relax_s=pf["seed_relax_s"],
+            release_rows=pf["release_rows"],
+        )
 
     @property
     def gamma_electrolyte(self) -> float:
@@ -152,7 +169,7 @@ class GrowthParams:
 def mobility(E_a_eV, T_K) -> np.ndarray:
     """L_q = L1 exp(-L2 E_a / (k_B T)) (methods.md section 8), in 1/(w0 s)."""
     E_a = np.asarray(E_a_eV, dtype=float)
-    return C.PF_L1 * np.exp(-C.PF_L2 * E_a / (C.KB_EV_PER_K * T_K))
+    return const.PF_L1 * np.exp(-const.PF_L2 * E_a / (const.KB_EV_PER_K * T_K))
 
 
 def gradient_coefficient(E_s, E_0) -> np.ndarray:
@@ -161,7 +178,7 @@ def gradient_coefficient(E_s, E_0) -> np.ndarray:
     ``E_s`` and ``E_0`` in the same unit (J/m^2 here); E_0 is the mean surface
     energy over the grains present."""
     E_s = np.asarray(E_s, dtype=float)
-    return C.PF_KAPPA1 * np.exp(C.PF_KAPPA2 * E_s / E_0)
+    return const.PF_KAPPA1 * np.exp(const.PF_KAPPA2 * E_s / E_0)
 
 
 def kappa_ref() -> float:
@@ -225,19 +242,22 @@ class UnstableStepError(ValueError):
     """The requested time step exceeds the explicit-Euler stability bound."""
 
 
-def check_stability(dt: float, L, kappa, dx: float, w: float, gamma: float, kind: str = "methods",
-                    g=None) -> float:
+def check_stability(dt: float, L, kappa, dx: float, w: float, gamma: float, kind: str = "methods", g=None) -> float:
     """Return the bound; raise :class:`UnstableStepError` (stating it) if dt exceeds it."""
     bound = stability_bound(L, kappa, dx, w, gamma, kind, g)
     if dt > bound:
-        form = ("2 / [L_max (8 kappa_max/dx^2 + w f''_max + 6 g_max)]" if kind != "sharp"
-                else "2 / [max_k L_k 8 kappa_k/dx^2 + L_max (w f''_max + 6 g_max)]")
+        form = (
+            "2 / [L_max (8 kappa_max/dx^2 + w f''_max + 6 g_max)]"
+            if kind != "sharp"
+            else "2 / [max_k L_k 8 kappa_k/dx^2 + L_max (w f''_max + 6 g_max)]"
+        )
         gm = 0.0 if g is None else float(np.max(np.abs(g)))
         raise UnstableStepError(
             f"time step dt = {dt:g} s is unstable for explicit Euler: the bound is "
             f"dt <= {form} = {bound:.4g} s "
             f"(L_max = {np.max(L):.4g}, kappa_max = {np.max(kappa):.4g}, dx = {dx:g}, "
-            f"w = {w:g}, f''_max = {f2_max(gamma):g}, g_max = {gm:.3g}); lower phasefield.dt")
+            f"w = {w:g}, f''_max = {f2_max(gamma):g}, g_max = {gm:.3g}); lower phasefield.dt"
+        )
     return bound
 
 
@@ -247,8 +267,10 @@ def check_electrolyte_stable(g, w: float, gamma: float) -> None:
     g = np.asarray(g, float)
     c = (2.0 * gamma - 1.0) * w + 6.0 * g
     if np.any(c <= 0):
-        raise ValueError(f"the electrolyte is not a stable state: (2 gamma - 1) w + 6 g_q = {c.min():.3g} <= 0; "
-                         f"lower phasefield.deposition_drive below (2 gamma - 1) w / 6 - max dGamma")
+        raise ValueError(
+            f"the electrolyte is not a stable state: (2 gamma - 1) w + 6 g_q = {c.min():.3g} <= 0; "
+            f"lower phasefield.deposition_drive below (2 gamma - 1) w / 6 - max dGamma"
+        )
 
 
 @dataclass
@@ -257,16 +279,16 @@ class Setup:
     electrolyte's L_e, kappa_e. ``phi0`` holds n grains then the electrolyte: shape (n + 1, ny, nx)."""
 
     params: GrowthParams
-    substrate: np.ndarray          # (nx,) int: cells j < substrate[i] are substrate (inactive)
-    nucleus_x: np.ndarray          # (n,) int columns
-    orientation: np.ndarray        # (n,) int index into ORIENTATIONS
-    L: np.ndarray                  # (n,)
-    kappa: np.ndarray              # (n,)
-    g: np.ndarray                  # (n,) bulk energies -dmu + dGamma_q (w0)
+    substrate: np.ndarray  # (nx,) int: cells j < substrate[i] are substrate (inactive)
+    nucleus_x: np.ndarray  # (n,) int columns
+    orientation: np.ndarray  # (n,) int index into ORIENTATIONS
+    L: np.ndarray  # (n,)
+    kappa: np.ndarray  # (n,)
+    g: np.ndarray  # (n,) bulk energies -dmu + dGamma_q (w0)
     L_e: float
     kappa_e: float
-    phi0: np.ndarray = field(repr=False, default=None)   # (n + 1, ny, nx)
-    rows0: int = 0                 # rows active at step 0
+    phi0: np.ndarray = field(repr=False, default=None)  # (n + 1, ny, nx)
+    rows0: int = 0  # rows active at step 0
     owner: np.ndarray | None = None  # (nx,) grain anchored below each column (-1: none); None: no-flux bottom
 
     @property
@@ -300,7 +322,7 @@ def rough_substrate(rng: np.random.Generator, nx: int, amplitude: int) -> np.nda
         return np.zeros(nx, dtype=np.int64)
     steps = rng.integers(-1, 2, size=nx)
     h = np.cumsum(steps).astype(float)
-    h -= np.linspace(0.0, h[-1], nx)          # close the walk: periodic
+    h -= np.linspace(0.0, h[-1], nx)  # close the walk: periodic
     h = (np.roll(h, 1) + h + np.roll(h, -1)) / 3.0
     h -= h.min()
     if h.max() > 0:
@@ -308,8 +330,9 @@ def rough_substrate(rng: np.random.Generator, nx: int, amplitude: int) -> np.nda
     return np.rint(h).astype(np.int64)
 
 
-def make_setup(params: GrowthParams, L_by_orientation, kappa_by_orientation=None, *,
-               E_s_by_orientation=None, g_by_orientation=None) -> Setup:
+def make_setup(
+    params: GrowthParams, L_by_orientation, kappa_by_orientation=None, *, E_s_by_orientation=None, g_by_orientation=None
+) -> Setup:
     """Build the reproducible initial state.
 
     Give either ``kappa_by_orientation`` directly (then g_q = -dmu + ``g_by_orientation`` offsets,
@@ -350,11 +373,11 @@ def make_setup(params: GrowthParams, L_by_orientation, kappa_by_orientation=None
     owner = np.argmin(d, axis=1)
     top = int(min(p.ny - 1, sub.max() + th))
     for i in range(p.nx):
-        phi0[owner[i], sub[i]:top, i] = 1.0
+        phi0[owner[i], sub[i] : top, i] = 1.0
     rows0 = top + 1
     jj = np.arange(p.ny)[:, None]
     active = (jj >= sub[None, :]) & (jj < rows0)
-    phi0[n] = np.where(active & (phi0[:n].max(axis=0) == 0.0), 1.0, 0.0)     # the rest is electrolyte
+    phi0[n] = np.where(active & (phi0[:n].max(axis=0) == 0.0), 1.0, 0.0)  # the rest is electrolyte
     own = owner.astype(np.int64) if p.anchor_seeds else None
     return Setup(p, sub, xs, ori, L, kappa, g, L_e, k_e, phi0, rows0, own)
 
@@ -368,9 +391,20 @@ def grain_map(phi: np.ndarray, threshold: float = 0.5) -> np.ndarray:
     return np.where(phi.sum(axis=0) > threshold, g, -1)
 
 
-def custom_setup(params: GrowthParams, phi0, L, kappa, orientation=None, substrate=None,
-                 rows0: int | None = None, g=None, electrolyte=None, L_e=None, kappa_e=None,
-                 owner=None) -> Setup:
+def custom_setup(
+    params: GrowthParams,
+    phi0,
+    L,
+    kappa,
+    orientation=None,
+    substrate=None,
+    rows0: int | None = None,
+    g=None,
+    electrolyte=None,
+    L_e=None,
+    kappa_e=None,
+    owner=None,
+) -> Setup:
     """A set-up from given grain fields ``phi0`` (n, ny, nx) (tests, flat-front and flat-boundary problems).
 
     ``g``: bulk energies of the grains (default -deposition_drive each); ``electrolyte``: phi_e
@@ -399,8 +433,17 @@ def custom_setup(params: GrowthParams, phi0, L, kappa, orientation=None, substra
 
 # ------------------------------------------------------------------------- what the model predicts
 
-def boundary_profile(kappa_a: float, kappa_b: float, w: float, gamma: float, dx: float,
-                     n: int = 160, tol: float = 1e-10, max_steps: int = 200000) -> dict:
+
+def boundary_profile(
+    kappa_a: float,
+    kappa_b: float,
+    w: float,
+    gamma: float,
+    dx: float,
+    n: int = 160,
+    tol: float = 1e-10,
+    max_steps: int = 200000,
+) -> dict:
     """Stationary flat boundary between two order parameters a (left, phi_a = 1) and b (right) of
     gradient coefficients kappa_a, kappa_b, on the lattice dx (no driving force): relaxed by explicit
     Euler (dt = 0.9 x the 1D bound) on a line of ``n`` cells (no-flux ends) until the dissipation
@@ -443,8 +486,9 @@ def boundary_profile(kappa_a: float, kappa_b: float, w: float, gamma: float, dx:
     return {"x": x, "a": a, "b": b, "I_a": Ia, "I_b": Ib, "sigma": sigma, "steps": k}
 
 
-def boundary_velocity(dg: float, L_a: float, L_b: float, kappa_a: float, kappa_b: float, w: float,
-                      gamma: float, dx: float | None = None) -> float:
+def boundary_velocity(
+    dg: float, L_a: float, L_b: float, kappa_a: float, kappa_b: float, w: float, gamma: float, dx: float | None = None
+) -> float:
     """Velocity (um/s) of a flat boundary between a and b towards b, driven by dg = g_b - g_a > 0
     (bulk energy of b above a): the solvability (dissipation) condition of a steadily travelling
     profile of the gradient flow, dg v = v^2 sum_k int phi_k'^2/L_k dx, so
@@ -459,8 +503,8 @@ def boundary_velocity(dg: float, L_a: float, L_b: float, kappa_a: float, kappa_b
     if dx is None:
         if not math.isclose(kappa_a, kappa_b) or not math.isclose(gamma, 1.5):
             raise ValueError("the closed form needs kappa_a = kappa_b and gamma = 3/2; give dx")
-        I = math.sqrt(2.0 * w / kappa_a) / 6.0
-        Ia = Ib = I
+        integral = math.sqrt(2.0 * w / kappa_a) / 6.0
+        Ia = Ib = integral
     else:
         pr = boundary_profile(kappa_a, kappa_b, w, gamma, dx)
         Ia, Ib = pr["I_a"], pr["I_b"]

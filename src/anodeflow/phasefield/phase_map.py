@@ -6,6 +6,7 @@ lower surface energy). E_ref = E_s,(101) and E_a of (001) and (111) come from th
 ``phase_map.metal`` under ``phase_map.condition``. The real metals and conditions are marked on the
 map at their own (a, E_a,(101)).
 """
+
 from __future__ import annotations
 
 import pandas as pd
@@ -36,6 +37,15 @@ def marker(inputs: dict) -> tuple[float, float]:
 
 def phase_map_table(points) -> pd.DataFrame:
     """One row per point (anisotropy, E_a_101_eV, winner, top-layer fractions), sorted by the axes."""
-    df = pd.DataFrame([{"anisotropy": p["anisotropy"], "E_a_101_eV": p["E_a_101_eV"], "winner": p["winner"],
-                        **{f"frac_{o}": p["top_fractions"][o] for o in ORIENTATIONS}} for p in points])
+    df = pd.DataFrame(
+        [
+            {
+                "anisotropy": p["anisotropy"],
+                "E_a_101_eV": p["E_a_101_eV"],
+                "winner": p["winner"],
+                **{f"frac_{o}": p["top_fractions"][o] for o in ORIENTATIONS},
+            }
+            for p in points
+        ]
+    )
     return df.sort_values(["anisotropy", "E_a_101_eV"]).reset_index(drop=True)

@@ -1,4 +1,5 @@
 """Figures of the phase field: grain-map snapshots and animation, dU(T), the phase map."""
+
 from __future__ import annotations
 
 import os
@@ -13,6 +14,7 @@ COLORS = {"001": "#d62728", "101": "#1f77b4", "111": "#2ca02c"}
 
 def _cmap():
     from matplotlib.colors import ListedColormap
+
     return ListedColormap(["#f2f2f2", "#7f7f7f"] + [COLORS[o] for o in ORIENTATIONS])
 
 
@@ -44,13 +46,21 @@ def plot_snapshots(res: dict, path, title: str) -> None:
     fig, axes = plt.subplots(len(pick), 1, figsize=(7, 1.2 + 1.3 * len(pick)), sharex=True)
     ext = [0, p.nx * p.dx, 0, p.ny * p.dx]
     for ax, k in zip(np.atleast_1d(axes), pick):
-        ax.imshow(_rgb_index(frames[k], st.orientation, st.substrate), origin="lower", cmap=_cmap(),
-                  vmin=0, vmax=4, extent=ext, interpolation="nearest")
+        ax.imshow(
+            _rgb_index(frames[k], st.orientation, st.substrate),
+            origin="lower",
+            cmap=_cmap(),
+            vmin=0,
+            vmax=4,
+            extent=ext,
+            interpolation="nearest",
+        )
         ax.set_ylabel("z (um)")
         ax.set_title(f"t = {times[k]:.0f} s", fontsize=9)
     np.atleast_1d(axes)[-1].set_xlabel("x (um)")
-    fig.legend(handles=[Patch(color=COLORS[o], label=f"({o})") for o in ORIENTATIONS], loc="upper right",
-               ncol=3, fontsize=8)
+    fig.legend(
+        handles=[Patch(color=COLORS[o], label=f"({o})") for o in ORIENTATIONS], loc="upper right", ncol=3, fontsize=8
+    )
     fig.suptitle(title, fontsize=10, x=0.35)
     _save_png(fig, path)
 
@@ -64,8 +74,15 @@ def write_animation(res: dict, path, title: str) -> None:
     st, p = res["setup"], res["params"]
     fig, ax = plt.subplots(figsize=(7, 3))
     ext = [0, p.nx * p.dx, 0, p.ny * p.dx]
-    im = ax.imshow(_rgb_index(frames[0], st.orientation, st.substrate), origin="lower", cmap=_cmap(), vmin=0,
-                   vmax=4, extent=ext, interpolation="nearest")
+    im = ax.imshow(
+        _rgb_index(frames[0], st.orientation, st.substrate),
+        origin="lower",
+        cmap=_cmap(),
+        vmin=0,
+        vmax=4,
+        extent=ext,
+        interpolation="nearest",
+    )
     ax.set_xlabel("x (um)")
     ax.set_ylabel("z (um)")
 
@@ -76,7 +93,7 @@ def write_animation(res: dict, path, title: str) -> None:
 
     anim = FuncAnimation(fig, upd, frames=len(frames), blit=False)
     with atomic_path(path) as tmp:
-        gif = str(tmp) + ".gif"          # Pillow picks the format from the suffix
+        gif = str(tmp) + ".gif"  # Pillow picks the format from the suffix
         try:
             anim.save(gif, writer=PillowWriter(fps=12))
             os.replace(gif, tmp)
@@ -96,15 +113,21 @@ def plot_temperature_analysis(df, crossovers: dict, points: list, runs, path) ->
     for key in runs:
         metal, cond = key.split(" ", 1)
         m = df[(df.metal == metal) & (df.condition == cond) & (df.source == "dU")]
-        line, = ax.plot(m.T_K, m.dU_J_m3 / 1e3, styles.get(cond, ":"), label=f"{metal} {cond}: dU(001->101)")
+        (line,) = ax.plot(m.T_K, m.dU_J_m3 / 1e3, styles.get(cond, ":"), label=f"{metal} {cond}: dU(001->101)")
         for tc in crossovers.get(key, []):
             ax.axvline(tc, color=line.get_color(), ls=":", lw=1)
             ax.annotate(f"{tc:.0f} K", (tc, 0), color=line.get_color(), fontsize=8, rotation=90, va="bottom")
         pts = [j for j in points if j["metal"] == metal and j.get("condition", "liquid") == cond]
-        for n, j in enumerate(pts):
-            ax.annotate(f"({j['winner']})", (j["T_K"], 0), textcoords="offset points",
-                        xytext=(0, -12 - 9 * (list(runs).index(key) % 4)), ha="center", fontsize=6,
-                        color=line.get_color())
+        for j in pts:
+            ax.annotate(
+                f"({j['winner']})",
+                (j["T_K"], 0),
+                textcoords="offset points",
+                xytext=(0, -12 - 9 * (list(runs).index(key) % 4)),
+                ha="center",
+                fontsize=6,
+                color=line.get_color(),
+            )
     ax.axhline(0, color="k", lw=0.8)
     ax.set_xlabel("T (K)")
     ax.set_ylabel("dU_12 (kJ/m^3);  > 0: (101) favoured")
@@ -134,6 +157,5 @@ def plot_phase_map(df, markers: dict, path) -> None:
         ax.annotate(lab, (a, e), textcoords="offset points", xytext=(4, 4), fontsize=8)
     ax.set_xlabel("surface-energy anisotropy  E_s(001)/E_s(101) - 1")
     ax.set_ylabel("E_a (101) (eV)")
-    ax.set_title("blue: (101) strain-energy minimising wins;  red: (001) surface-energy minimising",
-                 fontsize=8)
+    ax.set_title("blue: (101) strain-energy minimising wins;  red: (001) surface-energy minimising", fontsize=8)
     _save_png(fig, path)

@@ -10,6 +10,7 @@
 Both evaluate every floating-point expression in the same order, so on the same
 set-up they agree to round-off (tests/test_phasefield_solver.py states the tolerance).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -32,8 +33,8 @@ class _Base:
             check_electrolyte_stable(setup.g, p.w, p.gamma_electrolyte)
         self.phi = np.ascontiguousarray(setup.phi0, dtype=np.float64).copy()
         self.n, self.ny, self.nx = self.phi.shape
-        self.ng = self.n - 1                                    # grains; index ng: electrolyte
-        self.coef = p.dt * L                                    # dt L_k
+        self.ng = self.n - 1  # grains; index ng: electrolyte
+        self.coef = p.dt * L  # dt L_k
         # seed relaxation: the first n_relax steps run every order parameter at one mobility L_c, so that the
         # sharp initial seed boundaries become diffuse without favouring the fastest grain. L_c = the grains'
         # mean L, capped so that the step stays stable for the stiffest order parameter:
@@ -43,7 +44,7 @@ class _Base:
         self.L_relax = min(float(np.mean(setup.L)), 1.8 / (p.dt * stiff))
         self.coef_relax = np.full(self.n, p.dt * self.L_relax)
         self.kappa = kappa
-        self.tilt = 6.0 * g                                     # 6 g_k: d/dphi of g h(phi) = 6 g (phi - phi^2)
+        self.tilt = 6.0 * g  # 6 g_k: d/dphi of g h(phi) = 6 g (phi - phi^2)
         # cross terms: grain q: 2 gamma p (S - p^2) + 2 (gamma_e - gamma) p phi_e^2; electrolyte: 2 gamma_e p (S - p^2)
         ge = p.gamma if p.gamma_e is None else p.gamma_e
         self.tg = np.full(self.n, 2.0 * p.gamma)
@@ -55,10 +56,11 @@ class _Base:
         # owner[i] and 0 for every other order parameter (Dirichlet); owner -1 everywhere: no flux
         own = setup.owner
         self.anchored = own is not None
-        self.owner = (np.full(setup.phi0.shape[2], -1, np.int64) if own is None
-                      else np.array(own, dtype=np.int64, copy=True))     # released grains change it
+        self.owner = (
+            np.full(setup.phi0.shape[2], -1, np.int64) if own is None else np.array(own, dtype=np.int64, copy=True)
+        )  # released grains change it
         self.step_index = 0
-        self._na_filled = setup.rows0                           # rows handed to the model so far
+        self._na_filled = setup.rows0  # rows handed to the model so far
 
     def active_rows(self) -> int:
         return self.setup.active_rows(self.step_index)
@@ -70,7 +72,7 @@ class _Base:
     @property
     def grains(self) -> np.ndarray:
         """The grains' order parameters (n, ny, nx) (a view)."""
-        return self.phi[:self.ng]
+        return self.phi[: self.ng]
 
     @property
     def electrolyte(self) -> np.ndarray:
@@ -85,7 +87,7 @@ class _Base:
         released (:meth:`_release_buried`)."""
         j0 = self._na_filled
         if na > j0:
-            self.phi[self.ng, j0:na, :] = 1.0                 # activated rows lie above the substrate
+            self.phi[self.ng, j0:na, :] = 1.0  # activated rows lie above the substrate
             self._na_filled = na
             if self.anchored and self.p.release_rows > 0:
                 self._release_buried(na)
@@ -113,7 +115,7 @@ class _Base:
 
     def run(self, n_steps: int, callback=None, every: int = 0):
         """Advance ``n_steps``; call ``callback(self)`` every ``every`` steps (and at the end)."""
-        for k in range(n_steps):
+        for _ in range(n_steps):
             self.step()
             if callback is not None and every and self.step_index % every == 0:
                 callback(self)
@@ -151,13 +153,13 @@ class DenseSolver(_Base):
         for i in range(self.nx):
             if self.owner[i] >= 0:
                 self._own[self.owner[i], i] = 1.0
-        self._na = -1                                   # rebuild the bottom weights
+        self._na = -1  # rebuild the bottom weights
 
     def _weights(self, na: int):
         """0/1 weights of the four neighbours of each activated cell (no flux into inactive cells)."""
         j = np.arange(na)[:, None]
         sub = self.sub[None, :]
-        act = (j >= sub)
+        act = j >= sub
         wu = act & (j + 1 < na)
         wd = act & (j - 1 >= sub)
         wl = act & (j >= np.roll(self.sub, 1)[None, :])
@@ -180,7 +182,7 @@ class DenseSolver(_Base):
         P2 = self._P2[:, :na]
         S = self._S[:na]
         # Laplacian with neighbour weights, summed in the order up, down, left, right
-        T[:, :na - 1] = P[:, 1:] - P[:, :-1]
+        T[:, : na - 1] = P[:, 1:] - P[:, :-1]
         T[:, na - 1] = 0.0
         np.multiply(wu, T, out=lap)
         T[:, 1:] = P[:, :-1] - P[:, 1:]
@@ -213,12 +215,12 @@ class DenseSolver(_Base):
         T *= self._tg
         G += T
         E2 = self._E2[:na]
-        E2[...] = P2[self.n - 1]              # phi_e^2 (before the update)
+        E2[...] = P2[self.n - 1]  # phi_e^2 (before the update)
         np.multiply(E2, P, out=T)
         T *= self._te
         G += T
         G *= self.p.w
-        np.subtract(P, P2, out=T)          # bulk energies: 6 g_k (phi - phi^2)
+        np.subtract(P, P2, out=T)  # bulk energies: 6 g_k (phi - phi^2)
         T *= self._h
         G += T
         lap *= self._k
@@ -248,7 +250,7 @@ def _circular_cover(occ):
         return 0, 0
     # largest run of False, circularly, starting the scan at an occupied column
     best_len = 0
-    best_end = first            # the gap ends just before best_end
+    best_end = first  # the gap ends just before best_end
     run = 0
     for k in range(1, nx + 1):
         i = (first + k) % nx
@@ -264,8 +266,31 @@ def _circular_cover(occ):
 
 
 @njit(cache=True)
-def _fast_step(phi, S, S_next, scratch, occ, r0, r1, c0, cw, sub, smax, il, ir, na, coef, kappa,
-               tilt, owner, inv_dx2, w, tgv, tev, prune):
+def _fast_step(
+    phi,
+    S,
+    S_next,
+    scratch,
+    occ,
+    r0,
+    r1,
+    c0,
+    cw,
+    sub,
+    smax,
+    il,
+    ir,
+    na,
+    coef,
+    kappa,
+    tilt,
+    owner,
+    inv_dx2,
+    w,
+    tgv,
+    tev,
+    prune,
+):
     """One explicit step of every live grain inside its bounding box grown by one cell.
 
     ``S`` holds sum_q phi_q^2 of the current state; ``S_next`` receives that of the new one
@@ -412,7 +437,7 @@ class FastSolver(_Base):
     def step(self):
         na = self.active_rows()
         j0 = self._activate(na)
-        if na > j0:                               # new electrolyte rows: S = 1 there, the box grows
+        if na > j0:  # new electrolyte rows: S = 1 there, the box grows
             self._S[j0:na, :] = 1.0
             e = self.ng
             if self.cw[e] == 0:
@@ -421,13 +446,34 @@ class FastSolver(_Base):
             self.c0[e] = 0
             self.cw[e] = self.nx
         p = self.p
-        _fast_step(self.phi, self._S, self._S_next, self._scratch, self._occ, self.r0, self.r1,
-                   self.c0, self.cw, self.sub, self._smax, self._il, self._ir, na, self.coef_now(),
-                   self.kappa, self.tilt, self.owner, 1.0 / p.dx**2, p.w, self.tg, self.te, p.prune)
+        _fast_step(
+            self.phi,
+            self._S,
+            self._S_next,
+            self._scratch,
+            self._occ,
+            self.r0,
+            self.r1,
+            self.c0,
+            self.cw,
+            self.sub,
+            self._smax,
+            self._il,
+            self._ir,
+            na,
+            self.coef_now(),
+            self.kappa,
+            self.tilt,
+            self.owner,
+            1.0 / p.dx**2,
+            p.w,
+            self.tg,
+            self.te,
+            p.prune,
+        )
         self._S, self._S_next = self._S_next, self._S
         self.step_index += 1
 
     def box_cells(self) -> int:
         """Cells updated per step (sum of the grown boxes): the work the sparsity saves."""
         return int(np.sum((self.r1 - self.r0 + 2) * np.where(self.cw > 0, np.minimum(self.cw + 2, self.nx), 0)))
-

@@ -1,4 +1,5 @@
 """Texture of a grown film: orientation fractions (overall, per row) and the winning orientation."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -25,8 +26,10 @@ def winning_texture(gmap: np.ndarray, orientation: np.ndarray, top_rows: int) ->
     filled_rows = np.nonzero((gmap >= 0).any(axis=1))[0]
     if filled_rows.size == 0:
         return {"winner": None, "top_fractions": {o: float("nan") for o in ORIENTATIONS}}
-    top = gmap[max(0, filled_rows.max() + 1 - top_rows): filled_rows.max() + 1]
+    top = gmap[max(0, filled_rows.max() + 1 - top_rows) : filled_rows.max() + 1]
     f = orientation_fractions(top, orientation)
-    return {"winner": ORIENTATIONS[int(np.nanargmax(f))],
-            "top_fractions": {o: float(x) for o, x in zip(ORIENTATIONS, f)},
-            "top_rows": int(top.shape[0])}
+    return {
+        "winner": ORIENTATIONS[int(np.nanargmax(f))],
+        "top_fractions": {o: float(x) for o, x in zip(ORIENTATIONS, f)},
+        "top_rows": int(top.shape[0]),
+    }
