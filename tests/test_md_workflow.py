@@ -75,15 +75,20 @@ def static_lattice_constant(workdir, metal: str) -> float:
 
 
 def check_thermal_expansion(metal: str, table: pd.DataFrame, a0: float) -> None:
-    """Classical MD of a crystal: a(T) above the static 0 K lattice constant a0 (thermal expansion from
-    T = 0), by less than 3 % below the melting point (more is another phase or a melt); a rises with T by
+    """Classical MD of a crystal: a(T) not below the static 0 K lattice constant a0 beyond the run's noise
+    (thermal expansion from T = 0), and above it by less than 3 % below the melting point (more is another
+    phase or a melt); a rises with T by
     more than three standard errors; and the mean expansion coefficient between the two temperatures lies
     within 0.1-3 x experiment's. Measured at these settings, Na (Nichol-Ackland EAM): a0 4.2906 A,
     a(100 K) 4.3544(7), a(250 K) 4.3653(15) A, alpha 1.7e-5 /K = 0.24 x experiment; its bcc cell relaxes
     to a ~1.4 % larger a already at 5 K (4.352 A, 7.5 meV/atom below the static bcc energy)."""
     lo, hi = table.iloc[0], table.iloc[-1]
     for row in (lo, hi):
-        assert 0.0 < row.a_A / a0 - 1.0 < 0.03, (metal, row.T_K, row.a_A, a0)
+        # at or above a0 within the noise of a 54-atom, few-ps NPT run: three standard errors of the mean and
+        # 0.1 % for the pressure fluctuation of so small a cell (Li q-SNAP at 100 K: 3.4673(15) A against a0
+        # 3.4690 A, -0.05 %: the expansion at 100 K is below this resolution)
+        low = -3.0 * row.a_stderr_A / a0 - 1e-3
+        assert low < row.a_A / a0 - 1.0 < 0.03, (metal, row.T_K, row.a_A, a0)
     rise = hi.a_A - lo.a_A
     assert rise > 3.0 * np.hypot(lo.a_stderr_A, hi.a_stderr_A), (metal, table.to_dict("records"))
     alpha = rise / (lo.a_A * (hi.T_K - lo.T_K))

@@ -113,26 +113,32 @@ def smallest_budget(enum, seed: int = 0) -> int:
 
 
 def sampled_counts(enum, max_configurations: int | None, seed: int = 0) -> dict:
-    """Configurations and draws per pair type when the pairs are sampled within ``max_configurations``
-    (raised to the system's smallest workable budget when it is below it)."""
+    """Configurations and draws per pair type when the pairs are sampled within ``max_configurations``,
+    exactly as the build job samples them; ``refused`` when that budget cannot hold the minimum draws
+    (the build job would refuse the system)."""
     from .interfaces import sites
 
-    e = copy.deepcopy(enum)
-    if max_configurations is not None:
-        if not hasattr(enum, "_min_budget"):
-            enum._min_budget = smallest_budget(enum, seed)
-        max_configurations = max(max_configurations, enum._min_budget)
-    e = sites.sample_pairs(e, max_configurations, seed)
+    try:
+        e = sites.sample_pairs(copy.deepcopy(enum), max_configurations, seed)
+    except sites.BuildError:
+        return {"n_configurations": None, "n_draws_11": None, "n_draws_12": None, "sampled": None, "refused": True}
     if e.sampling is None:
         n11 = sum(1 for p in e.pairs if p["type"] == "11")
         n12 = sum(1 for p in e.pairs if p["type"] == "12")
-        return {"n_configurations": len(e.configurations()), "n_draws_11": n11, "n_draws_12": n12, "sampled": False}
+        return {
+            "n_configurations": len(e.configurations()),
+            "n_draws_11": n11,
+            "n_draws_12": n12,
+            "sampled": False,
+            "refused": False,
+        }
     d = e.sampling["n_draws"]
     return {
         "n_configurations": len(e.configurations()),
         "n_draws_11": d.get("11", 0),
         "n_draws_12": d.get("12", 0),
         "sampled": True,
+        "refused": False,
     }
 
 
@@ -194,23 +200,26 @@ def plan_rows(config: dict, model: cost.CostModel, path: str) -> list[dict]:
     return rows
 
 
-def fit_budget(rows: list[dict], budget_core_h: float, seed: int = 0) -> int | None:
-    """The largest per-system budget B (dft.max_configurations) whose campaign total fits ``budget_core_h``
-    (systems whose full enumeration fits B stay full); None when even the full campaign fits."""
+def fit_budget(rows: list[dict], budget_core_h: float, seed: int = 0) -> tuple[int | None, bool]:
+    """The largest per-system budget B (dft.max_configurations) whose campaign total fits ``budget_core_h``,
+    searched from the smallest B that every system can sample (two draws per pair type) up to the largest
+    full enumeration; systems whose full enumeration fits B stay full. Returns (B, fits): (None, True)
+    when the full campaign fits; (smallest workable B, False) when even that exceeds the budget."""
     ok = [r for r in rows if r.get("status") == "ok"]
     if sum(r["core_h_full"] for r in ok) <= budget_core_h:
-        return None
+        return None, True
 
     def total(B):
         return sum(sampled_counts(r["_enum"], B, seed)["n_configurations"] * r["core_h_per_configuration"] for r in ok)
 
-    lo, hi = 5, max(r["n_configurations_full"] for r in ok)
+    lo = max(smallest_budget(r["_enum"], seed) for r in ok)
+    hi = max(r["n_configurations_full"] for r in ok)
     if total(lo) > budget_core_h:
-        return lo
+        return lo, False
     while hi - lo > 1:
         mid = (lo + hi) // 2
         lo, hi = (mid, hi) if total(mid) <= budget_core_h else (lo, mid)
-    return lo
+    return lo, True
 
 
 def campaign_plan(
@@ -223,7 +232,7 @@ def campaign_plan(
     seed: int = 0,
 ) -> tuple[list[dict], dict]:
     rows = plan_rows(config, model, path)
-    budget = fit_budget(rows, budget_core_h, seed)
+    budget, fits = fit_budget(rows, budget_core_h, seed)
     configured = config["dft"].get("max_configurations")
     for r in rows:
         enum = r.pop("_enum", None)
@@ -232,6 +241,7 @@ def campaign_plan(
         for label, B in (("config", configured), ("budget", budget)):
             c = sampled_counts(enum, B, seed)
             r[f"n_configurations_{label}"] = c["n_configurations"]
+            r[f"refused_{label}"] = c["refused"]
             r[f"sampled_{label}"] = c.get("sampled")
             r[f"core_h_{label}"] = (
                 c["n_configurations"] * r["core_h_per_configuration"] if c["n_configurations"] is not None else None
@@ -256,6 +266,7 @@ def campaign_plan(
         "core_h_budget": tot("core_h_budget"),
         "budget_core_h": budget_core_h,
         "max_configurations_for_budget": budget,
+        "budget_fits": fits,
         "cores": cores,
         "path": path,
         "sigma_omega_eV": sigma_omega_eV,
@@ -380,8 +391,9 @@ def main(argv=None) -> None:
         f"(~{(totals['core_h_full'] or float('nan')) / args.cores:.1f} h on {args.cores} cores)"
     )
     if totals["max_configurations_for_budget"] is not None and totals["core_h_budget"] is not None:
+        verdict = "within" if totals["budget_fits"] else "NOT within (the smallest workable sample exceeds it)"
         print(
-            f"within {args.budget_core_h:.0f} core-h: dft.max_configurations = "
+            f"{verdict} {args.budget_core_h:.0f} core-h: dft.max_configurations = "
             f"{totals['max_configurations_for_budget']} -> {totals['core_h_budget']:.0f} core-h "
             f"(~{totals['core_h_budget'] / args.cores:.0f} h on {args.cores} cores); sampling errors assume "
             f"omega scatters by {args.sigma_omega} eV between pairs"

@@ -12,9 +12,9 @@ follows the two costs of a plane-wave iteration per k-point: applying the Hamilt
     t_iter = N_k N_pw N_b (a + b N_b) / 10⁶        (× ``beef_factor`` for BEEF-vdW)
 
 with a, b ≥ 0 fitted to finished jobs (each job's result.json carries its GPAW log statistics:
-``anodeflow.dft.gpawlog``). The N_b² term dominates the large interfaces of the reference campaign;
-its coefficient rests on the largest cells measured, so the plan's core-hours for 200–450-atom cells
-are an extrapolation (refit on the campaign's own jobs with ``--refit``). The problem size
+``anodeflow.dft.gpawlog``). The N_b² term must dominate at large N_b, but cells of up to 64 bands do
+not resolve it (b fits to 0 on them): until a large cell is measured (``--refit`` on the campaign's own
+jobs), the plan's core-hours for the 200–450-atom reference interfaces are a lower bound. The problem size
 of a planned job comes from its cell alone, as GPAW computes it: plane waves V k_c³/(6π²) with
 k_c = (E_cut / (ħ²/2m))^½, bands 4 + 1.2 N_e/2 (GPAW's default for a plane-wave calculation),
 irreducible k-points of the Γ-centred grid with time reversal only (the slab jobs run without

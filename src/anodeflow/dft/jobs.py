@@ -104,9 +104,12 @@ def cmd_relax(args) -> None:
         hessian0=hessian0,
         **optimizer_kwargs(p),
     )
-    if optimizer == "precon" and precon["mu_eV_A2"] is None and (work / "precon.json").exists():
+    if optimizer == "precon" and precon["mu_eV_A2"] is None:
         # resumed from a saved Hessian: the stiffness measured before the kill is in the work folder
-        precon = read_json(work / "precon.json")
+        if (work / "precon.json").exists():
+            precon = read_json(work / "precon.json")
+        else:
+            precon["mu_source"] = "unknown (resumed from a saved Hessian)"
     out = {
         "system": spec["system"],
         "config_id": spec["config_id"],

@@ -225,8 +225,11 @@ def precon_hessian(atoms, mu: float, alpha: float = 70.0) -> np.ndarray:
     metal = _metal_mask(atoms)
     dofs = np.repeat(metal, 3)
     H = np.zeros((3 * len(atoms), 3 * len(atoms)))
-    P, _ = _exp_precon(atoms[metal], mu)
-    H[np.ix_(dofs, dofs)] = P
+    if metal.sum() > 1:  # a coating alone (the adhesion job's coating part) keeps the scalar guess only
+        P, _ = _exp_precon(atoms[metal], mu)
+        H[np.ix_(dofs, dofs)] = P
+    else:
+        dofs[:] = False
     H[~dofs, ~dofs] = float(alpha)
     free = _free_dofs(atoms)
     H[~free, :] = 0.0

@@ -209,11 +209,11 @@ def coherent_interface(
             f"max_area_A2 = {max_area:.0f} A^2 (nor within interfaces.max_area_single_image_A2 = "
             f"{st.max_area_single_image_A2}); the smallest such cell needs {need:.0f} A^2"
         )
-    if st.select == "min_strain":  # methods §4: least applied strain, ties by the smaller area
+    if st.select == "min_strain" and not extended:  # methods §4: least applied strain, ties by the smaller area
 
         def key(c):
             return (round(c["strain"], 6), round(c["area"], 3))
-    else:
+    else:  # min_area, or beyond max_area_A2: the smallest admissible cell, ties by the least strain
 
         def key(c):
             return (round(c["area"], 3), round(c["strain"], 6))

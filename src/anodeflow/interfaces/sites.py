@@ -372,10 +372,13 @@ def sample_pairs(
     ⟨ω⟩_t is the multiplicity-weighted mean over the distinct pairs of type t (methods §6). Drawing pairs
     of each type with replacement, with probability proportional to their multiplicity, makes the plain
     mean of ω over the draws an unbiased estimate of ⟨ω⟩_t (Hansen–Hurwitz), with standard error
-    s/√n from the n draws. The draws alternate between the types in a sequence fixed by ``seed``; the
-    sample is the longest prefix of that sequence whose configurations (pristine, the drawn pairs, the
-    sites they rest on) fit the budget. Each pair records its ``draws``; a pair drawn twice is computed
-    once. Full enumeration (unchanged) when it fits or when ``max_configurations`` is None.
+    s/√n from the n draws. n is fixed per type before drawing, from the budget alone: (budget − 1) //
+    (3 × pair types), since a draw needs at most a new pair and two new sites, so the configurations
+    (pristine, the drawn pairs, the sites they rest on) always fit; the draws follow ``seed``. (Drawing
+    until the budget is spent would make n depend on the draws and bias the mean towards the pairs
+    already computed, whose re-draws cost nothing.) Each pair records its ``draws``; a pair drawn twice
+    is computed once, so repeats leave part of the budget unused. Full enumeration (unchanged) when it
+    fits or when ``max_configurations`` is None.
 
     Raises :class:`BuildError` naming the key when the budget cannot hold ``MIN_DRAWS`` draws per type."""
     full = enum.n_full_configurations()
@@ -390,23 +393,19 @@ def sample_pairs(
     sites_needed: set[int] = set()
     pairs_needed: set[int] = set()
     n_draws = {t: 0 for t in by_type}
-    # at most every distinct pair drawn many times over: the loop ends on the budget long before
-    for _ in range(20 * len(enum.pairs)):
-        progressed = False
-        for t, ks in by_type.items():
+    # the number of draws per type is fixed before drawing, from the budget alone: each draw may need a new
+    # pair and two new sites (3 configurations), so n = (budget - 1) // (3 x types) always fits. A number
+    # of draws that depends on the draws (e.g. drawing until the budget is spent) biases the estimate:
+    # re-draws of pairs already computed cost nothing, so such a rule favours them.
+    n_per_type = (max_configurations - 1) // (3 * len(by_type))
+    for t, ks in by_type.items():
+        for _ in range(n_per_type):
             k = int(ks[rng.choice(len(ks), p=probs[t] / probs[t].sum())])
             p = enum.pairs[k]
-            new_sites = {rep[p["i"]], rep[p["j"]]} - sites_needed
-            cost = 1 + len(sites_needed | new_sites) + len(pairs_needed | {k})
-            if cost > max_configurations:
-                continue
-            sites_needed |= new_sites
+            sites_needed |= {rep[p["i"]], rep[p["j"]]}
             pairs_needed.add(k)
             draws[k] += 1
             n_draws[t] += 1
-            progressed = True
-        if not progressed:
-            break
     short = {t: n for t, n in n_draws.items() if n < MIN_DRAWS}
     if short:
         raise BuildError(

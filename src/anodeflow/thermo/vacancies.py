@@ -103,11 +103,18 @@ def system_thermo(
         elif not n_all:
             reasons[t] = f"no ({t}) pairs in this cell"
     records = used.to_dict("records")
+    covered = {}
     if sampled:
+        # a type whose every distinct pair was drawn (and kept) is known exactly: multiplicity weights, no
+        # sampling error; otherwise each pair weighs its number of draws (the Hansen-Hurwitz estimate)
+        population = enum["sampling"]["n_distinct_pairs"]
+        for t in ("11", "12"):
+            covered[t] = sum(1 for r in records if r["type"] == t) == population.get(t, 0) > 0
         for r in records:
-            r["multiplicity"] = r["draws"]
+            if not covered[r["type"]]:
+                r["multiplicity"] = r["draws"]
     summary = pair_model.pair_model_summary(records, enum["z_11"], enum["z_12"], T_class, flag_K, reasons=reasons)
-    summary.update(sampling_error(records, enum, sampled))
+    summary.update(sampling_error(records, enum, sampled, covered))
     summary.update(
         {
             "n_pairs_11": int((used.type == "11").sum()),
@@ -121,34 +128,38 @@ def system_thermo(
     return summary, pairs, sites
 
 
-def sampling_error(records: list[dict], enum: dict, sampled: bool) -> dict:
+def sampling_error(records: list[dict], enum: dict, sampled: bool, covered: dict | None = None) -> dict:
     """Standard error of <omega>_t and of T_c,t from a sample of pairs (methods §6 with a sampled
     enumeration): the draws' standard deviation over sqrt(n draws), T_c = z<omega>/(4 k_B) scaled alike.
-    Zero for a full enumeration (no sampling error), None where fewer than two draws remain."""
+    Zero for a full enumeration and for a type whose every distinct pair was drawn (``covered``); None
+    where fewer than two distinct pairs of a type remain (one pair drawn twice shows no scatter), and for
+    a T_c clamped at 0 K (Omega < 0: the error bar of a clamped value is one-sided)."""
     import numpy as np
 
     from ..constants import KB_EV_PER_K
 
+    covered = covered or {}
     out: dict = {"sampled": sampled}
     for t in ("11", "12"):
-        if not sampled:
-            out.update({f"omega_{t}_sample_se_eV": 0.0, f"Tc_{t}_sample_err_K": 0.0, f"n_draws_{t}": None})
+        if not sampled or covered.get(t):
+            out.update({f"omega_{t}_sample_se_eV": 0.0, f"Tc_{t}_sample_err_K": 0.0})
+            out[f"n_draws_{t}"] = int(sum(r["draws"] for r in records if r["type"] == t)) if sampled else None
             continue
         w = np.array([r["draws"] for r in records if r["type"] == t], float)
         om = np.array([r["omega_eV"] for r in records if r["type"] == t], float)
         n = int(w.sum())
         out[f"n_draws_{t}"] = n
-        if n < 2:
+        if n < 2 or len(w) < 2:
             out.update({f"omega_{t}_sample_se_eV": None, f"Tc_{t}_sample_err_K": None})
             continue
         mean = float((w * om).sum() / n)
         var = float((w * (om - mean) ** 2).sum() / (n - 1))
         se = (var / n) ** 0.5
         out[f"omega_{t}_sample_se_eV"] = se
-        out[f"Tc_{t}_sample_err_K"] = enum[f"z_{t}"] * se / (4 * KB_EV_PER_K)
+        out[f"Tc_{t}_sample_err_K"] = enum[f"z_{t}"] * se / (4 * KB_EV_PER_K) if mean > 0 else None
     if sampled:
-        out["n_pairs_distinct_11"] = enum["sampling"]["n_distinct_pairs"].get("11")
-        out["n_pairs_distinct_12"] = enum["sampling"]["n_distinct_pairs"].get("12")
+        out["n_pairs_population_11"] = enum["sampling"]["n_distinct_pairs"].get("11")
+        out["n_pairs_population_12"] = enum["sampling"]["n_distinct_pairs"].get("12")
     return out
 
 
@@ -190,6 +201,7 @@ DESCRIPTOR_COLUMNS = (
     "strain",
     "zsl_area_A2",
     "area_A2",
+    "area_bound_extended",
     "natoms",
 )
 
@@ -212,7 +224,7 @@ def failed_summary(system: str, reason: str) -> dict:
 
 def relaxed_label(results: list[dict]) -> str:
     """'all', 'none (unrelaxed energies: every configuration met fmax at its start)' or 'k of n'."""
-    n0 = sum(1 for r in results if r.get("steps", 1) == 0)
+    n0 = sum(1 for r in results if r.get("steps", 1) == 0 and r.get("converged", True))
     if n0 == 0:
         return "all"
     if n0 == len(results):
