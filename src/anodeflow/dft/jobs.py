@@ -135,7 +135,9 @@ def cmd_relax(args) -> None:
         **relocation(res.atoms, start),
         **slab_vacuum(res.atoms, p["vacuum_A"]),
         "beef_nsc_eV": beef_contributions(calc) if spec["xc"] == "BEEF-vdW" else None,
-        "provenance": provenance(spec, [args.structure, *(args.inputs or [])]),
+        "provenance": provenance(
+            spec, [args.structure, *([args.pristine_result] if args.pristine_result else []), *(args.inputs or [])]
+        ),
     }
     if args.gpw:
         # GPAW writes collectively (the master rank does the I/O); rename once it is complete
