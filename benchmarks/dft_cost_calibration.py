@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from workflow_run import relax_job  # noqa: E402
+
 from anodeflow import config as afc  # noqa: E402
 from anodeflow import systems as afsystems  # noqa: E402
 
@@ -67,30 +69,7 @@ def main():
         d.mkdir(parents=True, exist_ok=True)
         built_for.write_text(json.dumps({"configs": configs}))
         t = time.time()
-        argv = [
-            sys.executable,
-            "-m",
-            "anodeflow.launch",
-            "1",
-            "--",
-            sys.executable,
-            "-m",
-            "anodeflow.dft.jobs",
-            "relax",
-            "--ntasks",
-            "1",
-            "--spec",
-            json.dumps(spec),
-            "--structure",
-            str(initial),
-            "--out",
-            str(d / "result.json"),
-            "--final",
-            str(d / "final.extxyz"),
-            "--workdir",
-            str(d / "work"),
-        ]
-        env = dict(os.environ, ANODEFLOW_DFT_LAUNCHER=os.environ.get("ANODEFLOW_DFT_LAUNCHER", "mpiexec -n {ntasks}"))
+        argv, env = relax_job(spec, initial, d)
         load0 = os.getloadavg()[0]
         if not (d / "result.json").exists():  # a finished entry is kept (rerun: delete its folder)
             with open(d / "job.log", "w") as log:

@@ -30,6 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from workflow_run import relax_job  # noqa: E402
 
 from anodeflow import config as afc  # noqa: E402
 from anodeflow import systems as afsystems  # noqa: E402
@@ -74,11 +77,10 @@ def omegas(conf: dict, energies: dict) -> dict:
     return out
 
 
-def run_pair(jobs: list[tuple[str, list[str], Path]]) -> dict:
-    """Start every (arm, argv, log) at once; wait for all; wall seconds per arm."""
-    env = dict(os.environ, ANODEFLOW_DFT_LAUNCHER=os.environ.get("ANODEFLOW_DFT_LAUNCHER", "mpiexec -n {ntasks}"))
+def run_pair(jobs: list[tuple[str, list[str], dict, Path]]) -> dict:
+    """Start every (arm, argv, env, log) at once; wait for all; wall seconds per arm."""
     procs = {}
-    for arm, argv, log in jobs:
+    for arm, argv, env, log in jobs:
         log.parent.mkdir(parents=True, exist_ok=True)
         procs[arm] = (
             time.time(),
@@ -125,33 +127,10 @@ def main():
             spec["preset"].update({k: _value(v) for k, v in overrides.items()})
             d = work / arm / c["id"]
             start = sysdir / "initial.extxyz" if c["id"] == "pristine" else work / arm / "pristine" / "final.extxyz"
-            argv = [
-                sys.executable,
-                "-m",
-                "anodeflow.launch",
-                str(args.ranks),
-                "--",
-                sys.executable,
-                "-m",
-                "anodeflow.dft.jobs",
-                "relax",
-                "--ntasks",
-                str(args.ranks),
-                "--spec",
-                json.dumps(spec),
-                "--structure",
-                str(start),
-                "--out",
-                str(d / "result.json"),
-                "--final",
-                str(d / "final.extxyz"),
-                "--workdir",
-                str(d / "work"),
-            ]
-            if c["id"] != "pristine":
-                argv += ["--pristine-result", str(work / arm / "pristine" / "result.json")]
+            pristine = None if c["id"] == "pristine" else work / arm / "pristine" / "result.json"
+            argv, env = relax_job(spec, start, d, args.ranks, pristine)
             if not (d / "result.json").exists():
-                wall = run_pair([(arm, argv, d / "job.log")])[arm]
+                wall = run_pair([(arm, argv, env, d / "job.log")])[arm]
                 if wall["returncode"]:
                     print(f"[relax_paths] {arm} {c['id']}: failed ({wall}); see {d / 'job.log'}", flush=True)
                     return

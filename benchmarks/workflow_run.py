@@ -43,3 +43,40 @@ def active_preset(configs: list) -> dict:
     from anodeflow import systems as afsystems
 
     return afsystems.preset(afc.load(ROOT / "config" / "config.yaml", *configs))
+
+
+def relax_job(spec: dict, structure, out_dir: Path, ranks: int = 1, pristine_result=None) -> tuple[list, dict]:
+    """(argv, env) of the workflow's own relax job (``python -m anodeflow.dft.jobs relax``) for a benchmark that
+    runs it outside Snakemake: ``spec`` relaxed from ``structure`` on ``ranks`` MPI ranks, writing result.json
+    and final.extxyz into ``out_dir`` with its resumable state in ``out_dir/work``; ``pristine_result`` is the
+    system's pristine result.json (the preconditioner's stiffness) for a vacancy job."""
+    import json
+    import os
+
+    argv = [
+        sys.executable,
+        "-m",
+        "anodeflow.launch",
+        str(ranks),
+        "--",
+        sys.executable,
+        "-m",
+        "anodeflow.dft.jobs",
+        "relax",
+        "--ntasks",
+        str(ranks),
+        "--spec",
+        json.dumps(spec),
+        "--structure",
+        str(structure),
+        "--out",
+        str(out_dir / "result.json"),
+        "--final",
+        str(out_dir / "final.extxyz"),
+        "--workdir",
+        str(out_dir / "work"),
+    ]
+    if pristine_result is not None:
+        argv += ["--pristine-result", str(pristine_result)]
+    env = dict(os.environ, ANODEFLOW_DFT_LAUNCHER=os.environ.get("ANODEFLOW_DFT_LAUNCHER", "mpiexec -n {ntasks}"))
+    return argv, env

@@ -99,19 +99,6 @@ def build_for_plan(config: dict, system_id: str):
     return atoms, desc, enum, {k: v["source"] for k, v in bulk.items()}
 
 
-def smallest_budget(enum, seed: int = 0) -> int:
-    """The smallest dft.max_configurations that holds the minimum draws per pair type for this system."""
-    from .interfaces import sites
-
-    for B in range(5, enum.n_full_configurations() + 1):
-        try:
-            sites.sample_pairs(copy.deepcopy(enum), B, seed)
-            return B
-        except sites.BuildError:
-            continue
-    return enum.n_full_configurations()
-
-
 def sampled_counts(enum, max_configurations: int | None, seed: int = 0) -> dict:
     """Configurations and draws per pair type when the pairs are sampled within ``max_configurations``,
     exactly as the build job samples them; ``refused`` when that budget cannot hold the minimum draws
@@ -205,6 +192,8 @@ def fit_budget(rows: list[dict], budget_core_h: float, seed: int = 0) -> tuple[i
     searched from the smallest B that every system can sample (two draws per pair type) up to the largest
     full enumeration; systems whose full enumeration fits B stay full. Returns (B, fits): (None, True)
     when the full campaign fits; (smallest workable B, False) when even that exceeds the budget."""
+    from .interfaces import sites
+
     ok = [r for r in rows if r.get("status") == "ok"]
     if sum(r["core_h_full"] for r in ok) <= budget_core_h:
         return None, True
@@ -212,7 +201,7 @@ def fit_budget(rows: list[dict], budget_core_h: float, seed: int = 0) -> tuple[i
     def total(B):
         return sum(sampled_counts(r["_enum"], B, seed)["n_configurations"] * r["core_h_per_configuration"] for r in ok)
 
-    lo = max(smallest_budget(r["_enum"], seed) for r in ok)
+    lo = max(sites.smallest_sample_budget(r["_enum"]) for r in ok)
     hi = max(r["n_configurations_full"] for r in ok)
     if total(lo) > budget_core_h:
         return lo, False

@@ -364,6 +364,14 @@ def enumerate_vacancies(atoms: Atoms, name: str = "structure") -> Enumeration:
 MIN_DRAWS = 2
 
 
+def smallest_sample_budget(enum: Enumeration) -> int:
+    """The smallest dft.max_configurations that ``sample_pairs`` accepts for this enumeration: its full
+    enumeration, or the budget whose fixed number of draws, (budget - 1) // (3 x pair types), reaches
+    ``MIN_DRAWS``, whichever is smaller."""
+    types = {p["type"] for p in enum.pairs}
+    return min(enum.n_full_configurations(), 1 + 3 * len(types) * MIN_DRAWS)
+
+
 def sample_pairs(
     enum: Enumeration, max_configurations: int | None, seed: int = 0, name: str = "structure"
 ) -> Enumeration:
