@@ -43,6 +43,30 @@ def test_precon_hessian_is_spd_with_fixed_atoms_decoupled():
     np.testing.assert_allclose(precon_hessian(slab, 2 * mu)[np.ix_(~fixed, ~fixed)], 2 * H[np.ix_(~fixed, ~fixed)])
 
 
+def test_stiffness_probe_costs_one_force_call_beyond_the_optimiser_s_first():
+    """The probe evaluates the displaced geometry first and ends on the current one, so the optimiser's first
+    force call is the calculator's cached result: probe + first step = 2 force evaluations, not 3; the
+    geometry and the constraints come back unchanged."""
+    from ase.calculators.morse import MorsePotential
+
+    from anodeflow.dft.relax import estimate_precon_mu
+
+    class CountingMorse(MorsePotential):
+        calls = 0
+
+        def calculate(self, *args, **kwargs):
+            self.calls += 1
+            super().calculate(*args, **kwargs)
+
+    slab = _slab()
+    pos, n_cons = slab.positions.copy(), len(slab.constraints)
+    slab.calc = CountingMorse(epsilon=0.2, r0=3.0, rho0=4.0)
+    mu = estimate_precon_mu(slab)
+    slab.get_forces()  # what BFGS asks for first
+    assert slab.calc.calls == 2
+    assert mu > 0 and np.array_equal(slab.positions, pos) and len(slab.constraints) == n_cons
+
+
 def test_gpaw_log_statistics(tmp_path):
     log = tmp_path / "gpaw.txt"
     log.write_text(

@@ -183,7 +183,9 @@ def estimate_precon_mu(atoms) -> float:
 
     ASE's recipe (``SparsePrecon.estimate_mu``), restricted to the metal atoms: displace them by a smooth
     sine wave of 1 % of their nearest-neighbour distance and take mu = ΔF·v / (v·P₁·v), P₁ the metal's
-    preconditioner at mu = 1: one extra force evaluation near the current geometry. Two departures from
+    preconditioner at mu = 1: one extra force evaluation near the current geometry. The displaced geometry
+    is evaluated first, so the calculator ends at the current one and the optimiser's first force call
+    reuses that result (one SCF for the probe, not two). Two departures from
     ASE, both needed for alkali metals: ASE caps mu below at 1 eV/Å², about twenty times stiffer than Li
     or Na (here the floor is ``MU_FLOOR``); and a coating (atoms not ``is_metal``), much stiffer than the
     metal, is neither displaced nor preconditioned (``precon_hessian``). Constraints are lifted for the
@@ -199,9 +201,10 @@ def estimate_precon_mu(atoms) -> float:
             v[metal, k] = PROBE_FRACTION * r_nn * np.sin(x[:, k] / extent[k])
     try:
         atoms.set_constraint()
-        f0 = atoms.get_forces().copy()
         atoms.positions[:] = pos + v
         f1 = atoms.get_forces().copy()
+        atoms.positions[:] = pos
+        f0 = atoms.get_forces().copy()
     finally:
         atoms.positions[:] = pos
         atoms.set_constraint(cons)
