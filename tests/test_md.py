@@ -419,7 +419,16 @@ def test_ribbon_verb_under_mpi_two_ranks(cfg, tmp_path):
     """md.ntasks > 1: `python -m anodeflow.launch --md 2 -- python -m anodeflow.md.jobs ribbon ...` runs the
     job under the MD launcher on 2 ranks; rank 0 writes the output and the job's log line."""
     c = copy.deepcopy(cfg)
-    c["cft"].update(length_A=20, slab_A=17, vacuum_A=8, equil_ps=0.01, prod_ps=0.04, max_prod_ps=0.04, sample_ps=0.02)
+    c["cft"].update(
+        width_from_tau1=False,
+        length_A=20,
+        slab_A=17,
+        vacuum_A=8,
+        equil_ps=0.01,
+        prod_ps=0.04,
+        max_prod_ps=0.04,
+        sample_ps=0.02,
+    )
     pd.DataFrame({"T_K": [250.0], "a_A": [4.27]}).to_csv(tmp_path / "exp.csv", index=False)
     cmd = [
         sys.executable,
