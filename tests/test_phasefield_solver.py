@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from anodeflow import config as afconfig
-from anodeflow import constants
+from anodeflow import constants as const
 from anodeflow.phasefield.model import (
     GrowthParams,
     UnstableStepError,
@@ -25,30 +25,33 @@ from anodeflow.phasefield.solver import DenseSolver, FastSolver
 #: the reference problem (config/config.yaml phasefield: 200 x 70 cells, dx = 0.5 um, dt = 0.01 s,
 #: 75 nuclei, w = gamma = 1, prune 1e-4); tests change what they need with params(...)
 REFERENCE = GrowthParams.from_config(
-    afconfig.load(Path(__file__).resolve().parents[1] / "config" / "config.yaml")["phasefield"]
+    afconfig.load(Path(__file__).resolve().parents[1] / "config" / "config.yaml")["phasefield"],
+    deposition_velocity=0.1,
+    dt=0.01,
 )
 
 
 def params(**changes) -> GrowthParams:
     """The reference settings with ``changes``; no seed relaxation unless asked for."""
-    return replace(REFERENCE, **{"seed_relax_s": 0.0, **changes})
+    return replace(REFERENCE, **{"seed_relax_steps": 0, **changes})
 
 
 SMALL = dict(nx=48, ny=24, n_nuclei=14, deposition_velocity=1.0)  # a row every 50 steps
 
 
-def _pair(seed=3, **kw):
+def _pair(seed=3, L_front=0.0, **kw):
     """Three orientations of different L, kappa and bulk energy (surface drive), electrolyte, deposition,
     anchored seeds: every term of the model is exercised."""
-    p = params(seed=seed, **{**SMALL, "seed_relax_s": 2.0, "release_rows": 4, **kw})  # relaxation: steps 0-199
-    s = make_setup(p, [1.0, 1.6, 0.6], [1.0, 0.7, 1.4], g_by_orientation=[0.0, -0.004, 0.006])
+    p = params(seed=seed, **{**SMALL, "seed_relax_steps": 200, "release_rows": 4, **kw})  # relaxation: steps 0-199
+    s = make_setup(p, [1.0, 1.6, 0.6], [1.0, 0.7, 1.4], g_by_orientation=[0.0, -0.004, 0.006], L_front=L_front)
     return p, s
 
 
-@pytest.mark.parametrize("anchor", [True, False])
-def test_dense_and_fast_agree_on_same_seed(anchor):
-    """Same discrete equations, same floating-point order: agreement to 1e-12 (observed: bitwise)."""
-    p, s = _pair(anchor_seeds=anchor)
+@pytest.mark.parametrize("anchor, L_front", [(True, 0.0), (False, 0.0), (True, 2.0)])
+def test_dense_and_fast_agree_on_same_seed(anchor, L_front):
+    """Same discrete equations (pair mobilities; with and without a front mobility), same floating-point
+    order: agreement to 1e-12 (observed: bitwise)."""
+    p, s = _pair(anchor_seeds=anchor, L_front=L_front)
     assert (s.owner is not None) == anchor
     d, f = DenseSolver(s), FastSolver(s)
     for _ in range(6):
@@ -66,7 +69,7 @@ def test_dense_and_fast_agree_on_same_seed(anchor):
 
 @pytest.mark.slow
 def test_dense_and_fast_agree_on_reference_grid():
-    p = params(seed=11, seed_relax_s=3.0)
+    p = params(seed=11, seed_relax_steps=300)
     s = make_setup(p, [1.0, 1.5, 0.7], [1.0, 0.8, 1.3], g_by_orientation=[0.0, -0.003, 0.005])
     d, f = DenseSolver(s), FastSolver(s)
     d.run(600)
@@ -100,7 +103,7 @@ def test_nuclei_sit_on_rough_substrate_with_random_orientations():
 def test_mapping_matches_methods_section_8():
     T = 300.0
     L = mobility([0.14, 0.02], T)
-    kB = constants.KB_EV_PER_K
+    kB = const.KB_EV_PER_K
     assert L[0] == pytest.approx(7.5 * math.exp(-0.27 * 0.14 / (kB * T)), rel=1e-12)
     assert L[1] == pytest.approx(7.5 * math.exp(-0.27 * 0.02 / (kB * T)), rel=1e-12)
     k = gradient_coefficient([0.45, 0.50, 0.55], 0.50)

@@ -96,11 +96,11 @@ class GrowthParams:
     ny: int  # cells along the growth direction
     dx: float  # um
     dt: float  # s
-    n_steps: int  # steps of t_end_s at the requested dt_s (a run's own count may differ)
+    n_steps: int  # steps of t_end_s at dt (0: not fixed; a run sets its own count)
     n_nuclei: int
     w: float  # Landau barrier (w0 units)
     gamma: float  # cross-coupling of f0 (gamma > 1/2 keeps grains distinct; 3/2: analytic profiles)
-    deposition_velocity: float  # um/s: one row of dx every dx/v seconds
+    deposition_velocity: float  # um/s: one row of dx every dx/v seconds (v = j V_m/(z F), calibration)
     roughness_cells: int  # amplitude (cells) of the rough substrate profile
     seed_layer_cells: int  # seed layer thickness above the rough bottom (cells)
     prune: float  # |phi| below this is set to 0 after each step
@@ -109,30 +109,42 @@ class GrowthParams:
     orientation_weights: tuple  # relative odds of (001), (101), (111) nuclei
     gamma_e: float | None = None  # cross-coupling grain-electrolyte (None: gamma)
     deposition_drive: float = 0.15  # dmu (w0): metal against electrolyte
-    surface_drive_h_um: float | None = 10.0  # h of dGamma = (E_s - E_0)/h; None: no surface drive
-    electrolyte_L: float | None = None  # L_e (1/(w0 s)); None: the largest grain L
+    surface_drive_h_um: float | None = 10.0  # h of dGamma = (E_s - E_0)/h when only E_s is given; None: none
+    electrolyte_L: float | None = None  # L_e (1/(w0 s)); None: the front mobility L_f, else the largest grain L
     electrolyte_kappa: float | None = None  # kappa_e (w0 um^2); None: kappa_ref = kappa1 exp(kappa2)
     anchor_seeds: bool = True  # the substrate holds each nucleus's contact columns (Dirichlet)
-    seed_relax_s: float = 0.0  # first seconds: every order parameter at one L (mean, stable)
+    seed_relax_steps: int = 0  # first steps: every order parameter at one (the largest stable) L
     release_rows: int = 10  # anchored grains buried this many rows below the front are released
 
     @classmethod
     def from_config(
-        cls, pf: dict, grid: dict | None = None, seed: int | None = None, orientation_weights=EQUAL_ODDS
+        cls,
+        pf: dict,
+        grid: dict | None = None,
+        seed: int | None = None,
+        orientation_weights=EQUAL_ODDS,
+        *,
+        deposition_velocity: float = 1.0,
+        dt: float | None = None,
     ) -> GrowthParams:
         """Settings of a run from the validated ``phasefield`` section; ``grid`` overrides keys of
-        ``phasefield.grid`` (the sweeps' smaller grids), ``seed`` replaces ``phasefield.seed``."""
+        ``phasefield.grid`` (the sweeps' smaller grids), ``seed`` replaces ``phasefield.seed``. The
+        deposition velocity (um/s, from the metal and the current density: :mod:`.calibration`) and the
+        time step (from the stability bound: :func:`anodeflow.phasefield.growth.stable_time_step`) are
+        the run's; ``dt`` defaults to ``phasefield.dt_s`` (1 s if null, until the run sets it)."""
         g = {**pf["grid"], **(grid or {})}
+        dt = dt if dt is not None else (pf["dt_s"] if pf.get("dt_s") else 1.0)
+        t_end = pf.get("t_end_s")
         return cls(
             nx=g["nx"],
             ny=g["ny"],
             dx=g["dx_um"],
-            dt=pf["dt_s"],
-            n_steps=int(math.ceil(pf["t_end_s"] / pf["dt_s"] - 1e-9)),
+            dt=dt,
+            n_steps=int(math.ceil(t_end / dt - 1e-9)) if t_end else 0,
             n_nuclei=g["n_nuclei"],
             w=pf["w"],
             gamma=pf["gamma"],
-            deposition_velocity=pf["deposition_velocity_um_s"],
+            deposition_velocity=deposition_velocity,
             roughness_cells=g["roughness_cells"],
             seed_layer_cells=g["seed_layer_cells"],
             prune=pf["prune"],
@@ -141,11 +153,11 @@ class GrowthParams:
             orientation_weights=tuple(orientation_weights),
             deposition_drive=pf["deposition_drive"],
             gamma_e=pf["gamma_e"],
-            surface_drive_h_um=pf["surface_drive_h_um"],
+            surface_drive_h_um=pf["film"]["h_um"],
             electrolyte_L=pf["electrolyte_L"],
             electrolyte_kappa=pf["electrolyte_kappa"],
             anchor_seeds=pf["anchor_seeds"],
-            seed_relax_s=pf["seed_relax_s"],
+            seed_relax_steps=pf["seed_relax_steps"],
             release_rows=pf["release_rows"],
         )
 
@@ -290,6 +302,7 @@ class Setup:
     phi0: np.ndarray = field(repr=False, default=None)  # (n + 1, ny, nx)
     rows0: int = 0  # rows active at step 0
     owner: np.ndarray | None = None  # (nx,) grain anchored below each column (-1: none); None: no-flux bottom
+    L_front: float = 0.0  # L_f: a grain's order parameter moves with L_q + L_f phi_e (the front)
 
     @property
     def n_grains(self) -> int:
@@ -297,6 +310,34 @@ class Setup:
 
     def all_L(self) -> np.ndarray:
         return np.append(np.asarray(self.L, float), self.L_e)
+
+    def front_mobilities(self) -> np.ndarray:
+        """L_qe of each grain's front with the electrolyte: L_f sqrt(kappa_ref/kappa_q), so that every grain's
+        front moves at about the same speed 3 l_q L_qe dmu = 3 l_ref L_f dmu (the deposition is electrochemical,
+        not a grain property) and the stiff, high-kappa grains are not driven at L_f; zeros without L_f."""
+        if self.L_front <= 0:
+            return np.zeros(self.n_grains)
+        return self.L_front * np.sqrt(kappa_ref() / np.asarray(self.kappa, float))
+
+    def pair_mobility(self, q: int, p: int) -> float:
+        """Mobility of the boundary between order parameters q and p (index n_grains: the electrolyte):
+        sqrt(L_q L_p) between grains; L_qe (:meth:`front_mobilities`) between grain q and the electrolyte if
+        L_f > 0, else sqrt(L_q L_e)."""
+        L = self.all_L()
+        n = self.n_grains
+        if (q == n) != (p == n) and self.L_front > 0:
+            return float(self.front_mobilities()[min(q, p)])
+        return float(np.sqrt(L[q] * L[p]))
+
+    def all_L_max(self) -> np.ndarray:
+        """The largest local mobility each order parameter can see (the stability bound): its pairs' mobilities
+        (sqrt(L_q L_gmax) with the grains, L_qe with the electrolyte) and its own L (alone in a cell)."""
+        L = np.asarray(self.L, float)
+        if L.size == 0:
+            return np.array([self.L_e])
+        front = self.front_mobilities() if self.L_front > 0 else np.sqrt(L * self.L_e)
+        grains = np.maximum.reduce([L, np.sqrt(L * L.max()), front])
+        return np.append(grains, max(self.L_e, float(front.max())))
 
     def all_kappa(self) -> np.ndarray:
         return np.append(np.asarray(self.kappa, float), self.kappa_e)
@@ -309,9 +350,13 @@ class Setup:
         return min(self.params.ny, self.rows0 + step // self.params.steps_per_row)
 
 
-def electrolyte_coefficients(params: GrowthParams, L) -> tuple[float, float]:
-    """(L_e, kappa_e): ``electrolyte_L`` (None: the largest grain L), ``electrolyte_kappa`` (None: kappa_ref)."""
-    L_e = float(np.max(L)) if params.electrolyte_L is None else float(params.electrolyte_L)
+def electrolyte_coefficients(params: GrowthParams, L, L_front: float = 0.0) -> tuple[float, float]:
+    """(L_e, kappa_e): ``electrolyte_L`` (None: the front mobility L_f if > 0, else the largest grain L),
+    ``electrolyte_kappa`` (None: kappa_ref)."""
+    if params.electrolyte_L is not None:
+        L_e = float(params.electrolyte_L)
+    else:
+        L_e = float(L_front) if L_front > 0 else float(np.max(L))
     k_e = kappa_ref() if params.electrolyte_kappa is None else float(params.electrolyte_kappa)
     return L_e, k_e
 
@@ -330,16 +375,10 @@ def rough_substrate(rng: np.random.Generator, nx: int, amplitude: int) -> np.nda
     return np.rint(h).astype(np.int64)
 
 
-def make_setup(
-    params: GrowthParams, L_by_orientation, kappa_by_orientation=None, *, E_s_by_orientation=None, g_by_orientation=None
-) -> Setup:
-    """Build the reproducible initial state.
-
-    Give either ``kappa_by_orientation`` directly (then g_q = -dmu + ``g_by_orientation`` offsets,
-    default 0), or ``E_s_by_orientation`` (then kappa_q = kappa1 exp(kappa2 E_s,q / E_0) and
-    dGamma_q = sigma_ref (E_s,q/E_0 - 1)/h, E_0 the mean E_s over the grains present).
-    ``L_by_orientation`` is the mobility of (001), (101), (111) grains.
-    """
+def seed_layer_draw(params: GrowthParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The random part of a set-up, from ``params.seed``: (substrate profile, nucleus columns, orientation
+    index of each nucleus). :func:`make_setup` draws the same, so a run can compute what depends on the
+    grains present (E_0, w0, <U>) before building it."""
     p = params
     rng = np.random.default_rng(p.seed)
     sub = rough_substrate(rng, p.nx, p.roughness_cells)
@@ -348,17 +387,39 @@ def make_setup(
     xs = np.sort(rng.choice(p.nx, size=p.n_nuclei, replace=False))
     wts = np.asarray(p.orientation_weights, float)
     ori = rng.choice(len(ORIENTATIONS), size=p.n_nuclei, p=wts / wts.sum())
+    return sub, xs, ori
+
+
+def make_setup(
+    params: GrowthParams,
+    L_by_orientation,
+    kappa_by_orientation=None,
+    *,
+    E_s_by_orientation=None,
+    g_by_orientation=None,
+    L_front: float = 0.0,
+) -> Setup:
+    """Build the reproducible initial state.
+
+    Give either ``kappa_by_orientation`` directly, or ``E_s_by_orientation`` (then kappa_q = kappa1
+    exp(kappa2 E_s,q / E_0), E_0 the mean E_s over the grains present). Bulk energies g_q = -dmu +
+    ``g_by_orientation`` offsets (w0; the physical run: (U_q - <U>)/w0, :mod:`.calibration`); without
+    offsets and with E_s, the surface drive dGamma_q = sigma_ref (E_s,q/E_0 - 1) l0/h, else 0.
+    ``L_by_orientation`` is the mobility of (001), (101), (111) grains; ``L_front`` the front mobility L_f.
+    """
+    p = params
+    sub, xs, ori = seed_layer_draw(p)
     L = np.asarray(L_by_orientation, float)[ori]
+    off = None if g_by_orientation is None else np.asarray(g_by_orientation, float)[ori]
     if E_s_by_orientation is not None:
         E_s = np.asarray(E_s_by_orientation, float)[ori]
         E_0 = float(E_s.mean())
         kappa = gradient_coefficient(E_s, E_0)
-        g = bulk_energies(p, surface_drive(E_s, E_0, p.surface_drive_h_um, p.w))
+        g = bulk_energies(p, surface_drive(E_s, E_0, p.surface_drive_h_um, p.w) if off is None else off)
     else:
         kappa = np.asarray(kappa_by_orientation, float)[ori]
-        off = np.zeros(len(ORIENTATIONS)) if g_by_orientation is None else np.asarray(g_by_orientation, float)
-        g = bulk_energies(p, off[ori])
-    L_e, k_e = electrolyte_coefficients(p, L)
+        g = bulk_energies(p, np.zeros(len(ori)) if off is None else off)
+    L_e, k_e = electrolyte_coefficients(p, L, L_front)
     n = p.n_nuclei
     phi0 = np.zeros((n + 1, p.ny, p.nx))
     th = int(p.seed_layer_cells)
@@ -379,7 +440,7 @@ def make_setup(
     active = (jj >= sub[None, :]) & (jj < rows0)
     phi0[n] = np.where(active & (phi0[:n].max(axis=0) == 0.0), 1.0, 0.0)  # the rest is electrolyte
     own = owner.astype(np.int64) if p.anchor_seeds else None
-    return Setup(p, sub, xs, ori, L, kappa, g, L_e, k_e, phi0, rows0, own)
+    return Setup(p, sub, xs, ori, L, kappa, g, L_e, k_e, phi0, rows0, own, float(L_front))
 
 
 def grain_map(phi: np.ndarray, threshold: float = 0.5) -> np.ndarray:
@@ -404,6 +465,7 @@ def custom_setup(
     L_e=None,
     kappa_e=None,
     owner=None,
+    L_front: float = 0.0,
 ) -> Setup:
     """A set-up from given grain fields ``phi0`` (n, ny, nx) (tests, flat-front and flat-boundary problems).
 
@@ -418,7 +480,7 @@ def custom_setup(
     ori = np.zeros(n, np.int64) if orientation is None else np.asarray(orientation, np.int64)
     r0 = params.ny if rows0 is None else int(rows0)
     L = np.asarray(L, float)
-    Le, ke = electrolyte_coefficients(params, L)
+    Le, ke = electrolyte_coefficients(params, L, L_front)
     Le = Le if L_e is None else float(L_e)
     ke = ke if kappa_e is None else float(kappa_e)
     g = bulk_energies(params, np.zeros(n)) if g is None else np.asarray(g, float)
@@ -428,7 +490,9 @@ def custom_setup(
         electrolyte = np.where(active, np.clip(1.0 - phi0.sum(axis=0), 0.0, 1.0), 0.0)
     full = np.concatenate([phi0, np.asarray(electrolyte, float)[None]], axis=0)
     own = None if owner is None else np.asarray(owner, np.int64)
-    return Setup(params, sub, np.zeros(n, np.int64), ori, L, np.asarray(kappa, float), g, Le, ke, full, r0, own)
+    return Setup(
+        params, sub, np.zeros(n, np.int64), ori, L, np.asarray(kappa, float), g, Le, ke, full, r0, own, float(L_front)
+    )
 
 
 # ------------------------------------------------------------------------- what the model predicts
@@ -490,15 +554,16 @@ def boundary_velocity(
     dg: float, L_a: float, L_b: float, kappa_a: float, kappa_b: float, w: float, gamma: float, dx: float | None = None
 ) -> float:
     """Velocity (um/s) of a flat boundary between a and b towards b, driven by dg = g_b - g_a > 0
-    (bulk energy of b above a): the solvability (dissipation) condition of a steadily travelling
-    profile of the gradient flow, dg v = v^2 sum_k int phi_k'^2/L_k dx, so
+    (bulk energy of b above a). Both order parameters move with the boundary's pair mobility
+    L_ab = sqrt(L_a L_b) (:func:`anodeflow.phasefield.solver._cell_mobility`; give L_a = L_b = L_f for a
+    grain/electrolyte front with a front mobility). The solvability (dissipation) condition of a steadily
+    travelling profile of the gradient flow, dg v = v^2 sum_k int phi_k'^2 dx / L_ab, gives
 
-        v = dg / (I_a/L_a + I_b/L_b).
+        v = L_ab dg / (I_a + I_b).
 
     Continuum, kappa_a = kappa_b = kappa, gamma = 3/2: the profile is phi_a = 1/(1 + exp(x/l)),
-    phi_b = 1 - phi_a, l = sqrt(kappa/(2 w)), so I_a = I_b = 1/(6 l) and
-    v = 6 l dg / (1/L_a + 1/L_b)  (equal L: v = 3 L l dg). ``dx`` given: the integrals of the
-    stationary lattice profile (:func:`boundary_profile`); else the continuum ones
+    phi_b = 1 - phi_a, l = sqrt(kappa/(2 w)), so I_a = I_b = 1/(6 l) and v = 3 l L_ab dg. ``dx`` given:
+    the integrals of the stationary lattice profile (:func:`boundary_profile`); else the continuum ones
     (kappa_a = kappa_b only)."""
     if dx is None:
         if not math.isclose(kappa_a, kappa_b) or not math.isclose(gamma, 1.5):
@@ -508,4 +573,4 @@ def boundary_velocity(
     else:
         pr = boundary_profile(kappa_a, kappa_b, w, gamma, dx)
         Ia, Ib = pr["I_a"], pr["I_b"]
-    return dg / (Ia / L_a + Ib / L_b)
+    return math.sqrt(L_a * L_b) * dg / (Ia + Ib)
