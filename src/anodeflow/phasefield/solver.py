@@ -53,6 +53,12 @@ class _Base:
         self.L_relax = 1.8 / (p.dt * stiff)
         self.kappa = kappa
         self.tilt = 6.0 * g  # 6 g_k: d/dphi of g h(phi) = 6 g (phi - phi^2)
+        # pruning (model.py): a value is set to zero only if both it and its point-relaxation target
+        # phi - mu / D_k are below ``prune``; D_k = 4 kappa_k/dx^2 + w f''_max + 6 |g_k| bounds the local
+        # stiffness d mu/d phi from above, so the target never exceeds the cell's local equilibrium. The
+        # criterion holds no dt and no mobility: a tail is cut where its equilibrium value falls below ~prune,
+        # whatever the step, and a slowly moving boundary can always enter the next cell
+        self.inv_stiff = 1.0 / (4.0 * kappa / p.dx**2 + p.w * f2_max(p.gamma_max) + 6.0 * np.abs(g))
         # cross terms: grain q: 2 gamma p (S - p^2) + 2 (gamma_e - gamma) p phi_e^2; electrolyte: 2 gamma_e p (S - p^2)
         ge = p.gamma if p.gamma_e is None else p.gamma_e
         self.tg = np.full(self.n, 2.0 * p.gamma)
@@ -145,6 +151,8 @@ class DenseSolver(_Base):
         self._S = np.empty((ny, nx))
         self._na = -1
         self._k = self.kappa[:, None, None]
+        self._istiff = self.inv_stiff[:, None, None]
+        self._B2 = np.empty((n, ny, nx), dtype=bool)
         self._h = self.tilt[:, None, None]
         self._tg = self.tg[:, None, None]
         self._te = self.te[:, None, None]
@@ -262,11 +270,18 @@ class DenseSolver(_Base):
             np.divide(Nm, T, out=M, where=T > 1e-12)
             np.maximum(M, 0.0, out=M)
             M *= self.p.dt
+        # point-relaxation target phi - mu / D_k (pruning: kept if it or the new value reaches prune)
+        keep = self._B[:, :na]
+        np.multiply(G, self._istiff, out=T)
+        np.subtract(P, T, out=T)
+        np.abs(T, out=T)
+        np.greater_equal(T, self.p.prune, out=keep)
         G *= M
         P -= G
         np.abs(P, out=T)
-        np.greater_equal(T, self.p.prune, out=self._B[:, :na])
-        P *= self._B[:, :na]
+        np.greater_equal(T, self.p.prune, out=self._B2[:, :na])
+        keep |= self._B2[:, :na]
+        P *= keep
         self.step_index += 1
 
 
@@ -329,6 +344,7 @@ def _fast_step(
     front_L,
     kappa,
     tilt,
+    inv_stiff,
     owner,
     inv_dx2,
     w,
@@ -364,6 +380,7 @@ def _fast_step(
                 cs += nx
             width = cw[q] + 2
         kq = kappa[q]
+        iq = inv_stiff[q]
         lq = L[q]
         sq = sqrtL[q]
         fq = front_L[q] if q < n - 1 else 0.0
@@ -429,8 +446,9 @@ def _fast_step(
                     else:
                         m = lq
                     cm = dt * m
+                target = p - mu * iq
                 new = p - mu * cm
-                if abs(new) < prune:
+                if abs(new) < prune and abs(target) < prune:
                     new = 0.0
                 else:
                     if j < lo_r:
@@ -549,6 +567,7 @@ class FastSolver(_Base):
             self.front_L,
             self.kappa,
             self.tilt,
+            self.inv_stiff,
             self.owner,
             1.0 / p.dx**2,
             p.w,
