@@ -103,7 +103,7 @@ class GrowthParams:
     deposition_velocity: float  # um/s: one row of dx every dx/v seconds (v = j V_m/(z F), calibration)
     roughness_cells: int  # amplitude (cells) of the rough substrate profile
     seed_layer_cells: int  # seed layer thickness above the rough bottom (cells)
-    prune: float  # |phi| below this is set to 0 after each step
+    prune: float  # set to 0 after a step where |phi| and its relaxation target |phi - mu/D| are below this
     stability: str  # which explicit-Euler bound is checked: "methods" or "sharp"
     seed: int
     orientation_weights: tuple  # relative odds of (001), (101), (111) nuclei
