@@ -19,11 +19,11 @@ experiment sets:
 * **driving forces** g_q = -dmu + (U_q - <U>) / w0 with U_q = E_s,q/h + F_strain,q(T) of
   :func:`anodeflow.phasefield.energy_balance.grain_energy_density` (the same function as the Delta U
   analysis; <U> the mean over the grains present), dmu the deposition drive;
-* **the metal/electrolyte front** is electrochemical, not a grain property: a grain's order parameter
-  moves with L_q + L_f phi_e (phi_e the electrolyte order parameter, zero inside the film), and the
-  electrolyte with L_f, where L_f = r_f v_dep / (3 l_ref dmu) makes a flat front with mobility L_f on
-  both sides r_f (``front_speed_ratio``) times faster than the deposit arrives: the film grows at
-  v_dep, limited by deposition, whatever the grains' diffusivities.
+* **the metal/electrolyte front** is electrochemical, not a grain property: the pair mobility of grain q
+  with the electrolyte is L_qe = L_f sqrt(kappa_ref/kappa_q) (:meth:`.model.Setup.front_mobilities`), the
+  electrolyte's own L_e = L_f, where L_f = r_f v_dep / (3 l_ref dmu) makes a flat front r_f
+  (``front_speed_ratio``) times faster than the deposit arrives: the film grows at v_dep, limited by
+  deposition, whatever the grains' diffusivities.
 
 The dimensionless numbers that decide the texture, written per run (:func:`ratios`): the speed of a flat
 (001)/(101) boundary under their energy difference over v_dep, and the capillary speed of each grain's

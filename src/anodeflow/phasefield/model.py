@@ -6,7 +6,7 @@ Order parameters phi_q, q = 0..n-1 one per grain, and phi_e (index n) for the el
 the not-yet-filled domain (multi-order-parameter Allen-Cahn, Fan & Chen, Acta Mater. 45, 611
 (1997); Moelans et al., PRB 78, 024113 (2008))::
 
-    d phi_k / dt = -L_k dF/dphi_k                          k = 0..n (n = electrolyte)
+    d phi_k / dt = -L_k(x) dF/dphi_k                       k = 0..n (n = electrolyte)
     F = int [ w f0(phi) + sum_k g_k h(phi_k) + sum_k (kappa_k / 2) |grad phi_k|^2 ] dr
     f0 = sum_k (phi_k^4/4 - phi_k^2/2) + gamma sum_{k<l} phi_k^2 phi_l^2 + 1/4
     h(phi) = phi^2 (3 - 2 phi)          (h(0) = 0, h(1) = 1, h'(0) = h'(1) = 0)
@@ -18,32 +18,35 @@ domain is stable, and grains enter it by pushed (bistable) fronts, not pulled on
 energies (h has zero slope at 0 and 1, so the wells stay at exactly 0 and 1):
 
 * electrolyte g_e = 0 (reference);
-* grain q: g_q = -dmu + dGamma_q. dmu > 0 (``deposition_drive``) is the driving force of
-  deposition, which turns electrolyte into metal; the metal source is the row-by-row activation
-  at the deposition velocity (new rows enter as electrolyte, phi_e = 1);
-* dGamma_q = (E_s,q - E_0)/h (methods section 8, Delta Gamma_surface), in the units below
-  sigma_ref (E_s,q/E_0 - 1) l0/h: the surface energy of a grain as a driving force per volume
-  of a film of thickness h (``surface_drive_h_um``; null switches it off).
+* grain q: g_q = -dmu + (U_q - <U>)/w0, U_q = E_s,q/h + F_strain,q(T) (:mod:`.calibration`,
+  :func:`.energy_balance.grain_energy_density`). dmu > 0 (``deposition_drive``) is the driving force of
+  deposition, which turns electrolyte into metal; the metal source is the row-by-row activation at the
+  deposition velocity v = j V_m/(z F) (new rows enter as electrolyte, phi_e = 1). Without the strain
+  term, (U_q - <U>)/w0 = sigma_ref (E_s,q/E_0 - 1) l0/h (:func:`surface_drive`).
 
-DFT enters through L_q = L1 exp(-L2 E_a/(k_B T)) and kappa_q = kappa1 exp(kappa2 E_s/E_0)
-(methods); a grain of higher E_s has a larger kappa_q, hence a higher interface energy
-(sigma = sqrt(2 w kappa)/3 for a symmetric pair, gamma = 3/2) and a higher bulk energy g_q.
+L_k(x) is the pair mobility of the cell: sum_l L_kl phi_l^2 / sum_l phi_l^2 over the other order
+parameters, L_qp = sqrt(L_q L_p) between grains, L_qe (the front mobility) with the electrolyte
+(:mod:`.solver`); L_q from D_q(T) (:mod:`.calibration`; :func:`mobility` is methods' dimensionless
+mapping, kept for the model-unit tests), kappa_q = kappa1 exp(kappa2 E_s/E_0) (methods); a grain of
+higher E_s has a larger kappa_q, hence a higher interface energy (sigma = sqrt(2 w kappa)/3 for a
+symmetric pair, gamma = 3/2) and a higher bulk energy g_q.
 
-Non-dimensionalisation (methods.md asks for it)
------------------------------------------------
-* length l0 = 1 um (reference dx = 0.5), time t0 = 1 s (reference dt = 0.01);
-* energy density w0 = E_0 / (sigma_ref l0), sigma_ref = sqrt(2 w kappa_ref)/3, kappa_ref =
+Units
+-----
+* length in um (reference dx = 0.5), time in s (physical; dt from the stability bound);
+* energy density w0 = E_0 / (sigma_ref l0), l0 = 1 um, sigma_ref = sqrt(2 w kappa_ref)/3, kappa_ref =
   kappa1 exp(kappa2) (the kappa of a grain with E_s = E_0): the model surface energy of the mean
   grain equals the DFT mean surface energy E_0. For w = 1: kappa_ref = 1.99, sigma_ref = 0.665,
   w0 = 1.50 E_0/um (Li: ~7e5 J/m^3, Na: ~3e5 J/m^3);
-* L_q in 1/(w0 s), kappa_q in w0 um^2, g_q in w0; the constants of methods.md (L1 = 7.5,
-  L2 = 0.27, kappa1 = 4.1e-9, kappa2 = 20; anodeflow.constants) are in these units.
+* L_q in 1/(w0 s), kappa_q in w0 um^2, g_q in w0.
 
 Discretisation: explicit Euler, 5-point Laplacian, periodic along x, no flux through inactive
-cells (substrate below the rough bottom interface, and rows not yet activated). Order parameters
-whose magnitude falls below ``prune`` (default 1e-4) after a step are set to exactly zero; this is
-part of the discrete model (both solvers apply it identically) and is what lets the fast solver
-track each order parameter only where it is non-zero.
+cells (substrate below the rough bottom interface, and rows not yet activated). After a step, a value
+is set to exactly zero where both it and its point-relaxation target phi - mu/D_k (D_k = 4 kappa_k/dx^2 +
+w f''_max + 6 |g_k|) are below ``prune`` (default 1e-4): no time step in the rule, so tails end where their
+equilibrium value falls to ~prune and slow boundaries are not pinned by a small dt L. This is part of the
+discrete model (both solvers apply it identically) and is what lets the fast solver track each order
+parameter only where it is non-zero.
 
 Linear stability of explicit Euler: the update of a perturbation is (1 - dt diag(L)(K + W)) with
 K = diag(8 kappa_k/dx^2) for the checkerboard mode and W the Hessian of w f0 + sum g_k h(phi_k),
@@ -62,7 +65,7 @@ fills the rough bottom and is ``seed_layer_cells`` thick above its highest point
 nucleus of one cell, or a thinner layer, would lie below the critical size and dissolve into the
 stable electrolyte), under one row of electrolyte. With ``anchor_seeds`` the substrate holds each
 nucleus on its columns (Dirichlet bottom) until the grain is overgrown (``release_rows`` below the
-front); ``seed_relax_s``: the first seconds run every order parameter at one mobility. Rows are activated one by one
+front); ``seed_relax_steps``: the first steps run every order parameter at one mobility. Rows are activated one by one
 from the bottom at the deposition velocity (phi_e = 1 in a new row); inactive rows are frozen at
 zero and do not exchange flux. Everything random comes from one ``numpy.random.Generator`` seeded
 by ``seed``: a run is reproducible bit for bit.
