@@ -1,7 +1,7 @@
 """Benchmark: how fast surface energy selects grains, against the (001)/(101) surface-energy anisotropy.
 
     python benchmarks/pf_anisotropy_selection.py [--metal Li] [--condition solid]
-        [--anisotropy -0.12 -0.09 -0.06 -0.04 -0.02 0 0.02 0.04 0.06] [--seeds 0 1]
+        [--anisotropy -0.12 -0.09 -0.06 -0.04 -0.02 0 0.02 0.04 0.06] [--seeds 0 1] [--current-density J]
         [--out benchmarks/results/pf_anisotropy_selection]
 
 Issue 15 asks that selection develop with the film: the final winner under 90 % of the growth front when
@@ -11,7 +11,8 @@ an interface-energy ratio of about exp(10 |a|): at some |a| the low-E_s grain we
 growth front and takes it within the first rows, whatever the mobilities. This sweep measures where.
 
 Every run is the workflow's own (`anodeflow.phasefield.growth.run_growth`, reference grid and
-settings of config/config.yaml, `phasefield.temperature_K`), with E_a per orientation and E_s(101),
+settings of config/config.yaml, `phasefield.temperature_K` and `current_density_mA_cm2` unless
+``--current-density`` is given), with E_a per orientation and E_s(101),
 E_s(111) of ``--metal``/``--condition`` read from the workflow's tables under ``--results`` (quick
 campaign by default), and E_s(001) = E_s(101) (1 + a). Writes ``<out>.csv`` (one row per a and seed:
 winner, final top fractions, the winner's front share at 10 % of growth) and ``<out>.json`` (inputs,
@@ -44,6 +45,7 @@ def main() -> None:
         "--anisotropy", nargs="+", type=float, default=[-0.12, -0.09, -0.06, -0.04, -0.02, 0.0, 0.02, 0.04, 0.06]
     )
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1])
+    ap.add_argument("--current-density", type=float, default=None, help="mA/cm^2 (default: phasefield's)")
     ap.add_argument("--results", default=str(ROOT), help="directory holding results/ (tables of E_s, E_a)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks/results/pf_anisotropy_selection"))
     args = ap.parse_args()
@@ -51,6 +53,7 @@ def main() -> None:
 
     cfg = afconfig.load(ROOT / "config/config.yaml")
     cfg["phasefield"]["inputs"] = {}
+    j = args.current_density or float(cfg["phasefield"]["current_density_mA_cm2"])
     res_dir = Path(args.results)
     inp = resolve_inputs(
         cfg,
@@ -66,7 +69,7 @@ def main() -> None:
         for seed in args.seeds:
             pf = {**cfg["phasefield"], "grid": {**cfg["phasefield"]["grid"]}, "seed": seed}
             t = time.time()
-            r = run_growth(pf, E_s, inp["E_a_eV"], float(pf["temperature_K"]), keep_frames=False)
+            r = run_growth(pf, args.metal, E_s, inp["E_a_eV"], float(pf["temperature_K"]), j, keep_frames=False)
             w = r["winner"]["winner"]
             sel = selection_at(_front(r), w) if w else None
             rows.append(
@@ -79,6 +82,7 @@ def main() -> None:
                     "front_um_at_10pct": sel["front_um"] if sel else None,
                     "kappa_001": r["kappa"]["001"],
                     "kappa_101": r["kappa"]["101"],
+                    "flat_001_101_ratio": r["calibration"]["ratios"]["flat_001_101"],
                     "wall_s": time.time() - t,
                 }
             )
@@ -91,6 +95,7 @@ def main() -> None:
         "condition": args.condition,
         "inputs": inp,
         "temperature_K": cfg["phasefield"]["temperature_K"],
+        "current_density_mA_cm2": j,
         "grid": cfg["phasefield"]["grid"],
         "machine": platform.node(),
         "cpus": os.cpu_count(),

@@ -1,21 +1,25 @@
 """Benchmark of the grain-selection phase-field solvers on the reference-size problem.
 
     python benchmarks/phasefield_bench.py --steps N --json [--dense-steps M] [--out FILE]
+        [--metal Li --temperature 300 --current-density 1.0]
+    python benchmarks/phasefield_bench.py --full ...      (N = the steps of the whole reference run)
 
-Runs the reference problem (200 x 70 cells, dx = 0.5 um, dt = 0.01 s, 75 nuclei on a rough
-bottom, rows activated one by one at the deposition velocity exactly as in a full run) for N
-steps with the fast (numba) solver, then the dense NumPy reference formulation over the
-first M steps (default M = N) of the same run, from the same seed, and prints one JSON object:
+Runs the reference problem (200 x 70 cells, dx = 0.5 um, 75 nuclei on a rough bottom, rows activated one
+by one at the deposition velocity v = j V_m/(z F) exactly as in a full run, physical units: the stage's
+own calibration and time step, dt = dt_safety x the explicit-Euler bound) for N steps with the fast
+(numba) solver, then the dense NumPy reference formulation over M steps (default M = N) of the same
+run, from the same seed, and prints one JSON object:
 ``steps``, ``wall_s``, ``steps_per_s`` (fast solver, compilation excluded and reported as
 ``jit_s``), ``dense`` (the same for the reference), ``speedup`` (dense wall / fast wall over
 the same M steps), ``max_abs_diff`` between the two solutions after M steps, the machine,
 the load average before and after, and the inputs.
 
-Inputs: the grid, dt, seed and model settings of the reference config (config/config.yaml, section
-phasefield: electrolyte order parameter, deposition drive, anchored seed layer, seed relaxation);
-L_q, kappa_q and the surface-drive offsets of g_q are given explicitly (below) so that the reference
-step dt = 0.01 s is stable (the stage itself derives them from E_a, E_s and T and lowers dt when the
-explicit-Euler bound requires it). The dense formulation is the same discrete model in NumPy
+Inputs: the grid, seed and model settings of the reference config (config/config.yaml, section
+phasefield: electrolyte order parameter, deposition drive, anchored seed layer, seed relaxation, film);
+E_s and E_a of the grains are given below (Li, unstrained: the workflow's PBE slabs of
+tests/configs/pf_check.yaml and the literature / MD-potential barriers there), from which
+anodeflow.phasefield.growth.prepare computes L_q, kappa_q, g_q and the front mobility exactly as the
+stage does. The dense formulation is the same discrete model in NumPy
 (every order parameter, electrolyte included, over every activated row). Run the timing you report
 under ``flock /tmp/anodeflow-bench.lock``.
 """
@@ -28,20 +32,21 @@ import os
 import platform
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from anodeflow import config as afconfig
-from anodeflow.phasefield.model import GrowthParams, make_setup, stability_bound
+from anodeflow.phasefield.growth import prepare, stable_time_step
 from anodeflow.phasefield.solver import DenseSolver, FastSolver
 
 REFERENCE_CONFIG = Path(__file__).resolve().parents[1] / "config" / "config.yaml"
 
-# (001), (101), (111): mobilities 1/(w0 s) and gradient coefficients w0 um^2 of the benchmark
-BENCH_L = (1.0, 1.5, 0.7)
-BENCH_KAPPA = (1.0, 0.8, 1.3)
-BENCH_DGAMMA = (0.0, -0.003, 0.004)  # w0: surface drive of (001), (101), (111)
+# (001), (101), (111) of Li, unstrained: E_s (J/m^2) from the workflow's PBE slabs (quick preset), E_a (eV)
+# (001)/(101) literature (methods.md 8), (111) the workflow's NEB with the MD potential (tests/configs/pf_check.yaml)
+BENCH_E_S = {"001": 0.472, "101": 0.467, "111": 0.592}
+BENCH_E_A = {"001": 0.14, "101": 0.02, "111": 0.301}
 
 
 def machine() -> dict:
@@ -66,6 +71,10 @@ def machine() -> dict:
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--steps", type=int, default=40000, help="steps of the fast solver (N)")
+    ap.add_argument("--full", action="store_true", help="N = the steps of the whole reference run (overrides --steps)")
+    ap.add_argument("--metal", default="Li", help="the E_s, E_a above are Li's; the metal sets V_m, z, Omega")
+    ap.add_argument("--temperature", type=float, default=300.0, help="K")
+    ap.add_argument("--current-density", type=float, default=1.0, help="mA/cm^2")
     ap.add_argument(
         "--dense-steps", type=int, default=None, help="steps of the dense reference (M <= N; default N; 0 skips it)"
     )
@@ -80,11 +89,15 @@ def main(argv=None) -> dict:
     ap.add_argument("--json", action="store_true", help="print the result as one JSON object")
     ap.add_argument("--out", help="also write the JSON to this file")
     args = ap.parse_args(argv)
+    pf = afconfig.load(REFERENCE_CONFIG)["phasefield"]
+    setup, cal = prepare(pf, args.metal, BENCH_E_S, BENCH_E_A, args.temperature, args.current_density, seed=args.seed)
+    dt, bound = stable_time_step(pf, setup)
+    params = setup.params = replace(setup.params, dt=dt)
+    full_steps = (params.ny - setup.rows0 + pf["top_rows"]) * params.steps_per_row
+    if args.full:
+        args.steps = full_steps
     n_dense = args.steps if args.dense_steps is None else min(args.dense_steps, args.steps)
     k0 = min(args.dense_start, args.steps - n_dense)
-
-    params = GrowthParams.from_config(afconfig.load(REFERENCE_CONFIG)["phasefield"], seed=args.seed)
-    setup = make_setup(params, BENCH_L, BENCH_KAPPA, g_by_orientation=BENCH_DGAMMA)
     load_before = os.getloadavg()
 
     t0 = time.perf_counter()
@@ -125,21 +138,28 @@ def main(argv=None) -> dict:
         "n_nuclei": params.n_nuclei,
         "rows_active_end": fast.active_rows(),
         "steps_per_row": params.steps_per_row,
+        "steps_full_run": full_steps,
         "box_cells_end": fast.box_cells(),
         "grains_alive_end": int(np.sum(fast.cw[:-1] > 0)),
         "front_fractions_end": {o: float(x) for o, x in zip(("001", "101", "111"), front_fractions)},
-        "L": BENCH_L,
-        "kappa": BENCH_KAPPA,
-        "dGamma": BENCH_DGAMMA,
+        "metal": args.metal,
+        "temperature_K": args.temperature,
+        "current_density_mA_cm2": args.current_density,
+        "deposition_velocity_um_s": cal["deposition_velocity_um_s"],
+        "E_s_J_m2": BENCH_E_S,
+        "E_a_eV": BENCH_E_A,
+        "L_by_orientation": cal["L_by_orientation"],
+        "dg_by_orientation": cal["dg_by_orientation"],
+        "L_front": setup.L_front,
         "L_e": setup.L_e,
         "kappa_e": setup.kappa_e,
         "deposition_drive": params.deposition_drive,
         "anchor_seeds": params.anchor_seeds,
-        "seed_relax_s": params.seed_relax_s,
+        "seed_relax_steps": params.seed_relax_steps,
+        "prune": params.prune,
         "seed": params.seed,
-        "dt_bound_s": stability_bound(
-            setup.all_L(), setup.all_kappa(), params.dx, params.w, params.gamma_max, params.stability, setup.all_g()
-        ),
+        "dt_bound_s": bound,
+        "simulated_s": args.steps * dt,
     }
     if n_dense:
         dense = DenseSolver(setup)

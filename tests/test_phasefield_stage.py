@@ -31,7 +31,6 @@ def _outputs(d):
 
 
 @pytest.mark.slow
-@pytest.mark.slow
 def test_standalone_run_writes_every_output(cfg, tmp_path):
     assert inputs.needed_inputs(cfg, "Li") == {"surfaces": False, "barriers": False}
     s = jobs.grain_selection(cfg, "Li", "liquid", **_outputs(tmp_path))
@@ -46,7 +45,12 @@ def test_standalone_run_writes_every_output(cfg, tmp_path):
         assert (tmp_path / f).stat().st_size > 0, f
     tex = pd.read_csv(tmp_path / "texture.csv")
     t = tex[tex.axis == "time"]
-    assert t.value.iloc[-1] == pytest.approx(cfg["phasefield"]["t_end_s"], abs=s["dt_s"])
+    # physical time: t_end_s null runs until the domain is filled, top_rows row periods dx/v_dep after the last row
+    v = s["calibration"]["deposition_velocity_um_s"]
+    assert v == pytest.approx(1.35e-3, rel=0.005)  # Li at 1 mA/cm^2
+    assert s["calibration"]["row_period_s"] == pytest.approx(0.5 / v)
+    assert t.value.iloc[-1] == pytest.approx(s["n_steps"] * s["dt_s"], abs=s["dt_s"])
+    assert t.value.iloc[-1] > (24 - 8) * 0.5 / v  # at least the rows above the seed layer (<= 8 rows)
     fr = t[["frac_001", "frac_101", "frac_111"]].to_numpy()
     assert np.allclose(fr[1:].sum(axis=1), 1.0)
     j = json.loads((tmp_path / "texture.json").read_text())
@@ -66,7 +70,10 @@ def test_standalone_run_writes_every_output(cfg, tmp_path):
 
 
 def test_unstable_step_is_refused_without_dt_auto(cfg, tmp_path):
+    """dt_s given above the run's bound (Li at 1 mA/cm^2: the front mobility sets it below 1 s) and dt_auto off:
+    refused before the run, stating the bound."""
     cfg["phasefield"]["dt_auto"] = False
+    cfg["phasefield"]["dt_s"] = 100.0
     with pytest.raises(UnstableStepError, match="bound"):
         jobs.grain_selection(cfg, "Li", "liquid", **_outputs(tmp_path))
 
@@ -101,25 +108,37 @@ def test_inputs_from_workflow_tables(cfg, tmp_path):
 
 
 def test_delta_U_matches_hand_calculation(cfg):
-    """methods.md 8 numbers: L = h = 10 um, R = 0.001 um/s, sigma_y = 0.55 MPa, eps = 0.2, D0 = 1e-15
-    (the schema defaults of phasefield.temperature_analysis)."""
+    """methods.md 8 numbers: L = h = 10 um, R = 0.001 um/s (the seed's value, ~0.74 mA/cm^2 of Li),
+    sigma_y = 0.55 MPa, eps = 0.2, D0 = 1e-15 m^2/s, beta = 1 (the schema defaults of phasefield.film)."""
+    from anodeflow.phasefield.calibration import deposition_velocity_um_s
+
     T = 300.0
     kB = 8.617333262e-5
-    film = energy_balance.FilmConditions.from_config(cfg["phasefield"]["temperature_analysis"])
-    assert astuple(film) == pytest.approx((1e-5, 1e-5, 1e-9, 0.55e6, 0.2, 1e-15, 1.0), rel=1e-12)
+    assert deposition_velocity_um_s("Li", 0.74) == pytest.approx(1e-3, rel=0.01)
+    film = energy_balance.FilmConditions.from_config(cfg["phasefield"]["film"], 1e-3)
+    assert astuple(film) == pytest.approx((1e-5, 1e-5, 1e-9, 0.55e6, 0.2, 1e-15, 1.0, True), rel=1e-12)
     d = energy_balance.delta_U(T, 0.46, 0.49, 0.14, 0.02, film)
     D1, D2 = 1e-15 * math.exp(-0.14 / (kB * T)), 1e-15 * math.exp(-0.02 / (kB * T))
     dF = 0.55e6 * 0.2 * (math.exp(-D1 / 1e-14) - math.exp(-D2 / 1e-14))
     assert float(d["dF_strain_J_m3"]) == pytest.approx(dF, rel=1e-5)
     assert float(d["dGamma_J_m3"]) == pytest.approx(-0.03 / 1e-5)
     assert float(d["dU_J_m3"]) == pytest.approx(dF - 3000.0, rel=1e-5)
+    # without the strain term (phasefield.strain_drive false) only the surface term is left
+    d0 = energy_balance.delta_U(
+        T,
+        0.46,
+        0.49,
+        0.14,
+        0.02,
+        energy_balance.FilmConditions.from_config(cfg["phasefield"]["film"], 1e-3, strain=False),
+    )
+    assert float(d0["dF_strain_J_m3"]) == 0.0 and float(d0["dU_J_m3"]) == pytest.approx(-3000.0)
     T = np.linspace(100, 600, 501)
     y = np.sin(T / 50.0)
     c = energy_balance.crossovers(T, y)
     assert c[0] == pytest.approx(50 * math.pi, abs=0.05)
 
 
-@pytest.mark.slow
 @pytest.mark.slow
 def test_temperature_and_phase_map_sweeps(cfg, tmp_path):
     pts = []

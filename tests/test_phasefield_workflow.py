@@ -13,6 +13,7 @@ TARGETS = [
     "results/phasefield/Li-liquid/texture.json",
     "results/phasefield/Li-solid/texture.json",
     "results/phasefield/temperature_analysis.csv",
+    "results/phasefield/winners.csv",
     "results/phasefield/phase_map.csv",
 ]
 
@@ -23,12 +24,13 @@ def test_phasefield_rules_standalone(tmp_path):
     out = snakemake(sb, "--cores", "2", *TARGETS, "--configfile", CONFIG, timeout=900).stdout
     ran = jobs_run(out)
     assert ran.count("pf_grain_selection") == 2 and ran.count("pf_phase_map_point") == 4
+    assert ran.count("pf_temperature_point") == 2  # Li liquid and solid at 300 K, 1 mA/cm^2
     assert "surface_energy" not in ran and "adatom_barrier" not in ran  # every input given in config
     for log in [
         "Li-liquid.log",
         "Li-solid.log",
-        "temperature/Li-liquid_300K.log",
-        "temperature/Li-solid_300K.log",
+        "temperature/Li-liquid_300K_1mAcm2.log",
+        "temperature/Li-solid_300K_1mAcm2.log",
         "temperature_analysis.log",
         "phase_map/point_1_1.log",
         "phase_map.log",
@@ -41,7 +43,7 @@ def test_phasefield_rules_standalone(tmp_path):
     snakemake(sb, "--report", "report.html", *TARGETS, "--configfile", CONFIG, timeout=600)
     html = (sb / "report.html").read_text()
     names = set(re.findall(r"filename=([^;]+);base64", html))
-    assert {"snapshots.png", "animation.gif", "temperature_analysis.png", "phase_map.png"} <= names
+    assert {"snapshots.png", "animation.gif", "temperature_analysis.png", "winners.png", "phase_map.png"} <= names
     assert "7. Phase field" in html
 
 

@@ -24,3 +24,16 @@ PF_KAPPA2 = 20.0  # dimensionless
 PF_ORIENTATIONS = ("001", "101", "111")
 #: the same families in the slab (DFT/NEB) notation: (001)->100, (101)->110, (111)->111
 PF_SLAB_FACET = {"001": "100", "101": "110", "111": "111"}
+
+# --- electrodeposition: deposition velocity v = j V_m / (z F) (methods.md section 8) ----------
+#: Faraday constant, C/mol (CODATA 2018: N_A e, exact)
+FARADAY_C_PER_MOL = 96485.33212
+#: Avogadro constant, 1/mol (CODATA 2018, exact)
+AVOGADRO_PER_MOL = 6.02214076e23
+#: molar volume of the metal, cm^3/mol = M/rho at room temperature, from the standard atomic weights
+#: (IUPAC 2013: Li 6.94, Na 22.990, K 39.098 g/mol) and the densities of CRC Handbook of Chemistry and
+#: Physics, 97th ed. (2016), section 4 (Li 0.534, Na 0.968, K 0.89 g/cm^3). Checks (methods.md 8):
+#: 0.1 mA/cm^2 deposits 1.35e-4 um/s of Li and 2.46e-4 um/s of Na.
+METAL_MOLAR_VOLUME_CM3_MOL = {"Li": 6.94 / 0.534, "Na": 22.990 / 0.968, "K": 39.098 / 0.89}
+#: electrons transferred per deposited atom (M+ + e- -> M)
+METAL_CHARGE_NUMBER = {"Li": 1, "Na": 1, "K": 1}

@@ -214,3 +214,28 @@ def convergence_job_spec(config: dict, system_id: str) -> dict:
         "preset": science(preset(config)),
         "spread_settings": conv.get("spread_settings", 2),
     }
+
+
+def surface_energy_preset(config: dict) -> dict:
+    """The precision preset of the E_s jobs: surfaces.precision (null: the active one)."""
+    return preset(config, config["surfaces"]["precision"])
+
+
+def surface_energy_job_config(config: dict) -> dict:
+    """The config an E_s job reads (``anodeflow.pfinputs.jobs surface-energy --config``): the surfaces settings
+    without the lists of metals, facets and strains (adding a strain must not rerun the others) and the science
+    keys of its preset (execution keys such as ntasks left out, so changing them reruns nothing)."""
+    job = {k: v for k, v in config["surfaces"].items() if k not in ("metals", "facets", "strains")}
+    return {"surfaces": job, "preset": science(surface_energy_preset(config))}
+
+
+def barrier_job_config(config: dict, metal: str) -> dict:
+    """The config a barrier job of ``metal`` reads (``anodeflow.pfinputs.jobs barrier --config``): the barriers
+    section without its lists, and that metal's entries of metals (a0_A) and potentials, so that a change
+    reruns exactly that metal's barriers."""
+    job = {k: v for k, v in config["barriers"].items() if k not in ("metals", "facets")}
+    return {
+        "barriers": job,
+        "metals": {metal: config["metals"][metal]},
+        "potentials": {metal: config["potentials"][metal]},
+    }

@@ -7,8 +7,7 @@ from anodeflow import potentials as afpot
 from anodeflow import systems as afsystems
 from anodeflow.md import settings as afmdset
 from anodeflow.pfinputs import surfaces as afsurf
-from anodeflow.phasefield import inputs as afpfinputs
-from anodeflow.phasefield import phase_map as afpfmap
+from anodeflow.phasefield import plan as afpfplan
 
 SYSTEMS = afsystems.systems(config)
 
@@ -290,22 +289,14 @@ def cft_targets():
 
 
 # --- 9 pfinputs -----------------------------------------------------------------------------------
-def surface_energy_preset():
-    """The precision preset of the E_s jobs: surfaces.precision (null: the active one)."""
-    return afsystems.preset(config, config["surfaces"]["precision"])
-
-
 def surface_energy_config():
-    """Config of an E_s job, as JSON for ``--config``: the surfaces settings (not the lists of metals,
-    facets and strains: adding a strain must not rerun the others) and the science keys of its preset
-    (execution keys such as ntasks left out, so changing them reruns nothing)."""
-    job = {k: v for k, v in config["surfaces"].items() if k not in ("metals", "facets", "strains")}
-    return json.dumps({"surfaces": job, "preset": afsystems.science(surface_energy_preset())}, sort_keys=True)
+    """Config of an E_s job, as JSON for ``--config`` (anodeflow.systems.surface_energy_job_config)."""
+    return json.dumps(afsystems.surface_energy_job_config(config), sort_keys=True)
 
 
 def surface_energy_ntasks():
     """MPI ranks of an E_s job: ntasks of its preset."""
-    return int(surface_energy_preset()["ntasks"])
+    return int(afsystems.surface_energy_preset(config)["ntasks"])
 
 
 def surface_energy_bulk(wildcards):
@@ -321,12 +312,8 @@ def surface_energy_results(wildcards):
 
 
 def barrier_config(wildcards):
-    """Config of a barrier job of {metal}, as JSON for ``--config``: the barriers section and the
-    metal's entries of metals (a0_A) and potentials, so a change reruns exactly that metal's barriers."""
-    m = wildcards.metal
-    job = {k: v for k, v in config["barriers"].items() if k not in ("metals", "facets")}
-    return json.dumps({"barriers": job, "metals": {m: config["metals"][m]},
-                       "potentials": {m: config["potentials"][m]}}, sort_keys=True)
+    """Config of a barrier job of {metal}, as JSON for ``--config`` (anodeflow.systems.barrier_job_config)."""
+    return json.dumps(afsystems.barrier_job_config(config, wildcards.metal), sort_keys=True)
 
 
 def barrier_results(wildcards):
@@ -340,76 +327,29 @@ def pfinputs_targets():
 
 
 # --- 10 phasefield --------------------------------------------------------------------------------
-def pf_runs(kind, wildcards=None):
-    """The (metal, condition) runs behind a phase-field job of ``kind``: their inputs decide which
-    workflow tables (E_s, E_a) the job reads."""
-    pf = config["phasefield"]
-    ta, pm = pf["temperature_analysis"], pf["phase_map"]
-    if kind == "grain_selection":
-        return [(wildcards.metal, wildcards.condition)]
-    if kind == "temperature_point":
-        return [(wildcards.metal, wildcards.condition)]
-    if kind == "temperature_analysis":
-        return [(m, c) for m in ta["metals"] for c in pf_ta_conditions()]
-    if kind == "phase_map_point":
-        return [(pm["metal"], pm["condition"])]
-    if kind == "phase_map":
-        return [(m, c) for m in pf["metals"] for c in pf["conditions"]]
-    raise ValueError(f"phase-field job kind {kind!r}")
-
-
-def pf_tables(kind, wildcards=None):
-    """The workflow tables a phase-field job of ``kind`` reads, as named inputs surfaces_<metal> /
-    barriers_<metal>: none for the values phasefield.inputs gives."""
-    out = {}
-    for m, c in pf_runs(kind, wildcards):
-        need = afpfinputs.needed_inputs(config, m, [c])
-        if need["surfaces"]:
-            out[f"surfaces_{m}"] = afpfinputs.surfaces_csv(m)
-        if need["barriers"]:
-            out[f"barriers_{m}"] = afpfinputs.barriers_csv(m)
-    return out
 
 
 def pf_table_inputs(kind):
-    """Input function (use with unpack) of :func:`pf_tables`."""
-    return lambda wildcards: pf_tables(kind, wildcards)
+    """Input function (use with unpack): the workflow tables (E_s, E_a) a phase-field job of ``kind`` reads."""
+    return lambda wildcards: afpfplan.tables(config, kind, wildcards.get("metal"), wildcards.get("condition"))
 
 
 def pf_table_options(kind):
     """Params function: the same tables as job options, ``--surfaces Li=<csv> --barriers Li=<csv>``."""
-    def options(wildcards):
-        tables = pf_tables(kind, wildcards)
-        out = []
-        for what in ("surfaces", "barriers"):
-            pairs = [f"{k.split('_', 1)[1]}={v}" for k, v in tables.items() if k.startswith(f"{what}_")]
-            if pairs:
-                out.append(f"--{what} " + " ".join(pairs))
-        return " ".join(out)
-    return options
-
-
-def pf_ta_conditions():
-    """Conditions of the temperature analysis (null: every phasefield.conditions)."""
-    c = config["phasefield"]["temperature_analysis"].get("conditions")
-    return list(config["phasefield"]["conditions"]) if c is None else list(c)
+    return lambda wildcards: afpfplan.table_options(
+        afpfplan.tables(config, kind, wildcards.get("metal"), wildcards.get("condition")))
 
 
 def pf_temperature_points():
-    ta = config["phasefield"]["temperature_analysis"]
-    return [f"results/phasefield/temperature/{m}-{c}_{T:g}K.json" for m in ta["metals"]
-            for c in pf_ta_conditions() for T in ta["pf_T_K"]]
+    return afpfplan.temperature_points(config["phasefield"])
 
 
 def pf_phase_map_points():
-    A, B = afpfmap.phase_map_axes(config["phasefield"]["phase_map"])
-    return [f"results/phasefield/phase_map/point_{i}_{j}.json" for i in range(len(A)) for j in range(len(B))]
+    return afpfplan.phase_map_points(config["phasefield"])
 
 
 def pf_targets():
-    pf = config["phasefield"]
-    return ([f"results/phasefield/{m}-{c}/texture.json" for m in pf["metals"] for c in pf["conditions"]]
-            + ["results/phasefield/temperature_analysis.csv", "results/phasefield/phase_map.csv"])
+    return afpfplan.targets(config["phasefield"])
 
 
 # --- 11 report ------------------------------------------------------------------------------------

@@ -41,14 +41,15 @@ rule pf_temperature_point:
     input:
         unpack(pf_table_inputs("temperature_point")),
     output:
-        "results/phasefield/temperature/{metal}-{condition}_{pfT}K.json",
+        "results/phasefield/temperature/{metal}-{condition}_{pfT}K_{pfj}mAcm2.json",
     wildcard_constraints:
         pfT=r"[0-9]+(\.[0-9]+)?",
+        pfj=r"[0-9]+(\.[0-9]+)?(e-?[0-9]+)?",
         condition=r"[a-z]+",
     log:
-        "logs/phasefield/temperature/{metal}-{condition}_{pfT}K.log",
+        "logs/phasefield/temperature/{metal}-{condition}_{pfT}K_{pfj}mAcm2.log",
     benchmark:
-        "results/benchmarks/phasefield/temperature/{metal}-{condition}_{pfT}K.tsv"
+        "results/benchmarks/phasefield/temperature/{metal}-{condition}_{pfT}K_{pfj}mAcm2.tsv"
     params:
         cfg=stage_config("phasefield"),
         tables=pf_table_options("temperature_point"),
@@ -57,12 +58,13 @@ rule pf_temperature_point:
         "../../envs/analysis.yaml"
     shell:
         "python -m anodeflow.phasefield.jobs temperature-point --config {params.cfg:q} --metal {wildcards.metal} "
-        "--condition {wildcards.condition} --temperature {wildcards.pfT} {params.tables} --out {output} > {log} 2>&1"
+        "--condition {wildcards.condition} --temperature {wildcards.pfT} --current-density {wildcards.pfj} "
+        "{params.tables} --out {output} > {log} 2>&1"
 
 
 rule pf_temperature_analysis:
-    """Delta U(T) between (001) and (101) per metal and condition (liquid, solid) with the crossover
-    temperatures, next to the phase-field winners at pf_T_K."""
+    """Delta U(T) between (001) and (101) per metal, condition (liquid, solid) and current density with the
+    crossover temperatures; the phase-field winner next to the sign of Delta U at every run of the sweep."""
     input:
         unpack(pf_table_inputs("temperature_analysis")),
         points=pf_temperature_points(),
@@ -71,6 +73,10 @@ rule pf_temperature_analysis:
         png=report("results/phasefield/temperature_analysis.png", caption="../report/pf_temperature_analysis.rst",
                    category="7. Phase field", subcategory="sweeps",
                    labels={"run": "temperature sweep", "figure": "Delta U(T)"}),
+        winners="results/phasefield/winners.csv",
+        winners_png=report("results/phasefield/winners.png", caption="../report/pf_winners.rst",
+                           category="7. Phase field", subcategory="sweeps",
+                           labels={"run": "temperature x current sweep", "figure": "winners vs Delta U"}),
     log:
         "logs/phasefield/temperature_analysis.log",
     params:
@@ -81,7 +87,8 @@ rule pf_temperature_analysis:
         "../../envs/analysis.yaml"
     shell:
         "python -m anodeflow.phasefield.jobs temperature-analysis --config {params.cfg:q} --points {input.points} "
-        "{params.tables} --out {output.csv} --plot {output.png} > {log} 2>&1"
+        "{params.tables} --out {output.csv} --plot {output.png} --winners {output.winners} "
+        "--winners-plot {output.winners_png} > {log} 2>&1"
 
 
 rule pf_phase_map_point:

@@ -1,8 +1,9 @@
-"""One grain-selection growth run: E_s, E_a and T -> L_q, kappa_q -> a stable time step -> the film.
+"""One grain-selection growth run in physical units: metal, current density, temperature and the grains'
+E_s, E_a -> deposition velocity, L_q, kappa_q, g_q (:mod:`.calibration`) -> a stable time step -> the film.
 
-The run follows the settings of the config section ``phasefield`` (grid, t_end_s, dt_s and its
-stability handling, sampling); the model and its discretisation are in :mod:`.model`, the
-compiled solver in :mod:`.solver`.
+The run follows the settings of the config section ``phasefield`` (grid, film, dt and its stability
+handling, sampling); the model and its discretisation are in :mod:`.model`, the compiled solver in
+:mod:`.solver`.
 """
 
 from __future__ import annotations
@@ -13,19 +14,30 @@ from dataclasses import replace
 
 import numpy as np
 
-from .model import EQUAL_ODDS, ORIENTATIONS, GrowthParams, check_stability, make_setup, mobility, stability_bound
+from . import calibration as calib
+from .model import (
+    EQUAL_ODDS,
+    ORIENTATIONS,
+    GrowthParams,
+    check_stability,
+    gradient_coefficient,
+    make_setup,
+    seed_layer_draw,
+    stability_bound,
+)
 from .solver import FastSolver
 from .texture import fractions_by_row, orientation_fractions, winning_texture
 
 
 def stable_time_step(pf: dict, setup) -> tuple[float, float]:
-    """(dt, bound): dt = phasefield.dt_s if stable; with dt_auto the largest stable dt below it
-    (dt_safety x bound, 3 significant digits); without dt_auto an unstable dt is refused."""
+    """(dt, bound): the explicit-Euler bound over every order parameter (grains at L_q + L_f, the
+    electrolyte at L_e). phasefield.dt_s null: dt = dt_safety x bound (3 significant digits); a given dt_s
+    is used if stable, else lowered to dt_safety x bound with dt_auto and refused without."""
     p = setup.params
-    L, kappa, g = setup.all_L(), setup.all_kappa(), setup.all_g()
+    L, kappa, g = setup.all_L_max(), setup.all_kappa(), setup.all_g()
     bound = stability_bound(L, kappa, p.dx, p.w, p.gamma_max, p.stability, g)
     dt = pf["dt_s"]
-    if dt > bound and pf["dt_auto"]:
+    if dt is None or (dt > bound and pf["dt_auto"]):
         x = pf["dt_safety"] * bound
         dt = float(f"{x:.3g}")
         if dt > x:
@@ -34,28 +46,74 @@ def stable_time_step(pf: dict, setup) -> tuple[float, float]:
     return dt, bound
 
 
-def run_growth(
+def prepare(
     pf: dict,
+    metal: str,
     E_s: dict,
     E_a: dict,
     T_K: float,
+    current_density_mA_cm2: float,
+    *,
+    grid: dict | None = None,
+    orientation_weights=EQUAL_ODDS,
+    seed: int | None = None,
+):
+    """Calibrated set-up of a run (no time step yet): returns (setup, calibration dict)."""
+    v = calib.deposition_velocity_um_s(metal, current_density_mA_cm2)
+    params = GrowthParams.from_config(
+        pf, grid=grid, seed=seed, orientation_weights=orientation_weights, deposition_velocity=v
+    )
+    _, _, ori = seed_layer_draw(params)
+    cal = calib.calibrate(
+        metal,
+        E_s,
+        E_a,
+        T_K,
+        current_density_mA_cm2,
+        pf["film"],
+        w=params.w,
+        dmu=params.deposition_drive,
+        front_speed_ratio=pf["front_speed_ratio"],
+        present=ori,
+        strain=pf["strain_drive"],
+    )
+    setup = make_setup(
+        params,
+        cal["L_by_orientation"],
+        E_s_by_orientation=[E_s[o] for o in ORIENTATIONS],
+        g_by_orientation=cal["dg_by_orientation"],
+        L_front=cal["L_front_per_w0_s"],
+    )
+    return setup, cal
+
+
+def run_growth(
+    pf: dict,
+    metal: str,
+    E_s: dict,
+    E_a: dict,
+    T_K: float,
+    current_density_mA_cm2: float,
     *,
     keep_frames: bool = True,
     grid: dict | None = None,
     orientation_weights=EQUAL_ODDS,
 ) -> dict:
-    """One grain-selection run at temperature ``T_K`` with E_s (J/m^2) and E_a (eV) per orientation;
-    ``grid`` overrides keys of ``phasefield.grid``. Returns time series, final map, frames (with
-    ``keep_frames``) and what made them."""
-    params = GrowthParams.from_config(pf, grid=grid, orientation_weights=orientation_weights)
-    L_o = mobility([E_a[o] for o in ORIENTATIONS], T_K)
-    setup = make_setup(params, L_o, E_s_by_orientation=[E_s[o] for o in ORIENTATIONS])
+    """One grain-selection run of ``metal`` at ``T_K`` and ``current_density_mA_cm2`` with E_s (J/m^2) and
+    E_a (eV) per orientation; ``grid`` overrides keys of ``phasefield.grid``. Runs until the domain is
+    filled (the last row activated, then ``top_rows`` row periods) unless ``phasefield.t_end_s`` is set.
+    Returns time series, final map, frames (with ``keep_frames``), the calibration and what made them."""
+    setup, cal = prepare(
+        pf, metal, E_s, E_a, T_K, current_density_mA_cm2, grid=grid, orientation_weights=orientation_weights
+    )
     dt, bound = stable_time_step(pf, setup)
-    params = setup.params = replace(params, dt=dt)
-    n_steps = int(math.ceil(pf["t_end_s"] / dt - 1e-9))
-    every = max(1, int(round(pf["sample_every_s"] / dt)))
+    params = setup.params = replace(setup.params, dt=dt)
+    row_period = params.dx / params.deposition_velocity
+    t_end = pf["t_end_s"] or (params.ny - setup.rows0 + pf["top_rows"]) * row_period
+    n_steps = int(math.ceil(t_end / dt - 1e-9))
+    every = max(1, int(round(pf["sample_every_rows"] * row_period / dt)))
     solver = FastSolver(setup)
-    times, heights, fracs, frames, front, front_h = [], [], [], [], [], []
+    times, heights, fracs, frames, front, front_h, metal_um = [], [], [], [], [], [], []
 
     def sample(s):
         g = s.grain_map()
@@ -66,6 +124,7 @@ def run_growth(
         front.append([w["top_fractions"][o] for o in ORIENTATIONS])
         filled = np.nonzero((g >= 0).sum(axis=1) >= 0.5 * params.nx)[0]
         front_h.append((filled.max() + 1) * params.dx if filled.size else 0.0)
+        metal_um.append(float(s.grains.sum()) * params.dx / params.nx)  # mean film thickness (um)
         if keep_frames:
             frames.append(g.astype(np.int16))
 
@@ -84,6 +143,12 @@ def run_growth(
         }
 
     kappa_o, g_o = per_o(setup.kappa), per_o(setup.g)
+    E_0 = cal["E_0_J_m2"]
+    kappa_all = {o: float(gradient_coefficient(E_s[o], E_0)) for o in ORIENTATIONS}
+    cal["row_period_s"] = row_period
+    cal["ratios"] = calib.ratios(
+        cal, kappa_all, params.w, params.gamma, params.dx, seed_radius_um=0.5 * params.nx * params.dx / params.n_nuclei
+    )
     return {
         "params": params,
         "setup": setup,
@@ -93,6 +158,7 @@ def run_growth(
         "wall_s": wall,
         "times": np.array(times),
         "heights": np.array(heights),
+        "metal_um": np.array(metal_um),
         "fractions": np.array(fracs),
         "front_fractions": np.array(front),
         "front_um": np.array(front_h),
@@ -100,11 +166,13 @@ def run_growth(
         "final_map": g,
         "by_row": fractions_by_row(g, setup.orientation),
         "winner": winning_texture(g, setup.orientation, pf["top_rows"]),
-        "L": {o: float(x) for o, x in zip(ORIENTATIONS, L_o)},
+        "L": {o: cal["orientations"][o]["L_per_w0_s"] for o in ORIENTATIONS},
         "kappa": kappa_o,
         "g": g_o,
         "L_e": float(setup.L_e),
         "kappa_e": float(setup.kappa_e),
-        "E_0_J_m2": float(np.mean([E_s[ORIENTATIONS[k]] for k in setup.orientation])),
+        "L_front": float(setup.L_front),
+        "E_0_J_m2": E_0,
+        "calibration": cal,
         "nuclei": {o: int(np.sum(setup.orientation == k)) for k, o in enumerate(ORIENTATIONS)},
     }

@@ -2,10 +2,10 @@
 
     python -m anodeflow.phasefield.jobs grain-selection --config JSON --metal Li --condition liquid
         --csv CSV --json JSON --snapshots PNG --animation GIF --frames NPZ [TABLES]
-    python -m anodeflow.phasefield.jobs temperature-point --config JSON --metal Li --condition solid
-        --temperature 300 --out JSON [TABLES]
-    python -m anodeflow.phasefield.jobs temperature-analysis --config JSON --points JSON... --out CSV
-        --plot PNG [TABLES]
+    python -m anodeflow.phasefield.jobs temperature-point --config JSON --metal Li --condition solid --temperature 300
+        --current-density 0.1 --out JSON [TABLES]
+    python -m anodeflow.phasefield.jobs temperature-analysis --config JSON --points JSON... --out CSV --plot PNG
+        [--winners CSV --winners-plot PNG] [TABLES]
     python -m anodeflow.phasefield.jobs phase-map-point --config JSON --i 0 --j 1 --out JSON [TABLES]
     python -m anodeflow.phasefield.jobs phase-map --config JSON --points JSON... --out CSV --plot PNG [TABLES]
 
@@ -27,11 +27,14 @@ import pandas as pd
 from ..io import atomic_path, provenance, read_json, write_csv, write_json
 from . import phase_map as pmap
 from . import plots
-from .energy_balance import delta_U_table
+from . import winners as pfwinners
+from .calibration import deposition_velocity_um_s
+from .energy_balance import FilmConditions, delta_U_table
 from .growth import run_growth
 from .inputs import resolve_inputs
 from .model import ORIENTATIONS
-from .texture import orientation_fractions
+from .plan import ta_conditions
+from .texture import front_series, orientation_fractions, selection_at
 
 
 def _used(*tables) -> list[str]:
@@ -39,20 +42,27 @@ def _used(*tables) -> list[str]:
 
 
 def _front(res: dict) -> list[dict]:
-    """Texture at the growth front against time: the top-rows fractions at each sample and the front height."""
-    return [
-        {"t_s": float(t), "front_um": float(h), **{o: float(f[k]) for k, o in enumerate(ORIENTATIONS)}}
-        for t, h, f in zip(res["times"], res["front_um"], res["front_fractions"])
-    ]
+    return front_series(res["times"], res["front_um"], res["front_fractions"])
 
 
-def selection_at(front: list[dict], winner: str, share: float = 0.1) -> dict:
-    """The winner's front fraction when the front has covered ``share`` of its growth (first sample at or
-    above front_0 + share (front_end - front_0))."""
-    h = np.array([f["front_um"] for f in front])
-    target = h[0] + share * (h[-1] - h[0])
-    k = int(np.nonzero(h >= target - 1e-9)[0][0])
-    return {"share": share, "front_um": float(h[k]), "t_s": front[k]["t_s"], "winner_fraction": front[k][winner]}
+def _run_record(res: dict) -> dict:
+    """What every run's JSON carries: the calibration (physical units, the dimensionless ratios), the
+    model coefficients and the time step with its bound."""
+    return {
+        "calibration": res["calibration"],
+        "ratios": res["calibration"]["ratios"],
+        "L_per_w0_s": res["L"],
+        "kappa_w0_um2": res["kappa"],
+        "g_w0": res["g"],
+        "L_e": res["L_e"],
+        "kappa_e": res["kappa_e"],
+        "L_front": res["L_front"],
+        "E_0_J_m2": res["E_0_J_m2"],
+        "dt_s": res["dt"],
+        "dt_bound_s": res["dt_bound"],
+        "n_steps": res["n_steps"],
+        "solver_wall_s": res["wall_s"],
+    }
 
 
 def grain_selection(
@@ -68,15 +78,18 @@ def grain_selection(
     surfaces=None,
     barriers=None,
 ) -> dict:
-    """One growth run of ``metal`` under ``condition`` on the reference grid at phasefield.temperature_K:
-    orientation fractions against time and height (``csv``), the winning texture and everything that
-    made it (``json_out``), snapshots, animation and the sampled grain maps (``frames``, npz)."""
+    """One growth run of ``metal`` under ``condition`` on the reference grid at phasefield.temperature_K and
+    phasefield.current_density_mA_cm2: orientation fractions against time and height (``csv``), the winning
+    texture, the calibration and everything that made it (``json_out``), snapshots, animation and the
+    sampled grain maps (``frames``, npz)."""
     pf = config["phasefield"]
     inp = resolve_inputs(config, metal, condition, surfaces, barriers)
-    T = float(pf["temperature_K"])
-    res = run_growth(pf, inp["E_s_J_m2"], inp["E_a_eV"], T)
+    T, j = float(pf["temperature_K"]), float(pf["current_density_mA_cm2"])
+    res = run_growth(pf, metal, inp["E_s_J_m2"], inp["E_a_eV"], T, j)
     prov = provenance({"phasefield": pf}, _used(surfaces, barriers))
-    t_rows = pd.DataFrame({"axis": "time", "value": res["times"], "unit": "s", "front_um": res["heights"]})
+    t_rows = pd.DataFrame(
+        {"axis": "time", "value": res["times"], "unit": "s", "front_um": res["heights"], "film_um": res["metal_um"]}
+    )
     f_rows = pd.DataFrame({"axis": "front", "value": res["times"], "unit": "s", "front_um": res["front_um"]})
     h = (np.arange(res["params"].ny) + 0.5) * res["params"].dx
     h_rows = pd.DataFrame({"axis": "height", "value": h, "unit": "um", "front_um": np.nan})
@@ -85,7 +98,7 @@ def grain_selection(
         h_rows[f"frac_{o}"] = res["by_row"][:, k]
         f_rows[f"frac_{o}"] = res["front_fractions"][:, k]
     write_csv(csv, pd.concat([t_rows, h_rows, f_rows], ignore_index=True), prov)
-    title = f"{metal} {condition}, T = {T:g} K"
+    title = f"{metal} {condition}, T = {T:g} K, {j:g} mA/cm^2"
     plots.plot_snapshots(res, snapshots, title)
     plots.write_animation(res, animation, title)
     with atomic_path(frames) as tmp:
@@ -97,10 +110,12 @@ def grain_selection(
                 orientation=res["setup"].orientation,
                 substrate=res["setup"].substrate,
             )
+    front = _front(res)
     summary = {
         "metal": metal,
         "condition": condition,
         "temperature_K": T,
+        "current_density_mA_cm2": j,
         "strain": inp["strain"],
         "winner": res["winner"]["winner"],
         "top_fractions": res["winner"]["top_fractions"],
@@ -115,19 +130,10 @@ def grain_selection(
             "sources": inp["sources"],
             **({"methods": inp["methods"]} if inp.get("methods") else {}),
         },
-        "front": _front(res),
-        "selection_at_10pct": (selection_at(_front(res), res["winner"]["winner"]) if res["winner"]["winner"] else None),
-        "L_per_w0_s": res["L"],
-        "kappa_w0_um2": res["kappa"],
-        "g_w0": res["g"],
-        "L_e": res["L_e"],
-        "kappa_e": res["kappa_e"],
-        "E_0_J_m2": res["E_0_J_m2"],
-        "dt_s": res["dt"],
-        "dt_bound_s": res["dt_bound"],
+        "front": front,
+        "selection_at_10pct": (selection_at(front, res["winner"]["winner"]) if res["winner"]["winner"] else None),
+        **_run_record(res),
         "dt_requested_s": pf["dt_s"],
-        "n_steps": res["n_steps"],
-        "solver_wall_s": res["wall_s"],
         "params": res["params"].to_dict(),
         "provenance": prov,
     }
@@ -136,96 +142,105 @@ def grain_selection(
 
 
 def temperature_point(
-    config: dict, metal: str, T_K: float, out, surfaces=None, barriers=None, condition: str = "liquid"
+    config: dict,
+    metal: str,
+    T_K: float,
+    out,
+    surfaces=None,
+    barriers=None,
+    condition: str = "liquid",
+    current_density_mA_cm2: float | None = None,
 ) -> dict:
-    """Growth run of one metal under one condition at one temperature (grid of
-    phasefield.temperature_analysis) -> JSON with the winner and the front fractions against height."""
+    """Growth run of one metal under one condition at one temperature and current density (the sweep of
+    phasefield.temperature_analysis) -> JSON with the winner, the front against height and the calibration."""
     pf = config["phasefield"]
     ta = pf["temperature_analysis"]
+    j = float(pf["current_density_mA_cm2"] if current_density_mA_cm2 is None else current_density_mA_cm2)
     inp = resolve_inputs(config, metal, condition, surfaces, barriers)
-    res = run_growth(pf, inp["E_s_J_m2"], inp["E_a_eV"], T_K, keep_frames=False, grid=ta["grid"])
+    res = run_growth(pf, metal, inp["E_s_J_m2"], inp["E_a_eV"], T_K, j, keep_frames=False, grid=ta["grid"])
     d = {
         "metal": metal,
         "T_K": T_K,
         "condition": condition,
+        "current_density_mA_cm2": j,
         "winner": res["winner"]["winner"],
         "top_fractions": res["winner"]["top_fractions"],
-        "dt_s": res["dt"],
-        "n_steps": res["n_steps"],
         "front": _front(res),
         "inputs": inp,
-        "L": res["L"],
-        "kappa": res["kappa"],
-        "g": res["g"],
+        **_run_record(res),
         "provenance": provenance({"phasefield": pf}, _used(surfaces, barriers)),
     }
     write_json(out, d)
     return d
 
 
-def ta_conditions(pf: dict) -> list[str]:
-    """Conditions of the temperature analysis: temperature_analysis.conditions, null: every phasefield.conditions."""
-    c = pf["temperature_analysis"].get("conditions")
-    return list(pf["conditions"]) if c is None else list(c)
-
-
-def temperature_analysis(config: dict, point_jsons, out_csv, out_png, surfaces=None, barriers=None) -> pd.DataFrame:
-    """dU(T) between (001) and (101) per metal and condition of phasefield.temperature_analysis (liquid:
-    unstrained E_s, solid: E_s under the solid-electrolyte strain), plus the phase-field winners of the
-    temperature points; crossover temperatures per "metal condition" in the provenance file and the plot.
+def temperature_analysis(
+    config: dict, point_jsons, out_csv, out_png, surfaces=None, barriers=None, winners_csv=None, winners_png=None
+) -> pd.DataFrame:
+    """dU(T) between (001) and (101) per metal, condition (liquid: unstrained E_s, solid: E_s under the
+    solid-electrolyte strain) and current density of phasefield.temperature_analysis, plus the phase-field
+    winners of the sweep's runs; crossover temperatures per "metal condition j" in the provenance file and
+    the plot. ``winners_csv``/``winners_png``: the phase-field winner next to the sign of dU at every run.
     ``surfaces``/``barriers``: {metal: CSV} where the config does not give the inputs."""
     pf = config["phasefield"]
     ta = pf["temperature_analysis"]
     surfaces, barriers = surfaces or {}, barriers or {}
+    T = np.linspace(ta["T_min_K"], ta["T_max_K"], int(ta["n_T"]))
     rows, cross, metal_inputs = [], {}, {}
     for c in ta_conditions(pf):
         inp = {m: resolve_inputs(config, m, c, surfaces.get(m), barriers.get(m)) for m in ta["metals"]}
-        r, x = delta_U_table(ta, inp)
-        for row in r:
-            row["condition"] = c
-        rows += r
-        for m in ta["metals"]:
-            cross[f"{m} {c}"] = x[m]
-            metal_inputs[f"{m} {c}"] = inp[m]
-    pts = []
-    for pj in point_jsons:
-        j = read_json(pj)
-        pts.append(j)
+        for jd in ta["current_densities_mA_cm2"]:
+            for m in ta["metals"]:
+                film = FilmConditions.from_config(pf["film"], deposition_velocity_um_s(m, jd), pf["strain_drive"])
+                r, x = delta_U_table(T, film, {m: inp[m]})
+                for row in r:
+                    row.update({"condition": c, "current_density_mA_cm2": jd})
+                rows += r
+                cross[f"{m} {c} {jd:g}"] = x[m]
+                metal_inputs[f"{m} {c} {jd:g}"] = inp[m]
+    pts = [read_json(pj) for pj in point_jsons]
+    for j in pts:
         rows.append(
             {
                 "metal": j["metal"],
-                "condition": j.get("condition", "liquid"),
+                "condition": j["condition"],
                 "T_K": j["T_K"],
+                "current_density_mA_cm2": j["current_density_mA_cm2"],
                 "favoured": j["winner"],
                 "source": "phasefield",
                 **{f"frac_{o}": j["top_fractions"][o] for o in ORIENTATIONS},
             }
         )
     df = pd.DataFrame(rows)
-    winners = {
-        f"{m} {c}": {f"{j['T_K']:g}": j["winner"] for j in pts if j["metal"] == m and j.get("condition", "liquid") == c}
-        for m in ta["metals"]
-        for c in ta_conditions(pf)
-    }
-    prov = provenance({"temperature_analysis": ta, "inputs": metal_inputs}, point_jsons)
+    prov = provenance({"temperature_analysis": ta, "film": pf["film"], "inputs": metal_inputs}, point_jsons)
     prov["crossover_T_K"] = cross
-    prov["phasefield_winners"] = {k: v for k, v in winners.items() if v}
+    win = pfwinners.winners_table(pts)
+    prov["phasefield_winners"] = {f"{r.metal} {r.condition} {r.current_density_mA_cm2:g}": {} for r in win.itertuples()}
+    for r in win.itertuples():
+        prov["phasefield_winners"][f"{r.metal} {r.condition} {r.current_density_mA_cm2:g}"][f"{r.T_K:g}"] = r.pf_winner
     write_csv(out_csv, df, prov)
     plots.plot_temperature_analysis(df, cross, pts, metal_inputs, out_png)
+    if winners_csv:
+        write_csv(winners_csv, win, provenance({"temperature_analysis": ta, "film": pf["film"]}, point_jsons))
+    if winners_png:
+        plots.plot_winners(win, winners_png)
     return df
 
 
 def phase_map_point(config: dict, i: int, j: int, out, surfaces=None, barriers=None) -> dict:
-    """One phase-map point: anisotropy index ``i``, (101)-barrier index ``j`` (:mod:`.phase_map`)."""
+    """One phase-map point: anisotropy index ``i``, (101)-barrier index ``j`` (:mod:`.phase_map`), at
+    phasefield.temperature_K and current_density_mA_cm2."""
     pf = config["phasefield"]
     pm = pf["phase_map"]
     inp = resolve_inputs(config, pm["metal"], pm["condition"], surfaces, barriers)
     a, ea, E_s, E_a = pmap.point_inputs(pm, inp, i, j)
     res = run_growth(
         pf,
+        pm["metal"],
         E_s,
         E_a,
         float(pf["temperature_K"]),
+        float(pf["current_density_mA_cm2"]),
         keep_frames=False,
         grid=pm["grid"],
         orientation_weights=pm["orientation_weights"],
@@ -242,6 +257,7 @@ def phase_map_point(config: dict, i: int, j: int, out, surfaces=None, barriers=N
         "dt_s": res["dt"],
         "n_steps": res["n_steps"],
         "wall_s": res["wall_s"],
+        "ratios": res["calibration"]["ratios"],
         "provenance": provenance({"phase_map": pm}, _used(surfaces, barriers)),
     }
     write_json(out, d)
@@ -301,6 +317,7 @@ def main(argv=None) -> None:
     p.add_argument("--metal", required=True)
     p.add_argument("--condition", default="liquid")
     p.add_argument("--temperature", type=float, required=True, help="K")
+    p.add_argument("--current-density", type=float, default=None, help="mA/cm^2 (default: phasefield's)")
     p.add_argument("--out", required=True)
     p = add("phase-map-point", "growth run at one point of the phase map")
     p.add_argument("--i", type=int, required=True, help="index into phase_map.anisotropy")
@@ -314,6 +331,9 @@ def main(argv=None) -> None:
         p.add_argument("--points", nargs="+", required=True, help="the point JSONs")
         p.add_argument("--out", required=True, help="CSV")
         p.add_argument("--plot", required=True, help="PNG")
+        if verb == "temperature-analysis":
+            p.add_argument("--winners", help="CSV: phase-field winner next to the sign of dU per run")
+            p.add_argument("--winners-plot", help="PNG of the same")
 
     a = ap.parse_args(argv)
     cfg = json.loads(a.config)
@@ -338,11 +358,19 @@ def main(argv=None) -> None:
         )
     elif a.verb == "temperature-point":
         d = temperature_point(
-            cfg, a.metal, a.temperature, a.out, surfaces.get(a.metal), barriers.get(a.metal), condition=a.condition
+            cfg,
+            a.metal,
+            a.temperature,
+            a.out,
+            surfaces.get(a.metal),
+            barriers.get(a.metal),
+            condition=a.condition,
+            current_density_mA_cm2=a.current_density,
         )
         print(
-            f"{a.metal} {a.condition} at {a.temperature:g} K: winner ({d['winner']}); dt {d['dt_s']:g} s, "
-            f"{d['n_steps']} steps"
+            f"{a.metal} {a.condition} at {a.temperature:g} K, {d['current_density_mA_cm2']:g} mA/cm^2: winner "
+            f"({d['winner']}); dt {d['dt_s']:g} s, {d['n_steps']} steps, flat-boundary/deposition speed "
+            f"{d['ratios']['flat_001_101']:.3g}"
         )
     elif a.verb == "phase-map-point":
         m = cfg["phasefield"]["phase_map"]["metal"]
@@ -352,7 +380,7 @@ def main(argv=None) -> None:
             f"dt {d['dt_s']:g} s, {d['n_steps']} steps, solver {d['wall_s']:.1f} s"
         )
     elif a.verb == "temperature-analysis":
-        df = temperature_analysis(cfg, a.points, a.out, a.plot, surfaces, barriers)
+        df = temperature_analysis(cfg, a.points, a.out, a.plot, surfaces, barriers, a.winners, a.winners_plot)
         print(f"{a.out}: {len(df)} rows; crossovers and phase-field winners in {a.out}.provenance.json")
     elif a.verb == "phase-map":
         df = phase_map(cfg, a.points, a.out, a.plot, surfaces, barriers)

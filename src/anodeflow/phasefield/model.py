@@ -6,7 +6,7 @@ Order parameters phi_q, q = 0..n-1 one per grain, and phi_e (index n) for the el
 the not-yet-filled domain (multi-order-parameter Allen-Cahn, Fan & Chen, Acta Mater. 45, 611
 (1997); Moelans et al., PRB 78, 024113 (2008))::
 
-    d phi_k / dt = -L_k dF/dphi_k                          k = 0..n (n = electrolyte)
+    d phi_k / dt = -L_k(x) dF/dphi_k                       k = 0..n (n = electrolyte)
     F = int [ w f0(phi) + sum_k g_k h(phi_k) + sum_k (kappa_k / 2) |grad phi_k|^2 ] dr
     f0 = sum_k (phi_k^4/4 - phi_k^2/2) + gamma sum_{k<l} phi_k^2 phi_l^2 + 1/4
     h(phi) = phi^2 (3 - 2 phi)          (h(0) = 0, h(1) = 1, h'(0) = h'(1) = 0)
@@ -18,32 +18,35 @@ domain is stable, and grains enter it by pushed (bistable) fronts, not pulled on
 energies (h has zero slope at 0 and 1, so the wells stay at exactly 0 and 1):
 
 * electrolyte g_e = 0 (reference);
-* grain q: g_q = -dmu + dGamma_q. dmu > 0 (``deposition_drive``) is the driving force of
-  deposition, which turns electrolyte into metal; the metal source is the row-by-row activation
-  at the deposition velocity (new rows enter as electrolyte, phi_e = 1);
-* dGamma_q = (E_s,q - E_0)/h (methods section 8, Delta Gamma_surface), in the units below
-  sigma_ref (E_s,q/E_0 - 1) l0/h: the surface energy of a grain as a driving force per volume
-  of a film of thickness h (``surface_drive_h_um``; null switches it off).
+* grain q: g_q = -dmu + (U_q - <U>)/w0, U_q = E_s,q/h + F_strain,q(T) (:mod:`.calibration`,
+  :func:`.energy_balance.grain_energy_density`). dmu > 0 (``deposition_drive``) is the driving force of
+  deposition, which turns electrolyte into metal; the metal source is the row-by-row activation at the
+  deposition velocity v = j V_m/(z F) (new rows enter as electrolyte, phi_e = 1). Without the strain
+  term, (U_q - <U>)/w0 = sigma_ref (E_s,q/E_0 - 1) l0/h (:func:`surface_drive`).
 
-DFT enters through L_q = L1 exp(-L2 E_a/(k_B T)) and kappa_q = kappa1 exp(kappa2 E_s/E_0)
-(methods); a grain of higher E_s has a larger kappa_q, hence a higher interface energy
-(sigma = sqrt(2 w kappa)/3 for a symmetric pair, gamma = 3/2) and a higher bulk energy g_q.
+L_k(x) is the pair mobility of the cell: sum_l L_kl phi_l^2 / sum_l phi_l^2 over the other order
+parameters, L_qp = sqrt(L_q L_p) between grains, L_qe (the front mobility) with the electrolyte
+(:mod:`.solver`); L_q from D_q(T) (:mod:`.calibration`; :func:`mobility` is methods' dimensionless
+mapping, kept for the model-unit tests), kappa_q = kappa1 exp(kappa2 E_s/E_0) (methods); a grain of
+higher E_s has a larger kappa_q, hence a higher interface energy (sigma = sqrt(2 w kappa)/3 for a
+symmetric pair, gamma = 3/2) and a higher bulk energy g_q.
 
-Non-dimensionalisation (methods.md asks for it)
------------------------------------------------
-* length l0 = 1 um (reference dx = 0.5), time t0 = 1 s (reference dt = 0.01);
-* energy density w0 = E_0 / (sigma_ref l0), sigma_ref = sqrt(2 w kappa_ref)/3, kappa_ref =
+Units
+-----
+* length in um (reference dx = 0.5), time in s (physical; dt from the stability bound);
+* energy density w0 = E_0 / (sigma_ref l0), l0 = 1 um, sigma_ref = sqrt(2 w kappa_ref)/3, kappa_ref =
   kappa1 exp(kappa2) (the kappa of a grain with E_s = E_0): the model surface energy of the mean
   grain equals the DFT mean surface energy E_0. For w = 1: kappa_ref = 1.99, sigma_ref = 0.665,
   w0 = 1.50 E_0/um (Li: ~7e5 J/m^3, Na: ~3e5 J/m^3);
-* L_q in 1/(w0 s), kappa_q in w0 um^2, g_q in w0; the constants of methods.md (L1 = 7.5,
-  L2 = 0.27, kappa1 = 4.1e-9, kappa2 = 20; anodeflow.constants) are in these units.
+* L_q in 1/(w0 s), kappa_q in w0 um^2, g_q in w0.
 
 Discretisation: explicit Euler, 5-point Laplacian, periodic along x, no flux through inactive
-cells (substrate below the rough bottom interface, and rows not yet activated). Order parameters
-whose magnitude falls below ``prune`` (default 1e-4) after a step are set to exactly zero; this is
-part of the discrete model (both solvers apply it identically) and is what lets the fast solver
-track each order parameter only where it is non-zero.
+cells (substrate below the rough bottom interface, and rows not yet activated). After a step, a value
+is set to exactly zero where both it and its point-relaxation target phi - mu/D_k (D_k = 4 kappa_k/dx^2 +
+w f''_max + 6 |g_k|) are below ``prune`` (default 1e-4): no time step in the rule, so tails end where their
+equilibrium value falls to ~prune and slow boundaries are not pinned by a small dt L. This is part of the
+discrete model (both solvers apply it identically) and is what lets the fast solver track each order
+parameter only where it is non-zero.
 
 Linear stability of explicit Euler: the update of a perturbation is (1 - dt diag(L)(K + W)) with
 K = diag(8 kappa_k/dx^2) for the checkerboard mode and W the Hessian of w f0 + sum g_k h(phi_k),
@@ -62,7 +65,7 @@ fills the rough bottom and is ``seed_layer_cells`` thick above its highest point
 nucleus of one cell, or a thinner layer, would lie below the critical size and dissolve into the
 stable electrolyte), under one row of electrolyte. With ``anchor_seeds`` the substrate holds each
 nucleus on its columns (Dirichlet bottom) until the grain is overgrown (``release_rows`` below the
-front); ``seed_relax_s``: the first seconds run every order parameter at one mobility. Rows are activated one by one
+front); ``seed_relax_steps``: the first steps run every order parameter at one mobility. Rows are activated one by one
 from the bottom at the deposition velocity (phi_e = 1 in a new row); inactive rows are frozen at
 zero and do not exchange flux. Everything random comes from one ``numpy.random.Generator`` seeded
 by ``seed``: a run is reproducible bit for bit.
@@ -96,43 +99,55 @@ class GrowthParams:
     ny: int  # cells along the growth direction
     dx: float  # um
     dt: float  # s
-    n_steps: int  # steps of t_end_s at the requested dt_s (a run's own count may differ)
+    n_steps: int  # steps of t_end_s at dt (0: not fixed; a run sets its own count)
     n_nuclei: int
     w: float  # Landau barrier (w0 units)
     gamma: float  # cross-coupling of f0 (gamma > 1/2 keeps grains distinct; 3/2: analytic profiles)
-    deposition_velocity: float  # um/s: one row of dx every dx/v seconds
+    deposition_velocity: float  # um/s: one row of dx every dx/v seconds (v = j V_m/(z F), calibration)
     roughness_cells: int  # amplitude (cells) of the rough substrate profile
     seed_layer_cells: int  # seed layer thickness above the rough bottom (cells)
-    prune: float  # |phi| below this is set to 0 after each step
+    prune: float  # set to 0 after a step where |phi| and its relaxation target |phi - mu/D| are below this
     stability: str  # which explicit-Euler bound is checked: "methods" or "sharp"
     seed: int
     orientation_weights: tuple  # relative odds of (001), (101), (111) nuclei
     gamma_e: float | None = None  # cross-coupling grain-electrolyte (None: gamma)
     deposition_drive: float = 0.15  # dmu (w0): metal against electrolyte
-    surface_drive_h_um: float | None = 10.0  # h of dGamma = (E_s - E_0)/h; None: no surface drive
-    electrolyte_L: float | None = None  # L_e (1/(w0 s)); None: the largest grain L
+    surface_drive_h_um: float | None = 10.0  # h of dGamma = (E_s - E_0)/h when only E_s is given; None: none
+    electrolyte_L: float | None = None  # L_e (1/(w0 s)); None: the front mobility L_f, else the largest grain L
     electrolyte_kappa: float | None = None  # kappa_e (w0 um^2); None: kappa_ref = kappa1 exp(kappa2)
     anchor_seeds: bool = True  # the substrate holds each nucleus's contact columns (Dirichlet)
-    seed_relax_s: float = 0.0  # first seconds: every order parameter at one L (mean, stable)
+    seed_relax_steps: int = 0  # first steps: every order parameter at one (the largest stable) L
     release_rows: int = 10  # anchored grains buried this many rows below the front are released
 
     @classmethod
     def from_config(
-        cls, pf: dict, grid: dict | None = None, seed: int | None = None, orientation_weights=EQUAL_ODDS
+        cls,
+        pf: dict,
+        grid: dict | None = None,
+        seed: int | None = None,
+        orientation_weights=EQUAL_ODDS,
+        *,
+        deposition_velocity: float = 1.0,
+        dt: float | None = None,
     ) -> GrowthParams:
         """Settings of a run from the validated ``phasefield`` section; ``grid`` overrides keys of
-        ``phasefield.grid`` (the sweeps' smaller grids), ``seed`` replaces ``phasefield.seed``."""
+        ``phasefield.grid`` (the sweeps' smaller grids), ``seed`` replaces ``phasefield.seed``. The
+        deposition velocity (um/s, from the metal and the current density: :mod:`.calibration`) and the
+        time step (from the stability bound: :func:`anodeflow.phasefield.growth.stable_time_step`) are
+        the run's; ``dt`` defaults to ``phasefield.dt_s`` (1 s if null, until the run sets it)."""
         g = {**pf["grid"], **(grid or {})}
+        dt = dt if dt is not None else (pf["dt_s"] if pf.get("dt_s") else 1.0)
+        t_end = pf.get("t_end_s")
         return cls(
             nx=g["nx"],
             ny=g["ny"],
             dx=g["dx_um"],
-            dt=pf["dt_s"],
-            n_steps=int(math.ceil(pf["t_end_s"] / pf["dt_s"] - 1e-9)),
+            dt=dt,
+            n_steps=int(math.ceil(t_end / dt - 1e-9)) if t_end else 0,
             n_nuclei=g["n_nuclei"],
             w=pf["w"],
             gamma=pf["gamma"],
-            deposition_velocity=pf["deposition_velocity_um_s"],
+            deposition_velocity=deposition_velocity,
             roughness_cells=g["roughness_cells"],
             seed_layer_cells=g["seed_layer_cells"],
             prune=pf["prune"],
@@ -141,11 +156,11 @@ class GrowthParams:
             orientation_weights=tuple(orientation_weights),
             deposition_drive=pf["deposition_drive"],
             gamma_e=pf["gamma_e"],
-            surface_drive_h_um=pf["surface_drive_h_um"],
+            surface_drive_h_um=pf["film"]["h_um"],
             electrolyte_L=pf["electrolyte_L"],
             electrolyte_kappa=pf["electrolyte_kappa"],
             anchor_seeds=pf["anchor_seeds"],
-            seed_relax_s=pf["seed_relax_s"],
+            seed_relax_steps=pf["seed_relax_steps"],
             release_rows=pf["release_rows"],
         )
 
@@ -290,6 +305,7 @@ class Setup:
     phi0: np.ndarray = field(repr=False, default=None)  # (n + 1, ny, nx)
     rows0: int = 0  # rows active at step 0
     owner: np.ndarray | None = None  # (nx,) grain anchored below each column (-1: none); None: no-flux bottom
+    L_front: float = 0.0  # L_f: a grain's order parameter moves with L_q + L_f phi_e (the front)
 
     @property
     def n_grains(self) -> int:
@@ -297,6 +313,34 @@ class Setup:
 
     def all_L(self) -> np.ndarray:
         return np.append(np.asarray(self.L, float), self.L_e)
+
+    def front_mobilities(self) -> np.ndarray:
+        """L_qe of each grain's front with the electrolyte: L_f sqrt(kappa_ref/kappa_q), so that every grain's
+        front moves at about the same speed 3 l_q L_qe dmu = 3 l_ref L_f dmu (the deposition is electrochemical,
+        not a grain property) and the stiff, high-kappa grains are not driven at L_f; zeros without L_f."""
+        if self.L_front <= 0:
+            return np.zeros(self.n_grains)
+        return self.L_front * np.sqrt(kappa_ref() / np.asarray(self.kappa, float))
+
+    def pair_mobility(self, q: int, p: int) -> float:
+        """Mobility of the boundary between order parameters q and p (index n_grains: the electrolyte):
+        sqrt(L_q L_p) between grains; L_qe (:meth:`front_mobilities`) between grain q and the electrolyte if
+        L_f > 0, else sqrt(L_q L_e)."""
+        L = self.all_L()
+        n = self.n_grains
+        if (q == n) != (p == n) and self.L_front > 0:
+            return float(self.front_mobilities()[min(q, p)])
+        return float(np.sqrt(L[q] * L[p]))
+
+    def all_L_max(self) -> np.ndarray:
+        """The largest local mobility each order parameter can see (the stability bound): its pairs' mobilities
+        (sqrt(L_q L_gmax) with the grains, L_qe with the electrolyte) and its own L (alone in a cell)."""
+        L = np.asarray(self.L, float)
+        if L.size == 0:
+            return np.array([self.L_e])
+        front = self.front_mobilities() if self.L_front > 0 else np.sqrt(L * self.L_e)
+        grains = np.maximum.reduce([L, np.sqrt(L * L.max()), front])
+        return np.append(grains, max(self.L_e, float(front.max())))
 
     def all_kappa(self) -> np.ndarray:
         return np.append(np.asarray(self.kappa, float), self.kappa_e)
@@ -309,9 +353,13 @@ class Setup:
         return min(self.params.ny, self.rows0 + step // self.params.steps_per_row)
 
 
-def electrolyte_coefficients(params: GrowthParams, L) -> tuple[float, float]:
-    """(L_e, kappa_e): ``electrolyte_L`` (None: the largest grain L), ``electrolyte_kappa`` (None: kappa_ref)."""
-    L_e = float(np.max(L)) if params.electrolyte_L is None else float(params.electrolyte_L)
+def electrolyte_coefficients(params: GrowthParams, L, L_front: float = 0.0) -> tuple[float, float]:
+    """(L_e, kappa_e): ``electrolyte_L`` (None: the front mobility L_f if > 0, else the largest grain L),
+    ``electrolyte_kappa`` (None: kappa_ref)."""
+    if params.electrolyte_L is not None:
+        L_e = float(params.electrolyte_L)
+    else:
+        L_e = float(L_front) if L_front > 0 else float(np.max(L))
     k_e = kappa_ref() if params.electrolyte_kappa is None else float(params.electrolyte_kappa)
     return L_e, k_e
 
@@ -330,16 +378,10 @@ def rough_substrate(rng: np.random.Generator, nx: int, amplitude: int) -> np.nda
     return np.rint(h).astype(np.int64)
 
 
-def make_setup(
-    params: GrowthParams, L_by_orientation, kappa_by_orientation=None, *, E_s_by_orientation=None, g_by_orientation=None
-) -> Setup:
-    """Build the reproducible initial state.
-
-    Give either ``kappa_by_orientation`` directly (then g_q = -dmu + ``g_by_orientation`` offsets,
-    default 0), or ``E_s_by_orientation`` (then kappa_q = kappa1 exp(kappa2 E_s,q / E_0) and
-    dGamma_q = sigma_ref (E_s,q/E_0 - 1)/h, E_0 the mean E_s over the grains present).
-    ``L_by_orientation`` is the mobility of (001), (101), (111) grains.
-    """
+def seed_layer_draw(params: GrowthParams) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The random part of a set-up, from ``params.seed``: (substrate profile, nucleus columns, orientation
+    index of each nucleus). :func:`make_setup` draws the same, so a run can compute what depends on the
+    grains present (E_0, w0, <U>) before building it."""
     p = params
     rng = np.random.default_rng(p.seed)
     sub = rough_substrate(rng, p.nx, p.roughness_cells)
@@ -348,17 +390,39 @@ def make_setup(
     xs = np.sort(rng.choice(p.nx, size=p.n_nuclei, replace=False))
     wts = np.asarray(p.orientation_weights, float)
     ori = rng.choice(len(ORIENTATIONS), size=p.n_nuclei, p=wts / wts.sum())
+    return sub, xs, ori
+
+
+def make_setup(
+    params: GrowthParams,
+    L_by_orientation,
+    kappa_by_orientation=None,
+    *,
+    E_s_by_orientation=None,
+    g_by_orientation=None,
+    L_front: float = 0.0,
+) -> Setup:
+    """Build the reproducible initial state.
+
+    Give either ``kappa_by_orientation`` directly, or ``E_s_by_orientation`` (then kappa_q = kappa1
+    exp(kappa2 E_s,q / E_0), E_0 the mean E_s over the grains present). Bulk energies g_q = -dmu +
+    ``g_by_orientation`` offsets (w0; the physical run: (U_q - <U>)/w0, :mod:`.calibration`); without
+    offsets and with E_s, the surface drive dGamma_q = sigma_ref (E_s,q/E_0 - 1) l0/h, else 0.
+    ``L_by_orientation`` is the mobility of (001), (101), (111) grains; ``L_front`` the front mobility L_f.
+    """
+    p = params
+    sub, xs, ori = seed_layer_draw(p)
     L = np.asarray(L_by_orientation, float)[ori]
+    off = None if g_by_orientation is None else np.asarray(g_by_orientation, float)[ori]
     if E_s_by_orientation is not None:
         E_s = np.asarray(E_s_by_orientation, float)[ori]
         E_0 = float(E_s.mean())
         kappa = gradient_coefficient(E_s, E_0)
-        g = bulk_energies(p, surface_drive(E_s, E_0, p.surface_drive_h_um, p.w))
+        g = bulk_energies(p, surface_drive(E_s, E_0, p.surface_drive_h_um, p.w) if off is None else off)
     else:
         kappa = np.asarray(kappa_by_orientation, float)[ori]
-        off = np.zeros(len(ORIENTATIONS)) if g_by_orientation is None else np.asarray(g_by_orientation, float)
-        g = bulk_energies(p, off[ori])
-    L_e, k_e = electrolyte_coefficients(p, L)
+        g = bulk_energies(p, np.zeros(len(ori)) if off is None else off)
+    L_e, k_e = electrolyte_coefficients(p, L, L_front)
     n = p.n_nuclei
     phi0 = np.zeros((n + 1, p.ny, p.nx))
     th = int(p.seed_layer_cells)
@@ -379,7 +443,7 @@ def make_setup(
     active = (jj >= sub[None, :]) & (jj < rows0)
     phi0[n] = np.where(active & (phi0[:n].max(axis=0) == 0.0), 1.0, 0.0)  # the rest is electrolyte
     own = owner.astype(np.int64) if p.anchor_seeds else None
-    return Setup(p, sub, xs, ori, L, kappa, g, L_e, k_e, phi0, rows0, own)
+    return Setup(p, sub, xs, ori, L, kappa, g, L_e, k_e, phi0, rows0, own, float(L_front))
 
 
 def grain_map(phi: np.ndarray, threshold: float = 0.5) -> np.ndarray:
@@ -404,6 +468,7 @@ def custom_setup(
     L_e=None,
     kappa_e=None,
     owner=None,
+    L_front: float = 0.0,
 ) -> Setup:
     """A set-up from given grain fields ``phi0`` (n, ny, nx) (tests, flat-front and flat-boundary problems).
 
@@ -418,7 +483,7 @@ def custom_setup(
     ori = np.zeros(n, np.int64) if orientation is None else np.asarray(orientation, np.int64)
     r0 = params.ny if rows0 is None else int(rows0)
     L = np.asarray(L, float)
-    Le, ke = electrolyte_coefficients(params, L)
+    Le, ke = electrolyte_coefficients(params, L, L_front)
     Le = Le if L_e is None else float(L_e)
     ke = ke if kappa_e is None else float(kappa_e)
     g = bulk_energies(params, np.zeros(n)) if g is None else np.asarray(g, float)
@@ -428,7 +493,9 @@ def custom_setup(
         electrolyte = np.where(active, np.clip(1.0 - phi0.sum(axis=0), 0.0, 1.0), 0.0)
     full = np.concatenate([phi0, np.asarray(electrolyte, float)[None]], axis=0)
     own = None if owner is None else np.asarray(owner, np.int64)
-    return Setup(params, sub, np.zeros(n, np.int64), ori, L, np.asarray(kappa, float), g, Le, ke, full, r0, own)
+    return Setup(
+        params, sub, np.zeros(n, np.int64), ori, L, np.asarray(kappa, float), g, Le, ke, full, r0, own, float(L_front)
+    )
 
 
 # ------------------------------------------------------------------------- what the model predicts
@@ -490,15 +557,16 @@ def boundary_velocity(
     dg: float, L_a: float, L_b: float, kappa_a: float, kappa_b: float, w: float, gamma: float, dx: float | None = None
 ) -> float:
     """Velocity (um/s) of a flat boundary between a and b towards b, driven by dg = g_b - g_a > 0
-    (bulk energy of b above a): the solvability (dissipation) condition of a steadily travelling
-    profile of the gradient flow, dg v = v^2 sum_k int phi_k'^2/L_k dx, so
+    (bulk energy of b above a). Both order parameters move with the boundary's pair mobility
+    L_ab = sqrt(L_a L_b) (:func:`anodeflow.phasefield.solver._cell_mobility`; give L_a = L_b = L_f for a
+    grain/electrolyte front with a front mobility). The solvability (dissipation) condition of a steadily
+    travelling profile of the gradient flow, dg v = v^2 sum_k int phi_k'^2 dx / L_ab, gives
 
-        v = dg / (I_a/L_a + I_b/L_b).
+        v = L_ab dg / (I_a + I_b).
 
     Continuum, kappa_a = kappa_b = kappa, gamma = 3/2: the profile is phi_a = 1/(1 + exp(x/l)),
-    phi_b = 1 - phi_a, l = sqrt(kappa/(2 w)), so I_a = I_b = 1/(6 l) and
-    v = 6 l dg / (1/L_a + 1/L_b)  (equal L: v = 3 L l dg). ``dx`` given: the integrals of the
-    stationary lattice profile (:func:`boundary_profile`); else the continuum ones
+    phi_b = 1 - phi_a, l = sqrt(kappa/(2 w)), so I_a = I_b = 1/(6 l) and v = 3 l L_ab dg. ``dx`` given:
+    the integrals of the stationary lattice profile (:func:`boundary_profile`); else the continuum ones
     (kappa_a = kappa_b only)."""
     if dx is None:
         if not math.isclose(kappa_a, kappa_b) or not math.isclose(gamma, 1.5):
@@ -508,4 +576,4 @@ def boundary_velocity(
     else:
         pr = boundary_profile(kappa_a, kappa_b, w, gamma, dx)
         Ia, Ib = pr["I_a"], pr["I_b"]
-    return dg / (Ia / L_a + Ib / L_b)
+    return math.sqrt(L_a * L_b) * dg / (Ia + Ib)

@@ -104,35 +104,80 @@ def write_animation(res: dict, path, title: str) -> None:
 
 
 def plot_temperature_analysis(df, crossovers: dict, points: list, runs, path) -> None:
-    """dU(T) per metal and condition (kJ/m^3; ``runs``/``crossovers`` keyed "metal condition") with its
-    crossover temperatures, and the phase-field winners at the sampled temperatures under the zero line."""
+    """dU(T) per metal, condition and current density (kJ/m^3; ``runs``/``crossovers`` keyed
+    "metal condition j") with its crossover temperatures; one panel per current density."""
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    js = sorted({float(k.rsplit(" ", 1)[1]) for k in runs})
+    fig, axes = plt.subplots(1, len(js), figsize=(5.5 * len(js), 4.5), squeeze=False)
     styles = {"liquid": "-", "solid": "--"}
-    for key in runs:
-        metal, cond = key.split(" ", 1)
-        m = df[(df.metal == metal) & (df.condition == cond) & (df.source == "dU")]
-        (line,) = ax.plot(m.T_K, m.dU_J_m3 / 1e3, styles.get(cond, ":"), label=f"{metal} {cond}: dU(001->101)")
-        for tc in crossovers.get(key, []):
-            ax.axvline(tc, color=line.get_color(), ls=":", lw=1)
-            ax.annotate(f"{tc:.0f} K", (tc, 0), color=line.get_color(), fontsize=8, rotation=90, va="bottom")
-        pts = [j for j in points if j["metal"] == metal and j.get("condition", "liquid") == cond]
-        for j in pts:
-            ax.annotate(
-                f"({j['winner']})",
-                (j["T_K"], 0),
-                textcoords="offset points",
-                xytext=(0, -12 - 9 * (list(runs).index(key) % 4)),
-                ha="center",
-                fontsize=6,
-                color=line.get_color(),
-            )
-    ax.axhline(0, color="k", lw=0.8)
-    ax.set_xlabel("T (K)")
-    ax.set_ylabel("dU_12 (kJ/m^3);  > 0: (101) favoured")
-    ax.set_title("dU(T) and the phase-field winners (labels below zero)", fontsize=9)
-    ax.legend(fontsize=7)
+    for ax, jd in zip(axes[0], js):
+        for key in runs:
+            metal, cond, jk = key.split(" ")
+            if float(jk) != jd:
+                continue
+            m = df[
+                (df.metal == metal) & (df.condition == cond) & (df.source == "dU") & (df.current_density_mA_cm2 == jd)
+            ]
+            (line,) = ax.plot(m.T_K, m.dU_J_m3 / 1e3, styles.get(cond, ":"), label=f"{metal} {cond}")
+            for tc in crossovers.get(key, []):
+                ax.axvline(tc, color=line.get_color(), ls=":", lw=1)
+                ax.annotate(f"{tc:.0f} K", (tc, 0), color=line.get_color(), fontsize=8, rotation=90, va="bottom")
+        ax.axhline(0, color="k", lw=0.8)
+        ax.set_xlabel("T (K)")
+        ax.set_ylabel("dU_12 = U(001) - U(101) (kJ/m^3);  > 0: (101) favoured")
+        ax.set_title(f"{jd:g} mA/cm^2", fontsize=9)
+        ax.legend(fontsize=7)
+    _save_png(fig, path)
+
+
+def plot_winners(win, path) -> None:
+    """Per metal and condition (rows of panels) and current density (columns): at each temperature the
+    orientation dU favours (open square, left) and the phase-field winner (filled circle, right, with its
+    top-layer share), coloured by orientation."""
+    import matplotlib.pyplot as plt
+
+    keys = sorted({(r.metal, r.condition) for r in win.itertuples()})
+    js = sorted(set(win.current_density_mA_cm2))
+    fig, axes = plt.subplots(len(keys), len(js), figsize=(3.6 * len(js), 1.3 + 1.1 * len(keys)), squeeze=False)
+    for a, (metal, cond) in enumerate(keys):
+        for b, jd in enumerate(js):
+            ax = axes[a][b]
+            w = win[(win.metal == metal) & (win.condition == cond) & (win.current_density_mA_cm2 == jd)]
+            for r in w.itertuples():
+                ax.scatter(
+                    [r.T_K - 6],
+                    [0],
+                    marker="s",
+                    s=70,
+                    facecolors="none",
+                    edgecolors=COLORS[r.dU_favoured],
+                    linewidths=2,
+                )
+                if r.pf_winner:
+                    ax.scatter([r.T_K + 6], [0], marker="o", s=70, color=COLORS[r.pf_winner])
+                    share = getattr(r, f"frac_{r.pf_winner}")
+                    ax.annotate(
+                        f"{share:.0%}",
+                        (r.T_K + 6, 0),
+                        textcoords="offset points",
+                        xytext=(0, 7),
+                        ha="center",
+                        fontsize=6,
+                    )
+            ax.set_yticks([])
+            ax.set_ylim(-1, 1)
+            ax.set_xlim(min(win.T_K) - 25, max(win.T_K) + 25)
+            ax.set_title(f"{metal} {cond}, {jd:g} mA/cm^2", fontsize=8)
+            if a == len(keys) - 1:
+                ax.set_xlabel("T (K)")
+    handles = [plt.Line2D([], [], marker="o", ls="", color=COLORS[o], label=f"({o})") for o in ORIENTATIONS]
+    handles += [
+        plt.Line2D([], [], marker="s", ls="", mfc="none", mec="k", label="favoured by dU"),
+        plt.Line2D([], [], marker="o", ls="", color="k", label="phase-field winner"),
+    ]
+    fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=7)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     _save_png(fig, path)
 
 

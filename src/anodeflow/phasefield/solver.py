@@ -27,24 +27,38 @@ class _Base:
         p = setup.params
         self.setup = setup
         self.p = p
-        L, kappa, g = setup.all_L(), setup.all_kappa(), setup.all_g()
+        L, kappa, g = setup.all_L_max(), setup.all_kappa(), setup.all_g()
         if check:
             self.dt_bound = check_stability(p.dt, L, kappa, p.dx, p.w, p.gamma_max, p.stability, g)
             check_electrolyte_stable(setup.g, p.w, p.gamma_electrolyte)
         self.phi = np.ascontiguousarray(setup.phi0, dtype=np.float64).copy()
         self.n, self.ny, self.nx = self.phi.shape
         self.ng = self.n - 1  # grains; index ng: electrolyte
-        self.coef = p.dt * L  # dt L_k
-        # seed relaxation: the first n_relax steps run every order parameter at one mobility L_c, so that the
-        # sharp initial seed boundaries become diffuse without favouring the fastest grain. L_c = the grains'
-        # mean L, capped so that the step stays stable for the stiffest order parameter:
-        # L_c (8 kappa_max/dx^2 + w f''_max + 6 g_max) dt <= 1.8
-        self.n_relax = int(round(p.seed_relax_s / p.dt)) if p.seed_relax_s > 0 else 0
+        self.L_all = setup.all_L()  # L_k (grains, then the electrolyte)
+        self.sqrtL = np.sqrt(self.L_all)
+        self.L_front = float(setup.L_front)
+        # pair mobilities (docs/phasefield.md): grain q moves with L_q(x) = sum_l L_ql phi_l^2 / sum_l phi_l^2
+        # over the other order parameters l, L_qp = sqrt(L_q L_p) between grains, L_qe with the electrolyte
+        # (setup.front_mobilities, or sqrt(L_q L_e) without a front mobility); the electrolyte likewise
+        self.use_front = self.L_front > 0
+        self.front_L = (
+            setup.front_mobilities() if self.use_front else self.sqrtL[:-1] * self.sqrtL[-1]
+        )  # L_qe per grain
+        # seed relaxation (a numerical preparation, not physical kinetics): the first n_relax steps run every
+        # order parameter at one mobility L_c, without the front term, so that the sharp initial seed
+        # boundaries become diffuse without favouring the fastest grain. L_c is the largest stable common
+        # mobility: L_c (8 kappa_max/dx^2 + w f''_max + 6 g_max) dt = 1.8
+        self.n_relax = int(p.seed_relax_steps)
         stiff = 8.0 * float(np.max(kappa)) / p.dx**2 + p.w * f2_max(p.gamma_max) + 6.0 * float(np.max(np.abs(g)))
-        self.L_relax = min(float(np.mean(setup.L)), 1.8 / (p.dt * stiff))
-        self.coef_relax = np.full(self.n, p.dt * self.L_relax)
+        self.L_relax = 1.8 / (p.dt * stiff)
         self.kappa = kappa
         self.tilt = 6.0 * g  # 6 g_k: d/dphi of g h(phi) = 6 g (phi - phi^2)
+        # pruning (model.py): a value is set to zero only if both it and its point-relaxation target
+        # phi - mu / D_k are below ``prune``; D_k = 4 kappa_k/dx^2 + w f''_max + 6 |g_k| bounds the local
+        # stiffness d mu/d phi from above, so the target never exceeds the cell's local equilibrium. The
+        # criterion holds no dt and no mobility: a tail is cut where its equilibrium value falls below ~prune,
+        # whatever the step, and a slowly moving boundary can always enter the next cell
+        self.inv_stiff = 1.0 / (4.0 * kappa / p.dx**2 + p.w * f2_max(p.gamma_max) + 6.0 * np.abs(g))
         # cross terms: grain q: 2 gamma p (S - p^2) + 2 (gamma_e - gamma) p phi_e^2; electrolyte: 2 gamma_e p (S - p^2)
         ge = p.gamma if p.gamma_e is None else p.gamma_e
         self.tg = np.full(self.n, 2.0 * p.gamma)
@@ -65,9 +79,10 @@ class _Base:
     def active_rows(self) -> int:
         return self.setup.active_rows(self.step_index)
 
-    def coef_now(self) -> np.ndarray:
-        """dt L_k of the current step (the common mobility during the seed relaxation)."""
-        return self.coef_relax if self.step_index < self.n_relax else self.coef
+    def relax_coef_now(self) -> float:
+        """dt L_c during the seed relaxation (every order parameter at one mobility), else 0 (the local
+        pair mobility of :func:`_cell_mobility`)."""
+        return self.p.dt * self.L_relax if self.step_index < self.n_relax else 0.0
 
     @property
     def grains(self) -> np.ndarray:
@@ -115,7 +130,7 @@ class _Base:
 
     def run(self, n_steps: int, callback=None, every: int = 0):
         """Advance ``n_steps``; call ``callback(self)`` every ``every`` steps (and at the end)."""
-        for _ in range(n_steps):
+        for _k in range(n_steps):
             self.step()
             if callback is not None and every and self.step_index % every == 0:
                 callback(self)
@@ -136,11 +151,19 @@ class DenseSolver(_Base):
         self._S = np.empty((ny, nx))
         self._na = -1
         self._k = self.kappa[:, None, None]
+        self._istiff = self.inv_stiff[:, None, None]
+        self._B2 = np.empty((n, ny, nx), dtype=bool)
         self._h = self.tilt[:, None, None]
         self._tg = self.tg[:, None, None]
         self._te = self.te[:, None, None]
         self._E2 = np.empty((ny, nx))
         self._U = np.empty((n, ny, nx))
+        self._acc = np.empty((2, ny, nx))  # A = sum sqrt(L_q) phi_q^2, B = sum L_qe phi_q^2
+        self._M = np.empty((n, ny, nx))  # dt L_k(x)
+        self._N = np.empty((n, ny, nx))
+        self._sq = self.sqrtL[:-1, None, None]
+        self._fq = self.front_L[:, None, None]
+        self._Lall = self.L_all[:, None, None]
         nx_ = nx
         onehot = np.zeros((n, nx_))
         for i in range(nx_):
@@ -225,11 +248,40 @@ class DenseSolver(_Base):
         G += T
         lap *= self._k
         G -= lap
-        G *= self.coef_now()[:, None, None]
+        # local mobilities dt L_k(x) of the old state (the fast kernel's expressions and order)
+        M = self._M[:, :na]
+        relax = self.relax_coef_now()
+        if relax > 0.0:
+            M[...] = relax
+        else:
+            acc = self._acc[:, :na]
+            acc[...] = 0.0
+            for q in range(self.ng):
+                acc[0] += self.sqrtL[q] * P2[q]
+                acc[1] += self.front_L[q] * P2[q]
+            Nm = self._N[:, :na]
+            ng = self.ng
+            np.subtract(acc[0], self._sq * P2[:ng], out=Nm[:ng])
+            Nm[:ng] *= self._sq
+            Nm[:ng] += self._fq * P2[ng]
+            Nm[ng] = acc[1] if self.use_front else self.sqrtL[-1] * acc[0]
+            np.subtract(S, P2, out=T)
+            M[...] = self._Lall
+            np.divide(Nm, T, out=M, where=T > 1e-12)
+            np.maximum(M, 0.0, out=M)
+            M *= self.p.dt
+        # point-relaxation target phi - mu / D_k (pruning: kept if it or the new value reaches prune)
+        keep = self._B[:, :na]
+        np.multiply(G, self._istiff, out=T)
+        np.subtract(P, T, out=T)
+        np.abs(T, out=T)
+        np.greater_equal(T, self.p.prune, out=keep)
+        G *= M
         P -= G
         np.abs(P, out=T)
-        np.greater_equal(T, self.p.prune, out=self._B[:, :na])
-        P *= self._B[:, :na]
+        np.greater_equal(T, self.p.prune, out=self._B2[:, :na])
+        keep |= self._B2[:, :na]
+        P *= keep
         self.step_index += 1
 
 
@@ -270,6 +322,12 @@ def _fast_step(
     phi,
     S,
     S_next,
+    acc,
+    acc_next,
+    relax,
+    dt,
+    use_front,
+    sqrt_Le,
     scratch,
     occ,
     r0,
@@ -281,9 +339,12 @@ def _fast_step(
     il,
     ir,
     na,
-    coef,
+    L,
+    sqrtL,
+    front_L,
     kappa,
     tilt,
+    inv_stiff,
     owner,
     inv_dx2,
     w,
@@ -299,6 +360,8 @@ def _fast_step(
     for j in range(na):
         for i in range(nx):
             S_next[j, i] = 0.0
+            acc_next[0, j, i] = 0.0
+            acc_next[1, j, i] = 0.0
     for q in range(n):
         if cw[q] == 0:
             continue
@@ -316,8 +379,12 @@ def _fast_step(
             if cs < 0:
                 cs += nx
             width = cw[q] + 2
-        cq = coef[q]
         kq = kappa[q]
+        iq = inv_stiff[q]
+        lq = L[q]
+        sq = sqrtL[q]
+        fq = front_L[q] if q < n - 1 else 0.0
+        grain = q < n - 1
         hq = tilt[q]
         tg = tgv[q]
         te = tev[q]
@@ -362,8 +429,26 @@ def _fast_step(
                 g = g * w
                 g = g + (p - p2) * hq
                 mu = g - lap * kq
-                new = p - mu * cq
-                if abs(new) < prune:
+                if relax > 0.0:
+                    cm = relax
+                else:
+                    den = S[j, i] - p2
+                    if den > 1e-12:
+                        if grain:
+                            num = sq * (acc[0, j, i] - sq * p2) + fq * (e * e)
+                        elif use_front:
+                            num = acc[1, j, i]
+                        else:
+                            num = sqrt_Le * acc[0, j, i]
+                        m = num / den
+                        if m < 0.0:
+                            m = 0.0
+                    else:
+                        m = lq
+                    cm = dt * m
+                target = p - mu * iq
+                new = p - mu * cm
+                if abs(new) < prune and abs(target) < prune:
                     new = 0.0
                 else:
                     if j < lo_r:
@@ -385,7 +470,11 @@ def _fast_step(
                     i -= nx
                 v = scratch[j, i]
                 phi[q, j, i] = v
-                S_next[j, i] += v * v
+                v2 = v * v
+                S_next[j, i] += v2
+                if grain:
+                    acc_next[0, j, i] += sq * v2
+                    acc_next[1, j, i] += fq * v2
         if hi_r < 0:
             cw[q] = 0
             r0[q] = 0
@@ -413,6 +502,8 @@ class FastSolver(_Base):
         n, ny, nx = self.n, self.ny, self.nx
         self._S = np.zeros((ny, nx))
         self._S_next = np.zeros((ny, nx))
+        self._acc = np.zeros((2, ny, nx))
+        self._acc_next = np.zeros((2, ny, nx))
         self._smax = int(self.sub.max())
         self._scratch = np.zeros((ny, nx))
         self._occ = np.zeros(nx, dtype=np.bool_)
@@ -430,6 +521,10 @@ class FastSolver(_Base):
             self.c0[q], self.cw[q] = _circular_cover(occ)
         for q in range(n):
             self._S += self.phi[q] ** 2
+        for q in range(self.ng):  # the grains' sums, in grain order (as the kernel adds)
+            p2 = self.phi[q] * self.phi[q]
+            self._acc[0] += self.sqrtL[q] * p2
+            self._acc[1] += self.front_L[q] * p2
         i = np.arange(nx)
         self._il = ((i - 1) % nx).astype(np.int64)
         self._ir = ((i + 1) % nx).astype(np.int64)
@@ -450,6 +545,12 @@ class FastSolver(_Base):
             self.phi,
             self._S,
             self._S_next,
+            self._acc,
+            self._acc_next,
+            self.relax_coef_now(),
+            p.dt,
+            self.use_front,
+            self.sqrtL[-1],
             self._scratch,
             self._occ,
             self.r0,
@@ -461,9 +562,12 @@ class FastSolver(_Base):
             self._il,
             self._ir,
             na,
-            self.coef_now(),
+            self.L_all,
+            self.sqrtL,
+            self.front_L,
             self.kappa,
             self.tilt,
+            self.inv_stiff,
             self.owner,
             1.0 / p.dx**2,
             p.w,
@@ -472,6 +576,7 @@ class FastSolver(_Base):
             p.prune,
         )
         self._S, self._S_next = self._S_next, self._S
+        self._acc, self._acc_next = self._acc_next, self._acc
         self.step_index += 1
 
     def box_cells(self) -> int:

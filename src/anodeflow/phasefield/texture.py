@@ -33,3 +33,20 @@ def winning_texture(gmap: np.ndarray, orientation: np.ndarray, top_rows: int) ->
         "top_fractions": {o: float(x) for o, x in zip(ORIENTATIONS, f)},
         "top_rows": int(top.shape[0]),
     }
+
+
+def front_series(times, front_um, front_fractions) -> list[dict]:
+    """Texture at the growth front against time: the top-rows fractions at each sample and the front height."""
+    return [
+        {"t_s": float(t), "front_um": float(h), **{o: float(f[k]) for k, o in enumerate(ORIENTATIONS)}}
+        for t, h, f in zip(times, front_um, front_fractions)
+    ]
+
+
+def selection_at(front: list[dict], winner: str, share: float = 0.1) -> dict:
+    """The winner's front fraction when the front has covered ``share`` of its growth (first sample at or
+    above front_0 + share (front_end - front_0))."""
+    h = np.array([f["front_um"] for f in front])
+    target = h[0] + share * (h[-1] - h[0])
+    k = int(np.nonzero(h >= target - 1e-9)[0][0])
+    return {"share": share, "front_um": float(h[k]), "t_s": front[k]["t_s"], "winner_fraction": front[k][winner]}
