@@ -262,3 +262,42 @@ def test_barrier_table_keeps_the_lower_mechanism_and_the_method_per_row(tmp_path
     got = inputs.resolve_inputs(cfg, "Li", "liquid", barriers=str(csv))
     assert got["E_a_eV"]["001"] == 0.11 and got["E_a_eV"]["101"] == 0.03
     assert got["methods"] == {"E_a_001": "NEB/DFT-PBE", "E_a_101": "NEB/snap"}
+
+
+@pytest.mark.gpaw
+def test_dft_barrier_job_runs_both_mechanisms_and_resumes(tmp_path):
+    """python -m anodeflow.pfinputs.jobs barrier-dft on a tiny Li(100) slab (2x2 in-plane, 3 planes, 200 eV,
+    Gamma only, 10 A vacuum, 3 images, 3 optimiser steps per stage): plumbing, not a converged barrier.
+    Both bands reach a finite maximum above the initial state; the final states are the initial one by symmetry, so GPAW
+    gives them its energy up to the plane-wave grid's egg-box error; the table carries both barriers and
+    the lower; a second run reads everything from the work folder."""
+    bulk = tmp_path / "Li_PBE.json"
+    bulk.write_text(json.dumps({"a_A": 3.43}))
+    preset = {"mode": "pw", "ecut_eV": 200, "kpt_density": 0.1, "smearing_eV": 0.1}
+    preset.update({"scf_convergence_density": 1e-3, "scf_convergence_eigenstates": 1e-6})
+    dft = {"precision": None, "xc": "PBE", "min_thickness_A": 5.0, "free_thickness_A": 3.0}
+    dft.update({"min_image_distance_A": 6.0, "vacuum_A": 10.0, "n_images": 3, "fmax": 0.2, "max_steps": 3})
+    dft.update({"climb": True, "max_restarts": 0, "mechanisms": ["hop", "exchange"]})
+    cfg = json.dumps({"barriers": {"method": "dft", "dft": dft}, "preset": preset})
+    out, work = tmp_path / "100.json", tmp_path / "work"
+    argv = ["barrier-dft", "--ntasks", "1", "--config", cfg, "--metal", "Li", "--facet", "100", "--bulk", str(bulk)]
+    jobs.main([*argv, "--out", str(out), "--workdir", str(work)])
+    r = json.loads(out.read_text())
+    assert r["layers"] == 3 and r["n_atoms"] == 13 and r["method"] == "NEB/DFT-PBE"
+    for name in ("hop", "exchange"):
+        band = r["mechanisms"][name]
+        assert 0 < band["E_a_eV"] < 3 and np.isfinite(band["energies_eV"]).all()
+        assert abs(band["energies_eV"][-1]) < 0.01  # E_final = E_initial by symmetry (egg-box)
+        assert r[f"E_a_{name}_eV"] == band["E_a_eV"]
+    assert r["E_a_eV"] == min(r["E_a_hop_eV"], r["E_a_exchange_eV"])
+    assert r["mechanism"] == min(("hop", "exchange"), key=lambda m: r[f"E_a_{m}_eV"])
+    jobs.barrier_table_job([out], "Li", tmp_path / "b.csv", tmp_path / "b.png")
+    row = pd.read_csv(tmp_path / "b.csv").iloc[0]
+    assert row.E_a_hop_eV == pytest.approx(r["E_a_hop_eV"])
+    assert row.E_a_exchange_eV == pytest.approx(r["E_a_exchange_eV"])
+    assert row.method == "NEB/DFT-PBE" and row.mechanism == r["mechanism"]
+    n_txt = len(list(work.glob("gpaw_*.txt")))
+    out2 = tmp_path / "again.json"
+    jobs.main([*argv, "--out", str(out2), "--workdir", str(work)])
+    assert json.loads(out2.read_text())["E_a_eV"] == r["E_a_eV"]
+    assert len(list(work.glob("gpaw_*.txt"))) == n_txt  # no new GPAW calculation

@@ -604,6 +604,8 @@ def dft_barriers(
     for name in mechanisms:
         r = store.load_result(name) if store is not None else None
         if r is None:
+            if initial.calc is None:  # read back from the work folder: its energy is computed again
+                initial.calc = calc_factory()
             r = _neb_once(metal, facet, a, calc_factory, settings, name, initial=initial, store=store)
             initial = r.pop("initial_state")  # a band restarted from a lower state moves the initial state
             if store is not None:
