@@ -537,7 +537,7 @@ class _BandStore:
         return at if len(at) == n_atoms else None
 
     def save_initial(self, atoms) -> None:
-        self._write_images(self.work / "initial.traj", [atoms])
+        self._write_images(self.work / "initial.traj", [atoms.copy()])  # positions and constraints, no results
 
     def load_band(self, name: str, n_atoms: int, n_images: int):
         from ase.io import read
