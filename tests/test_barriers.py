@@ -301,3 +301,25 @@ def test_dft_barrier_job_runs_both_mechanisms_and_resumes(tmp_path):
     jobs.main([*argv, "--out", str(out2), "--workdir", str(work)])
     assert json.loads(out2.read_text())["E_a_eV"] == r["E_a_eV"]
     assert len(list(work.glob("gpaw_*.txt"))) == n_txt  # no new GPAW calculation
+
+
+@pytest.mark.slow
+def test_both_mechanisms_from_one_initial_state_and_resumed_from_the_work_folder(tmp_path):
+    """The DFT path's driver with a cheap calculator (EMT, tiny bcc slab; ~4 CPU-s): both bands converge
+    from the same relaxed initial state, each ends at the initial energy (the final states are the initial
+    one by symmetry), the lower is kept, and a second call reads everything from the work folder without
+    making a calculator."""
+    from ase.calculators.emt import EMT
+
+    s = _tiny_settings(inplane_min_length_A=5.0, fmax=0.1, max_steps=60)
+    r = barriers.dft_barriers("Cu", "100", 2.9, EMT, s, workdir=tmp_path, fingerprint="job")
+    assert r["converged"] and set(r["mechanisms"]) == {"hop", "exchange"}
+    for band in r["mechanisms"].values():
+        assert band["E_a_eV"] > 0 and band["energies_eV"][-1] == pytest.approx(0.0, abs=1e-6)
+    assert r["E_a_eV"] == min(r["E_a_hop_eV"], r["E_a_exchange_eV"])
+
+    def no_calculator():
+        raise AssertionError("a resumed job made a calculator")
+
+    again = barriers.dft_barriers("Cu", "100", 2.9, no_calculator, s, workdir=tmp_path, fingerprint="job")
+    assert again["E_a_eV"] == r["E_a_eV"] and again["mechanism"] == r["mechanism"]
