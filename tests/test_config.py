@@ -192,3 +192,38 @@ def test_convergence_systems_must_be_campaign_systems():
     assert not afc.semantic_errors(dict(cfg, convergence=dict(cfg["convergence"], systems=["Li-110"])), root)
     errs = afc.semantic_errors(dict(cfg, convergence=dict(cfg["convergence"], systems=["Li-999"])), root)
     assert any("convergence.systems[0]" in e and "Li-999" in e for e in errs)
+
+
+@pytest.mark.parametrize(
+    "key, bad, needles",
+    [
+        ("method", "vasp", ("barriers.method", "allowed values", "dft")),
+        ("dft.vacuum_A", 10.0, ("barriers.dft.vacuum_A",)),
+        ("dft.min_thickness_A", 1.0, ("barriers.dft.min_thickness_A",)),
+        ("dft.n_images", 0, ("barriers.dft.n_images",)),
+        ("dft.mechanisms", ["hop", "swap"], ("barriers.dft.mechanisms[1]", "exchange")),
+        ("dft.precision", "ultra", ("barriers.dft.precision", "not a preset")),
+        ("dft.free_thickness_A", 12.0, ("barriers.dft.free_thickness_A", "smaller than barriers.dft.min_thickness_A")),
+        ("dft.cutoff", 300, ("barriers.dft", "allowed keys")),
+    ],
+)
+def test_bad_dft_barrier_settings_name_the_key(cfg, key, bad, needles):
+    sec = cfg["barriers"]
+    *parents, last = key.split(".")
+    for p in parents:
+        sec = sec.setdefault(p, {})
+    sec[last] = bad
+    rejected(cfg, *needles)
+
+
+def test_reference_barriers_are_dft_and_quick_ones_md(root):
+    """The reference campaign's NEB is DFT (its job config: the dft keys and the preset's science keys,
+    no ntasks); quick keeps the MD potentials, whose job config carries no DFT keys."""
+    ref = config.load(root / "config" / "config.yaml")
+    quick = config.load(root / "config" / "config.yaml", root / "config" / "quick.yaml")
+    assert ref["barriers"]["method"] == "dft" and quick["barriers"]["method"] == "md"
+    job = campaign_systems.barrier_job_config(ref, "Li")
+    assert job["barriers"]["dft"]["vacuum_A"] >= 15 and job["preset"]["ecut_eV"] == 500
+    assert "ntasks" not in job["preset"] and "potentials" not in job
+    md_job = campaign_systems.barrier_job_config(quick, "Li")
+    assert "dft" not in md_job["barriers"] and md_job["barriers"]["method"] == "md"

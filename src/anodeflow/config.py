@@ -138,6 +138,17 @@ def semantic_errors(config: dict, workdir=".") -> list[str]:
     b = config.get("barriers", {})
     if b and b["fixed_layers"] >= b["layers"]:
         errs.append(f"config key 'barriers.fixed_layers': must be smaller than barriers.layers ({b['layers']})")
+    bd = b.get("dft", {}) if b else {}
+    if bd and bd["free_thickness_A"] >= bd["min_thickness_A"]:
+        errs.append(
+            f"config key 'barriers.dft.free_thickness_A': must be smaller than barriers.dft.min_thickness_A "
+            f"({bd['min_thickness_A']} A), so that the bottom planes are held at bulk positions"
+        )
+    for key, sec in (("surfaces.precision", config.get("surfaces", {})), ("barriers.dft.precision", bd)):
+        if sec and sec.get("precision") is not None and sec["precision"] not in config["presets"]:
+            errs.append(
+                f"config key '{key}': {sec['precision']!r} is not a preset; allowed values: {sorted(config['presets'])}"
+            )
     for el in config["metals"]:
         if el not in known:
             errs.append(

@@ -229,11 +229,20 @@ def surface_energy_job_config(config: dict) -> dict:
     return {"surfaces": job, "preset": science(surface_energy_preset(config))}
 
 
+def barrier_preset(config: dict) -> dict:
+    """The precision preset of the DFT barrier jobs: barriers.dft.precision (null: the active one)."""
+    return preset(config, config["barriers"]["dft"]["precision"])
+
+
 def barrier_job_config(config: dict, metal: str) -> dict:
-    """The config a barrier job of ``metal`` reads (``anodeflow.pfinputs.jobs barrier --config``): the barriers
-    section without its lists, and that metal's entries of metals (a0_A) and potentials, so that a change
-    reruns exactly that metal's barriers."""
-    job = {k: v for k, v in config["barriers"].items() if k not in ("metals", "facets")}
+    """The config a barrier job of ``metal`` reads (``anodeflow.pfinputs.jobs barrier --config`` or ``barrier-dft``),
+    so that a change reruns exactly the barriers that read it. method md: the barriers section without its lists
+    and its dft keys, and that metal's entries of metals (a0_A) and potentials; method dft: the method, the dft
+    keys and the science keys of their preset (ntasks left out: changing it reruns nothing)."""
+    b = config["barriers"]
+    if b["method"] == "dft":
+        return {"barriers": {"method": "dft", "dft": b["dft"]}, "preset": science(barrier_preset(config))}
+    job = {k: v for k, v in b.items() if k not in ("metals", "facets", "dft")}
     return {
         "barriers": job,
         "metals": {metal: config["metals"][metal]},

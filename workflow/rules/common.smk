@@ -317,8 +317,20 @@ def barrier_config(wildcards):
 
 
 def barrier_results(wildcards):
-    """Barrier results of {metal}: every facet of config barriers."""
-    return [f"results/barriers/{wildcards.metal}/{f}.json" for f in config["barriers"]["facets"]]
+    """Barrier results of {metal}: every facet of config barriers, by barriers.method (MD: {facet}.json,
+    DFT: dft/{facet}.json; the two never overwrite each other)."""
+    sub = "dft/" if config["barriers"]["method"] == "dft" else ""
+    return [f"results/barriers/{wildcards.metal}/{sub}{f}.json" for f in config["barriers"]["facets"]]
+
+
+def barrier_bulk(wildcards):
+    """The relaxed bulk reference a DFT barrier job takes its lattice constant from."""
+    return f"results/bulk/{wildcards.metal}_{config['barriers']['dft']['xc']}.json"
+
+
+def barrier_ntasks():
+    """MPI ranks of a DFT barrier job: ntasks of its preset (barriers.dft.precision)."""
+    return int(afsystems.barrier_preset(config)["ntasks"])
 
 
 def pfinputs_targets():

@@ -1,6 +1,6 @@
 # Stage 9: phase-field inputs (methods §8): surface energies E_s of the metal facets (DFT slabs,
 # unstrained and biaxially strained) and surface self-diffusion barriers E_a (NEB with the MD
-# potentials). Science in anodeflow.pfinputs (jobs: python -m anodeflow.pfinputs.jobs <verb>);
+# potentials, or with DFT: hop and exchange, barriers.method). Science in anodeflow.pfinputs (jobs: python -m anodeflow.pfinputs.jobs <verb>);
 # input functions in common.smk (# --- 9 pfinputs).
 
 
@@ -69,8 +69,31 @@ rule adatom_barrier:
         "--facet {wildcards.facet} --out {output} --lammps-log {log.lammps} > {log.job} 2>&1"
 
 
+rule adatom_barrier_dft:
+    """DFT NEB barriers on one facet, hop and exchange, the lower kept (GPAW on the preset's ntasks ranks,
+    dft.launcher; resumable in work/)."""
+    input:
+        bulk=barrier_bulk,
+    output:
+        "results/barriers/{metal}/dft/{facet}.json",
+    log:
+        "logs/barriers/{metal}/dft/{facet}.log",
+    benchmark:
+        "results/benchmarks/barriers/{metal}/dft/{facet}.tsv"
+    params:
+        cfg=barrier_config,
+        workdir="work/barriers/{metal}/dft/{facet}",
+    threads: barrier_ntasks()
+    conda:
+        "../../envs/dft.yaml"
+    shell:
+        "python -m anodeflow.launch {threads} -- python -m anodeflow.pfinputs.jobs barrier-dft --ntasks {threads} "
+        "--config {params.cfg:q} --metal {wildcards.metal} --facet {wildcards.facet} --bulk {input.bulk} "
+        "--out {output} --workdir {params.workdir} > {log} 2>&1"
+
+
 rule barriers:
-    """Gather a metal's barriers: table and the energy along each band."""
+    """Gather a metal's barriers (barriers.method: MD or DFT results): table and the energy along each band."""
     input:
         barrier_results,
     output:

@@ -4,11 +4,14 @@
         --strain m0.030 --bulk results/bulk/Li_PBE.json --out JSON --workdir DIR     (under the DFT launcher)
     python -m anodeflow.pfinputs.jobs surface-table --inputs JSON... --metal Li --out CSV --plot PNG
     python -m anodeflow.pfinputs.jobs barrier --config JSON --metal Li --facet 100 --out JSON --lammps-log LOG
+    python -m anodeflow.pfinputs.jobs barrier-dft --ntasks N --config JSON --metal Li --facet 100
+        --bulk results/bulk/Li_PBE.json --out JSON --workdir DIR                  (under the DFT launcher)
     python -m anodeflow.pfinputs.jobs barrier-table --inputs JSON... --metal Li --out CSV --plot PNG
 
 ``--config`` is JSON of the validated config (schema defaults filled): for ``surface-energy``
 ``{"surfaces": ..., "preset": <science keys of the surfaces' precision preset>}``, for ``barrier``
-the sections ``barriers``, ``metals`` and ``potentials``.
+the sections ``barriers``, ``metals`` and ``potentials``, for ``barrier-dft`` ``{"barriers": {"method":
+"dft", "dft": ...}, "preset": <science keys of barriers.dft.precision>}``.
 """
 
 from __future__ import annotations
@@ -93,11 +96,68 @@ def barrier_job(cfg: dict, metal: str, facet: str, out, lammps_log=None) -> dict
     return res
 
 
+def dft_barrier_job(
+    cfg: dict,
+    metal: str,
+    facet: str,
+    bulk_json,
+    out,
+    workdir,
+    ntasks: int | None = None,
+    calc_factory=None,
+) -> dict:
+    """E_a of ``metal`` on ``facet`` by DFT NEB, hop and exchange, the lower kept -> ``out`` (JSON). GPAW on
+    ``ntasks`` ranks (every image's SCF on all of them) unless a ``calc_factory()`` is given (tests: a
+    cheap calculator, one process); the lattice constant is the workflow's relaxed bulk reference."""
+    d = cfg["barriers"]["dft"]
+    a = float(read_json(bulk_json)["a_A"])
+    settings = barrier_calc.dft_settings(d, facet, a)
+    rank = 0
+    if calc_factory is None:
+        from ..dft.calculators import gpaw_parameters
+        from ..dft.mpi import check_ranks, world
+
+        check_ranks(ntasks)
+        rank = world(need_gpaw=True).rank
+        ideal, _, _ = barrier_calc.adatom_images(metal, facet, a, settings)
+        params = gpaw_parameters(cfg["preset"], d["xc"], ideal, slab=True)  # k-points of the slab's cell
+        count = iter(range(10**6))
+
+        def calc_factory():
+            from gpaw import GPAW
+
+            return GPAW(txt=f"{workdir}/gpaw_{next(count):02d}.txt", **params)
+
+    res = barrier_calc.dft_barriers(
+        metal,
+        facet,
+        a,
+        calc_factory,
+        settings,
+        mechanisms=d["mechanisms"],
+        workdir=workdir,
+        fingerprint=job_fingerprint(cfg, bulk_json) + f"/{metal}/{facet}",
+    )
+    res.update(
+        {
+            "method": f"NEB/DFT-{d['xc']}",
+            "a_A": a,
+            "xc": d["xc"],
+            "preset": cfg["preset"],
+            "provenance": provenance({"barriers": cfg["barriers"], "preset": cfg["preset"]}, [bulk_json]),
+        }
+    )
+    if rank == 0:
+        write_json(out, res)
+    return res
+
+
 def barrier_table_job(jsons, metal: str, out_csv, out_png) -> None:
     """Gather a metal's barriers: CSV and the energy along each band."""
     rows = [read_json(j) for j in jsons]
     write_csv(out_csv, barrier_calc.barrier_table(rows), provenance({}, jsons))
-    plots.plot_neb_profiles(rows, out_png, f"{metal}: adatom hop (NEB, MD potential)")
+    methods = ", ".join(sorted({r["method"] for r in rows}))
+    plots.plot_neb_profiles(rows, out_png, f"{metal}: adatom on its hollow (NEB, {methods})")
 
 
 # ----------------------------------------------------------------------------- command line
@@ -123,6 +183,15 @@ def main(argv=None) -> None:
     p.add_argument("--facet", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--lammps-log", required=True)
+
+    p = sub.add_parser("barrier-dft", help="DFT NEB barriers (hop, exchange) on one facet (GPAW, DFT launcher)")
+    p.add_argument("--ntasks", type=int, required=True, help="MPI ranks the launcher started (checked)")
+    p.add_argument("--config", required=True, help="JSON: barriers section and the preset's science keys")
+    p.add_argument("--metal", required=True)
+    p.add_argument("--facet", required=True)
+    p.add_argument("--bulk", required=True, help="relaxed bulk reference results/bulk/{metal}_{xc}.json")
+    p.add_argument("--out", required=True)
+    p.add_argument("--workdir", required=True, help="resumable state: relaxed initial state, bands, results")
 
     for verb, what in (
         ("surface-table", "a metal's E_s over facets and strains"),
@@ -155,6 +224,13 @@ def main(argv=None) -> None:
         print(
             f"{a.metal}({a.facet}): E_a = {d['E_a_eV']:.4f} eV ({d['method']}, a = {d['a_A']:.4f} A), "
             f"converged: {d['converged']} after {d['neb_steps']} steps"
+        )
+    elif a.verb == "barrier-dft":
+        d = dft_barrier_job(json.loads(a.config), a.metal, a.facet, a.bulk, a.out, a.workdir, ntasks=a.ntasks)
+        per = ", ".join(f"{m} {r['E_a_eV']:.4f} eV" for m, r in d["mechanisms"].items())
+        print(
+            f"{a.metal}({a.facet}): E_a = {d['E_a_eV']:.4f} eV ({d['mechanism']}; {per}; {d['method']}, "
+            f"{d['layers']} planes, a = {d['a_A']:.4f} A), converged: {d['converged']}"
         )
     elif a.verb == "surface-table":
         surface_table_job(a.inputs, a.metal, a.out, a.plot)

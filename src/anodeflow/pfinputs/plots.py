@@ -45,15 +45,20 @@ def plot_surface_energies(table, path, title: str) -> None:
 
 def plot_neb_profiles(results, path, title: str) -> None:
     """Energy along each facet's relaxed band (eV, relative to the initial state) against the
-    image index scaled to 0..1, with E_a = max - min of the band in the legend."""
+    image index scaled to 0..1, with E_a = max - E_initial in the legend; with both mechanisms (DFT
+    results), the hop solid and the exchange dashed."""
     import matplotlib.pyplot as plt
 
+    style = {"hop": "o-", "exchange": "s--"}
     fig, ax = plt.subplots(figsize=(5, 3.6))
     for r in sorted(results, key=lambda r: r["facet"]):
-        E = np.asarray(r["energies_eV"], float)
-        x = np.linspace(0.0, 1.0, E.size)
-        ok = "" if r["converged"] else ", not converged"
-        ax.plot(x, E, "o-", color=FACET_COLORS.get(r["facet"]), label=f"({r['facet']}): E_a = {r['E_a_eV']:.3f} eV{ok}")
+        bands = r.get("mechanisms") or {r.get("mechanism", "hop"): r}
+        for name, band in bands.items():
+            E = np.asarray(band["energies_eV"], float)
+            x = np.linspace(0.0, 1.0, E.size)
+            ok = "" if band["converged"] else ", not converged"
+            label = f"({r['facet']}) {name}: E_a = {band['E_a_eV']:.3f} eV{ok}"
+            ax.plot(x, E, style.get(name, "o-"), color=FACET_COLORS.get(r["facet"]), label=label)
     ax.axhline(0.0, color="k", lw=0.6)
     ax.set_xlabel("reaction coordinate (image / (n_images + 1))")
     ax.set_ylabel("E - E_initial (eV)")
