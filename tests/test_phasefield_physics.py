@@ -249,6 +249,7 @@ def test_deposition_velocity_of_the_current_density():
         deposition_velocity_um_s("Cs", 1.0)
 
 
+@pytest.mark.slow  # ~4 s
 def test_flat_film_grows_at_the_deposition_velocity():
     """A calibrated run (Li, 1 mA/cm^2, 300 K, three orientations of different E_s and E_a): the film's
     thickness (metal cells / nx x dx), sampled once per row period just before each activation, grows at

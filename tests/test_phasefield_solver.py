@@ -193,6 +193,7 @@ def test_sharp_bound_is_stable_where_methods_bound_is_far_too_strict():
         FastSolver(s)
 
 
+@pytest.mark.slow  # ~25 s: a slow boundary followed over many steps
 def test_pruning_does_not_pin_a_slow_boundary():
     """Pruning holds no time step: a value is zeroed only if it and its point-relaxation target phi - mu/D are
     below prune (model.py). A flat boundary between slow grains (L 3e-5 and 2e-3, as Li (001)/(101) at 300 K)

@@ -108,6 +108,7 @@ def test_full_enumeration_has_no_sampling_error(many_pairs):
         assert summary[f"mean_omega_{t}_eV"] == pytest.approx(_exact_mean(e, t), abs=1e-12)
 
 
+@pytest.mark.slow  # 3000 seeds: ~6 s
 def test_heavy_pair_with_another_omega_is_not_over_weighted():
     """A regression test for a stopping rule that drew until the budget was spent (re-draws of computed
     pairs are free, so it favoured them): one (11) pair of multiplicity 50 with omega 0 and 50 pairs of
