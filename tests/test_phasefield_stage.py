@@ -152,8 +152,11 @@ def test_temperature_and_phase_map_sweeps(cfg, tmp_path):
     assert set(df[df.source == "dU"].condition) == {"liquid", "solid"}  # both conditions
     assert (tmp_path / "ta.png").stat().st_size > 0
     prov = json.loads((tmp_path / "ta.csv.provenance.json").read_text())
-    assert set(prov["crossover_T_K"]) == {"Li liquid", "Li solid"}
-    assert set(prov["phasefield_winners"]["Li solid"]) == {"250", "350"}
+    # one Delta U curve per metal x condition x current density of the sweep (the strain term depends on v)
+    jds = cfg["phasefield"]["temperature_analysis"]["current_densities_mA_cm2"]
+    assert set(prov["crossover_T_K"]) == {f"Li {c} {jd:g}" for c in ("liquid", "solid") for jd in jds}
+    j_run = f"{cfg['phasefield']['current_density_mA_cm2']:g}"  # the points above ran at the stage's j
+    assert set(prov["phasefield_winners"][f"Li solid {j_run}"]) == {"250", "350"}
     A, B = phase_map_axes(cfg["phasefield"]["phase_map"])
     mp = []
     for i in range(len(A)):
