@@ -13,7 +13,7 @@ want=$({ cat requirements.txt requirements-nodeps.txt scripts/setup.sh; sed -n '
        | sha256sum | cut -c1-16)
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$want" ]; then exit 0; fi
 
-APT_PKGS="libxc-dev libopenblas-dev g++ make chromium"
+APT_PKGS="libxc-dev libopenblas-dev g++ make"
 missing=""
 for p in $APT_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
