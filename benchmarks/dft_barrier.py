@@ -15,31 +15,21 @@ settings, wall and CPU time, and the load average before and after (the machine 
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # benchmarks/: workflow_run
+
+from workflow_run import machine  # noqa: E402
 
 from anodeflow import config as afconfig  # noqa: E402
 from anodeflow import systems as afsystems  # noqa: E402
 from anodeflow.pfinputs import jobs  # noqa: E402
 
 A_PBE = {"Li": 3.447, "Na": 4.191}
-
-
-def machine() -> dict:
-    cpu = ""
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"host": platform.node(), "cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version()}
 
 
 def main(argv=None) -> dict:

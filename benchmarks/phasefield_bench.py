@@ -29,13 +29,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from workflow_run import machine  # benchmarks/ is on sys.path when run as a script
 
 from anodeflow import config as afconfig
 from anodeflow.phasefield.growth import prepare, stable_time_step
@@ -47,25 +47,6 @@ REFERENCE_CONFIG = Path(__file__).resolve().parents[1] / "config" / "config.yaml
 # (001)/(101) literature (methods.md 8), (111) the workflow's NEB with the MD potential (tests/configs/pf_check.yaml)
 BENCH_E_S = {"001": 0.472, "101": 0.467, "111": 0.592}
 BENCH_E_A = {"001": 0.14, "101": 0.02, "111": 0.301}
-
-
-def machine() -> dict:
-    cpu = ""
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {
-        "host": platform.node(),
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-        "numba": __import__("numba").__version__,
-    }
 
 
 def main(argv=None) -> dict:
@@ -189,7 +170,7 @@ def main(argv=None) -> dict:
         res["max_abs_diff"] = float(np.max(np.abs(dense.phi - phi_fast_m)))
     res["loadavg_before"] = load_before
     res["loadavg_after"] = os.getloadavg()
-    res["machine"] = machine()
+    res["machine"] = machine(numpy=np.__version__, numba=__import__("numba").__version__)
     res["command"] = " ".join([os.path.basename(sys.argv[0])] + (argv if argv is not None else sys.argv[1:]))
     text = json.dumps(res, indent=None if args.json else 2)
     print(text)

@@ -80,3 +80,23 @@ def relax_job(spec: dict, structure, out_dir: Path, ranks: int = 1, pristine_res
         argv += ["--pristine-result", str(pristine_result)]
     env = dict(os.environ, ANODEFLOW_DFT_LAUNCHER=os.environ.get("ANODEFLOW_DFT_LAUNCHER", "mpiexec -n {ntasks}"))
     return argv, env
+
+
+def machine(**versions: str) -> dict:
+    """The machine a benchmark ran on: host, CPU model, cores, Python, and the given package ``versions``."""
+    import os
+    import platform
+
+    cpu = ""
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), "")
+    except OSError:
+        pass
+    return {
+        "host": platform.node(),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        **versions,
+    }
