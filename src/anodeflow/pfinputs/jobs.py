@@ -17,6 +17,7 @@ the sections ``barriers``, ``metals`` and ``potentials``, for ``barrier-dft`` ``
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 
@@ -121,7 +122,7 @@ def dft_barrier_job(
         rank = world(need_gpaw=True).rank
         ideal, _, _ = barrier_calc.adatom_images(metal, facet, a, settings)
         params = gpaw_parameters(cfg["preset"], d["xc"], ideal, slab=True)  # k-points of the slab's cell
-        count = iter(range(10**6))
+        count = itertools.count()
 
         def calc_factory():
             from gpaw import GPAW
