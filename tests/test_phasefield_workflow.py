@@ -90,7 +90,14 @@ def test_pfinputs_tables_and_figures_in_the_report(tmp_path):
         p.write_text(json.dumps(b))
     overlay = tmp_path / "li.yaml"
     overlay.write_text(
-        json.dumps({"surfaces": {"metals": ["Li"], "strains": [-0.03, 0.0]}, "barriers": {"metals": ["Li"]}})
+        # the test preset's E_s and the MD barriers (the reference config's k 8 E_s preset and DFT NEB would
+        # be other jobs, with other paths, for which no result is given here)
+        json.dumps(
+            {
+                "surfaces": {"metals": ["Li"], "strains": [-0.03, 0.0], "precision": None},
+                "barriers": {"metals": ["Li"], "method": "md"},
+            }
+        )
     )
     targets = ["results/surfaces/Li/surface_energies.csv", "results/barriers/Li/barriers.csv"]
     args = ["--allowed-rules", "surface_energies", "barriers", "--configfile", str(overlay)]

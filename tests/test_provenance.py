@@ -23,7 +23,8 @@ import numpy as np
 import pytest
 import yaml
 
-from workflow_sandbox import ROOT, make_sandbox, snakemake
+from conftest import DFT_TABLE
+from workflow_sandbox import ROOT, snakemake
 
 VERSION_KEYS = ("anodeflow", "gpaw", "lammps", "ase", "pymatgen")
 CHECKED = (".json", ".csv", ".extxyz", ".npz")
@@ -157,7 +158,6 @@ def test_checker_finds_what_is_missing_or_stale(tmp_path, monkeypatch):
 
 # ----------------------------------------------------------------------------- a real campaign
 
-DFT_CONFIG = str(ROOT / "tests" / "configs" / "reruns.yaml")
 MD_CONFIG = str(ROOT / "tests" / "configs" / "md_tiny.yaml")
 SHARED_POTENTIALS = (ROOT / ".." / "shared" / "potentials").resolve()
 
@@ -165,11 +165,10 @@ SHARED_POTENTIALS = (ROOT / ".." / "shared" / "potentials").resolve()
 @pytest.mark.gpaw
 @pytest.mark.lammps
 @pytest.mark.workflow
-def test_every_artifact_of_a_tiny_campaign_has_provenance(tmp_path):
-    sb = make_sandbox(tmp_path / "repo")
-    dft_targets = ["results/thermo/Li-100/tc.json"]
-    snakemake(sb, "--cores", "2", *dft_targets, "--configfile", DFT_CONFIG)
-    summary = detailed_summary(sb, *dft_targets, "--configfile", DFT_CONFIG)
+def test_every_artifact_of_a_tiny_campaign_has_provenance(dft_campaign, tmp_path):
+    # the shared tiny DFT campaign (tests/conftest.py: Li(100), Na(100) and a refused Na(111) slab, to the table)
+    sb = dft_campaign.sb
+    summary = detailed_summary(sb, DFT_TABLE, "--configfile", dft_campaign.configfile)
     # MD with the Na EAM potential (seconds; Li q-SNAP is ~200x slower), from the shared read-only copy
     if not (SHARED_POTENTIALS / "Na_v2.eam.fs").is_file():
         pytest.skip(f"no Na_v2.eam.fs in {SHARED_POTENTIALS} (no network for the url source)")

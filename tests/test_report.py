@@ -4,8 +4,8 @@ phase field with inputs given in config. Every figure and table is in it, filed 
 category, and each stage's figure is there by its labels and caption, byte for byte the file the workflow
 wrote.
 
-Configs: tests/configs/report_tiny.yaml (one BEEF-vdW isolated Li(110) slab, one PBE Li(110)/LiF(100)
-interface) + md_tiny.yaml + pf_standalone.yaml + the shared Na potential, in a sandbox; minutes, not
+Configs: tests/configs/report_tiny.yaml (one PBE Li(110)/LiF(100) interface; the BEEF-vdW path is
+tests/test_analysis_beef.py) + md_tiny.yaml + pf_standalone.yaml + the shared Na potential, in a sandbox; minutes, not
 seconds, because every stage is real.
 """
 
@@ -27,7 +27,7 @@ from workflow_sandbox import ROOT, local_potentials_overlay, make_sandbox, snake
 pytestmark = [pytest.mark.gpaw, pytest.mark.lammps, pytest.mark.workflow]
 
 CONFIGS = [str(ROOT / "tests" / "configs" / f"{c}.yaml") for c in ("report_tiny", "md_tiny", "pf_standalone")]
-SYSTEMS = ["Li-110_BEEF-vdW", "Li-110__LiF-100"]
+SYSTEMS = ["Li-110__LiF-100"]
 TABLES = ["critical_temperatures", "montecarlo_tc", "beef_uncertainty", "adhesion"]
 TARGETS = [
     "results/tables/montecarlo_tc.csv",
@@ -37,7 +37,7 @@ TARGETS = [
     "results/database/dft.db",
     "results/analysis/figures.json",
     *[f"results/report/tables/{t}.html" for t in TABLES],
-    *[f"results/bulk/{b}_eos.png" for b in ("Li_BEEF-vdW", "Li_PBE", "LiF_PBE")],
+    *[f"results/bulk/{b}_eos.png" for b in ("Li_PBE", "LiF_PBE")],
     "results/md/Na/melting.png",
     "results/md/Na/thermal_expansion.png",
     "results/cft/stiffness.png",
@@ -120,10 +120,7 @@ def test_analysis_artifacts(campaign):
     # preset gave 0.05-2; the sign and the upper bound are what an unrelaxed contact still has to obey
     ad = json.loads((campaign / "results/analysis/Li-110__LiF-100/adhesion.json").read_text())
     assert 0.0 < ad["W_ad_J_per_m2"] < 2.0, ad
-    # BEEF system: error bars exist; PBE system: stated plainly that there is no ensemble
-    beef = json.loads((campaign / "results/analysis/Li-110_BEEF-vdW/beef.json").read_text())
-    assert beef["ensemble"]["size"] == 500
-    assert all(d["Tc_K"]["std"] >= 0 for d in beef["types"].values())
+    # a PBE system: stated plainly that there is no ensemble (a BEEF one: tests/test_analysis_beef.py)
     pbe = json.loads((campaign / "results/analysis/Li-110__LiF-100/beef.json").read_text())
     assert pbe["ensemble"] is None and "no BEEF ensemble" in pbe["note"]
     # Monte Carlo next to mean field for every system
@@ -162,8 +159,8 @@ def test_report_embeds_every_figure_and_table(campaign):
     filed = [p for ps in _categories(html).values() for p in ps if p.endswith(".png")]
     assert len(pngs) == len(filed), (sorted(names), filed)
     per_system = len(SYSTEMS) * len(PER_SYSTEM) + len(SYSTEMS)  # + binodals
-    # + descriptor map, 3 EOS scans, melting and a(T), stiffness, PF snapshots / ΔU(T) / phase map
-    assert len(pngs) >= per_system + 1 + 3 + 2 + 1 + 3, sorted(names)
+    # + descriptor map, 2 EOS scans, melting and a(T), stiffness, PF snapshots / ΔU(T) / phase map
+    assert len(pngs) >= per_system + 1 + 2 + 2 + 1 + 3, sorted(names)
     for e in pngs:
         img = _png(e["data"])
         assert img.shape[0] > 100 and img.shape[1] > 100
@@ -180,10 +177,10 @@ STAGE_CAPTIONS = {
         "bader.rst",
         {"system": "Li-110__LiF-100", "figure": "Bader charge vs height"},
     ),
-    "results/thermo/Li-110_BEEF-vdW/binodal.png": (
+    "results/thermo/Li-110__LiF-100/binodal.png": (
         "3. Vacancy thermodynamics",
         "binodal.rst",
-        {"system": "Li-110_BEEF-vdW", "figure": "binodal (mean field)"},
+        {"system": "Li-110__LiF-100", "figure": "binodal (mean field)"},
     ),
     "results/md/Na/melting.png": (
         "4. MD: melting and expansion",

@@ -202,7 +202,7 @@ def cmd_beef(args) -> None:
 
     cfg = json.loads(args.config)["analysis"]["beef"]
     tc = read_json(args.tc)
-    prov = provenance(cfg, [args.tc, args.pairs, *args.results])
+    prov = provenance(cfg, [args.configurations, args.tc, args.pairs, *args.results])
     out = {"system": args.system, "xc": args.xc, "ensemble": None, "provenance": prov}
     if args.xc != "BEEF-vdW":
         out["note"] = f"{args.xc}: no BEEF ensemble exists for this functional; no error bars"

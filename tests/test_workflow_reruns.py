@@ -1,4 +1,6 @@
-"""Reruns do exactly what changed, on a real (tiny) two-system campaign run in a sandbox:
+"""Reruns do exactly what changed, on the real tiny campaign (tests/conftest.py::dft_campaign: Li(100), Na(100)
+and a refused Na(111) slab, run once per session; this module runs after the others that read it, because it
+changes Na's settings in that sandbox):
 
 * asking for one system's target runs only that system (and the bulk reference it needs);
 * after a complete run, snakemake has nothing to do and says so (its wall time goes to
@@ -12,11 +14,12 @@ import re
 
 import pytest
 
-from workflow_sandbox import ROOT, make_sandbox, snakemake
+from conftest import DFT_TABLE as TABLE
+from conftest import DFT_TINY
+from workflow_sandbox import ROOT, snakemake
 
-CONFIG = str(ROOT / "tests" / "configs" / "reruns.yaml")
+CONFIG = str(DFT_TINY)
 CHANGED = str(ROOT / "tests" / "configs" / "reruns_na_changed.yaml")
-TABLE = "results/tables/critical_temperatures.csv"
 
 
 def jobs(output: str) -> list[tuple[str, list[str]]]:
@@ -38,21 +41,27 @@ def mtimes(root, pattern: str) -> dict:
 
 @pytest.mark.gpaw
 @pytest.mark.workflow
-def test_reruns_do_exactly_what_changed(tmp_path):
-    sb = make_sandbox(tmp_path / "repo")
+def test_reruns_do_exactly_what_changed(dft_campaign, tmp_path):
+    sb = dft_campaign.sb
     run = lambda *a, **k: snakemake(sb, "--cores", "2", *a, "--configfile", CONFIG, **k)  # noqa: E731
 
     # 1. one system's target: only Li jobs (bulk Li, its build, its relaxations, its thermo)
-    first = jobs(run("results/thermo/Li-100/tc.json").stdout)
+    first = jobs(dft_campaign.first_out)
     assert first, "nothing ran"
     assert not touches(first, "Na"), f"a Li-100 target ran Na jobs: {touches(first, 'Na')}"
     assert {r for r, _ in first} >= {"bulk_reference", "build_system", "relax_pristine", "vacancy_thermo"}
-    assert (sb / "results/thermo/Li-100/tc.json").exists() and not (sb / "results/thermo/Na-100").exists()
-    li_before = mtimes(sb, "results/**/Li*/**/*.json") | mtimes(sb, "results/bulk/Li_*")
+    made = dft_campaign.after_first
+    assert "results/thermo/Li-100/tc.json" in made and not [f for f in made if "Na-100" in f]
+    # (step 1's Li files, as they were before step 2: the fixture recorded every file's mtime)
+    li_before = {
+        str(sb / f): t
+        for f, t in dft_campaign.after_first.items()
+        if f.endswith(".json") and (f.startswith("results/bulk/Li_") or "/Li" in f)
+    }
 
     # 2. the whole campaign table: only what is missing (Na's chain, the table and what the table reads beyond
     #    tc.json, e.g. Li's beef.json for the T_c error bars), nothing of step 1 is redone
-    second = jobs(run(TABLE).stdout)
+    second = jobs(dft_campaign.second_out)
     done_first = {p for _, o in first for p in o}
     redone = [j for j in touches(second, "Li") if set(j[1]) & done_first]
     assert not redone, f"Li jobs rerun: {redone}"
