@@ -71,3 +71,32 @@ def test_fitted_model_against_measured_jobs():
         ratio = pred / r["core_s_per_iteration"]
         bound = 1.5 if r["fitted"] else 2.0
         assert 1 / bound <= ratio <= bound, (r["label"], ratio)
+
+
+def test_plan_prices_the_phase_field_inputs(reference_config):
+    """`make plan` prices the E_s jobs (every metal x facet x strain of the surfaces section, at its preset)
+    and, with barriers.method dft, the NEB jobs (metal x facet); with method md no barrier job is priced.
+    Limiting facts that hold for any cost law: a job's price grows with its SCF iterations, and a Na(111)
+    slab (7-electron Na at the reference preset, its larger cell) costs more per iteration than Li(111)."""
+    import copy
+
+    from anodeflow import plan
+
+    model = plan.load_model()
+    cfg = copy.deepcopy(reference_config)
+    cfg["surfaces"]["strains"] = [0.0]
+    cfg["barriers"]["method"] = "dft"
+    rows = plan.pfinputs_rows(cfg, model, "precon")
+    es = [r for r in rows if r["job"] == "surface_energy"]
+    neb = [r for r in rows if r["job"] == "adatom_barrier_dft"]
+    assert len(es) == len(cfg["surfaces"]["metals"]) * len(cfg["surfaces"]["facets"])
+    assert len(neb) == len(cfg["barriers"]["metals"]) * len(cfg["barriers"]["facets"])
+    for r in rows:
+        assert r["core_h"] > 0 and r["scf_iterations"] > 0, r
+    # a band is n_images x steps x SCF iterations per step, twice (hop and exchange), on top of one relaxation
+    n = cfg["barriers"]["dft"]["n_images"] * min(plan.NEB_STEPS, cfg["barriers"]["dft"]["max_steps"])
+    assert all(r["scf_iterations"] > 2 * n * plan.NEB_SCF_PER_STEP for r in neb)
+    per_it = {(r["metal"], r["facet"]): r["core_h"] / r["scf_iterations"] for r in neb}
+    assert per_it[("Na", "111")] > per_it[("Li", "111")]
+    cfg["barriers"]["method"] = "md"
+    assert not [r for r in plan.pfinputs_rows(cfg, model, "precon") if r["job"] == "adatom_barrier_dft"]

@@ -11,10 +11,13 @@ Its cost follows from the problem size of each configuration and the cost model 
 ``anodeflow.dft.cost`` (``resources/dft_cost_model.json``, fitted on this workflow's own jobs;
 ``--refit`` refits it on ``results/dft/*/*/result.json``). For every system the plan gives atoms,
 k-points, configurations and core-hours for the full enumeration and for the sampled estimate that
-fits the campaign within ``--budget-core-h``, with the expected sampling error on each T_c.
+fits the campaign within ``--budget-core-h``, with the expected sampling error on each T_c. The phase
+field's DFT inputs are priced with the same law: every E_s job (metal x facet x strain at
+``surfaces.precision``) and, with ``barriers.method: dft``, every NEB barrier job (hop and exchange; the
+band's step count is an assumption until a measured band replaces it, ``NEB_STEPS``).
 
-Writes ``results/plan/cost_plan.csv`` (one row per system), ``cost_plan.json`` (the totals, the model,
-the settings) and prints the table.
+Writes ``results/plan/cost_plan.csv`` (one row per system), ``pfinputs_cost.csv`` (one row per E_s or
+barrier job), ``cost_plan.json`` (the totals, the model, the settings) and prints the table.
 """
 
 from __future__ import annotations
@@ -266,6 +269,103 @@ def campaign_plan(
     return rows, totals
 
 
+#: a DFT NEB band's work until a measured band refines it (docs/phasefield.md, "What it costs"): optimiser
+#: steps of one band and SCF iterations per force evaluation after the first (a warm-started SCF)
+NEB_STEPS, NEB_SCF_PER_STEP = 100, 6
+
+
+def _metal_lattice(config: dict, metal: str) -> tuple[float, str]:
+    """The PBE lattice constant the E_s and barrier jobs start from: the workflow's bulk result, else the config's."""
+    path = Path("results/bulk") / f"{metal}_PBE.json"
+    if path.exists():
+        return float(json.loads(path.read_text())["a_A"]), str(path)
+    return float(config["metals"][metal]["a0_A"]), f"metals.{metal}.a0_A"
+
+
+def pfinputs_rows(config: dict, model: cost.CostModel, path: str) -> list[dict]:
+    """The phase-field inputs' DFT jobs, priced with the same cost law as the vacancy relaxations: one row per
+    E_s job (surfaces: metal x facet x strain at surfaces.precision; a strained bulk SCF, the unrelaxed slab's
+    SCF and the slab's relaxation) and, with barriers.method dft, one per barrier job (metal x facet: the
+    initial state's relaxation and two NEB bands of n_images x NEB_STEPS x NEB_SCF_PER_STEP SCF iterations)."""
+    from .config import miller
+    from .interfaces.structures import metal_slab
+    from .pfinputs import barriers as pfb
+    from .pfinputs.surfaces import oriented_bulk
+
+    it = model.iterations.get(path, {}).get("isolated") or model.iterations.get(path, {}).get("any")
+    first_scf = it["first_scf"] if it else float("nan")
+    rows = []
+    sc, sp = config["surfaces"], afsystems.surface_energy_preset(config)
+    for metal in sc["metals"]:
+        a, source = _metal_lattice(config, metal)
+        for facet in sc["facets"]:
+            for strain in sc["strains"]:
+                slab = metal_slab(
+                    metal,
+                    miller(facet),
+                    a,
+                    sp["metal_layers"],
+                    sp["fixed_layers"],
+                    sp["inplane_min_length_A"],
+                    sp["vacuum_A"],
+                    strain=strain,
+                )
+                size = problem_size(slab, sp)
+                bsize = problem_size(oriented_bulk(metal, facet, a, strain), sp)
+                per_it = model.seconds_per_iteration(
+                    size["n_ibz_kpts"], size["n_bands"], size["n_planewaves"], sc["xc"]
+                )
+                per_it_bulk = model.seconds_per_iteration(
+                    bsize["n_ibz_kpts"], bsize["n_bands"], bsize["n_planewaves"], sc["xc"]
+                )
+                iters = first_scf + (model.relaxation_iterations(path, "isolated") if sc["relax"] else 0.0)
+                rows.append(
+                    {
+                        "job": "surface_energy",
+                        "metal": metal,
+                        "facet": str(facet),
+                        "strain": float(strain),
+                        "precision": sc["precision"] or config["precision"],
+                        **size,
+                        "scf_iterations": iters + first_scf,
+                        "core_h": (per_it * iters + per_it_bulk * first_scf) / 3600.0,
+                        "lattice_from": source,
+                    }
+                )
+    b = config["barriers"]
+    if b["method"] == "dft":
+        bp, d = afsystems.barrier_preset(config), b["dft"]
+        for metal in b["metals"]:
+            a, source = _metal_lattice(config, metal)
+            for facet in b["facets"]:
+                ini, _, _ = pfb.adatom_images(metal, facet, a, pfb.dft_settings(d, facet, a))
+                size = problem_size(ini, bp)
+                per_it = model.seconds_per_iteration(size["n_ibz_kpts"], size["n_bands"], size["n_planewaves"], d["xc"])
+                band = d["n_images"] * min(NEB_STEPS, d["max_steps"]) * NEB_SCF_PER_STEP
+                iters = model.relaxation_iterations(path, "isolated") + 2 * band  # hop and exchange
+                rows.append(
+                    {
+                        "job": "adatom_barrier_dft",
+                        "metal": metal,
+                        "facet": str(facet),
+                        "precision": d["precision"] or config["precision"],
+                        **size,
+                        "scf_iterations": iters,
+                        "core_h": per_it * iters / 3600.0,
+                        "lattice_from": source,
+                    }
+                )
+    for r in rows:
+        print(
+            f"[plan] {r['job']} {r['metal']}({r['facet']})"
+            + (f" strain {r['strain']:+.3f}" if "strain" in r else "")
+            + f": {r['natoms']} atoms, k {r['kpts']}, {r['core_h']:.1f} core-h",
+            file=sys.stderr,
+            flush=True,
+        )
+    return rows
+
+
 def load_model(path=DEFAULT_MODEL) -> cost.CostModel:
     return cost.CostModel.from_dict(json.loads(Path(path).read_text()))
 
@@ -345,6 +445,9 @@ def main(argv=None) -> None:
     rows, totals = campaign_plan(
         config, model, path, args.budget_core_h, args.cores, args.sigma_omega, config["dft"].get("sampling_seed", 0)
     )
+    pf = pfinputs_rows(config, model, path)
+    for job, key in (("surface_energy", "core_h_surfaces"), ("adatom_barrier_dft", "core_h_barriers_dft")):
+        totals[key] = float(sum(r["core_h"] for r in pf if r["job"] == job))
     import pandas as pd
 
     from .io import provenance, write_csv, write_json
@@ -356,6 +459,7 @@ def main(argv=None) -> None:
         {"configfiles": [args.base, *args.configfile], "model": model.to_dict(), "precision": config["precision"]}
     )
     write_csv(out / "cost_plan.csv", df, prov)
+    write_csv(out / "pfinputs_cost.csv", pd.DataFrame(pf), prov)
     write_json(out / "cost_plan.json", {"totals": totals, "model": model.to_dict(), "provenance": prov})
     show = [
         "system",
@@ -387,6 +491,17 @@ def main(argv=None) -> None:
             f"(~{totals['core_h_budget'] / args.cores:.0f} h on {args.cores} cores); sampling errors assume "
             f"omega scatters by {args.sigma_omega} eV between pairs"
         )
+    n_es = sum(r["job"] == "surface_energy" for r in pf)
+    print(
+        f"phase-field inputs: {n_es} E_s jobs (surfaces.precision {config['surfaces']['precision'] or 'active'}) "
+        f"{totals['core_h_surfaces']:.0f} core-h; "
+        + (
+            f"{len(pf) - n_es} DFT barrier jobs (hop + exchange) {totals['core_h_barriers_dft']:.0f} core-h, "
+            f"assuming {NEB_STEPS} optimiser steps x {NEB_SCF_PER_STEP} SCF iterations per image and band"
+            if config["barriers"]["method"] == "dft"
+            else "barriers from the MD potentials (barriers.method md: minutes, not priced)"
+        )
+    )
     for kind in ("isolated", "interface"):
         it = model.iterations.get(path, {}).get(kind) or model.iterations.get(path, {}).get("any")
         if it:
@@ -394,7 +509,7 @@ def main(argv=None) -> None:
                 f"per {kind} relaxation ({path}): {it['first_scf']:.0f} SCF iterations first + "
                 f"{it['steps']:.1f} steps x {it['later_scf']:.1f} (from {model.note or 'the model file'})"
             )
-    print(f"wrote {out / 'cost_plan.csv'} and {out / 'cost_plan.json'}")
+    print(f"wrote {out / 'cost_plan.csv'}, {out / 'pfinputs_cost.csv'} and {out / 'cost_plan.json'}")
 
 
 if __name__ == "__main__":
