@@ -47,7 +47,7 @@ def reference_builds(reference_config):
 
 #: the shared tiny DFT campaign (tests/configs/dft_tiny.yaml): the system asked for first, the others
 DFT_TINY = ROOT / "tests" / "configs" / "dft_tiny.yaml"
-DFT_ONE, DFT_OTHERS = "Li-100", ("Na-100", "Na-111")
+DFT_ONE, DFT_OTHERS = "Li-100_BEEF-vdW", ("Na-100", "Na-111")
 DFT_TABLE = "results/tables/critical_temperatures.csv"
 
 
@@ -78,6 +78,9 @@ def dft_campaign(tmp_path_factory):
     after_first = _files(sb)
     planned = summary(snakemake(sb, "--cores", "1", DFT_TABLE, "--summary", *cfg).stdout)
     second_out = snakemake(sb, "--cores", "2", DFT_TABLE, *cfg).stdout
+    after_second = _files(sb)
+    # the complete campaign's dry run, taken here: test_workflow_reruns changes Na's settings later
+    noop_out = snakemake(sb, "-n", "--cores", "1", DFT_TABLE, *cfg).stdout
     return SimpleNamespace(
         sb=sb,
         configfile=str(DFT_TINY),
@@ -87,5 +90,6 @@ def dft_campaign(tmp_path_factory):
         planned=planned,
         second_out=second_out,
         second=jobs_with_wildcards(second_out),
-        after_second=_files(sb),
+        after_second=after_second,
+        noop_out=noop_out,
     )

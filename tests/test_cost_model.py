@@ -86,17 +86,17 @@ def test_plan_prices_the_phase_field_inputs(reference_config):
     cfg = copy.deepcopy(reference_config)
     cfg["surfaces"]["strains"] = [0.0]
     cfg["barriers"]["method"] = "dft"
-    rows = plan.pfinputs_rows(cfg, model, "precon")
+    rows = plan.pfinputs_rows(cfg, model)
     es = [r for r in rows if r["job"] == "surface_energy"]
     neb = [r for r in rows if r["job"] == "adatom_barrier_dft"]
     assert len(es) == len(cfg["surfaces"]["metals"]) * len(cfg["surfaces"]["facets"])
     assert len(neb) == len(cfg["barriers"]["metals"]) * len(cfg["barriers"]["facets"])
     for r in rows:
         assert r["core_h"] > 0 and r["scf_iterations"] > 0, r
-    # a band is n_images x steps x SCF iterations per step, twice (hop and exchange), on top of one relaxation
-    n = cfg["barriers"]["dft"]["n_images"] * min(plan.NEB_STEPS, cfg["barriers"]["dft"]["max_steps"])
-    assert all(r["scf_iterations"] > 2 * n * plan.NEB_SCF_PER_STEP for r in neb)
+    # a band is n_images x steps x SCF iterations per step, one per mechanism, on top of one relaxation
+    n = cfg["barriers"]["dft"]["n_images"] * plan.NEB_STEPS * len(cfg["barriers"]["dft"]["mechanisms"])
+    assert all(r["scf_iterations"] > n * plan.NEB_SCF_PER_STEP for r in neb)
     per_it = {(r["metal"], r["facet"]): r["core_h"] / r["scf_iterations"] for r in neb}
     assert per_it[("Na", "111")] > per_it[("Li", "111")]
     cfg["barriers"]["method"] = "md"
-    assert not [r for r in plan.pfinputs_rows(cfg, model, "precon") if r["job"] == "adatom_barrier_dft"]
+    assert not [r for r in plan.pfinputs_rows(cfg, model) if r["job"] == "adatom_barrier_dft"]

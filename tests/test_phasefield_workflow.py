@@ -90,8 +90,9 @@ def test_pfinputs_tables_and_figures_in_the_report(tmp_path):
         p.write_text(json.dumps(b))
     overlay = tmp_path / "li.yaml"
     overlay.write_text(
-        # the test preset's E_s and the MD barriers (the reference config's k 8 E_s preset and DFT NEB would
-        # be other jobs, with other paths, for which no result is given here)
+        # the test preset's E_s and the MD barriers: at the reference config's k 8 E_s preset the files
+        # given here are stale against the E_s job's params (Snakemake reruns them), and its DFT NEB reads
+        # other paths (results/barriers/Li/dft/)
         json.dumps(
             {
                 "surfaces": {"metals": ["Li"], "strains": [-0.03, 0.0], "precision": None},

@@ -4,9 +4,9 @@ phase field with inputs given in config. Every figure and table is in it, filed 
 category, and each stage's figure is there by its labels and caption, byte for byte the file the workflow
 wrote.
 
-Configs: tests/configs/report_tiny.yaml (one PBE Li(110)/LiF(100) interface; the BEEF-vdW path is
-tests/test_analysis_beef.py) + md_tiny.yaml + pf_standalone.yaml + the shared Na potential, in a sandbox; minutes, not
-seconds, because every stage is real.
+Configs: tests/configs/report_tiny.yaml (one PBE Li(110)/LiF(100) interface; the BEEF-vdW chain is the
+shared tiny campaign's, tests/test_workflow_dft.py) + md_tiny.yaml + pf_standalone.yaml + the shared Na
+potential, in a sandbox; minutes, not seconds, because every stage is real.
 """
 
 from __future__ import annotations
@@ -120,7 +120,7 @@ def test_analysis_artifacts(campaign):
     # preset gave 0.05-2; the sign and the upper bound are what an unrelaxed contact still has to obey
     ad = json.loads((campaign / "results/analysis/Li-110__LiF-100/adhesion.json").read_text())
     assert 0.0 < ad["W_ad_J_per_m2"] < 2.0, ad
-    # a PBE system: stated plainly that there is no ensemble (a BEEF one: tests/test_analysis_beef.py)
+    # a PBE system: stated plainly that there is no ensemble (a BEEF one: tests/test_workflow_dft.py)
     pbe = json.loads((campaign / "results/analysis/Li-110__LiF-100/beef.json").read_text())
     assert pbe["ensemble"] is None and "no BEEF ensemble" in pbe["note"]
     # Monte Carlo next to mean field for every system

@@ -128,8 +128,9 @@ def test_bulk_li_through_slurm(slurm_cluster, sandbox):
 def test_build_and_relaxations_through_slurm(slurm_cluster, sandbox):
     """One system's DFT chain up to a vacancy: bulk, build (a checkpoint, through SLURM), the pristine
     relaxation and one vacancy relaxation started from it (2 MPI ranks each, srun inside the job). Not the
-    whole chain to tc.json: its other three relaxations are the same rule again, and cost CI ~4 min
-    (the pair-model step after them is a local Python job, tests/test_workflow_dft.py)."""
+    whole chain to tc.json: its other three relaxations are the same rule again and cost CI ~4 min. Left
+    out with them: the pair-model step (vacancy_thermo, a 1-CPU Python job under the profile; its code is
+    tested locally in tests/test_workflow_dft.py) and a divacancy relaxation through SLURM."""
     target = "results/dft/Li-110/v_2/result.json"
     try:
         proc, jobids, states = run_through_slurm(sandbox, target)

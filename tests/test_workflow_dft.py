@@ -7,7 +7,7 @@ benchmarks.
 
 The campaign (tests/conftest.py::dft_campaign, shared with test_provenance and test_workflow_reruns) runs
 in two steps, as a user asking for one system and then for the table would: first one system's target
-(``results/thermo/Li-100/tc.json``), then the T_c table. The jobs of each step and the files they leave say
+(``results/thermo/Li-100_BEEF-vdW/tc.json``), then the T_c table. The jobs of each step and the files they leave say
 whether one target ran one system only.
 """
 
@@ -19,7 +19,6 @@ import pytest
 from conftest import DFT_ONE as ONE
 from conftest import DFT_OTHERS as OTHERS
 from conftest import DFT_TABLE as TABLE
-from workflow_sandbox import snakemake
 
 pytestmark = [pytest.mark.gpaw, pytest.mark.workflow]
 
@@ -73,6 +72,13 @@ def test_energies_are_real_gpaw_zero_smearing_energies(tiny_run):
     assert r["natoms"] == 27 and r["provenance"]["config"]["preset"]["ecut_eV"] == 200  # 3x3 x 3 planes
     pairs = pd.read_csv(tiny_run / f"results/thermo/{ONE}/pairs.csv")
     assert set(pairs.type.astype(str)) == {"11", "12"}
+    # BEEF-vdW: the relax job's non-self-consistent ensemble energies, and the ensemble's spread on T_c
+    assert r.get("beef_nsc_eV"), "no BEEF-vdW ensemble contributions in the relax result"
+    beef = json.loads((tiny_run / f"results/analysis/{ONE}/beef.json").read_text())
+    assert beef["ensemble"]["size"] == 500, beef
+    assert all(d["Tc_K"]["std"] >= 0 for d in beef["types"].values()), beef["types"]
+    pbe = json.loads((tiny_run / "results/analysis/Na-100/beef.json").read_text())
+    assert pbe["ensemble"] is None and "no BEEF ensemble" in pbe["note"]
     # ω recomputed from the stored energies
     row = pairs.iloc[0]
     assert row.omega_eV == pytest.approx(row.E_i_eV + row.E_j_eV - r["energy_eV"] - row.E_ij_eV)
@@ -98,14 +104,14 @@ def test_table_has_one_row_per_system(tiny_run):
 
 
 def test_one_target_runs_one_system(campaign):
-    """Asking for Li-100's tc.json runs Li-100's chain and nothing of the other systems: every job is
-    Li-100's (or the Li bulk reference it is built from), every configuration of Li-100 was relaxed once,
+    """Asking for Li-100_BEEF-vdW's tc.json runs its chain and nothing of the other systems: every job is
+    Li-100_BEEF-vdW's (or the Li bulk reference it is built from), every configuration of it was relaxed once,
     and no file of Na-100, Na-111 or of the table exists; Snakemake's summary of the table then
-    reports Li-100's files done and the other systems' missing."""
+    reports its files done and the other systems' missing."""
     ran = campaign.first
     for rule, wildcards in ran:
         if rule == "bulk_reference":
-            assert wildcards == {"phase": "Li", "xc": "PBE"}, (rule, wildcards)
+            assert wildcards == {"phase": "Li", "xc": "BEEF-vdW"}, (rule, wildcards)
         else:
             assert wildcards.get("system") == ONE, (rule, wildcards)
     configs = json.loads((campaign.sb / f"results/interfaces/{ONE}/configurations.json").read_text())
@@ -139,7 +145,7 @@ def test_one_target_runs_one_system(campaign):
 
 def test_the_table_then_runs_only_what_is_missing(campaign):
     """The table's run adds the other systems and the table, and leaves every file of the first run as it
-    was (no Li-100 job repeated); a further run has nothing to do."""
+    was (no Li job repeated); a further run has nothing to do."""
     first = {(r, tuple(sorted(w.items()))) for r, w in campaign.first}
     second = {(r, tuple(sorted(w.items()))) for r, w in campaign.second}
     assert not first & second, first & second
@@ -159,5 +165,4 @@ def test_the_table_then_runs_only_what_is_missing(campaign):
             assert wildcards["phase"] != "Li", (rule, wildcards)
     touched = {f for f, t in campaign.after_first.items() if campaign.after_second.get(f) != t}
     assert not touched, f"files of the first run rewritten by the second: {sorted(touched)}"
-    out = snakemake(campaign.sb, "-n", "--cores", "1", TABLE, "--configfile", campaign.configfile).stdout
-    assert "Nothing to be done" in out
+    assert "Nothing to be done" in campaign.noop_out

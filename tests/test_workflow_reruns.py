@@ -14,8 +14,8 @@ import re
 
 import pytest
 
+from conftest import DFT_ONE, DFT_TINY
 from conftest import DFT_TABLE as TABLE
-from conftest import DFT_TINY
 from workflow_sandbox import ROOT, snakemake
 
 CONFIG = str(DFT_TINY)
@@ -48,10 +48,10 @@ def test_reruns_do_exactly_what_changed(dft_campaign, tmp_path):
     # 1. one system's target: only Li jobs (bulk Li, its build, its relaxations, its thermo)
     first = jobs(dft_campaign.first_out)
     assert first, "nothing ran"
-    assert not touches(first, "Na"), f"a Li-100 target ran Na jobs: {touches(first, 'Na')}"
+    assert not touches(first, "Na"), f"a {DFT_ONE} target ran Na jobs: {touches(first, 'Na')}"
     assert {r for r, _ in first} >= {"bulk_reference", "build_system", "relax_pristine", "vacancy_thermo"}
     made = dft_campaign.after_first
-    assert "results/thermo/Li-100/tc.json" in made and not [f for f in made if "Na-100" in f]
+    assert f"results/thermo/{DFT_ONE}/tc.json" in made and not [f for f in made if "Na-100" in f]
     # (step 1's Li files, as they were before step 2: the fixture recorded every file's mtime)
     li_before = {
         str(sb / f): t

@@ -274,30 +274,34 @@ def campaign_plan(
 NEB_STEPS, NEB_SCF_PER_STEP = 100, 6
 
 
-def _metal_lattice(config: dict, metal: str) -> tuple[float, str]:
-    """The PBE lattice constant the E_s and barrier jobs start from: the workflow's bulk result, else the config's."""
-    path = Path("results/bulk") / f"{metal}_PBE.json"
+def _metal_lattice(config: dict, metal: str, xc: str) -> tuple[float, str]:
+    """The lattice constant the E_s and barrier jobs start from: the workflow's bulk result, else the config's."""
+    path = Path("results/bulk") / f"{metal}_{xc}.json"
     if path.exists():
         return float(json.loads(path.read_text())["a_A"]), str(path)
     return float(config["metals"][metal]["a0_A"]), f"metals.{metal}.a0_A"
 
 
-def pfinputs_rows(config: dict, model: cost.CostModel, path: str) -> list[dict]:
+def pfinputs_rows(config: dict, model: cost.CostModel) -> list[dict]:
     """The phase-field inputs' DFT jobs, priced with the same cost law as the vacancy relaxations: one row per
     E_s job (surfaces: metal x facet x strain at surfaces.precision; a strained bulk SCF, the unrelaxed slab's
     SCF and the slab's relaxation) and, with barriers.method dft, one per barrier job (metal x facet: the
-    initial state's relaxation and two NEB bands of n_images x NEB_STEPS x NEB_SCF_PER_STEP SCF iterations)."""
+    initial state's relaxation and one NEB band per mechanism of n_images x NEB_STEPS x NEB_SCF_PER_STEP SCF
+    iterations). Both jobs relax with plain BFGS (not dft.optimizer), so the model's bfgs iterations price them;
+    those were measured on vacancy jobs that start relaxed, a lower bound for a bulk-terminated slab. The bulk
+    SCF is sized with the slab's k-point grid (the job's 3D grid has a few points along z: a small term)."""
     from .config import miller
     from .interfaces.structures import metal_slab
     from .pfinputs import barriers as pfb
     from .pfinputs.surfaces import oriented_bulk
 
+    path = "bfgs"
     it = model.iterations.get(path, {}).get("isolated") or model.iterations.get(path, {}).get("any")
     first_scf = it["first_scf"] if it else float("nan")
     rows = []
     sc, sp = config["surfaces"], afsystems.surface_energy_preset(config)
     for metal in sc["metals"]:
-        a, source = _metal_lattice(config, metal)
+        a, source = _metal_lattice(config, metal, sc["xc"])
         for facet in sc["facets"]:
             for strain in sc["strains"]:
                 slab = metal_slab(
@@ -336,13 +340,13 @@ def pfinputs_rows(config: dict, model: cost.CostModel, path: str) -> list[dict]:
     if b["method"] == "dft":
         bp, d = afsystems.barrier_preset(config), b["dft"]
         for metal in b["metals"]:
-            a, source = _metal_lattice(config, metal)
+            a, source = _metal_lattice(config, metal, d["xc"])
             for facet in b["facets"]:
                 ini, _, _ = pfb.adatom_images(metal, facet, a, pfb.dft_settings(d, facet, a))
                 size = problem_size(ini, bp)
                 per_it = model.seconds_per_iteration(size["n_ibz_kpts"], size["n_bands"], size["n_planewaves"], d["xc"])
-                band = d["n_images"] * min(NEB_STEPS, d["max_steps"]) * NEB_SCF_PER_STEP
-                iters = model.relaxation_iterations(path, "isolated") + 2 * band  # hop and exchange
+                band = d["n_images"] * NEB_STEPS * NEB_SCF_PER_STEP
+                iters = model.relaxation_iterations(path, "isolated") + len(d["mechanisms"]) * band
                 rows.append(
                     {
                         "job": "adatom_barrier_dft",
@@ -445,7 +449,7 @@ def main(argv=None) -> None:
     rows, totals = campaign_plan(
         config, model, path, args.budget_core_h, args.cores, args.sigma_omega, config["dft"].get("sampling_seed", 0)
     )
-    pf = pfinputs_rows(config, model, path)
+    pf = pfinputs_rows(config, model)
     for job, key in (("surface_energy", "core_h_surfaces"), ("adatom_barrier_dft", "core_h_barriers_dft")):
         totals[key] = float(sum(r["core_h"] for r in pf if r["job"] == job))
     import pandas as pd
