@@ -57,13 +57,19 @@ def read_json(path) -> Any:
     return json.loads(Path(path).read_text())
 
 
+def write_sidecar(path, prov: dict) -> None:
+    """The provenance of the artifact ``path`` as ``<path>.provenance.json``, for formats (and empty placeholder
+    files) that cannot carry it themselves."""
+    write_json(Path(str(path) + ".provenance.json"), prov)
+
+
 def write_extxyz(path, atoms, prov: dict | None = None) -> None:
     """Write a structure atomically; its provenance goes next to it as ``<name>.provenance.json``
     (JSON inside extxyz headers does not survive ASE's quoting). Under MPI call it on one rank."""
     from ase.io import write
 
     if prov is not None:
-        write_json(Path(str(path) + ".provenance.json"), prov)
+        write_sidecar(path, prov)
     with atomic_path(path) as tmp:
         write(str(tmp), atoms, format="extxyz")
 
@@ -85,7 +91,7 @@ def write_csv(path, df, provenance: dict | None = None) -> None:
     with atomic_path(path) as tmp:
         df.to_csv(tmp, index=False)
     if provenance is not None:
-        write_json(Path(str(path) + ".provenance.json"), provenance)
+        write_sidecar(path, provenance)
 
 
 def sha256_file(path, chunk: int = 1 << 20) -> str:

@@ -74,6 +74,11 @@ def problem_size(atoms, preset: dict) -> dict:
     }
 
 
+def _seconds_per_iteration(model: cost.CostModel, size: dict, xc: str) -> float:
+    """Core-seconds of one SCF iteration of a job of ``size`` (:func:`problem_size`) under the cost model."""
+    return model.seconds_per_iteration(size["n_ibz_kpts"], size["n_bands"], size["n_planewaves"], xc)
+
+
 def _bulk_constants(config: dict, spec) -> dict:
     """Lattice constants a system is built from: the workflow's bulk results, else the config's."""
     out = {}
@@ -156,9 +161,7 @@ def plan_rows(config: dict, model: cost.CostModel, path: str) -> list[dict]:
             print(f"[plan] {sid}: refused: {exc}", file=sys.stderr, flush=True)
             continue
         size = problem_size(atoms, afsystems.system_preset(config, sid))
-        per_conf_s = model.seconds_per_iteration(
-            size["n_ibz_kpts"], size["n_bands"], size["n_planewaves"], s.xc
-        ) * model.relaxation_iterations(path, row["kind"])
+        per_conf_s = _seconds_per_iteration(model, size, s.xc) * model.relaxation_iterations(path, row["kind"])
         n_full = enum.n_full_configurations()
         row.update(
             {
@@ -296,7 +299,7 @@ def pfinputs_rows(config: dict, model: cost.CostModel) -> list[dict]:
     from .pfinputs.surfaces import oriented_bulk
 
     path = "bfgs"
-    it = model.iterations.get(path, {}).get("isolated") or model.iterations.get(path, {}).get("any")
+    it = model.iteration_counts(path, "isolated")
     first_scf = it["first_scf"] if it else float("nan")
     rows = []
     sc, sp = config["surfaces"], afsystems.surface_energy_preset(config)
@@ -316,12 +319,7 @@ def pfinputs_rows(config: dict, model: cost.CostModel) -> list[dict]:
                 )
                 size = problem_size(slab, sp)
                 bsize = problem_size(oriented_bulk(metal, facet, a, strain), sp)
-                per_it = model.seconds_per_iteration(
-                    size["n_ibz_kpts"], size["n_bands"], size["n_planewaves"], sc["xc"]
-                )
-                per_it_bulk = model.seconds_per_iteration(
-                    bsize["n_ibz_kpts"], bsize["n_bands"], bsize["n_planewaves"], sc["xc"]
-                )
+                per_it, per_it_bulk = (_seconds_per_iteration(model, z, sc["xc"]) for z in (size, bsize))
                 iters = first_scf + (model.relaxation_iterations(path, "isolated") if sc["relax"] else 0.0)
                 rows.append(
                     {
@@ -344,7 +342,7 @@ def pfinputs_rows(config: dict, model: cost.CostModel) -> list[dict]:
             for facet in b["facets"]:
                 ini, _, _ = pfb.adatom_images(metal, facet, a, pfb.dft_settings(d, facet, a))
                 size = problem_size(ini, bp)
-                per_it = model.seconds_per_iteration(size["n_ibz_kpts"], size["n_bands"], size["n_planewaves"], d["xc"])
+                per_it = _seconds_per_iteration(model, size, d["xc"])
                 band = d["n_images"] * NEB_STEPS * NEB_SCF_PER_STEP
                 iters = model.relaxation_iterations(path, "isolated") + len(d["mechanisms"]) * band
                 rows.append(
@@ -507,7 +505,7 @@ def main(argv=None) -> None:
         )
     )
     for kind in ("isolated", "interface"):
-        it = model.iterations.get(path, {}).get(kind) or model.iterations.get(path, {}).get("any")
+        it = model.iteration_counts(path, kind)
         if it:
             print(
                 f"per {kind} relaxation ({path}): {it['first_scf']:.0f} SCF iterations first + "

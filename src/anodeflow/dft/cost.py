@@ -69,9 +69,15 @@ class CostModel:
         x1, x2 = size_terms(n_kpts, bands, planewaves)
         return (self.a * x1 + self.b * x2) * (self.beef_factor if xc == "BEEF-vdW" else 1.0)
 
+    def iteration_counts(self, path: str, kind: str) -> dict | None:
+        """The measured SCF iterations and steps of one relaxation on ``path`` for ``kind`` (else the path's
+        "any" entry): first_scf, steps, later_scf; None when the model has neither."""
+        by_kind = self.iterations.get(path, {})
+        return by_kind.get(kind) or by_kind.get("any")
+
     def relaxation_iterations(self, path: str, kind: str) -> float:
         """SCF iterations of one relaxation: first SCF + steps × later SCFs (+ the stiffness probe)."""
-        it = self.iterations.get(path, {}).get(kind) or self.iterations.get(path, {}).get("any")
+        it = self.iteration_counts(path, kind)
         if not it:
             raise KeyError(f"no measured iterations for path {path!r}, kind {kind!r}")
         return it["first_scf"] + it["steps"] * it["later_scf"]

@@ -9,9 +9,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
-from ..io import atomic_path, provenance, read_json, run_verb, write_extxyz, write_json
+from ..io import atomic_path, provenance, read_json, run_verb, write_extxyz, write_json, write_sidecar
 from .build import build_system
 from .structures import BuildError
 
@@ -35,7 +34,7 @@ def cmd_build(args) -> None:
         write_json(args.out, {**failed, "configurations": []})
         with atomic_path(args.structure) as tmp:
             tmp.write_text("")  # no structure: see configurations.json
-        write_json(Path(str(args.structure) + ".provenance.json"), prov)  # what made the empty file
+        write_sidecar(args.structure, prov)  # what made the empty file
         return
     prov = provenance(spec, args.bulk)
     write_extxyz(args.structure, atoms, prov)
