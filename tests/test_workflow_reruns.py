@@ -53,10 +53,13 @@ def test_reruns_do_exactly_what_changed(dft_campaign, tmp_path):
     made = dft_campaign.after_first
     assert f"results/thermo/{DFT_ONE}/tc.json" in made and not [f for f in made if "Na-100" in f]
     # (step 1's Li files, as they were before step 2: the fixture recorded every file's mtime)
+    # (the same files as the globs of mtimes() below: every results/bulk/Li_* file, and every .json below a
+    # results/ folder whose name starts with Li)
     li_before = {
         str(sb / f): t
         for f, t in dft_campaign.after_first.items()
-        if f.endswith(".json") and (f.startswith("results/bulk/Li_") or "/Li" in f)
+        if f.startswith("results/bulk/Li_")
+        or (f.startswith("results/") and f.endswith(".json") and any(d.startswith("Li") for d in f.split("/")[1:-1]))
     }
 
     # 2. the whole campaign table: only what is missing (Na's chain, the table and what the table reads beyond
