@@ -78,14 +78,21 @@ def main():
     same, stored = np.load(arms[0]["npz"]["rough"]), np.load(args.results / "md" / m / "ribbons" / f"{tag}_rough.npz")
     bitwise = {k: bool(np.array_equal(same[k], stored[k])) for k in ("h_top", "h_bot", "msd_interior_A2", "T")}
     moved = np.load(arms[args.ulp]["npz"]["rough"])
-    dh = np.maximum(np.abs(same["h_top"] - moved["h_top"]).max(axis=1), np.abs(same["h_bot"] - moved["h_bot"]).max(axis=1))
+    dh = np.maximum(
+        np.abs(same["h_top"] - moved["h_top"]).max(axis=1), np.abs(same["h_bot"] - moved["h_bot"]).max(axis=1)
+    )
     t = np.arange(len(dh)) * float(same["sample_ps"])
     parted = {f"{thr:g}": (float(t[np.argmax(dh > thr)]) if dh.max() > thr else None) for thr in (1e-6, 1e-3, 0.1, 1.0)}
     row = args.work / f"row_{tag}_ulp{args.ulp}.json"
     conf = json.dumps(mdset.job_config(cfg, "stiffness", m), sort_keys=True)
     argv = [sys.executable, "-m", "anodeflow.cft.jobs", "ribbon-stiffness", "--metal", m, "--facet", f, "--T", f"{T:g}"]
     argv += ["--b", str(b), "--config", conf, "--flat", str(arms[args.ulp]["npz"]["flat"])]
-    argv += ["--rough", str(arms[args.ulp]["npz"]["rough"]), "--liquid", str(args.results / "md" / m / "liquid_msd.csv")]
+    argv += [
+        "--rough",
+        str(arms[args.ulp]["npz"]["rough"]),
+        "--liquid",
+        str(args.results / "md" / m / "liquid_msd.csv"),
+    ]
     subprocess.run([*argv, "--out", str(row)], check=True, capture_output=True, cwd=ROOT)
     r = json.loads(row.read_text())
     doc = {
