@@ -17,6 +17,7 @@ the last committed state names, and checks that the restart file's timestep matc
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -43,6 +44,14 @@ class Phase:
     unfix: list[str] = field(default_factory=list)
     sample_every: int = 0
     sampler: Callable | None = None
+
+
+def chunked_fingerprint(setup: list[str], common: list[str], equil: Phase, chunk: Phase, *extra) -> str:
+    """Fingerprint of a run made of ``equil`` then repeated production ``chunk`` phases (the ribbon and
+    step runs): its commands, phase lengths and sampling, and ``extra`` (JSON-able: chunk cap, versions).
+    A work folder whose state carries another fingerprint is not resumed."""
+    phases = [(p.name, p.nsteps, p.commands, p.unfix, p.sample_every) for p in (equil, chunk)]
+    return hashlib.sha256(json.dumps([setup, common, phases, *extra]).encode()).hexdigest()[:16]
 
 
 def _commit_state(workdir: Path, state: dict, samples: dict) -> None:

@@ -30,6 +30,7 @@ it says ``enough`` (>= 20 tau_1 after the detected equilibration) or at ``max_pr
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,7 +40,7 @@ from anodeflow.cft.equilibrium import analyse_start
 from anodeflow.cft.profiles import coordination, surface_heights
 from anodeflow.constants import EV_PER_A2_IN_J_PER_M2, KB_EV_PER_K
 from anodeflow.md.bulk import PS_IN_FS, _steps
-from anodeflow.md.engine import Phase, run_phases
+from anodeflow.md.engine import Phase, chunked_fingerprint, run_phases
 from anodeflow.md.lattice import ribbon_commands, spacing_factors
 from anodeflow.md.runtime import make_lammps
 
@@ -259,20 +260,7 @@ def run_ribbon(
 
     equil = Phase("equil", _steps(s.equil_ps, dt_fs), fixes, ["unfix ens", "unfix anchor"])
     chunk = Phase("prod", nchunk, fixes, ["unfix ens", "unfix anchor"], sample_every, sample)
-    import hashlib
-    import json
-
-    fp = hashlib.sha256(
-        json.dumps(
-            [
-                setup,
-                common,
-                [(p.name, p.nsteps, p.commands, p.unfix, p.sample_every) for p in (equil, chunk)],
-                max_chunks,
-                SAMPLER_VERSION,
-            ]
-        ).encode()
-    ).hexdigest()[:16]
+    fp = chunked_fingerprint(setup, common, equil, chunk, max_chunks, SAMPLER_VERSION)
     analysis: dict = {}
     natoms = natoms_flat
     for k in range(1, max_chunks + 1):

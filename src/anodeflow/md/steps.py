@@ -20,14 +20,13 @@ Step directions (orient x, y; z = x cross y in the facet's family):
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 
 import numpy as np
 
 from anodeflow.md.bulk import PS_IN_FS, _steps
-from anodeflow.md.engine import Phase, run_phases
+from anodeflow.md.engine import Phase, chunked_fingerprint, run_phases
 from anodeflow.md.runtime import make_lammps
 
 #: (facet, step direction) -> orient x, y
@@ -180,17 +179,7 @@ def run_steps(
     finally:
         lmp.close()
     n_max = 2 * n_island + 20  # room for adatoms and vacancies
-    fp = hashlib.sha256(
-        json.dumps(
-            [
-                setup,
-                common,
-                [(p.name, p.nsteps, p.commands, p.unfix, p.sample_every) for p in (equil, chunk)],
-                max_chunks,
-                z_cut,
-            ]
-        ).encode()
-    ).hexdigest()[:16]
+    fp = chunked_fingerprint(setup, common, equil, chunk, max_chunks, z_cut)
     cell = None
     analysis: dict = {}
     for k in range(1, max_chunks + 1):
