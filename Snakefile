@@ -1,4 +1,5 @@
 # anodeflow: see README.md. Thin on purpose: config, validation, launchers, stage includes, targets.
+import gc
 import os
 import sys
 from pathlib import Path
@@ -44,8 +45,6 @@ include: "workflow/rules/report.smk"       # 11
 
 # Everything built above lives until snakemake exits: keep it out of the cyclic garbage collector while
 # the DAG is built (a no-op rerun and a dry run spend most of their own time re-scanning it otherwise).
-import gc
-
 gc.freeze()
 
 

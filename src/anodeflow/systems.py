@@ -204,6 +204,18 @@ def relax_job_spec(config: dict, system_id: str, config_id: str, removed: list[i
     }
 
 
+def adhesion_job_spec(config: dict, system_id: str, part: str, structure) -> dict:
+    """Job spec of the metal or the coating alone (``part``) in the interface's cell: the built interface
+    ``structure`` (extxyz with the ``is_metal`` array) minus the other part (methods §6, adhesion)."""
+    from ase.io import read
+
+    from anodeflow.analysis.adhesion import part_removed
+
+    atoms = read(structure, format="extxyz")
+    removed = part_removed(atoms.arrays["is_metal"], part)
+    return relax_job_spec(config, system_id, f"adhesion_{part}", removed)
+
+
 def convergence_job_spec(config: dict, system_id: str) -> dict:
     """The job spec of a system's convergence study (``anodeflow.thermo.jobs convergence``): its variants as
     [variant id, parameter, value], the active preset they vary (execution keys dropped), and over how

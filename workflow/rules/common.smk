@@ -152,14 +152,9 @@ def ok_interfaces():
 
 def adhesion_spec(wildcards):
     """Job spec of the metal or coating alone in the interface's cell: the interface minus the other part."""
-    from ase.io import read
-    from anodeflow.analysis.adhesion import part_removed
-
     ck = checkpoints.build_system.get(system=wildcards.system)
-    atoms = read(ck.output.structure, format="extxyz")
-    removed = part_removed(atoms.arrays["is_metal"], wildcards.part)
-    return json.dumps(afsystems.relax_job_spec(config, wildcards.system, f"adhesion_{wildcards.part}", removed),
-                      sort_keys=True)
+    spec = afsystems.adhesion_job_spec(config, wildcards.system, wildcards.part, ck.output.structure)
+    return json.dumps(spec, sort_keys=True)
 
 
 def system_xc(wildcards):
