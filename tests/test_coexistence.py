@@ -83,3 +83,22 @@ def test_a_rate_within_its_error_of_zero_decides_nothing():
     res = cx.melting_point_from_rates(T, r, e)
     assert res["bracket_K"] == [445, 466] and res["undecided_K"] == [455]
     assert cx.melting_point_from_rates(T, r)["bracket_K"] == [455, 466]  # without errors every sign counts
+
+
+def test_a_run_that_melted_through_counts_as_melting():
+    """A crystal that melts through before the rate's fit window leaves a liquid: a rate of zero (undecided) but a
+    CNA-bcc fraction falling to exactly zero. Such a run is a melting run, and the bracket's midpoint is T_m (its
+    rate says nothing about how fast it melted)."""
+    bcc_melted = np.r_[np.full(10, 0.06), np.linspace(0.06, 0.0, 10), np.zeros(80)]
+    bcc_solid = np.r_[np.full(50, 0.1), np.full(50, 0.2)]
+    bcc_liquid_throughout = np.zeros(100)
+    assert cx.melted_through(bcc_melted)
+    assert not cx.melted_through(bcc_solid)
+    assert not cx.melted_through(bcc_liquid_throughout)  # never had a crystal: nothing to decide
+    T, rate, err = [454.6, 503.3, 552.0], [0.0070, 0.0002, 0.0002], [0.0009, 0.0012, 0.0011]
+    assert "higher T" in cx.melting_point_from_rates(T, rate, err)["note"]  # without the flag: undecided
+    res = cx.melting_point_from_rates(T, rate, err, melted=[False, True, True])
+    assert res["bracket_K"] == [454.6, 503.3] and res["consistent"]
+    assert res["Tm_K"] == pytest.approx(0.5 * (454.6 + 503.3)) and res["Tm_err_K"] == pytest.approx(24.35)
+    assert res["melted_through_K"] == [503.3, 552.0] and res["undecided_K"] == []
+    assert cx.next_temperature(T, rate, err, melted=[False, True, True]) == pytest.approx(479.0, abs=0.1)

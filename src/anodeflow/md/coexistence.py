@@ -22,7 +22,9 @@ and the lowest where it melted (a rate within two standard errors of zero decide
 zero of the rate interpolated linearly between them, its error
 half their distance. The scan (``T_over_Tm_hyst`` times the hysteresis T_m) is followed by ``bisections``
 runs at the midpoint of the current bracket. The interior CNA-bcc fraction is recorded as a check of the
-sign (it under-counts bcc at high T but follows the same trend).
+sign (it under-counts bcc at high T but follows the same trend), and it decides one case the rate cannot: a
+crystal that melts through within ``skip_ps`` leaves a liquid with a rate of zero, so a run whose CNA-bcc
+falls to zero counts as melting (:func:`melted_through`; T_m is then the bracket's midpoint).
 """
 
 from __future__ import annotations
@@ -223,11 +225,27 @@ def solid_fraction_rate(
     return {**out, "rate_per_ps": float(coef[0]), "rate_stderr_per_ps": se}
 
 
-def melting_point_from_rates(T_K, rate, rate_err=None, n_sigma: float = 2.0) -> dict:
+#: a coexistence run whose interior CNA-bcc fraction ends below this, having started above it, melted through
+MELTED_BCC = 0.01
+
+
+def melted_through(bcc) -> bool:
+    """Did the crystal of a coexistence run melt completely? Its CNA-bcc fraction over the last fifth of the run is
+    below ``MELTED_BCC`` and was above it over the first fifth. Such a run can melt through before the rate's fit
+    window (``skip_ps``) and then show a rate of zero; CNA under-counts bcc at high T but is exactly zero in a
+    liquid."""
+    bcc = np.asarray(bcc, float)
+    nq = max(1, len(bcc) // 5)
+    return bool(bcc[-nq:].mean() < MELTED_BCC <= bcc[:nq].mean())
+
+
+def melting_point_from_rates(T_K, rate, rate_err=None, n_sigma: float = 2.0, melted=None) -> dict:
     """T_m from solid-fraction rates (positive: the crystal grows) at temperatures ``T_K``.
 
     With ``rate_err``, a run whose rate is within ``n_sigma`` errors of zero decides nothing (it is listed in
-    ``undecided_K``) and does not set the bracket.
+    ``undecided_K``) and does not set the bracket. A run flagged in ``melted`` (:func:`melted_through`) is a
+    decided melting run whatever its rate; when it is the upper end of the bracket, its rate says nothing about
+    how fast, so T_m is the bracket's midpoint and the error half its width.
 
     Lower end of the bracket: the highest T with a positive rate; upper end: the lowest T with a negative
     rate. When they are in order (growth below, melting above) T_m is the zero of the straight line through
@@ -237,10 +255,11 @@ def melting_point_from_rates(T_K, rate, rate_err=None, n_sigma: float = 2.0) -> 
     """
     T, r = np.asarray(T_K, float), np.asarray(rate, float)
     e = np.zeros_like(r) if rate_err is None else np.nan_to_num(np.asarray(rate_err, float), nan=np.inf)
-    ok = np.isfinite(r)
-    T, r, e = T[ok], r[ok], e[ok]
-    decided = np.abs(r) > n_sigma * e
-    grow, melt = T[decided & (r > 0)], T[decided & (r < 0)]
+    m = np.zeros(len(T), bool) if melted is None else np.asarray(melted, bool)
+    ok = np.isfinite(r) | m
+    T, r, e, m = T[ok], r[ok], e[ok], m[ok]
+    decided = (np.abs(r) > n_sigma * e) | m
+    grow, melt = T[decided & (r > 0) & ~m], T[decided & ((r < 0) | m)]
     out = {
         "Tm_K": None,
         "Tm_err_K": None,
@@ -248,6 +267,7 @@ def melting_point_from_rates(T_K, rate, rate_err=None, n_sigma: float = 2.0) -> 
         "consistent": None,
         "note": None,
         "undecided_K": T[~decided].tolist(),
+        "melted_through_K": T[m].tolist(),
     }
     if not len(grow):
         out["note"] = "the crystal melted at every temperature: extend the scan to lower T"
@@ -258,7 +278,8 @@ def melting_point_from_rates(T_K, rate, rate_err=None, n_sigma: float = 2.0) -> 
     lo, hi = float(grow.max()), float(melt.min())
     if lo < hi:
         r_lo, r_hi = float(r[T == lo].mean()), float(r[T == hi].mean())
-        tm = lo + (hi - lo) * r_lo / (r_lo - r_hi)
+        through = bool(m[T == hi].any())
+        tm = 0.5 * (lo + hi) if through or not r_lo > 0 > r_hi else lo + (hi - lo) * r_lo / (r_lo - r_hi)
         out.update(Tm_K=float(tm), Tm_err_K=0.5 * (hi - lo), bracket_K=[lo, hi], consistent=True)
     else:
         a, b = float(melt.min()), float(grow.max())
@@ -272,9 +293,9 @@ def melting_point_from_rates(T_K, rate, rate_err=None, n_sigma: float = 2.0) -> 
     return out
 
 
-def next_temperature(T_K, rate, rate_err=None) -> float | None:
+def next_temperature(T_K, rate, rate_err=None, melted=None) -> float | None:
     """Midpoint of the current bracket (:func:`melting_point_from_rates`), or None without a bracket."""
-    b = melting_point_from_rates(T_K, rate, rate_err)
+    b = melting_point_from_rates(T_K, rate, rate_err, melted=melted)
     if b["bracket_K"] is None:
         return None
     lo, hi = b["bracket_K"]
@@ -314,6 +335,7 @@ def coexistence_melting_point(
             "pzz_bar": float(np.mean(c["pzz"])),
             "bcc_start": float(bcc[:nq].mean()),
             "bcc_end": float(bcc[-nq:].mean()),
+            "melted_through": melted_through(bcc),
             "natoms": c["natoms"],
             "Lz_A": float(np.mean(c["lz"])),
             "pe_solid_eV": c["pe_solid"],
@@ -323,19 +345,27 @@ def coexistence_melting_point(
             f"coexistence T = {T:g} K: d(f_solid)/dt = {r['rate_per_ps']:+.4f} +- {r['rate_stderr_per_ps']:.4f} /ps, "
             f"f_solid {r['f_start']:.2f} -> {r['f_end']:.2f}, "
             f"CNA-bcc {runs[T]['bcc_start']:.2f} -> {runs[T]['bcc_end']:.2f}, "
-            f"Pzz {runs[T]['pzz_bar']:.0f} bar"
+            f"Pzz {runs[T]['pzz_bar']:.0f} bar" + (" (melted through)" if runs[T]["melted_through"] else "")
         )
 
     for f in s.T_over_Tm_hyst:
         one(f * Tm_hyst_K)
     for _ in range(s.bisections):
         Ts = sorted(runs)
-        Tn = next_temperature(Ts, [runs[t]["rate_per_ps"] for t in Ts], [runs[t]["rate_stderr_per_ps"] for t in Ts])
+        Tn = next_temperature(
+            Ts,
+            [runs[t]["rate_per_ps"] for t in Ts],
+            [runs[t]["rate_stderr_per_ps"] for t in Ts],
+            [runs[t]["melted_through"] for t in Ts],
+        )
         if Tn is None or Tn in runs:
             break
         one(Tn)
     Ts = sorted(runs)
     res = melting_point_from_rates(
-        Ts, [runs[t]["rate_per_ps"] for t in Ts], [runs[t]["rate_stderr_per_ps"] for t in Ts]
+        Ts,
+        [runs[t]["rate_per_ps"] for t in Ts],
+        [runs[t]["rate_stderr_per_ps"] for t in Ts],
+        melted=[runs[t]["melted_through"] for t in Ts],
     )
     return {**res, "runs": [runs[t] for t in Ts]}
