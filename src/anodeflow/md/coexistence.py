@@ -229,14 +229,16 @@ def solid_fraction_rate(
 MELTED_BCC = 0.01
 
 
-def melted_through(bcc) -> bool:
-    """Did the crystal of a coexistence run melt completely? Its CNA-bcc fraction over the last fifth of the run is
-    below ``MELTED_BCC`` and was above it over the first fifth. Such a run can melt through before the rate's fit
-    window (``skip_ps``) and then show a rate of zero; CNA under-counts bcc at high T but is exactly zero in a
-    liquid."""
+def melted_through(bcc, f_end: float) -> bool:
+    """Did the crystal of a coexistence run melt completely? Two signs, both needed: its CNA-bcc fraction over the
+    last fifth of the run is below ``MELTED_BCC`` having been above it over the first fifth, and its energy at the
+    end, ``f_end`` (:func:`solid_fraction`), is nearer the liquid's than the crystal's (< 1/2). Such a run can
+    melt through before the rate's fit window (``skip_ps``) and then show a rate of zero. CNA-bcc alone is not
+    enough: it is zero in a liquid, but also in a crystal that left bcc for a close-packed stacking (seen with
+    Li q-SNAP at 479 K: CNA-bcc 0.04 -> 0, energy at the crystal's, the box 6 % shorter)."""
     bcc = np.asarray(bcc, float)
     nq = max(1, len(bcc) // 5)
-    return bool(bcc[-nq:].mean() < MELTED_BCC <= bcc[:nq].mean())
+    return bool(bcc[-nq:].mean() < MELTED_BCC <= bcc[:nq].mean() and f_end < 0.5)
 
 
 def melting_point_from_rates(T_K, rate, rate_err=None, n_sigma: float = 2.0, melted=None) -> dict:
@@ -335,7 +337,7 @@ def coexistence_melting_point(
             "pzz_bar": float(np.mean(c["pzz"])),
             "bcc_start": float(bcc[:nq].mean()),
             "bcc_end": float(bcc[-nq:].mean()),
-            "melted_through": melted_through(bcc),
+            "melted_through": melted_through(bcc, r["f_end"]),
             "natoms": c["natoms"],
             "Lz_A": float(np.mean(c["lz"])),
             "pe_solid_eV": c["pe_solid"],
