@@ -88,14 +88,12 @@ def test_a_rate_within_its_error_of_zero_decides_nothing():
 def test_a_run_that_melted_through_counts_as_melting():
     """A crystal that melts through before the rate's fit window leaves a liquid: a rate of zero (undecided) but a
     CNA-bcc fraction falling to exactly zero. Such a run is a melting run, and the bracket's midpoint is T_m (its
-    rate says nothing about how fast it melted)."""
-    bcc_melted = np.r_[np.full(10, 0.06), np.linspace(0.06, 0.0, 10), np.zeros(80)]
-    bcc_solid = np.r_[np.full(50, 0.1), np.full(50, 0.2)]
-    bcc_liquid_throughout = np.zeros(100)
-    assert cx.melted_through(bcc_melted, f_end=0.37)  # the energy reads liquid (a latent heat off by a third)
-    assert not cx.melted_through(bcc_melted, f_end=0.99)  # bcc gone but the energy is the crystal's: not a melt
-    assert not cx.melted_through(bcc_solid, f_end=1.0)
-    assert not cx.melted_through(bcc_liquid_throughout, f_end=0.4)  # never had a crystal: nothing to decide
+    rate says nothing about how fast it melted). CNA-bcc over the first and last fifth of a run:"""
+    bcc_melted, bcc_solid, bcc_liquid_throughout = (0.06, 0.0), (0.1, 0.2), (0.0, 0.0)
+    assert cx.melted_through(*bcc_melted, f_end=0.37)  # the energy reads liquid (a latent heat off by a third)
+    assert not cx.melted_through(*bcc_melted, f_end=0.99)  # bcc gone but the energy is the crystal's: not a melt
+    assert not cx.melted_through(*bcc_solid, f_end=1.0)
+    assert not cx.melted_through(*bcc_liquid_throughout, f_end=0.4)  # never had a crystal: nothing to decide
     T, rate, err = [454.6, 503.3, 552.0], [0.0070, 0.0002, 0.0002], [0.0009, 0.0012, 0.0011]
     assert "higher T" in cx.melting_point_from_rates(T, rate, err)["note"]  # without the flag: undecided
     res = cx.melting_point_from_rates(T, rate, err, melted=[False, True, True])

@@ -24,7 +24,8 @@ half their distance. The scan (``T_over_Tm_hyst`` times the hysteresis T_m) is f
 runs at the midpoint of the current bracket. The interior CNA-bcc fraction is recorded as a check of the
 sign (it under-counts bcc at high T but follows the same trend), and it decides one case the rate cannot: a
 crystal that melts through within ``skip_ps`` leaves a liquid with a rate of zero, so a run whose CNA-bcc
-falls to zero counts as melting (:func:`melted_through`; T_m is then the bracket's midpoint).
+falls to zero while its energy ends nearer the liquid's counts as melting (:func:`melted_through`; T_m is
+then the bracket's midpoint).
 """
 
 from __future__ import annotations
@@ -229,16 +230,15 @@ def solid_fraction_rate(
 MELTED_BCC = 0.01
 
 
-def melted_through(bcc, f_end: float) -> bool:
+def melted_through(bcc_start: float, bcc_end: float, f_end: float) -> bool:
     """Did the crystal of a coexistence run melt completely? Two signs, both needed: its CNA-bcc fraction over the
-    last fifth of the run is below ``MELTED_BCC`` having been above it over the first fifth, and its energy at the
-    end, ``f_end`` (:func:`solid_fraction`), is nearer the liquid's than the crystal's (< 1/2). Such a run can
+    last fifth of the run (``bcc_end``) is below ``MELTED_BCC`` having been above it over the first fifth
+    (``bcc_start``), and its energy at the end, ``f_end`` (:func:`solid_fraction`), is nearer the liquid's than
+    the crystal's (< 1/2). Such a run can
     melt through before the rate's fit window (``skip_ps``) and then show a rate of zero. CNA-bcc alone is not
     enough: it is zero in a liquid, but also in a crystal that left bcc for a close-packed stacking (seen with
     Li q-SNAP at 479 K: CNA-bcc 0.04 -> 0, energy at the crystal's, the box 6 % shorter)."""
-    bcc = np.asarray(bcc, float)
-    nq = max(1, len(bcc) // 5)
-    return bool(bcc[-nq:].mean() < MELTED_BCC <= bcc[:nq].mean() and f_end < 0.5)
+    return bool(bcc_end < MELTED_BCC <= bcc_start and f_end < 0.5)
 
 
 def melting_point_from_rates(T_K, rate, rate_err=None, n_sigma: float = 2.0, melted=None) -> dict:
@@ -280,8 +280,7 @@ def melting_point_from_rates(T_K, rate, rate_err=None, n_sigma: float = 2.0, mel
     lo, hi = float(grow.max()), float(melt.min())
     if lo < hi:
         r_lo, r_hi = float(r[T == lo].mean()), float(r[T == hi].mean())
-        through = bool(m[T == hi].any())
-        tm = 0.5 * (lo + hi) if through or not r_lo > 0 > r_hi else lo + (hi - lo) * r_lo / (r_lo - r_hi)
+        tm = 0.5 * (lo + hi) if m[T == hi].any() else lo + (hi - lo) * r_lo / (r_lo - r_hi)
         out.update(Tm_K=float(tm), Tm_err_K=0.5 * (hi - lo), bracket_K=[lo, hi], consistent=True)
     else:
         a, b = float(melt.min()), float(grow.max())
@@ -327,6 +326,7 @@ def coexistence_melting_point(
         r = solid_fraction_rate(c["t_ps"], c["pe"], L, s.skip_ps, c["pe_solid"])
         bcc = np.asarray(c["bcc"])
         nq = max(1, len(bcc) // 5)
+        bcc_start, bcc_end = float(bcc[:nq].mean()), float(bcc[-nq:].mean())
         runs[T] = {
             "T_K": T,
             **r,
@@ -335,9 +335,9 @@ def coexistence_melting_point(
             "pxx_bar": float(np.mean(c["pxx"])),
             "pyy_bar": float(np.mean(c["pyy"])),
             "pzz_bar": float(np.mean(c["pzz"])),
-            "bcc_start": float(bcc[:nq].mean()),
-            "bcc_end": float(bcc[-nq:].mean()),
-            "melted_through": melted_through(bcc, r["f_end"]),
+            "bcc_start": bcc_start,
+            "bcc_end": bcc_end,
+            "melted_through": melted_through(bcc_start, bcc_end, r["f_end"]),
             "natoms": c["natoms"],
             "Lz_A": float(np.mean(c["lz"])),
             "pe_solid_eV": c["pe_solid"],
