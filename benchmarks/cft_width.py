@@ -101,6 +101,9 @@ def main():
     ap.add_argument("--max-ps", type=float, required=True)
     ap.add_argument("--sample-ps", type=float, default=0.5)
     ap.add_argument("--n-modes", type=int, default=3, help="modes analysed (tau_1 is the point)")
+    ap.add_argument(
+        "--replica", type=int, default=0, help="independent start: added to the workflow's velocity seed (0 = its own)"
+    )
     ap.add_argument("--potential-dir", default="/work/shared/potentials")
     ap.add_argument("--out", required=True)
     ap.add_argument("--npz", default=None, help="save the height frames here (not committed)")
@@ -123,7 +126,7 @@ def main():
         omp_threads=1,
     )
     pot = afpot.resolve(a.metal, cfg, workdir=str(ROOT))
-    seed = settings.ribbon_seed(cfg, a.facet, a.T, a.b, a.start)
+    seed = settings.ribbon_seed(cfg, a.facet, a.T, a.b, a.start) + 7919 * a.replica
     load0 = os.getloadavg()
     t0, c0 = time.time(), time.process_time()
     with tempfile.TemporaryDirectory() as wd:
@@ -145,6 +148,8 @@ def main():
         "T_K": a.T,
         "a_A": a.a,
         "start": a.start,
+        "replica": a.replica,
+        "seed": seed,
         "W_A": r["W_A"],
         "b_A": r["b_A"],
         "natoms": r["natoms"],

@@ -49,6 +49,18 @@ BENCH_E_S = {"001": 0.472, "101": 0.467, "111": 0.592}
 BENCH_E_A = {"001": 0.14, "101": 0.02, "111": 0.301}
 
 
+def front_state(fast, setup) -> dict:
+    """The growth front's orientation fractions (grain map) and the grains alive, at the solver's step."""
+    owner = fast.grain_map()
+    frac = np.bincount(setup.orientation[owner[owner >= 0]], minlength=3) / max(1, int((owner >= 0).sum()))
+    return {
+        "step": int(fast.step_index),
+        "rows_active": int(fast.active_rows()),
+        "grains_alive": int(np.sum(fast.cw[:-1] > 0)),
+        "front_fractions": {o: float(x) for o, x in zip(("001", "101", "111"), frac)},
+    }
+
+
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--steps", type=int, default=40000, help="steps of the fast solver (N)")
@@ -67,10 +79,15 @@ def main(argv=None) -> dict:
         "M steps; both are timed over steps K..K+M (default 0)",
     )
     ap.add_argument("--seed", type=int, default=None, help="default: phasefield.seed of the reference config")
+    ap.add_argument(
+        "--prune", type=float, default=None, help="order parameters below this are set to 0 (default: the config's)"
+    )
     ap.add_argument("--json", action="store_true", help="print the result as one JSON object")
     ap.add_argument("--out", help="also write the JSON to this file")
     args = ap.parse_args(argv)
     pf = afconfig.load(REFERENCE_CONFIG)["phasefield"]
+    if args.prune is not None:
+        pf["prune"] = args.prune
     setup, cal = prepare(pf, args.metal, BENCH_E_S, BENCH_E_A, args.temperature, args.current_density, seed=args.seed)
     dt, bound = stable_time_step(pf, setup)
     params = setup.params = replace(setup.params, dt=dt)
@@ -89,6 +106,7 @@ def main(argv=None) -> dict:
     fast = FastSolver(setup)
     marks = {}
     phi_k0 = fast.phi.copy()
+    history = []  # every 10 rows: the orientation fractions of the growth front and the grains alive
     c0 = time.process_time()
     t0 = time.perf_counter()
     for _ in range(args.steps):
@@ -98,14 +116,15 @@ def main(argv=None) -> dict:
             phi_k0 = fast.phi.copy()
             state_k0 = (fast._na_filled, fast.owner.copy())
         fast.step()
+        if fast.step_index % (10 * params.steps_per_row) == 0:
+            history.append(front_state(fast, setup))
         if fast.step_index == k0 + n_dense:
             marks["k1"] = time.perf_counter() - t0
             marks["c1"] = time.process_time() - c0
             phi_fast_m = fast.phi.copy() if n_dense else None
     wall = time.perf_counter() - t0
     cpu = time.process_time() - c0
-    owner = fast.grain_map()
-    front_fractions = np.bincount(setup.orientation[owner[owner >= 0]], minlength=3) / max(1, int((owner >= 0).sum()))
+    end = front_state(fast, setup)
     res = {
         "steps": args.steps,
         "wall_s": wall,
@@ -122,7 +141,8 @@ def main(argv=None) -> dict:
         "steps_full_run": full_steps,
         "box_cells_end": fast.box_cells(),
         "grains_alive_end": int(np.sum(fast.cw[:-1] > 0)),
-        "front_fractions_end": {o: float(x) for o, x in zip(("001", "101", "111"), front_fractions)},
+        "front_fractions_end": end["front_fractions"],
+        "history_every_10_rows": history,
         "metal": args.metal,
         "temperature_K": args.temperature,
         "current_density_mA_cm2": args.current_density,

@@ -133,8 +133,9 @@ def plot_temperature_analysis(df, crossovers: dict, points: list, runs, path) ->
 
 def plot_winners(win, path) -> None:
     """Per metal and condition (rows of panels) and current density (columns): at each temperature the
-    orientation dU favours (open square, left) and the phase-field winner (filled circle, right, with its
-    top-layer share), coloured by orientation."""
+    orientation dU favours (open square, left), the phase-field winner (filled circle, right, with its
+    top-layer share) and the orientation that gained most from seed layer to top (triangle, with its gain),
+    coloured by orientation."""
     import matplotlib.pyplot as plt
 
     keys = sorted({(r.metal, r.condition) for r in win.itertuples()})
@@ -154,6 +155,16 @@ def plot_winners(win, path) -> None:
                     edgecolors=COLORS[r.dU_favoured],
                     linewidths=2,
                 )
+                if getattr(r, "pf_gainer", None):
+                    ax.scatter([r.T_K + 6], [-0.45], marker="^", s=40, color=COLORS[r.pf_gainer])
+                    ax.annotate(
+                        f"+{100 * r.pf_gain:.0f} pt",
+                        (r.T_K + 6, -0.45),
+                        textcoords="offset points",
+                        xytext=(0, -10),
+                        ha="center",
+                        fontsize=6,
+                    )
                 if r.pf_winner:
                     ax.scatter([r.T_K + 6], [0], marker="o", s=70, color=COLORS[r.pf_winner])
                     share = getattr(r, f"frac_{r.pf_winner}")
@@ -175,9 +186,10 @@ def plot_winners(win, path) -> None:
     handles += [
         plt.Line2D([], [], marker="s", ls="", mfc="none", mec="k", label="favoured by dU"),
         plt.Line2D([], [], marker="o", ls="", color="k", label="phase-field winner"),
+        plt.Line2D([], [], marker="^", ls="", color="k", label="largest gain over the seed layer (points of share)"),
     ]
-    fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=7)
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    fig.legend(handles=handles, loc="lower center", ncol=6, fontsize=7)
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     _save_png(fig, path)
 
 

@@ -1,5 +1,10 @@
 """The phase-field winner next to the sign of Delta U at every run of the temperature x current sweep.
 
+The winner (largest top-layer fraction) can be inherited: a seed layer that starts with 55 % (101) and ends
+with 55 % has selected nothing. So each row also carries the seed layer's fractions (the growth front's
+first sample) and the orientation that gained most from seed layer to top (``pf_gainer``, ``pf_gain``): the
+direction in which growth moved the texture, compared with Delta U in ``gainer_agree``.
+
 Delta U_12 = U_(001) - U_(101) of :mod:`.energy_balance` at the run's temperature and deposition velocity
 (the run's own calibration carries U_q): > 0 favours (101), < 0 (001). Where the phase-field winner is the
 orientation Delta U favours, the energy decided; where it is not, kinetics did (mobilities, interface
@@ -26,6 +31,9 @@ def winners_table(points: list[dict]) -> pd.DataFrame:
         per = p["calibration"]["orientations"]
         dU = per["001"]["U_J_m3"] - per["101"]["U_J_m3"]
         cap = [v for v in p["ratios"]["capillary"].values() if v is not None]
+        seed = {o: p["front"][0][o] for o in ORIENTATIONS}
+        gain = {o: p["top_fractions"][o] - seed[o] for o in ORIENTATIONS}
+        gainer = max(ORIENTATIONS, key=lambda o: gain[o])
         rows.append(
             {
                 "metal": p["metal"],
@@ -39,6 +47,10 @@ def winners_table(points: list[dict]) -> pd.DataFrame:
                 "dF_strain_J_m3": per["001"]["U_strain_J_m3"] - per["101"]["U_strain_J_m3"],
                 "dU_favoured": dU_favoured(dU),
                 "agree": p["winner"] == dU_favoured(dU),
+                **{f"seed_frac_{o}": seed[o] for o in ORIENTATIONS},
+                "pf_gainer": gainer,
+                "pf_gain": gain[gainer],
+                "gainer_agree": gainer == dU_favoured(dU),
                 "v_dep_um_s": p["calibration"]["deposition_velocity_um_s"],
                 "ratio_flat_001_101": p["ratios"]["flat_001_101"],
                 "ratio_capillary_max": max(cap) if cap else None,
