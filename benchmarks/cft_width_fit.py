@@ -36,7 +36,7 @@ def surface_tau(decay: dict) -> tuple[float, str]:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--runs", default=str(ROOT / "benchmarks/results/cft_width/Na_100_b2_413K_W*_rough.json"))
+    ap.add_argument("--runs", default=str(ROOT / "benchmarks/results/cft_width/Na_100_b2_413K_W*_rough*.json"))
     ap.add_argument("--probe", default=str(ROOT / "benchmarks/results/cft_long/Na_100_b2_413K_5ns_modes.json"))
     ap.add_argument("--out", required=True)
     ap.add_argument("--png", required=True)
@@ -50,6 +50,7 @@ def main():
             rows.append(
                 {
                     "W_A": r["W_A"],
+                    "replica": r.get("replica", 0),
                     "surface": s,
                     "tau1_ps": tau,
                     "how": how,
