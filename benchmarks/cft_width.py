@@ -102,7 +102,10 @@ def main():
     ap.add_argument("--sample-ps", type=float, default=0.5)
     ap.add_argument("--n-modes", type=int, default=3, help="modes analysed (tau_1 is the point)")
     ap.add_argument(
-        "--replica", type=int, default=0, help="independent start: added to the workflow's velocity seed (0 = its own)"
+        "--replica",
+        type=int,
+        default=0,
+        help="independent start: 7919 x replica is added to the workflow's velocity seed (0 = its own)",
     )
     ap.add_argument("--potential-dir", default="/work/shared/potentials")
     ap.add_argument("--out", required=True)

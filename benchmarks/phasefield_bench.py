@@ -12,7 +12,11 @@ run, from the same seed, and prints one JSON object:
 ``steps``, ``wall_s``, ``steps_per_s`` (fast solver, compilation excluded and reported as
 ``jit_s``), ``dense`` (the same for the reference), ``speedup`` (dense wall / fast wall over
 the same M steps), ``max_abs_diff`` between the two solutions after M steps, the machine,
-the load average before and after, and the inputs.
+the load average before and after, and the inputs; ``front_fractions_end`` and, every 10 rows,
+``history_every_10_rows`` (step, rows active, grains alive, ``front_fractions``). Despite the key's name
+(kept from earlier result files) these fractions are the whole film's: the grain map over every filled
+cell, not the top rows that decide a run's winner. ``--prune`` overrides the config's prune level (the
+model's, used by both solvers).
 
 Inputs: the grid, seed and model settings of the reference config (config/config.yaml, section
 phasefield: electrolyte order parameter, deposition drive, anchored seed layer, seed relaxation, film);
@@ -50,7 +54,8 @@ BENCH_E_A = {"001": 0.14, "101": 0.02, "111": 0.301}
 
 
 def front_state(fast, setup) -> dict:
-    """The growth front's orientation fractions (grain map) and the grains alive, at the solver's step."""
+    """The whole film's orientation fractions (grain map over every filled cell) and the grains alive, at the
+    solver's step."""
     owner = fast.grain_map()
     frac = np.bincount(setup.orientation[owner[owner >= 0]], minlength=3) / max(1, int((owner >= 0).sum()))
     return {

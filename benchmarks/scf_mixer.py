@@ -46,12 +46,15 @@ def main():
     p["maxiter"] = a.maxiter
     atoms.calc = GPAW(txt=str(Path(a.outdir) / f"{a.tag}.txt"), **p)
     t0, c0 = time.time(), time.process_time()
+    from gpaw import KohnShamConvergenceError
+
     try:
-        e, ok = atoms.get_potential_energy(), True
-    except Exception as ex:  # not converged within maxiter
-        e, ok = None, repr(ex)[:200]
+        e, converged, error = atoms.get_potential_energy(), True, None
+    except KohnShamConvergenceError as ex:  # not converged within maxiter
+        e, converged, error = None, False, repr(ex)[:200]
     wall, cpu = time.time() - t0, time.process_time() - c0
-    print(json.dumps({"tag": a.tag, "mixer": mixer, "energy": e, "ok": ok, "wall": wall, "cpu": cpu}))
+    out = {"tag": a.tag, "mixer": mixer, "energy": e, "converged": converged, "error": error, "wall": wall, "cpu": cpu}
+    print(json.dumps(out))
 
 
 if __name__ == "__main__":

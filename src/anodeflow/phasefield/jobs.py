@@ -62,6 +62,7 @@ def _run_record(res: dict) -> dict:
         "dt_bound_s": res["dt_bound"],
         "n_steps": res["n_steps"],
         "solver_wall_s": res["wall_s"],
+        "nuclei": res["nuclei"],
     }
 
 
@@ -123,7 +124,6 @@ def grain_selection(
         "film_fractions": dict(
             zip(ORIENTATIONS, map(float, orientation_fractions(res["final_map"], res["setup"].orientation)))
         ),
-        "nuclei": res["nuclei"],
         "inputs": {
             "E_s_J_m2": inp["E_s_J_m2"],
             "E_a_eV": inp["E_a_eV"],

@@ -26,10 +26,13 @@ def _rgb_index(gmap, orientation, substrate):
     return out
 
 
-def _save_png(fig, path) -> None:
+def _save_png(fig, path, tight: bool = True) -> None:
+    """Write the figure (atomically); ``tight=False`` keeps a layout the caller has made (e.g. room for a
+    figure legend)."""
     import matplotlib.pyplot as plt
 
-    fig.tight_layout()
+    if tight:
+        fig.tight_layout()
     with atomic_path(path) as tmp:
         fig.savefig(tmp, dpi=120, format="png")
     plt.close(fig)
@@ -134,13 +137,13 @@ def plot_temperature_analysis(df, crossovers: dict, points: list, runs, path) ->
 def plot_winners(win, path) -> None:
     """Per metal and condition (rows of panels) and current density (columns): at each temperature the
     orientation dU favours (open square, left), the phase-field winner (filled circle, right, with its
-    top-layer share) and the orientation that gained most from seed layer to top (triangle, with its gain),
-    coloured by orientation."""
+    top-layer share) and the orientation selected between (001) and (101) from seed layer to top (triangle, with
+    the change of (001)'s pair share in points; a dash for a tie), coloured by orientation."""
     import matplotlib.pyplot as plt
 
     keys = sorted({(r.metal, r.condition) for r in win.itertuples()})
     js = sorted(set(win.current_density_mA_cm2))
-    fig, axes = plt.subplots(len(keys), len(js), figsize=(3.6 * len(js), 1.3 + 1.1 * len(keys)), squeeze=False)
+    fig, axes = plt.subplots(len(keys), len(js), figsize=(3.6 * len(js), 1.8 + 1.1 * len(keys)), squeeze=False)
     for a, (metal, cond) in enumerate(keys):
         for b, jd in enumerate(js):
             ax = axes[a][b]
@@ -155,10 +158,14 @@ def plot_winners(win, path) -> None:
                     edgecolors=COLORS[r.dU_favoured],
                     linewidths=2,
                 )
-                if getattr(r, "pf_gainer", None):
-                    ax.scatter([r.T_K + 6], [-0.45], marker="^", s=40, color=COLORS[r.pf_gainer])
+                sel = getattr(r, "pf_selected", None)
+                if isinstance(sel, str):
+                    ax.scatter([r.T_K + 6], [-0.45], marker="^", s=40, color=COLORS[sel])
+                elif np.isfinite(getattr(r, "d_share_001", float("nan"))):
+                    ax.scatter([r.T_K + 6], [-0.45], marker="_", s=60, color="0.4")
+                if np.isfinite(getattr(r, "d_share_001", float("nan"))):
                     ax.annotate(
-                        f"+{100 * r.pf_gain:.0f} pt",
+                        f"{100 * r.d_share_001:+.0f}",
                         (r.T_K + 6, -0.45),
                         textcoords="offset points",
                         xytext=(0, -10),
@@ -179,6 +186,7 @@ def plot_winners(win, path) -> None:
             ax.set_yticks([])
             ax.set_ylim(-1, 1)
             ax.set_xlim(min(win.T_K) - 25, max(win.T_K) + 25)
+            ax.set_xticks(sorted(set(win.T_K)))
             ax.set_title(f"{metal} {cond}, {jd:g} mA/cm^2", fontsize=8)
             if a == len(keys) - 1:
                 ax.set_xlabel("T (K)")
@@ -186,11 +194,12 @@ def plot_winners(win, path) -> None:
     handles += [
         plt.Line2D([], [], marker="s", ls="", mfc="none", mec="k", label="favoured by dU"),
         plt.Line2D([], [], marker="o", ls="", color="k", label="phase-field winner"),
-        plt.Line2D([], [], marker="^", ls="", color="k", label="largest gain over the seed layer (points of share)"),
+        plt.Line2D([], [], marker="^", ls="", color="k", label="selected: change of the (001)/(101) share (points)"),
+        plt.Line2D([], [], marker="_", ls="", color="0.4", label="tie (< one nucleus)"),
     ]
-    fig.legend(handles=handles, loc="lower center", ncol=6, fontsize=7)
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
-    _save_png(fig, path)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=7)
+    _save_png(fig, path, tight=False)
 
 
 def plot_phase_map(df, markers: dict, path) -> None:
