@@ -23,6 +23,7 @@ import time
 import numpy as np
 
 from anodeflow.phasefield.growth import run_growth
+from anodeflow.phasefield.model import ORIENTATIONS
 from anodeflow.phasefield.winners import dU_favoured, pair_selection
 
 
@@ -51,7 +52,7 @@ def main():
                 keep_frames=False,
                 grid=pf["temperature_analysis"]["grid"],
             )
-            seed_fr = {o: float(x) for o, x in zip(("001", "101", "111"), res["front_fractions"][0])}
+            seed_fr = {o: float(x) for o, x in zip(ORIENTATIONS, res["front_fractions"][0])}
             top = res["winner"]["top_fractions"]
             n = sum(res["nuclei"].values())
             d, sel = pair_selection(seed_fr, top, n)

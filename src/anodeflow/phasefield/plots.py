@@ -159,13 +159,14 @@ def plot_winners(win, path) -> None:
                     linewidths=2,
                 )
                 sel = getattr(r, "pf_selected", None)
+                d = getattr(r, "d_share_001", float("nan"))
                 if isinstance(sel, str):
                     ax.scatter([r.T_K + 6], [-0.45], marker="^", s=40, color=COLORS[sel])
-                elif np.isfinite(getattr(r, "d_share_001", float("nan"))):
+                elif np.isfinite(d):
                     ax.scatter([r.T_K + 6], [-0.45], marker="_", s=60, color="0.4")
-                if np.isfinite(getattr(r, "d_share_001", float("nan"))):
+                if np.isfinite(d):
                     ax.annotate(
-                        f"{100 * r.d_share_001:+.0f}",
+                        f"{100 * d:+.0f}",
                         (r.T_K + 6, -0.45),
                         textcoords="offset points",
                         xytext=(0, -10),

@@ -53,6 +53,7 @@ def winners_table(points: list[dict], n_nuclei: int | None = None) -> pd.DataFra
     for p in points:
         per = p["calibration"]["orientations"]
         dU = per["001"]["U_J_m3"] - per["101"]["U_J_m3"]
+        favoured = dU_favoured(dU)
         cap = [v for v in p["ratios"]["capillary"].values() if v is not None]
         seed = {o: p["front"][0][o] for o in ORIENTATIONS}
         n = sum(p["nuclei"].values()) if p.get("nuclei") else n_nuclei
@@ -70,15 +71,15 @@ def winners_table(points: list[dict], n_nuclei: int | None = None) -> pd.DataFra
                 "dU_J_m3": dU,
                 "dGamma_J_m3": per["001"]["U_surface_J_m3"] - per["101"]["U_surface_J_m3"],
                 "dF_strain_J_m3": per["001"]["U_strain_J_m3"] - per["101"]["U_strain_J_m3"],
-                "dU_favoured": dU_favoured(dU),
-                "agree": p["winner"] == dU_favoured(dU),
+                "dU_favoured": favoured,
+                "agree": p["winner"] == favoured,
                 **{f"seed_frac_{o}": seed[o] for o in ORIENTATIONS},
                 "share_001_seed": share_001(seed),
                 "share_001_top": share_001(p["top_fractions"]),
                 "d_share_001": d_share,
                 "tie_share": 1.0 / n,
                 "pf_selected": selected,
-                "selected_agree": None if selected is None else selected == dU_favoured(dU),
+                "selected_agree": None if selected is None else selected == favoured,
                 "v_dep_um_s": p["calibration"]["deposition_velocity_um_s"],
                 "ratio_flat_001_101": p["ratios"]["flat_001_101"],
                 "ratio_capillary_max": max(cap) if cap else None,
