@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 from ase.io import read
 
+from anodeflow.dft import mpi
 from anodeflow.dft.calculators import gpaw_parameters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +38,10 @@ def main():
     a = ap.parse_args()
     from gpaw import GPAW
 
+    # GPAW's MPI world before ASE's first parallel call (ase.io.read): ASE then takes GPAW's world, so the
+    # script runs on N ranks under `python -m anodeflow.launch N --`, as the workflow's jobs do
+    world = mpi.world(need_gpaw=True)
+
     preset = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["presets"][a.preset]
     atoms = read(a.structure)
     p = gpaw_parameters(preset, a.xc, atoms, slab=True)
@@ -53,8 +58,9 @@ def main():
     except KohnShamConvergenceError as ex:  # not converged within maxiter
         e, converged, error = None, False, repr(ex)[:200]
     wall, cpu = time.time() - t0, time.process_time() - c0
-    out = {"tag": a.tag, "mixer": mixer, "energy": e, "converged": converged, "error": error, "wall": wall, "cpu": cpu}
-    print(json.dumps(out))
+    out = {"tag": a.tag, "ranks": world.size, "mixer": mixer, "energy": e, "converged": converged, "error": error, "wall": wall, "cpu": cpu}
+    if world.rank == 0:
+        print(json.dumps(out))
 
 
 if __name__ == "__main__":
