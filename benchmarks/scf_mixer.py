@@ -58,7 +58,8 @@ def main():
     except KohnShamConvergenceError as ex:  # not converged within maxiter
         e, converged, error = None, False, repr(ex)[:200]
     wall, cpu = time.time() - t0, time.process_time() - c0
-    out = {"tag": a.tag, "ranks": world.size, "mixer": mixer, "energy": e, "converged": converged, "error": error, "wall": wall, "cpu": cpu}
+    out = {"tag": a.tag, "ranks": world.size, "mixer": mixer, "energy": e, "converged": converged, "error": error}
+    out.update(wall=wall, cpu=cpu)
     if world.rank == 0:
         print(json.dumps(out))
 
