@@ -107,6 +107,20 @@ def test_vacuum_below_15_A(cfg):
     rejected(cfg, "presets.reference.vacuum_A")
 
 
+def test_fluoride_interface_below_the_fluorine_cutoff_is_refused_unless_a_demo(cfg):
+    """dft.min_ecut_eV (F: 500 eV, measured): a NaF or LiF interface at a preset with less is refused before any
+    job, naming the preset's key, the element's minimum and the allowed values; a demonstration preset
+    (allow_low_ecut) passes; isolated slabs (no F) pass at any cutoff; the flag is not science (no rerun)."""
+    cfg["presets"]["reference"]["ecut_eV"] = 300
+    rejected(cfg, "presets.reference.ecut_eV", "dft.min_ecut_eV.F = 500", "coating LiF", "allow_low_ecut: true")
+    cfg["presets"]["reference"]["allow_low_ecut"] = True
+    checked = config.validate(cfg)
+    assert "allow_low_ecut" not in campaign_systems.science(campaign_systems.preset(checked))
+    cfg["presets"]["reference"]["allow_low_ecut"] = False
+    cfg["systems"]["interfaces"] = []
+    config.validate(cfg)
+
+
 def test_user_adds_metal_and_coating_in_config_only(cfg):
     """K and a coating given by formula + space group + lattice constant: no code change."""
     cfg["metals"]["K"] = {"a0_A": 5.28}

@@ -135,6 +135,7 @@ def semantic_errors(config: dict, workdir=".") -> list[str]:
             errs.append(
                 f"config key 'presets.{name}.fixed_layers': must be smaller than metal_layers ({p['metal_layers']})"
             )
+    errs += _cutoff_errors(config)
     b = config.get("barriers", {})
     if b and b["fixed_layers"] >= b["layers"]:
         errs.append(f"config key 'barriers.fixed_layers': must be smaller than barriers.layers ({b['layers']})")
@@ -208,6 +209,34 @@ def semantic_errors(config: dict, workdir=".") -> list[str]:
         from anodeflow import potentials as afpot
 
         errs += afpot.config_errors(config["potentials"], workdir)
+    return errs
+
+
+def _cutoff_errors(config: dict) -> list[str]:
+    """Interfaces whose coating holds an element that needs more cutoff than the active preset has
+    (``dft.min_ecut_eV``), unless the preset is a demonstration (``allow_low_ecut``)."""
+    from ase.formula import Formula
+
+    name = config["precision"]
+    p = config["presets"].get(name)
+    need = (config.get("dft") or {}).get("min_ecut_eV") or {}
+    if not p or not need or p.get("allow_low_ecut"):
+        return []
+    errs = []
+    for gi, grp in enumerate(config["systems"]["interfaces"]):
+        c = config["coatings"].get(grp["coating"], {})
+        try:
+            elements = set(Formula(c["formula"]).count()) if "formula" in c else {el for el, _ in c.get("basis", [])}
+        except ValueError:  # reported by the formula check
+            continue
+        for el in sorted(elements & set(need)):
+            if float(p["ecut_eV"]) < float(need[el]):
+                errs.append(
+                    f"config key 'presets.{name}.ecut_eV': {p['ecut_eV']} eV is below dft.min_ecut_eV.{el} = "
+                    f"{need[el]} eV, which systems.interfaces[{gi}] (coating {grp['coating']}) needs: its forces "
+                    f"would not be converged. Allowed: ecut_eV >= {need[el]} (or another preset), or "
+                    f"presets.{name}.allow_low_ecut: true for a demonstration"
+                )
     return errs
 
 

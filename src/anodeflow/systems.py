@@ -96,9 +96,9 @@ def preset(config: dict, name: str | None = None) -> dict:
     return dict(config["presets"][name or config["precision"]])
 
 
-#: preset keys that say how a job runs, not what it computes: kept out of job specs (rule params),
-#: so changing them reruns nothing
-EXECUTION_KEYS = ("ntasks",)
+#: preset keys that say how a job runs (ntasks) or how the config is checked (allow_low_ecut), not what
+#: it computes: kept out of job specs (rule params), so changing them reruns nothing
+EXECUTION_KEYS = ("ntasks", "allow_low_ecut")
 
 
 def science(p: dict) -> dict:
