@@ -1,5 +1,5 @@
 """How far a preset's cutoff is from converged forces on F: a NaF(100) bilayer at several cutoffs, each at its
-relaxed-by-nobody geometry and rigidly shifted along z by half a grid spacing.
+unrelaxed geometry and rigidly shifted along z by fractions (0, 1/4, 1/2) of a grid spacing.
 
 In exact theory a rigid shift changes no force (and the forces on a neutral slab sum to zero); the change
 under the shift measures the real-space grid's error (egg-box), the distance from the highest cutoff the

@@ -117,8 +117,44 @@ def test_fluoride_interface_below_the_fluorine_cutoff_is_refused_unless_a_demo(c
     checked = config.validate(cfg)
     assert "allow_low_ecut" not in campaign_systems.science(campaign_systems.preset(checked))
     cfg["presets"]["reference"]["allow_low_ecut"] = False
+    cfg["presets"]["reference"]["ecut_eV"] = 500
+    cfg["presets"]["reference"]["bulk_ecut_eV"] = 400  # the coating's lattice-constant scan is checked too
+    rejected(cfg, "presets.reference.bulk_ecut_eV", "lattice constant")
+    cfg["presets"]["reference"]["bulk_ecut_eV"] = None  # null: the scan runs at ecut_eV
+    config.validate(cfg)
+    cfg["presets"]["reference"]["ecut_eV"] = 300
     cfg["systems"]["interfaces"] = []
     config.validate(cfg)
+
+
+def test_cutoff_guard_reads_a_coating_given_as_a_structure_file(cfg, tmp_path):
+    """A coating given only by its structure file: its elements come from the file (here rock-salt LiF)."""
+    from pymatgen.core import Lattice, Structure
+
+    Structure.from_spacegroup("Fm-3m", Lattice.cubic(4.03), ["Li", "F"], [[0, 0, 0], [0.5, 0.5, 0.5]]).to(
+        filename=str(tmp_path / "LiF.cif")
+    )
+    cfg["coatings"]["myLiF"] = {"kind": "bulk", "structure_file": str(tmp_path / "LiF.cif")}
+    cfg["systems"]["interfaces"] = [
+        {"metal": "Li", "facets": ["100"], "coating": "myLiF", "coating_facets": ["100"], "xc": "PBE"}
+    ]
+    cfg["presets"]["reference"]["ecut_eV"] = 300
+    rejected(cfg, "presets.reference.ecut_eV", "dft.min_ecut_eV.F", "coating myLiF")
+
+
+@pytest.mark.parametrize(
+    "overlays",
+    [
+        [],
+        ["quick.yaml"],
+        ["quick.yaml", "quick_interface.yaml"],
+        ["validation.yaml"],
+        ["validation_interface.yaml"],
+        ["validation_cft.yaml"],
+    ],
+)
+def test_shipped_overlays_validate(root, overlays):
+    config.validate(config.load(root / "config" / "config.yaml", *(root / "config" / o for o in overlays)))
 
 
 def test_user_adds_metal_and_coating_in_config_only(cfg):

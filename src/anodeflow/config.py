@@ -135,7 +135,7 @@ def semantic_errors(config: dict, workdir=".") -> list[str]:
             errs.append(
                 f"config key 'presets.{name}.fixed_layers': must be smaller than metal_layers ({p['metal_layers']})"
             )
-    errs += _cutoff_errors(config)
+    errs += _cutoff_errors(config, workdir)
     b = config.get("barriers", {})
     if b and b["fixed_layers"] >= b["layers"]:
         errs.append(f"config key 'barriers.fixed_layers': must be smaller than barriers.layers ({b['layers']})")
@@ -212,31 +212,56 @@ def semantic_errors(config: dict, workdir=".") -> list[str]:
     return errs
 
 
-def _cutoff_errors(config: dict) -> list[str]:
-    """Interfaces whose coating holds an element that needs more cutoff than the active preset has
-    (``dft.min_ecut_eV``), unless the preset is a demonstration (``allow_low_ecut``)."""
+def _coating_elements(coating: dict, workdir) -> set[str]:
+    """Element symbols of a coating: its formula, its basis, or its structure file (empty if unreadable: the
+    formula and structure-file checks report that)."""
     from ase.formula import Formula
 
+    try:
+        if "formula" in coating:
+            return set(Formula(coating["formula"]).count())
+        if coating.get("basis"):
+            return {el for el, _ in coating["basis"]}
+        if "structure_file" in coating:
+            import warnings
+
+            from pymatgen.core import Structure
+
+            path = Path(coating["structure_file"])
+            path = path if path.is_absolute() else Path(workdir).resolve() / path
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return {el.symbol for el in Structure.from_file(path).composition.elements}
+    except Exception:  # unparseable formula, unreadable file: reported by their own checks
+        return set()
+    return set()
+
+
+def _cutoff_errors(config: dict, workdir=".") -> list[str]:
+    """Interfaces whose coating holds an element that needs more cutoff than the active preset gives it, in
+    the interface jobs (``ecut_eV``) or in the coating's lattice-constant scan (``bulk_ecut_eV``): refused
+    against ``dft.min_ecut_eV`` unless the preset is a demonstration (``allow_low_ecut``)."""
     name = config["precision"]
     p = config["presets"].get(name)
     need = (config.get("dft") or {}).get("min_ecut_eV") or {}
     if not p or not need or p.get("allow_low_ecut"):
         return []
+    cutoffs = {"ecut_eV": p["ecut_eV"]}
+    if p.get("bulk_ecut_eV") is not None:
+        cutoffs["bulk_ecut_eV"] = p["bulk_ecut_eV"]
+    what = {"ecut_eV": "forces", "bulk_ecut_eV": "lattice constant"}
     errs = []
     for gi, grp in enumerate(config["systems"]["interfaces"]):
-        c = config["coatings"].get(grp["coating"], {})
-        try:
-            elements = set(Formula(c["formula"]).count()) if "formula" in c else {el for el, _ in c.get("basis", [])}
-        except ValueError:  # reported by the formula check
-            continue
+        elements = _coating_elements(config["coatings"].get(grp["coating"], {}), workdir)
         for el in sorted(elements & set(need)):
-            if float(p["ecut_eV"]) < float(need[el]):
-                errs.append(
-                    f"config key 'presets.{name}.ecut_eV': {p['ecut_eV']} eV is below dft.min_ecut_eV.{el} = "
-                    f"{need[el]} eV, which systems.interfaces[{gi}] (coating {grp['coating']}) needs: its forces "
-                    f"would not be converged. Allowed: ecut_eV >= {need[el]} (or another preset), or "
-                    f"presets.{name}.allow_low_ecut: true for a demonstration"
-                )
+            for key, ecut in cutoffs.items():
+                if float(ecut) < float(need[el]):
+                    errs.append(
+                        f"config key 'presets.{name}.{key}': {ecut} eV is below dft.min_ecut_eV.{el} = "
+                        f"{need[el]} eV, which systems.interfaces[{gi}] (coating {grp['coating']}) needs: its "
+                        f"{what[key]} would not be converged. Allowed: {key} >= {need[el]} (or another preset), or "
+                        f"presets.{name}.allow_low_ecut: true for a demonstration"
+                    )
     return errs
 
 
