@@ -127,6 +127,21 @@ def test_fluoride_interface_below_the_fluorine_cutoff_is_refused_unless_a_demo(c
     config.validate(cfg)
 
 
+def test_t_c_table_cutoff_column_flags_the_demo_interface(root):
+    """The quick interface overlay (a demonstration preset, 200 eV) runs LiF below F's 500 eV: its row of the
+    T_c table says so; the isolated slabs (no coating) and a reference-preset interface read 'ok'."""
+    cfg = config.load(*(root / "config" / f for f in ("config.yaml", "quick.yaml", "quick_interface.yaml")))
+    ids = list(campaign_systems.systems(cfg))
+    notes = config.cutoff_notes(cfg, ids, lambda sid: campaign_systems.system(cfg, sid).coating)
+    assert notes["Li-110"] == "ok" and notes["Na-110"] == "ok"
+    assert (
+        notes["Li-110__LiF-100"].startswith("below dft.min_ecut_eV")
+        and "F needs 500 eV, ecut_eV 200" in notes["Li-110__LiF-100"]
+    )
+    ref = config.load(root / "config" / "config.yaml")
+    assert config.cutoff_notes(ref, ["Li-100__LiF-100"], lambda sid: "LiF") == {"Li-100__LiF-100": "ok"}
+
+
 def test_cutoff_guard_reads_a_coating_given_as_a_structure_file(cfg, tmp_path):
     """A coating given only by its structure file: its elements come from the file (here rock-salt LiF)."""
     from pymatgen.core import Lattice, Structure

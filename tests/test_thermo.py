@@ -1,5 +1,6 @@
 """The pair-model bookkeeping is exact: synthetic energies with known ε give back ω, Ω, T_c."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -210,6 +211,29 @@ def test_tc_table_carries_beef_error_bars_and_says_when_there_are_none():
     assert pd.isna(df.loc["Li-110_BEEF-vdW", "Tc_12_err_K"])  # T_c,12 undefined: no error bar
     assert "BEEF-vdW ensemble" in df.loc["Li-110_BEEF-vdW", "Tc_err_source"]
     assert pd.isna(df.loc["Li-110", "Tc_11_err_K"]) and "PBE" in df.loc["Li-110", "Tc_err_source"]
+
+
+def test_tc_table_job_writes_the_cutoff_column(tmp_path):
+    """The table job (the rule's command) adds 'cutoff' from its config: the note of a system run below an
+    element's dft.min_ecut_eV, 'ok' for the others."""
+    from anodeflow.io import write_json
+    from anodeflow.thermo import jobs
+
+    tcs, beefs, descs = [], [], []
+    for sid in ("Li-110", "Li-110__LiF-100"):
+        write_json(tmp_path / f"{sid}_desc.json", {"system": sid})
+        descs.append(str(tmp_path / f"{sid}_desc.json"))
+        write_json(tmp_path / f"{sid}_tc.json", {"system": sid, "status": "ok", "Tc_11_K": 800.0, "Tc_12_K": 300.0})
+        write_json(tmp_path / f"{sid}_beef.json", {"system": sid, "ensemble": None, "note": "PBE"})
+        tcs.append(str(tmp_path / f"{sid}_tc.json"))
+        beefs.append(str(tmp_path / f"{sid}_beef.json"))
+    note = "below dft.min_ecut_eV (not converged): F needs 500 eV, ecut_eV 200"
+    cfg = {"systems": ["Li-110", "Li-110__LiF-100"], "cutoff": {"Li-110": "ok", "Li-110__LiF-100": note}}
+    out = tmp_path / "critical_temperatures.csv"
+    jobs.main(["table", "--config", json.dumps(cfg), "--tc", *tcs, "--descriptors", *descs, "--beef", *beefs, "--conv",
+               "--out", str(out)])  # fmt: skip
+    df = pd.read_csv(out).set_index("system")
+    assert df.loc["Li-110", "cutoff"] == "ok" and df.loc["Li-110__LiF-100", "cutoff"] == note
 
 
 def test_convergence_spread_over_largest_settings():

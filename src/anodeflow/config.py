@@ -237,32 +237,59 @@ def _coating_elements(coating: dict, workdir) -> set[str]:
     return set()
 
 
-def _cutoff_errors(config: dict, workdir=".") -> list[str]:
-    """Interfaces whose coating holds an element that needs more cutoff than the active preset gives it, in
-    the interface jobs (``ecut_eV``) or in the coating's lattice-constant scan (``bulk_ecut_eV``): refused
-    against ``dft.min_ecut_eV`` unless the preset is a demonstration (``allow_low_ecut``)."""
-    name = config["precision"]
-    p = config["presets"].get(name)
+def low_cutoffs(config: dict, coating: str, workdir=".") -> list[tuple[str, str, float, float]]:
+    """(element, preset key, its cutoff, the element's minimum) for every element of ``coating`` whose
+    ``dft.min_ecut_eV`` exceeds the active preset's ``ecut_eV`` (the interface jobs) or ``bulk_ecut_eV``
+    (the coating's lattice-constant scan), whatever ``allow_low_ecut`` says."""
+    p = config["presets"].get(config["precision"])
     need = (config.get("dft") or {}).get("min_ecut_eV") or {}
-    if not p or not need or p.get("allow_low_ecut"):
+    if not p or not need:
         return []
     cutoffs = {"ecut_eV": p["ecut_eV"]}
     if p.get("bulk_ecut_eV") is not None:
         cutoffs["bulk_ecut_eV"] = p["bulk_ecut_eV"]
+    elements = _coating_elements(config["coatings"].get(coating, {}), workdir)
+    return [
+        (el, key, float(ecut), float(need[el]))
+        for el in sorted(elements & set(need))
+        for key, ecut in cutoffs.items()
+        if float(ecut) < float(need[el])
+    ]
+
+
+def _cutoff_errors(config: dict, workdir=".") -> list[str]:
+    """Interfaces whose coating holds an element that needs more cutoff than the active preset gives it
+    (``low_cutoffs``): refused unless the preset is a demonstration (``allow_low_ecut``)."""
+    name = config["precision"]
+    if (config["presets"].get(name) or {}).get("allow_low_ecut"):
+        return []
     what = {"ecut_eV": "forces", "bulk_ecut_eV": "lattice constant"}
     errs = []
     for gi, grp in enumerate(config["systems"]["interfaces"]):
-        elements = _coating_elements(config["coatings"].get(grp["coating"], {}), workdir)
-        for el in sorted(elements & set(need)):
-            for key, ecut in cutoffs.items():
-                if float(ecut) < float(need[el]):
-                    errs.append(
-                        f"config key 'presets.{name}.{key}': {ecut} eV is below dft.min_ecut_eV.{el} = "
-                        f"{need[el]} eV, which systems.interfaces[{gi}] (coating {grp['coating']}) needs: its "
-                        f"{what[key]} would not be converged. Allowed: {key} >= {need[el]} (or another preset), or "
-                        f"presets.{name}.allow_low_ecut: true for a demonstration"
-                    )
+        for el, key, ecut, need in low_cutoffs(config, grp["coating"], workdir):
+            errs.append(
+                f"config key 'presets.{name}.{key}': {ecut:g} eV is below dft.min_ecut_eV.{el} = {need:g} eV, "
+                f"which systems.interfaces[{gi}] (coating {grp['coating']}) needs: its {what[key]} would not be "
+                f"converged. Allowed: {key} >= {need:g} (or another preset), or presets.{name}.allow_low_ecut: "
+                "true for a demonstration"
+            )
     return errs
+
+
+def cutoff_notes(config: dict, system_ids, coating_of, workdir=".") -> dict[str, str]:
+    """Per system id, the T_c table's ``cutoff`` column: 'ok', or which element the active (demonstration)
+    preset runs below its ``dft.min_ecut_eV``. ``coating_of(system_id)`` gives the system's coating or None."""
+    notes = {}
+    for sid in system_ids:
+        coating = coating_of(sid)
+        low = low_cutoffs(config, coating, workdir) if coating else []
+        notes[sid] = (
+            "ok"
+            if not low
+            else "below dft.min_ecut_eV (not converged): "
+            + ", ".join(f"{el} needs {need:g} eV, {key} {ecut:g}" for el, key, ecut, need in low)
+        )
+    return notes
 
 
 def _structure_file_errors(name: str, coating: dict, workdir) -> list[str]:

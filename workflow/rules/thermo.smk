@@ -39,7 +39,9 @@ rule critical_temperature_table:
     log:
         "logs/thermo/critical_temperature_table.log",
     params:
-        cfg=json.dumps({"systems": list(SYSTEMS)}),
+        # the 'cutoff' column: systems run below an element's dft.min_ecut_eV (a demonstration preset)
+        cfg=json.dumps({"systems": list(SYSTEMS), "cutoff": afconfig.cutoff_notes(
+            config, SYSTEMS, lambda sid: afsystems.system(config, sid).coating)}),
     conda:
         "../../envs/analysis.yaml"
     shell:

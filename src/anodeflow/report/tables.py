@@ -21,7 +21,9 @@ TABLE_DESCRIPTIONS = {
     "system's pairs were sampled within dft.max_configurations (sampled, n_draws_11, "
     "n_draws_12). 'relaxed' says whether the configurations relaxed: 'none (unrelaxed "
     "energies ...)' marks a row whose every configuration met fmax at its start (the quick "
-    "preset's fmax 0.2 eV/Å), so its ω are unrelaxed energy differences.",
+    "preset's fmax 0.2 eV/Å), so its ω are unrelaxed energy differences. 'cutoff' is 'ok', or names the "
+    "coating element that a demonstration preset (quick, test) runs below its dft.min_ecut_eV: that "
+    "row's forces, and so its relaxed ω, are not converged.",
     "montecarlo_tc": "Lattice Monte Carlo transition temperature next to the mean-field T_c per system and pair type.",
     "beef_uncertainty": "BEEF-vdW ensemble standard deviations of ⟨ω⟩, Ω and T_c (same seed and size for every "
     "energy, so the ensembles stay correlated). PBE systems: no ensemble exists, stated per row.",

@@ -50,14 +50,16 @@ def cmd_vacancy(a) -> dict:
 
 
 def cmd_table(a) -> None:
-    systems = json.loads(a.config)["systems"]
+    cfg = json.loads(a.config)
     df = vacancies.critical_temperature_table(
         [read_json(p) for p in a.tc],
         [read_json(p) for p in a.descriptors],
         [read_json(p) for p in a.beef],
         [read_json(p) for p in a.conv],
     )
-    write_csv(a.out, df, provenance({"systems": systems}, [*a.tc, *a.descriptors, *a.beef, *a.conv]))
+    # 'ok', or the element a demonstration preset runs below its dft.min_ecut_eV (forces not converged)
+    df["cutoff"] = df["system"].map(cfg.get("cutoff") or {}).fillna("ok")
+    write_csv(a.out, df, provenance(cfg, [*a.tc, *a.descriptors, *a.beef, *a.conv]))
 
 
 def cmd_convergence(a) -> None:
