@@ -1,0 +1,57 @@
+"""Mode-1 power of a (running or paused) ribbon job, read from its samples file: block means, pymbar's
+statistical inefficiency g of |A_1|^2 over the whole series, and where detect_equilibration puts the start.
+
+Reads the workflow's own ribbon samples (``work/md/<metal>/ribbon_<facet>_b<b>_<T>K_<start>/samples.*.npz``,
+the last one) with the workflow's mode analysis (anodeflow.cft.equilibrium), per surface:
+
+    python benchmarks/ribbon_power_blocks.py --workdir /work/cftrun/work/md/Na --ribbon ribbon_100_b2_413K \
+        --sample-ps 1.0 --blocks 8 --out benchmarks/results/ribbon_power_blocks_Na100_b2_413K_W53.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+from pathlib import Path
+
+import numpy as np
+
+from anodeflow.cft import equilibrium as eq
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--workdir", required=True, help="the metal's MD work folder")
+    ap.add_argument("--ribbon", required=True, help="ribbon_<facet>_b<b>_<T>K (the start is appended)")
+    ap.add_argument("--sample-ps", type=float, required=True, help="cft.sample_ps of the run")
+    ap.add_argument("--blocks", type=int, default=8)
+    ap.add_argument("--out", required=True)
+    a = ap.parse_args()
+    out = {"what": __doc__.split("\n")[0], "ribbon": a.ribbon, "sample_ps": a.sample_ps, "starts": {}}
+    for start in ("flat", "rough"):
+        files = sorted(glob.glob(str(Path(a.workdir) / f"{a.ribbon}_{start}" / "samples.*.npz")))
+        if not files:
+            continue
+        d = np.load(files[-1])
+        rows = {}
+        for surf in ("h_top", "h_bot"):
+            P = np.abs(eq.mode_series(d["prod/" + surf], 1)[:, 0]) ** 2
+            P = P[np.isfinite(P)]
+            g = eq._g([P])
+            rows[surf] = {
+                "n_frames": int(len(P)),
+                "run_ps": len(P) * a.sample_ps,
+                "mean_P1_A2": float(P.mean()),
+                "block_means_P1_A2": [float(b.mean()) for b in np.array_split(P, a.blocks)],
+                "g_P1": float(g),
+                "tau_int_P1_ps": (g - 1) / 2 * a.sample_ps,
+                "detected_start_ps": eq._equil_start(P) * a.sample_ps,
+            }
+            print(start, surf, json.dumps({k: v for k, v in rows[surf].items() if k != "block_means_P1_A2"}))
+        out["starts"][start] = {"samples_file": files[-1], "surfaces": rows}
+    Path(a.out).write_text(json.dumps(out, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()
