@@ -136,7 +136,7 @@ def test_t_c_table_cutoff_column_flags_the_demo_interface(root):
     assert notes["Li-110"] == "ok" and notes["Na-110"] == "ok"
     assert (
         notes["Li-110__LiF-100"].startswith("below dft.min_ecut_eV")
-        and "F needs 500 eV, ecut_eV 200" in notes["Li-110__LiF-100"]
+        and "F needs 500 eV: ecut_eV 200" in notes["Li-110__LiF-100"]
     )
     ref = config.load(root / "config" / "config.yaml")
     assert config.cutoff_notes(ref, ["Li-100__LiF-100"], lambda sid: "LiF") == {"Li-100__LiF-100": "ok"}

@@ -100,3 +100,19 @@ def test_plan_prices_the_phase_field_inputs(reference_config):
     assert per_it[("Na", "111")] > per_it[("Li", "111")]
     cfg["barriers"]["method"] = "md"
     assert not [r for r in plan.pfinputs_rows(cfg, model) if r["job"] == "adatom_barrier_dft"]
+
+
+@pytest.mark.slow
+def test_plan_says_which_systems_run_below_their_cutoff(root):
+    """The plan, before any job: the quick interface overlay's LiF interface is flagged (F below 500 eV on
+    the demonstration preset); the isolated slabs are not."""
+    from anodeflow import config as afconfig
+    from anodeflow import plan
+
+    cfg = afconfig.load(*(root / "config" / f for f in ("config.yaml", "quick.yaml", "quick_interface.yaml")))
+    rows = {r["system"]: r for r in plan.plan_rows(cfg, plan.load_model(), "precon")}
+    assert rows["Li-110"]["cutoff"] == rows["Na-110"]["cutoff"] == "ok"
+    assert (
+        rows["Li-110__LiF-100"]["cutoff"].startswith("below dft.min_ecut_eV")
+        and "F needs 500 eV" in rows["Li-110__LiF-100"]["cutoff"]
+    )

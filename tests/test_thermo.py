@@ -227,7 +227,7 @@ def test_tc_table_job_writes_the_cutoff_column(tmp_path):
         write_json(tmp_path / f"{sid}_beef.json", {"system": sid, "ensemble": None, "note": "PBE"})
         tcs.append(str(tmp_path / f"{sid}_tc.json"))
         beefs.append(str(tmp_path / f"{sid}_beef.json"))
-    note = "below dft.min_ecut_eV (not converged): F needs 500 eV, ecut_eV 200"
+    note = "below dft.min_ecut_eV (not converged): F needs 500 eV: ecut_eV 200"
     cfg = {"systems": ["Li-110", "Li-110__LiF-100"], "cutoff": {"Li-110": "ok", "Li-110__LiF-100": note}}
     out = tmp_path / "critical_temperatures.csv"
     jobs.main(["table", "--config", json.dumps(cfg), "--tc", *tcs, "--descriptors", *descs, "--beef", *beefs, "--conv",

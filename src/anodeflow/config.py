@@ -283,11 +283,13 @@ def cutoff_notes(config: dict, system_ids, coating_of, workdir=".") -> dict[str,
     for sid in system_ids:
         coating = coating_of(sid)
         low = low_cutoffs(config, coating, workdir) if coating else []
+        by_el: dict[str, list[str]] = {}
+        for el, key, ecut, need in low:
+            by_el.setdefault(f"{el} needs {need:g} eV", []).append(f"{key} {ecut:g}")
         notes[sid] = (
             "ok"
             if not low
-            else "below dft.min_ecut_eV (not converged): "
-            + ", ".join(f"{el} needs {need:g} eV, {key} {ecut:g}" for el, key, ecut, need in low)
+            else "below dft.min_ecut_eV (not converged): " + "; ".join(f"{k}: {', '.join(v)}" for k, v in by_el.items())
         )
     return notes
 

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from . import systems as afsystems
-from .config import load
+from .config import cutoff_notes, load
 from .constants import KB_EV_PER_K
 from .dft import cost
 
@@ -153,6 +153,8 @@ def plan_rows(config: dict, model: cost.CostModel, path: str) -> list[dict]:
     rows = []
     for sid, s in afsystems.systems(config).items():
         row = {"system": sid, "xc": s.xc, "kind": "interface" if s.is_interface else "isolated"}
+        # 'ok', or the coating element a demonstration preset runs below its dft.min_ecut_eV
+        row["cutoff"] = cutoff_notes(config, [sid], lambda _, c=s.coating: c)[sid]
         try:
             atoms, desc, enum, sources = build_for_plan(config, sid)
         except BuildError as exc:
@@ -396,6 +398,7 @@ COLUMNS = [
     "system",
     "status",
     "xc",
+    "cutoff",
     "natoms",
     "kpts",
     "n_ibz_kpts",
@@ -477,6 +480,9 @@ def main(argv=None) -> None:
     ]
     with pd.option_context("display.width", 200, "display.max_rows", 500, "display.float_format", "{:.1f}".format):
         print(df[[c for c in show if c in df.columns]].to_string(index=False))
+    low = df[df["cutoff"] != "ok"] if "cutoff" in df.columns else df.iloc[:0]
+    for _, r in low.iterrows():
+        print(f"{r['system']}: {r['cutoff']} (a demonstration preset)")
     print(
         f"\nprecision {config['precision']}, relaxation path {path}: {totals['n_built']} systems built, "
         f"{totals['n_refused']} refused"
