@@ -13,7 +13,7 @@ grid, the energy, the forces per atom, their sum, the largest |F| and the CPU ti
     python benchmarks/net_force.py --ecut 500 --h 0.15 --out benchmarks/results/net_force_NaF_500_h015.json
     python -c "from ase.build import graphene; graphene('BN', a=2.51, vacuum=7.5).write('/tmp/hBN.extxyz')"
     python benchmarks/net_force.py --structure /tmp/hBN.extxyz --ecut 350 500 700 \
-        --out benchmarks/results/net_force_hBN.json
+        --out benchmarks/results/net_force_hBN.json   (graphene: graphene("C2", a=2.46, ...), net_force_graphene.json)
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ Reads the workflow's own ribbon samples (``work/md/<metal>/ribbon_<facet>_b<b>_<
 the last one) with the workflow's mode analysis (anodeflow.cft.equilibrium), per surface:
 
     python benchmarks/ribbon_power_blocks.py --workdir /work/cftrun/work/md/Na --ribbon ribbon_100_b2_413K \
-        --sample-ps 1.0 --blocks 8 --out benchmarks/results/ribbon_power_blocks_Na100_b2_413K_W53.json
+        --sample-ps 1.0 --blocks 8 --logs /work/cftrun/logs/md/Na \
+        --out benchmarks/results/ribbon_power_blocks_Na100_b2_413K_W53.json
 """
 
 from __future__ import annotations
@@ -26,9 +27,15 @@ def main() -> None:
     ap.add_argument("--ribbon", required=True, help="ribbon_<facet>_b<b>_<T>K (the start is appended)")
     ap.add_argument("--sample-ps", type=float, required=True, help="cft.sample_ps of the run")
     ap.add_argument("--blocks", type=int, default=8)
+    ap.add_argument("--logs", default=None, help="the jobs' log folder (logs/md/<metal>): its chunk lines are kept")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
-    out = {"what": __doc__.split("\n")[0], "ribbon": a.ribbon, "sample_ps": a.sample_ps, "starts": {}}
+    out = {
+        "what": "mode-1 power of a ribbon job per start and surface: block means, g of |A_1|^2, detected start",
+        "ribbon": a.ribbon,
+        "sample_ps": a.sample_ps,
+        "starts": {},
+    }
     for start in ("flat", "rough"):
         files = sorted(glob.glob(str(Path(a.workdir) / f"{a.ribbon}_{start}" / "samples.*.npz")))
         if not files:
@@ -50,6 +57,9 @@ def main() -> None:
             }
             print(start, surf, json.dumps({k: v for k, v in rows[surf].items() if k != "block_means_P1_A2"}))
         out["starts"][start] = {"samples_file": files[-1], "surfaces": rows}
+        log = Path(a.logs) / f"{a.ribbon}_{start}.log" if a.logs else None
+        if log and log.exists():  # the run-length control's verdict per chunk, as the job printed it
+            out["starts"][start]["chunk_log"] = [x for x in log.read_text().splitlines() if x.startswith("chunk")]
     Path(a.out).write_text(json.dumps(out, indent=1) + "\n")
 
 
