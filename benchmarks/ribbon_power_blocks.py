@@ -43,9 +43,20 @@ def main() -> None:
         d = np.load(files[-1])
         rows = {}
         for surf in ("h_top", "h_bot"):
-            P = np.abs(eq.mode_series(d["prod/" + surf], 1)[:, 0]) ** 2
-            P = P[np.isfinite(P)]
+            A = eq.mode_series(d["prod/" + surf], 1)[:, 0]
+            A = A[np.isfinite(A)]
+            P = np.abs(A) ** 2
             g = eq._g([P])
+            # tau_1 of A_1 (Re and Im pooled, about zero: the workflow's estimator) on the whole run and on its
+            # second half, against the stop rule's, which is taken on the part after the detected start
+            tau = {}
+            for part, x in (("whole", A), ("second_half", A[len(A) // 2 :])):
+                t_e, resolved = eq.relaxation_time([x.real, x.imag], a.sample_ps, about_mean=False)
+                tau[part] = {
+                    "tau1_ps": float(t_e),
+                    "resolved": bool(resolved),
+                    "tau_int_ps": (eq._g([x.real, x.imag]) - 1) / 2 * a.sample_ps,
+                }
             rows[surf] = {
                 "n_frames": int(len(P)),
                 "run_ps": len(P) * a.sample_ps,
@@ -54,8 +65,12 @@ def main() -> None:
                 "g_P1": float(g),
                 "tau_int_P1_ps": (g - 1) / 2 * a.sample_ps,
                 "detected_start_ps": eq._equil_start(P) * a.sample_ps,
+                "A1": tau,
             }
-            print(start, surf, json.dumps({k: v for k, v in rows[surf].items() if k != "block_means_P1_A2"}))
+            print(
+                start, surf, json.dumps({k: v for k, v in rows[surf].items() if k not in ("block_means_P1_A2", "A1")})
+            )
+            print(start, surf, "A1", json.dumps(tau))
         out["starts"][start] = {"samples_file": files[-1], "surfaces": rows}
         log = Path(a.logs) / f"{a.ribbon}_{start}.log" if a.logs else None
         if log and log.exists():  # the run-length control's verdict per chunk, as the job printed it
