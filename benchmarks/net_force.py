@@ -68,10 +68,9 @@ def main():
 
     preset = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["presets"][a.preset]
     base = read(a.structure) if a.structure else naf_bilayer()
-    shifts = a.shifts
     load0 = os.getloadavg()
     cases = []
-    for ecut, h_grid, sh in [(e, h, sh) for e in a.ecut for h in a.h for sh in shifts]:
+    for ecut, h_grid, sh in [(e, h, sh) for e in a.ecut for h in a.h for sh in a.shifts]:
         at = base.copy()
         p = gpaw_parameters({**preset, "ecut_eV": ecut}, "PBE", at, slab=True)
         if h_grid:

@@ -132,14 +132,14 @@ def test_t_c_table_cutoff_column_flags_the_demo_interface(root):
     T_c table says so; the isolated slabs (no coating) and a reference-preset interface read 'ok'."""
     cfg = config.load(*(root / "config" / f for f in ("config.yaml", "quick.yaml", "quick_interface.yaml")))
     ids = list(campaign_systems.systems(cfg))
-    notes = config.cutoff_notes(cfg, ids, lambda sid: campaign_systems.system(cfg, sid).coating)
+    notes = {sid: config.cutoff_note(cfg, campaign_systems.system(cfg, sid).coating) for sid in ids}
     assert notes["Li-110"] == "ok" and notes["Na-110"] == "ok"
     assert (
         notes["Li-110__LiF-100"].startswith("below dft.min_ecut_eV")
         and "F needs 500 eV: ecut_eV 200" in notes["Li-110__LiF-100"]
     )
     ref = config.load(root / "config" / "config.yaml")
-    assert config.cutoff_notes(ref, ["Li-100__LiF-100"], lambda sid: "LiF") == {"Li-100__LiF-100": "ok"}
+    assert config.cutoff_note(ref, "LiF") == "ok"
 
 
 def test_cutoff_guard_reads_a_coating_given_as_a_structure_file(cfg, tmp_path):

@@ -223,15 +223,8 @@ def _coating_elements(coating: dict, workdir) -> set[str]:
         if coating.get("basis"):
             return {el for el, _ in coating["basis"]}
         if "structure_file" in coating:
-            import warnings
-
-            from pymatgen.core import Structure
-
-            path = Path(coating["structure_file"])
-            path = path if path.is_absolute() else Path(workdir).resolve() / path
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return {el.symbol for el in Structure.from_file(path).composition.elements}
+            s = _read_structure(_structure_path(coating["structure_file"], workdir))
+            return {el.symbol for el in s.composition.elements}
     except Exception:  # unparseable formula, unreadable file: reported by their own checks
         return set()
     return set()
@@ -276,47 +269,53 @@ def _cutoff_errors(config: dict, workdir=".") -> list[str]:
     return errs
 
 
-def cutoff_notes(config: dict, system_ids, coating_of, workdir=".") -> dict[str, str]:
-    """Per system id, the T_c table's ``cutoff`` column: 'ok', or which element the active (demonstration)
-    preset runs below its ``dft.min_ecut_eV``. ``coating_of(system_id)`` gives the system's coating or None."""
-    notes = {}
-    for sid in system_ids:
-        coating = coating_of(sid)
-        low = low_cutoffs(config, coating, workdir) if coating else []
-        by_el: dict[str, list[str]] = {}
-        for el, key, ecut, need in low:
-            by_el.setdefault(f"{el} needs {need:g} eV", []).append(f"{key} {ecut:g}")
-        notes[sid] = (
-            "ok"
-            if not low
-            else "below dft.min_ecut_eV (not converged): " + "; ".join(f"{k}: {', '.join(v)}" for k, v in by_el.items())
-        )
-    return notes
+def cutoff_note(config: dict, coating: str | None, workdir=".") -> str:
+    """A system's ``cutoff`` column (T_c table, cost plan): 'ok', or which element of its ``coating`` (None for
+    an isolated slab) the active (demonstration) preset runs below its ``dft.min_ecut_eV``."""
+    low = low_cutoffs(config, coating, workdir) if coating else []
+    if not low:
+        return "ok"
+    by_el: dict[str, list[str]] = {}
+    for el, key, ecut, need in low:
+        by_el.setdefault(f"{el} needs {need:g} eV", []).append(f"{key} {ecut:g}")
+    return "below dft.min_ecut_eV (not converged): " + "; ".join(f"{k}: {', '.join(v)}" for k, v in by_el.items())
+
+
+def _structure_path(given: str, workdir) -> Path:
+    """A coating's ``structure_file``: absolute, or relative to the workflow directory ``workdir``."""
+    path = Path(given)
+    return path if path.is_absolute() else Path(workdir).resolve() / path
+
+
+def _read_structure(path: Path):
+    """pymatgen's structure of ``path``, without the CIF parser's chatter (e.g. rounded occupancies)."""
+    import warnings
+
+    from pymatgen.core import Structure
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return Structure.from_file(path)
 
 
 def _structure_file_errors(name: str, coating: dict, workdir) -> list[str]:
     """The coating's structure file exists, pymatgen reads it, and it agrees with ``formula`` if given."""
-    import warnings
-
-    from pymatgen.core import Composition, Structure
+    from pymatgen.core import Composition
 
     key = f"config key 'coatings.{name}.structure_file'"
     given = coating["structure_file"]
-    path = Path(given)
-    if not path.is_absolute():
-        path = Path(workdir).resolve() / path
-        where = f"{path} ({given!r} is relative to the workflow directory {Path(workdir).resolve()})"
-    else:
+    path = _structure_path(given, workdir)
+    if Path(given).is_absolute():
         where = str(path)
+    else:
+        where = f"{path} ({given!r} is relative to the workflow directory {Path(workdir).resolve()})"
     if not path.is_file():
         return [
             f"{key}: file not found: {where}; put the structure file there (user structures go in "
             f"resources/coatings/, see resources/README.md) or give formula + spacegroup + a_A"
         ]
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # CIF parser chatter (e.g. rounded occupancies)
-            s = Structure.from_file(path)
+        s = _read_structure(path)
     except Exception as exc:  # pymatgen raises several kinds on unreadable files
         return [f"{key}: pymatgen cannot read a structure from {where}: {type(exc).__name__}: {exc}"]
     if "formula" in coating:

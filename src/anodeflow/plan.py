@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from . import systems as afsystems
-from .config import cutoff_notes, load
+from .config import cutoff_note, load
 from .constants import KB_EV_PER_K
 from .dft import cost
 
@@ -154,7 +154,7 @@ def plan_rows(config: dict, model: cost.CostModel, path: str) -> list[dict]:
     for sid, s in afsystems.systems(config).items():
         row = {"system": sid, "xc": s.xc, "kind": "interface" if s.is_interface else "isolated"}
         # 'ok', or the coating element a demonstration preset runs below its dft.min_ecut_eV
-        row["cutoff"] = cutoff_notes(config, [sid], lambda _, c=s.coating: c)[sid]
+        row["cutoff"] = cutoff_note(config, s.coating)
         try:
             atoms, desc, enum, sources = build_for_plan(config, sid)
         except BuildError as exc:

@@ -40,8 +40,8 @@ rule critical_temperature_table:
         "logs/thermo/critical_temperature_table.log",
     params:
         # the 'cutoff' column: systems run below an element's dft.min_ecut_eV (a demonstration preset)
-        cfg=json.dumps({"systems": list(SYSTEMS), "cutoff": afconfig.cutoff_notes(
-            config, SYSTEMS, lambda sid: afsystems.system(config, sid).coating)}),
+        cfg=json.dumps({"systems": list(SYSTEMS), "cutoff": {
+            sid: afconfig.cutoff_note(config, afsystems.system(config, sid).coating) for sid in SYSTEMS}}),
     conda:
         "../../envs/analysis.yaml"
     shell:
