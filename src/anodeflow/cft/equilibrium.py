@@ -10,9 +10,19 @@ spectrum looks white proves nothing: it gives neither a number nor a bound. The 
    (n_frames, N) on N native bins of the period W, sampled every ``dt_ps``.
 2. ``mode_series``: per frame, the mean height removed, ``A_k = rfft(h)/N`` (forward normalisation,
    A_k = (1/N) sum_j h_j exp(-i k x_j)), modes n = 1 .. n_modes, k = 2 pi n / W (``mode_wavenumbers``).
-3. ``analyse_start``: the equilibrated part begins at ``t_equil``, found by pymbar's
-   ``timeseries.detect_equilibration`` (maximum number of uncorrelated samples, Chodera, JCTC 12, 1799
-   (2016)) on the mode-1 power series |A_1(t)|^2 of each surface (the later of the two). On that part:
+3. ``analyse_start``: the equilibrated part begins at ``t_equil`` = ``min_discard_tau`` (3) tau_1, with
+   tau_1 measured on the run's second half (below). In the Ornstein-Uhlenbeck picture of a mode, an
+   imposed excess of mode 1 decays as exp(-t/tau_1) and its power as exp(-2t/tau_1): after 3 tau_1 an
+   excess of 25x in |A_1|^2 is down to 0.06x. The second half of a run that is long enough (>= 6 tau_1)
+   holds no transient, and one that is not gives a longer tau_1 (the decaying excess keeps C(t) up), so
+   the rule errs towards a longer run. pymbar's ``timeseries.detect_equilibration`` (maximum number of
+   uncorrelated samples, Chodera, JCTC 12, 1799 (2016)) on |A_1(t)|^2 of each surface (the later of the
+   two) is kept as a check beside it (``t_equil_detected_ps``), not as the start: on the Na ribbons it
+   put the start at the run's end (3.6-8.2 of 8.2 ns), because in equilibrium |A_1|^2 is exponentially
+   distributed and correlated over ~tau_1/2, so a nanosecond-long excursion of a mode with tau_1 ~ 2 ns
+   is equilibrium, which the criterion reads as a transient, and the part after it is a few hundred ps
+   long, too short to show tau_1 (benchmarks/README.md, 2026-12-07; docs/md.md). Taking tau_1 on that
+   tail kept ``needed_ps`` just ahead of every run. On the equilibrated part:
 
    * tau_k, the relaxation time of mode k, from the autocorrelation C(t) of A_k (Re and Im parts of both
      surfaces pooled): ln C(t) = -t/tau_k fitted over the lags before C first drops below 1/e. For a mode
@@ -27,8 +37,6 @@ spectrum looks white proves nothing: it gives neither a number nor a bound. The 
      profile (0.3-0.7 ps for the Na ribbons whose pre-roughened mode 1 kept 80-115 % of its power over
      600 ps). When C stays above 1/e over the longest lag used (half the run), tau_k is not resolved:
      it is reported as that lag, a lower limit (``tau_resolved`` False).
-   * The equilibrated part starts no earlier than ``min_discard_tau`` (3) tau_1: detect_equilibration
-     alone keeps an initial transient that is short against the run.
    * P_k = <|A_k|^2> over the equilibrated frames of both surfaces; its standard error
      P_err = std(|A_k|^2) * sqrt(g_P / n), with g_P the statistical inefficiency of the power series
      (both surfaces pooled). The standard error over ``n_blocks`` contiguous blocks is reported beside
@@ -184,11 +192,11 @@ def analyse_start(
     ``h_top``, ``h_bot``: height frames (n_frames, N) of the two surfaces (``h_bot`` may be None),
     sampled every ``dt_ps``. Returns a dict (JSON-ready lists):
 
-    * ``t_equil_ps``: start of the equilibrated part: pymbar detect_equilibration on |A_1|^2 (the later of
-      the two surfaces), and at least ``min_discard_tau`` tau_1 (detect_equilibration keeps a transient
-      that is short against the run, which would bias the mean of a pre-roughened start; after 3 tau_1 an
-      excess of 25x in |A_1|^2 has decayed to 0.06x); ``t_equil_detected_ps``: pymbar's alone;
-      ``run_ps`` = n_frames dt; ``run_after_equil_ps`` = run_ps - t_equil_ps;
+    * ``t_equil_ps``: start of the equilibrated part, ``min_discard_tau`` x ``tau1_discard_ps`` (at most
+      the run less 10 frames); ``tau1_discard_ps``: tau_1 of the run's second half (``relaxation_time``
+      about zero; when unresolved, its lower limit, and ``tau1_discard_resolved`` False);
+      ``t_equil_detected_ps``: pymbar's detect_equilibration on |A_1|^2, the later of the two surfaces (a
+      check, not used); ``run_ps`` = n_frames dt; ``run_after_equil_ps`` = run_ps - t_equil_ps;
     * ``tau_ps`` per mode: relaxation time of A_k (``relaxation_time`` about zero, Re and Im of both
       surfaces pooled), ``tau1_ps`` = tau_ps[0]; ``tau_resolved`` per mode, ``tau1_resolved``: False when
       C(t) stayed above 1/e over half the equilibrated part (tau is then that lag, a lower limit, and the
@@ -214,11 +222,11 @@ def analyse_start(
     def parts(A_list, m):
         return [part for A in A_list for part in (A[:, m].real, A[:, m].imag)]
 
-    t_detect = max(_equil_start(p[:, 0]) for p in power)
-    tau1_detect, resolved1 = relaxation_time(parts([A[t_detect:] for A in surfaces], 0), 1.0, about_mean=False)
-    t0 = t_detect
-    if resolved1 and np.isfinite(tau1_detect):  # (frames) an unresolved tau_1 is no measure of what to discard
-        t0 = min(max(t_detect, int(math.ceil(min_discard_tau * tau1_detect))), len(power[0]) - 10)
+    n_ok = len(power[0])
+    t_detect = max(_equil_start(p[:, 0]) for p in power)  # a check only (module doc, step 3)
+    tau1_half, resolved_half = relaxation_time(parts([A[n_ok // 2 :] for A in surfaces], 0), 1.0, about_mean=False)
+    # (frames) an unresolved tau_1 is a lower limit: the discard is then a lower limit too, and so is needed_ps
+    t0 = min(int(math.ceil(min_discard_tau * tau1_half)) if np.isfinite(tau1_half) else 0, n_ok - 10)
     eq_A = [A[t0:] for A in surfaces]
     eq_P = [p[t0:] for p in power]
     n_eq = len(eq_A[0])
@@ -242,10 +250,14 @@ def analyse_start(
     run_ps = n_frames * dt_ps
     t_equil_ps = t0 * dt_ps
     run_after = n_eq * dt_ps
+    if not resolved[0]:  # both are lower limits (or tau1_half a value): the larger one bounds tau_1 better
+        tau[0] = max(tau[0], tau1_half * dt_ps) if np.isfinite(tau1_half) else tau[0]
     tau1 = tau[0]
     return {
         "t_equil_ps": t_equil_ps,
         "t_equil_detected_ps": t_detect * dt_ps,
+        "tau1_discard_ps": tau1_half * dt_ps,
+        "tau1_discard_resolved": resolved_half,
         "run_ps": run_ps,
         "run_after_equil_ps": run_after,
         "tau_ps": tau,

@@ -25,7 +25,8 @@ so the imposed one is then more than ``rough_factor`` times too large, which is 
 
 Run length: after ``equil_ps``, production runs in chunks of ``prod_ps`` from the LAMMPS restart; after each
 chunk the heights so far go to :func:`anodeflow.cft.equilibrium.analyse_start`, and production stops when
-it says ``enough`` (>= 20 tau_1 after the detected equilibration) or at ``max_prod_ps``.
+it says ``enough`` (>= 20 tau_1 after a discard of 3 tau_1, tau_1 measured on the run's second half) or at
+``max_prod_ps``.
 """
 
 from __future__ import annotations
