@@ -1,4 +1,5 @@
-"""Plain BFGS against the preconditioned path (dft.optimizer: bfgs vs precon) on one built system.
+"""Plain BFGS against the preconditioned path (dft.optimizer: bfgs vs precon) on one built system, and either
+of them after a pre-relaxation with a machine-learned potential (arms ``bfgs+chgnet``, ``precon+chgnet``).
 
     python benchmarks/relax_paths.py --system Li-110__LiF-100 \
         --configfile config/quick.yaml config/quick_interface.yaml --set fmax_slab=0.05 max_steps=200
@@ -9,6 +10,12 @@ most frequent ones), each vacancy job starting from its own arm's relaxed pristi
 workflow. The two arms run at the same time, each through its own chain of configurations on one MPI
 rank (``--ranks``), so both see the same load while both run; an arm that finishes first leaves the
 machine to the other (which can only flatter the slower arm).
+
+An arm ``<optimizer>+chgnet`` first relaxes each configuration's start with CHGNet
+(``benchmarks/ml_prerelax.py`` under ``--ml-python``, an interpreter with torch and chgnet; the workflow's
+environment has neither), then runs the same relax job from there; its wall time includes the ML stage, and
+its relocation flag is recomputed against the start before the ML stage (the job's own check sees only the
+GPAW part). Every energy and force that reaches ω is still GPAW's.
 
 Per configuration and arm: ionic steps, SCF loops and iterations (first SCF and later ones), wall time,
 energy, flags (converged, relocated); per arm: ω_11 and ω_12 of the pair and the total time. Writes
@@ -100,6 +107,7 @@ def main():
     ap.add_argument("--set", nargs="*", default=[], help="preset overrides key=value (e.g. fmax_slab=0.05)")
     ap.add_argument("--arms", nargs="+", default=["bfgs", "precon"])
     ap.add_argument("--ranks", type=int, default=1)
+    ap.add_argument("--ml-python", default=os.environ.get("ANODEFLOW_ML_PYTHON"), help="python with torch+chgnet")
     ap.add_argument(
         "--configs", nargs="*", default=None, help="configuration ids (default: pristine + one pair per type)"
     )
@@ -120,27 +128,54 @@ def main():
     load0 = os.getloadavg()
 
     def chain(arm):
+        optimizer, _, ml = arm.partition("+")
+        if ml and ml != "chgnet":
+            raise SystemExit(f"arm {arm!r}: the only pre-relaxation is '+chgnet'")
+        if ml and not args.ml_python:
+            raise SystemExit(f"arm {arm!r} needs --ml-python (or ANODEFLOW_ML_PYTHON): a python with torch and chgnet")
         for c in chosen:
             cfg_arm = json.loads(json.dumps(cfg))
-            cfg_arm["dft"]["optimizer"] = arm
+            cfg_arm["dft"]["optimizer"] = optimizer
             spec = afsystems.relax_job_spec(cfg_arm, args.system, c["id"], c["removed"])
             spec["preset"].update({k: _value(v) for k, v in overrides.items()})
             d = work / arm / c["id"]
             start = sysdir / "initial.extxyz" if c["id"] == "pristine" else work / arm / "pristine" / "final.extxyz"
             pristine = None if c["id"] == "pristine" else work / arm / "pristine" / "result.json"
-            argv, env = relax_job(spec, start, d, args.ranks, pristine)
+            if ml and not (d / "ml_start.json").exists():
+                d.mkdir(parents=True, exist_ok=True)
+                ml_argv = [args.ml_python, str(ROOT / "benchmarks" / "ml_prerelax.py"), "--structure", str(start)]
+                ml_argv += ["--removed", *map(str, c["removed"]), "--out", str(d / "ml_start.extxyz")]
+                ml_argv += ["--fmax", str(spec["preset"]["fmax_slab"])]
+                env_ml = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+                with open(d / "ml_start.log", "w") as log:
+                    if subprocess.run(ml_argv, stdout=log, stderr=subprocess.STDOUT, env=env_ml).returncode:
+                        print(f"[relax_paths] {arm} {c['id']}: ML stage failed; see {d / 'ml_start.log'}", flush=True)
+                        return
+            job_start = d / "ml_start.extxyz" if ml else start
+            argv, env = relax_job(spec, job_start, d, args.ranks, pristine)
             if not (d / "result.json").exists():
                 wall = run_pair([(arm, argv, env, d / "job.log")])[arm]
                 if wall["returncode"]:
                     print(f"[relax_paths] {arm} {c['id']}: failed ({wall}); see {d / 'job.log'}", flush=True)
                     return
-            collect(arm, c)
+            collect(arm, c, start)
             write()
 
-    def collect(arm, c):
+    def collect(arm, c, start):
         d = work / arm / c["id"]
         r = json.loads((d / "result.json").read_text())
         g = r.get("gpaw") or {}
+        ml = json.loads((d / "ml_start.json").read_text()) if (d / "ml_start.json").exists() else None
+        if ml:  # the relocation against the start before the ML stage, and the ML stage's time in the arm's
+            from ase.io import read
+
+            from anodeflow.dft.relax import relocation
+
+            at0 = read(str(start), format="extxyz")
+            keep = [i for i in range(len(at0)) if i not in set(c["removed"])]
+            r.update(relocation(read(str(d / "final.extxyz"), format="extxyz"), at0.positions[keep]))
+            r["wall_s"] += ml["wall_s"]
+            r["cpu_s_rank0"] = (r.get("cpu_s_rank0") or 0) + ml["cpu_s"]
         rec = {
             "arm": arm,
             "config_id": c["id"],
@@ -162,6 +197,7 @@ def main():
             "n_planewaves": g.get("n_planewaves"),
             "mpi_ranks": r.get("mpi_ranks"),
             "loadavg_at_end": os.getloadavg()[0],
+            "ml": ml,
         }
         with lock:
             records[:] = [x for x in records if not (x["arm"] == arm and x["config_id"] == c["id"])] + [rec]
