@@ -61,9 +61,9 @@ def main() -> None:
     curves = {}
     if a.gpaw:
         import yaml
+        from gpaw import GPAW
 
         from anodeflow.dft.calculators import gpaw_parameters
-        from gpaw import GPAW
 
         preset = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["presets"][a.gpaw]
         curves[f"GPAW PBE ({a.gpaw} preset)"] = scan(GPAW(txt=None, **gpaw_parameters(preset, "PBE", atoms0, True)))

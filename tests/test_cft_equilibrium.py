@@ -213,3 +213,17 @@ def test_bursty_equilibrium_is_not_read_as_a_transient():
             if must_be_enough:
                 assert s["enough"]
     assert detected_late >= 1  # the series do exercise the trap
+
+
+def test_white_mode_one_is_no_reason_to_stop_a_ribbon():
+    """The ribbon's production loop (anodeflow.md.ribbon) stops on `enough`, but not on a mode 1 that is white
+    at the sampling interval: vibrations alone give tau_1 ~ 0 and would be 'enough' after one chunk (the Na
+    (110) flat start did so after 1 ns). A capillary mode of tau_1 = 50 ps is not vibrational."""
+    from anodeflow.md.ribbon import vibrational
+
+    rng = np.random.default_rng(12)
+    white = eq.analyse_start(*[rng.normal(scale=SIGMA, size=(1000, N)) for _ in range(2)], DT, N_FIT)
+    assert white["enough"] and vibrational(white["tau1_ps"])
+    capillary = eq.analyse_start(*start(rng, 3000), DT, N_FIT)
+    assert capillary["enough"] and not vibrational(capillary["tau1_ps"])
+    assert not vibrational(None)
