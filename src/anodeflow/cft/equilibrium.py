@@ -15,9 +15,13 @@ spectrum looks white proves nothing: it gives neither a number nor a bound. The 
    imposed excess of mode 1 decays as exp(-t/tau_1) and its power as exp(-2t/tau_1): after 3 tau_1 an
    excess of 25x in |A_1|^2 is down to 0.06x. The second half of a run that is long enough (>= 6 tau_1)
    holds no transient, and one that is not gives a longer tau_1 (the decaying excess keeps C(t) up), so
-   the rule errs towards a longer run. pymbar's ``timeseries.detect_equilibration`` (maximum number of
-   uncorrelated samples, Chodera, JCTC 12, 1799 (2016)) on |A_1(t)|^2 of each surface (the later of the
-   two) is kept as a check beside it (``t_equil_detected_ps``), not as the start: on the Na ribbons it
+   the rule errs towards a longer run (on average: tau_1 of one run scatters by +-50 %). pymbar's
+   ``timeseries.detect_equilibration`` (maximum number of uncorrelated samples, Chodera, JCTC 12, 1799
+   (2016)) on |A_1(t)|^2 of each surface (the later of the two) is the check for a transient that outlives
+   3 tau_1 (an imposed mode that decays slower than the equilibrium tau_1): when it starts later and mode 1's
+   power before its start exceeds the power after it by more than ``drift_z_max`` (2.5) errors of an OU
+   mode (``_drift_z``), the equilibrated part starts there (``transient``). Alone it is not the start: on
+   the Na ribbons it
    put the start at the run's end (3.6-8.2 of 8.2 ns), because in equilibrium |A_1|^2 is exponentially
    distributed and correlated over ~tau_1/2, so a nanosecond-long excursion of a mode with tau_1 ~ 2 ns
    is equilibrium, which the criterion reads as a transient, and the part after it is a few hundred ps
@@ -131,6 +135,26 @@ def _equil_start(p: np.ndarray) -> int:
     return int(t0)
 
 
+def _drift_z(power: list[np.ndarray], split: int, tau_frames: float) -> float:
+    """z of the fall of mode 1's mean power from before ``split`` to after it (surfaces pooled):
+    (mean_before - mean_after) / sqrt(e_before^2 + e_after^2), each error P sqrt((1 + tau) / (n_surfaces n))
+    for n frames: the error of a mean of an Ornstein-Uhlenbeck mode of relaxation time tau (frames), whose
+    power is exponentially distributed about its mean P with an autocorrelation exp(-2t/tau) (statistical
+    inefficiency 1 + tau), P the mean of the whole window. NaN when a side is shorter than 5 frames or tau is
+    not finite."""
+    n_all = min(len(p) for p in power)
+    n1, n2 = split, n_all - split
+    if min(n1, n2) < 5 or not np.isfinite(tau_frames):
+        return math.nan
+    before = np.mean([p[:split].mean() for p in power])
+    after = np.mean([p[split:n_all].mean() for p in power])
+    P = np.mean([p[:n_all].mean() for p in power])
+    if P <= 0:
+        return math.nan
+    g = (1 + tau_frames) / len(power)
+    return float((before - after) / (P * math.sqrt(g / n1 + g / n2)))
+
+
 def autocorrelation(series: list[np.ndarray], n_lags: int, about_mean: bool = True) -> np.ndarray:
     """Normalised autocorrelation C(t), t = 0 .. n_lags (in frames), of one observable sampled in several
     independent series (lag products pooled over the series, FFT): each series about its own mean, or
@@ -186,6 +210,7 @@ def analyse_start(
     tau_multiple: float = 20.0,
     n_blocks: int = 5,
     min_discard_tau: float = 3.0,
+    drift_z_max: float = 2.5,
 ) -> dict:
     """Equilibration, relaxation times and spectrum of one start (see the module doc, step 3).
 
@@ -195,8 +220,8 @@ def analyse_start(
     * ``t_equil_ps``: start of the equilibrated part, ``min_discard_tau`` x ``tau1_discard_ps`` (at most
       the run less 10 frames); ``tau1_discard_ps``: tau_1 of the run's second half (``relaxation_time``
       about zero; when unresolved, its lower limit, and ``tau1_discard_resolved`` False);
-      ``t_equil_detected_ps``: pymbar's detect_equilibration on |A_1|^2, the later of the two surfaces (a
-      check, not used); ``run_ps`` = n_frames dt; ``run_after_equil_ps`` = run_ps - t_equil_ps;
+      ``t_equil_detected_ps``: pymbar's detect_equilibration on |A_1|^2, the later of the two surfaces;
+      ``drift_z`` and ``transient``: the check above (t_equil_ps is then the detected start); ``run_ps`` = n_frames dt; ``run_after_equil_ps`` = run_ps - t_equil_ps;
     * ``tau_ps`` per mode: relaxation time of A_k (``relaxation_time`` about zero, Re and Im of both
       surfaces pooled), ``tau1_ps`` = tau_ps[0]; ``tau_resolved`` per mode, ``tau1_resolved``: False when
       C(t) stayed above 1/e over half the equilibrated part (tau is then that lag, a lower limit, and the
@@ -227,6 +252,13 @@ def analyse_start(
     tau1_half, resolved_half = relaxation_time(parts([A[n_ok // 2 :] for A in surfaces], 0), 1.0, about_mean=False)
     # (frames) an unresolved tau_1 is a lower limit: the discard is then a lower limit too, and so is needed_ps
     t0 = min(int(math.ceil(min_discard_tau * tau1_half)) if np.isfinite(tau1_half) else 0, n_ok - 10)
+    # a transient that outlives 3 tau_1 (an imposed mode decaying slower than the equilibrium tau_1):
+    # detect_equilibration puts the start later, and mode 1's power before that start is significantly
+    # higher than after it (a burst of equilibrium is not, within the errors of an OU mode)
+    drift_z = _drift_z([p[t0:, 0] for p in power], t_detect - t0, tau1_half) if t_detect > t0 else math.nan
+    transient = bool(np.isfinite(drift_z) and drift_z > drift_z_max)
+    if transient:
+        t0 = min(t_detect, n_ok - 10)
     eq_A = [A[t0:] for A in surfaces]
     eq_P = [p[t0:] for p in power]
     n_eq = len(eq_A[0])
@@ -258,6 +290,8 @@ def analyse_start(
         "t_equil_detected_ps": t_detect * dt_ps,
         "tau1_discard_ps": tau1_half * dt_ps,
         "tau1_discard_resolved": resolved_half,
+        "drift_z": drift_z,
+        "transient": transient,
         "run_ps": run_ps,
         "run_after_equil_ps": run_after,
         "tau_ps": tau,

@@ -28,7 +28,7 @@ import math
 from anodeflow.config import ConfigError
 
 #: run length in units of tau_1 the equilibrium analysis needs: 20 after the equilibrated part, which begins
-#: no earlier than 3 tau_1 (anodeflow.cft.equilibrium.analyse_start: tau_multiple, min_discard_tau)
+#: at 3 tau_1 (anodeflow.cft.equilibrium.analyse_start: tau_multiple, min_discard_tau), later for a transient
 TAU_MULTIPLE = 23.0
 
 
