@@ -25,7 +25,16 @@ sys.path.insert(0, str(ROOT / "tests"))
 import test_cft_equilibrium as surf  # noqa: E402
 from anodeflow.cft import equilibrium as eq  # noqa: E402
 
-KEYS = ("t_equil_detected_ps", "t_equil_ps", "tau1_ps", "tau1_resolved", "tau1_discard_ps", "transient", "drift_z", "enough")
+KEYS = (
+    "t_equil_detected_ps",
+    "t_equil_ps",
+    "tau1_ps",
+    "tau1_resolved",
+    "tau1_discard_ps",
+    "transient",
+    "drift_z",
+    "enough",
+)
 
 
 def main() -> None:

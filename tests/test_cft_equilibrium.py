@@ -195,16 +195,17 @@ def bursty_start(rng, n_frames, ratio=9.0, dwell=2.0):
 
 
 def test_bursty_equilibrium_is_not_read_as_a_transient():
-    """After the first tau_1 or so (the modes start flat) every frame of these series is equilibrium, so
-    nothing beyond the 3 tau_1 of the rule should be discarded. pymbar's detect_equilibration reads a burst as a transient and, on some seeds, starts the
-    equilibrated part in the run's second half (the trap of the Na ribbons: tau_1 on that tail came out
-    short, and needed_ps stayed ahead of the run). The rule takes tau_1 on the second half instead: at 24
-    tau_1 the discard stays near 3 tau_1 (a burst is taken for a slow transient, test below, on 7 of 60 runs
-    over 30 seeds) and the run asked for is bounded; at 48 tau_1 every start is
-    enough, with tau_1 near what the estimator targets here: the modulation decorrelates mode 1 somewhat
-    faster, C(t) = (0.8 + 0.2 exp(-t/tau_1)) exp(-t/tau_1) for these levels (<sqrt(s)>^2 = 0.8, var sqrt(s) =
-    0.2, the two-state chain's correlation exp(-2t/dwell)), 1/e at 0.88 tau_1; over 30 seeds the measured tau_1
-    spans 0.54-1.33 tau_1 (tolerance: 0.88 tau_1 +- 55 %)."""
+    """After the first tau_1 or so (the modes start flat) every frame of these series is equilibrium, so nothing beyond
+    the 3 tau_1 of the rule should be discarded. pymbar's detect_equilibration reads a burst as a transient and, on
+    some seeds, starts the equilibrated part in the run's second half (the trap of the Na ribbons: tau_1 on that
+    tail came out short, and needed_ps stayed ahead of the run). The rule takes tau_1 on the second half instead: at
+    24 tau_1 the discard stays near 3 tau_1 (a burst is taken for a slow transient, test below, on 7 of 60 runs over
+    30 seeds) and the run asked for is bounded; at 48 tau_1 every start is enough, with tau_1 near what the
+    estimator targets here: the modulation decorrelates mode 1 somewhat faster, C(t) = (0.8 + 0.2 exp(-t/tau_1))
+    exp(-t/tau_1) for these levels (<sqrt(s)>^2 = 0.8, var sqrt(s) = 0.2, the two-state chain's correlation
+    exp(-2t/dwell)), 1/e at 0.88 tau_1; over 30 seeds the measured tau_1 spans 0.54-1.33 tau_1 (tolerance: 0.88
+    tau_1 +- 55 %).
+    """
     detected_late = late = 0
     for seed in range(4):
         for n_tau, must_be_enough in ((24, False), (48, True)):

@@ -221,7 +221,8 @@ def analyse_start(
       the run less 10 frames); ``tau1_discard_ps``: tau_1 of the run's second half (``relaxation_time``
       about zero; when unresolved, its lower limit, and ``tau1_discard_resolved`` False);
       ``t_equil_detected_ps``: pymbar's detect_equilibration on |A_1|^2, the later of the two surfaces;
-      ``drift_z`` and ``transient``: the check above (t_equil_ps is then the detected start); ``run_ps`` = n_frames dt; ``run_after_equil_ps`` = run_ps - t_equil_ps;
+      ``drift_z`` and ``transient``: the check above (t_equil_ps is then the detected start);
+      ``run_ps`` = n_frames dt; ``run_after_equil_ps`` = run_ps - t_equil_ps;
     * ``tau_ps`` per mode: relaxation time of A_k (``relaxation_time`` about zero, Re and Im of both
       surfaces pooled), ``tau1_ps`` = tau_ps[0]; ``tau_resolved`` per mode, ``tau1_resolved``: False when
       C(t) stayed above 1/e over half the equilibrated part (tau is then that lag, a lower limit, and the
