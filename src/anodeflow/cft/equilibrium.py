@@ -221,7 +221,7 @@ def analyse_start(
       the run less 10 frames); ``tau1_discard_ps``: tau_1 of the run's second half (``relaxation_time``
       about zero; when unresolved, its lower limit, and ``tau1_discard_resolved`` False);
       ``t_equil_detected_ps``: pymbar's detect_equilibration on |A_1|^2, the later of the two surfaces;
-      ``drift_z`` and ``transient``: the check above (t_equil_ps is then the detected start);
+      ``drift_z`` (None when not tested) and ``transient``: the check above (t_equil_ps is then the detected start);
       ``run_ps`` = n_frames dt; ``run_after_equil_ps`` = run_ps - t_equil_ps;
     * ``tau_ps`` per mode: relaxation time of A_k (``relaxation_time`` about zero, Re and Im of both
       surfaces pooled), ``tau1_ps`` = tau_ps[0]; ``tau_resolved`` per mode, ``tau1_resolved``: False when
@@ -291,7 +291,7 @@ def analyse_start(
         "t_equil_detected_ps": t_detect * dt_ps,
         "tau1_discard_ps": tau1_half * dt_ps,
         "tau1_discard_resolved": resolved_half,
-        "drift_z": drift_z,
+        "drift_z": drift_z if np.isfinite(drift_z) else None,
         "transient": transient,
         "run_ps": run_ps,
         "run_after_equil_ps": run_after,
@@ -447,6 +447,10 @@ def equilibrium_verdict(
                 key: r.get(key)
                 for key in (
                     "t_equil_ps",
+                    "t_equil_detected_ps",
+                    "tau1_discard_ps",
+                    "drift_z",
+                    "transient",
                     "run_ps",
                     "run_after_equil_ps",
                     "tau1_ps",
