@@ -43,6 +43,7 @@ def main() -> None:
                 "sum_Fz_by_element_eV_A": {el: float(f[symbols == el, 2].sum()) for el in sorted(set(symbols))},
                 "coating_mean_dz_A": float((z - z0)[~metal].mean()),
                 "metal_top_mean_dz_A": float((z - z0)[top].mean()),
+                "gap_A": float(z[~metal].min() - z[metal].max()),  # coating's lowest atom over the metal's highest
             }
         )
         print(json.dumps({k2: v for k2, v in rows[-1].items() if k2 != "sum_Fz_by_element_eV_A"}))
