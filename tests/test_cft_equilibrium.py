@@ -224,7 +224,7 @@ def test_white_mode_one_is_no_reason_to_stop_a_ribbon():
     """The ribbon's production loop (anodeflow.md.ribbon) stops on `enough`, but not on a mode 1 that is white
     at the sampling interval: vibrations alone give tau_1 ~ 0 and would be 'enough' after one chunk (the Na
     (110) flat start did so after 1 ns). A capillary mode of tau_1 = 50 ps is not vibrational."""
-    from anodeflow.md.ribbon import vibrational
+    from anodeflow.cft.equilibrium import vibrational
 
     rng = np.random.default_rng(12)
     white = eq.analyse_start(*[rng.normal(scale=SIGMA, size=(1000, N)) for _ in range(2)], DT, N_FIT)
@@ -259,3 +259,12 @@ def test_transient_slower_than_tau1_is_discarded():
     assert sum(s["transient"] for s in res) >= 6
     assert all(s["t_equil_ps"] > 3 * s["tau1_discard_ps"] for s in res if s["transient"])
     assert np.mean([s["P"][0] for s in res]) == pytest.approx(P1, rel=0.1)
+
+
+def test_state_point_tau1_leaves_a_vibrational_start_out():
+    """A flat start whose mode 1 is white (tau_1 ~ 0, the vibration) and a start that measured 300 ps: the
+    state point's tau_1 is 300 ps, not their mean; two vibrational starts keep their mean."""
+    white = {"tau1_ps": 0.4, "tau1_resolved": True}
+    capillary = {"tau1_ps": 300.0, "tau1_resolved": True}
+    assert eq.combined_tau1([white, capillary]) == (300.0, True)
+    assert eq.combined_tau1([white, {"tau1_ps": 0.6, "tau1_resolved": True}])[0] == pytest.approx(0.5)

@@ -83,6 +83,11 @@ from scipy import stats
 
 from anodeflow.constants import EV_PER_A2_IN_J_PER_M2, KB_EV_PER_K
 
+#: a mode-1 relaxation time this short is the atoms' vibration (0.3-0.7 ps on the Na ribbons), not a capillary
+#: relaxation (ns): a ribbon's production does not stop on it (anodeflow.md.ribbon), and a state point's tau_1
+#: leaves it out when another start measured a capillary one (combined_tau1)
+VIBRATIONAL_TAU_PS = 10.0
+
 STATUSES = ("equilibrated", "not equilibrated within t", "starts disagree", "no capillary signal")
 
 
@@ -393,12 +398,21 @@ def pool_starts(starts: list[dict], n_modes: int) -> tuple[np.ndarray, np.ndarra
     return (w[:, None] * P).sum(0) / w.sum(), np.sqrt((w[:, None] ** 2 * e**2).sum(0)) / w.sum()
 
 
+def vibrational(tau1_ps) -> bool:
+    """Is a measured mode-1 relaxation time the atoms' vibration rather than a capillary relaxation
+    (``VIBRATIONAL_TAU_PS``)? None (not measured) is not."""
+    return tau1_ps is not None and bool(np.isfinite(tau1_ps)) and tau1_ps <= VIBRATIONAL_TAU_PS
+
+
 def combined_tau1(starts: list[dict]) -> tuple[float | None, bool]:
     """(tau_1, resolved) of a state point from its starts' ``analyse_start`` results: the mean of their
     tau_1; when a start did not resolve tau_1, the largest such lower limit instead (a mean of a
-    vibrational 0.4 ps and a limit of 300 ps would be neither). None when no start measured it; resolved
-    only when every start resolved it."""
+    vibrational 0.4 ps and a limit of 300 ps would be neither). A vibrational tau_1 (``vibrational``) is left
+    out when another start measured a longer one: it is the vibration, not mode 1's relaxation. None when no
+    start measured it; resolved only when every start resolved it."""
     taus = [r["tau1_ps"] for r in starts if np.isfinite(r["tau1_ps"])]
+    if any(not vibrational(t) for t in taus):
+        taus = [t for t in taus if not vibrational(t)]
     limits = [r["tau1_ps"] for r in starts if np.isfinite(r["tau1_ps"]) and not r.get("tau1_resolved", True)]
     tau1 = (max(limits) if limits else float(np.mean(taus))) if taus else None
     return tau1, all(r.get("tau1_resolved", True) for r in starts)

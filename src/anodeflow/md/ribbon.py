@@ -23,14 +23,14 @@ mode 1 for a stiffness ``gamma_guess`` (config ``cft.gamma_guess_J_m2``; 0.5 J/m
 their surface energies, i.e. of a rough facet's stiffness). A stiffer facet has a smaller equilibrium amplitude,
 so the imposed one is then more than ``rough_factor`` times too large, which is the point: it must decay.
 
-Run length: after ``equil_ps``, production runs in chunks of ``prod_ps`` from the LAMMPS restart; after each
-chunk the heights so far go to :func:`anodeflow.cft.equilibrium.analyse_start`, and production stops when
-it says ``enough`` (>= 20 tau_1 after a discard of 3 tau_1, tau_1 measured on the run's second half) or at
-``max_prod_ps``. A tau_1 of at most ``VIBRATIONAL_TAU_PS`` is no reason to stop: mode 1 is then white at the
-sampling interval, the atoms' vibration about a profile whose capillary part has not grown (a flat start
-below its relaxation time) or does not move (a facet below roughening), and which of the two is not known
-from the start itself (measured: the Na (110) b = 2 flat start at 413 K gave tau_1 = 0 after 1 ns and
-stopped there, while its state point's capillary tau_1 is of order ns).
+Run length: after ``equil_ps``, production runs in chunks of ``prod_ps`` from the LAMMPS restart; after each chunk
+the heights so far go to :func:`anodeflow.cft.equilibrium.analyse_start`, and production stops when it says
+``enough`` (>= 20 tau_1 after a discard of 3 tau_1, tau_1 measured on the run's second half) or at ``max_prod_ps``.
+A tau_1 of at most ``VIBRATIONAL_TAU_PS`` (anodeflow.cft.equilibrium) is no reason to stop: mode 1 is then white at
+the sampling interval, the atoms' vibration about a profile whose capillary part has not grown (a flat start below
+its relaxation time) or does not move (a facet below roughening), and which of the two is not known from the start
+itself (measured: the Na (110) b = 2 flat start at 413 K gave tau_1 = 0 after 1 ns and stopped there, while its
+state point's capillary tau_1 is of order ns).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from anodeflow.cft import spectrum
-from anodeflow.cft.equilibrium import analyse_start
+from anodeflow.cft.equilibrium import analyse_start, vibrational
 from anodeflow.cft.profiles import coordination, surface_heights
 from anodeflow.constants import EV_PER_A2_IN_J_PER_M2, KB_EV_PER_K
 from anodeflow.md.bulk import PS_IN_FS, _steps
@@ -51,9 +51,6 @@ from anodeflow.md.runtime import make_lammps
 
 #: neighbour cutoff between the 2nd (a) and 3rd (sqrt 2 a) bcc shells, in units of a
 CN_CUTOFF_A = 0.5 * (1 + np.sqrt(2))
-#: a mode-1 relaxation time this short is the atoms' vibration (0.3-0.7 ps on the Na ribbons), not a capillary
-#: relaxation (ns): the production loop does not stop on it (module doc)
-VIBRATIONAL_TAU_PS = 10.0
 
 
 def ribbon_geometry(
@@ -173,12 +170,6 @@ def imposed_mode_decay(prod: dict, amp_A: float) -> dict:
         "A1_sq_imposed_A2": amp_A**2,
         "imposed_mode_decayed": bool(np.isfinite(p_last) and p_last < amp_A**2 / np.e),
     }
-
-
-def vibrational(tau1_ps) -> bool:
-    """Is a measured mode-1 relaxation time the atoms' vibration rather than a capillary relaxation (module
-    doc)? None (not measured) is not."""
-    return tau1_ps is not None and bool(np.isfinite(tau1_ps)) and tau1_ps <= VIBRATIONAL_TAU_PS
 
 
 def _analyse(prod: dict, dt_ps: float, n_modes: int) -> dict:
