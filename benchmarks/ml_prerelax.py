@@ -23,10 +23,14 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
 
 
 def _shim_ase() -> None:
@@ -49,18 +53,16 @@ def main() -> None:
     t0, c0 = time.time(), time.process_time()
     _shim_ase()
     import chgnet
-    from ase.constraints import FixAtoms
     from ase.io import read, write
     from ase.optimize import BFGS
     from chgnet.model import CHGNet
     from chgnet.model.dynamics import CHGNetCalculator
 
+    from anodeflow.interfaces.structures import apply_fixed
+
     full = read(a.structure, format="extxyz")
     keep = [i for i in range(len(full)) if i not in set(a.removed)]
-    atoms = full[keep]
-    atoms.set_constraint()
-    if "fixed" in atoms.arrays and atoms.arrays["fixed"].any():
-        atoms.set_constraint(FixAtoms(mask=atoms.arrays["fixed"].astype(bool)))
+    atoms = apply_fixed(full[keep])  # as the relax job holds them
     model = CHGNet.load()
     weights = sorted(Path(chgnet.__file__).parent.glob("pretrained/0.3.0/*.pth.tar"))
     atoms.calc = CHGNetCalculator(model=model, use_device="cpu")

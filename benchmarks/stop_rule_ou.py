@@ -34,6 +34,7 @@ KEYS = (
     "transient",
     "drift_z",
     "enough",
+    "needed_ps",
 )
 
 
@@ -58,7 +59,6 @@ def main() -> None:
                     "frames": nf,
                     "seed": seed,
                     **{k: s[k] for k in KEYS},
-                    "needed_ps": s["needed_ps"],
                 }
             )
             print(json.dumps(rows[-1]))

@@ -39,7 +39,7 @@ def profiles(A: np.ndarray, N: int, sigma: float, rng: np.random.Generator) -> n
 def telegraph_variance(n_frames: int, dwell: float, ratio: float, rng: np.random.Generator) -> np.ndarray:
     """(n_frames,) factor on a mode's variance that switches between two levels lo and hi = ratio x lo,
     mean 1, with a switch probability dt/dwell per frame (dwell in frames; a two-state Markov chain started
-    in its stationary state, so the series it modulates is stationary from frame 0)."""
+    in its stationary state, so the switching itself is stationary from frame 0)."""
     lo, hi = 2 / (1 + ratio), 2 * ratio / (1 + ratio)
     flips = np.cumsum(rng.random(n_frames) < 1 / dwell) + (rng.random() < 0.5)
     return np.where(flips % 2 == 1, hi, lo)

@@ -21,8 +21,7 @@ spectrum looks white proves nothing: it gives neither a number nor a bound. The 
    3 tau_1 (an imposed mode that decays slower than the equilibrium tau_1): when it starts later and mode 1's
    power before its start exceeds the power after it by more than ``drift_z_max`` (2.5) errors of an OU
    mode (``_drift_z``), the equilibrated part starts there (``transient``). Alone it is not the start: on
-   the Na ribbons it
-   put the start at the run's end (3.6-8.2 of 8.2 ns), because in equilibrium |A_1|^2 is exponentially
+   the Na ribbons it put the start at the run's end (3.6-8.2 of 8.2 ns), because in equilibrium |A_1|^2 is exponentially
    distributed and correlated over ~tau_1/2, so a nanosecond-long excursion of a mode with tau_1 ~ 2 ns
    is equilibrium, which the criterion reads as a transient, and the part after it is a few hundred ps
    long, too short to show tau_1 (benchmarks/README.md, 2026-12-07; docs/md.md). Taking tau_1 on that
@@ -254,7 +253,7 @@ def analyse_start(
         return [part for A in A_list for part in (A[:, m].real, A[:, m].imag)]
 
     n_ok = len(power[0])
-    t_detect = max(_equil_start(p[:, 0]) for p in power)  # a check only (module doc, step 3)
+    t_detect = max(_equil_start(p[:, 0]) for p in power)  # the transient check's start (module doc, step 3)
     tau1_half, resolved_half = relaxation_time(parts([A[n_ok // 2 :] for A in surfaces], 0), 1.0, about_mean=False)
     # (frames) an unresolved tau_1 is a lower limit: the discard is then a lower limit too, and so is needed_ps
     t0 = min(int(math.ceil(min_discard_tau * tau1_half)) if np.isfinite(tau1_half) else 0, n_ok - 10)
@@ -288,8 +287,8 @@ def analyse_start(
     run_ps = n_frames * dt_ps
     t_equil_ps = t0 * dt_ps
     run_after = n_eq * dt_ps
-    if not resolved[0]:  # both are lower limits (or tau1_half a value): the larger one bounds tau_1 better
-        tau[0] = max(tau[0], tau1_half * dt_ps) if np.isfinite(tau1_half) else tau[0]
+    if not resolved[0] and np.isfinite(tau1_half):  # both bound tau_1 from below: the larger bounds it better
+        tau[0] = max(tau[0], tau1_half * dt_ps)
     tau1 = tau[0]
     return {
         "t_equil_ps": t_equil_ps,

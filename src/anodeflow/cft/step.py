@@ -15,9 +15,10 @@ x_k = (1/N) sum_j x_s(y_j) exp(-i k y_j), k = 2 pi n / L, gives
 a material property, independent of the slab or island size. The two steps are two independent profiles
 (for an island much wider than its steps' fluctuations). The analysis is that of the ribbons
 (``anodeflow.cft.equilibrium``): per start, 3 tau_1 discarded (tau_1 of the run's second half; pymbar's
-detected start on |x_1|^2 reported beside it), relaxation times from the autocorrelation of x_k, errors
-from the statistical inefficiency, the run at least 20 tau_1 after equilibration, several starts compared;
-the weighted fit of P = a / k^2 + c over >= 6 modes gives beta~ = k_B T / (L a).
+detected start on |x_1|^2 instead when a slow transient shows before it), relaxation times from the
+autocorrelation of x_k, errors from the statistical inefficiency, the run at least 20 tau_1 after
+equilibration, several starts compared; the weighted fit of P = a / k^2 + c over >= 6 modes gives
+beta~ = k_B T / (L a).
 
 Units: beta~ in meV/Angstrom (1 meV/A = 1.602e-12 J/m); lengths in Angstrom, times in ps.
 """
