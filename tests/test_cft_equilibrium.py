@@ -268,3 +268,47 @@ def test_state_point_tau1_leaves_a_vibrational_start_out():
     capillary = {"tau1_ps": 300.0, "tau1_resolved": True}
     assert eq.combined_tau1([white, capillary]) == (300.0, True)
     assert eq.combined_tau1([white, {"tau1_ps": 0.6, "tau1_resolved": True}])[0] == pytest.approx(0.5)
+
+
+def test_paired_requirement_holds_a_start_to_the_larger_capillary_tau1():
+    """A start that ran 1350 ps after a 150-ps discard holds 27 of its own tau_1 (50 ps) but 10.8 of its
+    partner's (125 ps): not enough, and the run it needs is 150 + 20 x 125 = 2650 ps. A vibrational partner
+    (0.5 ps) or none leaves the start's own rule."""
+    r = {
+        "enough": True,
+        "tau1_ps": 50.0,
+        "t_equil_ps": 150.0,
+        "run_after_equil_ps": 1350.0,
+        "needed_ps": 1150.0,
+        "tau_multiple": 20.0,
+    }
+    held = eq.paired_requirement(r, 125.0)
+    assert held == {"enough": False, "needed_ps": 2650.0, "tau1_required_ps": 125.0}
+    assert eq.paired_requirement(r, 0.5) == {"enough": True, "needed_ps": 1150.0, "tau1_required_ps": 50.0}
+    assert eq.paired_requirement(r, None)["enough"] and eq.paired_requirement(r, 30.0)["enough"]
+    assert eq.state_point_tau1([0.4, 300.0, None, float("nan")]) == 300.0
+    assert eq.state_point_tau1([0.4, 0.6]) == 0.6 and eq.state_point_tau1([None]) is None
+
+
+def test_state_point_holds_each_start_to_the_larger_tau1():
+    """Same surface, but the pre-roughened start relaxes 3x slower (tau_1 150 ps against 50). The flat
+    start's 2000 ps are ~40 of its own tau_1, enough alone, but ~13 of the state point's: the row is not
+    equilibrated, and the run it asks for is 20 x the slower tau_1 (> 2000 ps for a measured tau_1 > 100 ps).
+    Run on to 8000 ps (~50 of the slower tau_1), the same flat start passes and the row has a stiffness."""
+    rng = np.random.default_rng(21)
+    rough = eq.analyse_start(*start(rng, 5000, rough=5.0, tau1=150.0), DT, N_FIT)
+    flat_long = start(rng, 8000)
+    flat = eq.analyse_start(*[h[:2000] for h in flat_long], DT, N_FIT)
+    assert flat["enough"] and rough["enough"]
+    assert rough["tau1_ps"] == pytest.approx(150.0, rel=0.3)
+    r = eq.verdict({"flat": flat, "rough": rough}, eq.mode_wavenumbers(W, N_FIT), T, B, W)
+    assert r["status"] == "not equilibrated within t" and r["stiffness_J_m2"] is None
+    assert r["tau1_required_ps"] == rough["tau1_ps"]
+    assert not r["starts"]["flat"]["enough_state_point"] and r["starts"]["rough"]["enough_state_point"]
+    held = r["starts"]["flat"]["needed_state_point_ps"]
+    assert held == pytest.approx(flat["t_equil_ps"] + 20 * rough["tau1_ps"]) and held > flat["run_ps"]
+    assert r["needed_ps"] == pytest.approx(max(s["t_equil_ps"] for s in (flat, rough)) + 20 * rough["tau1_ps"])
+    flat = eq.analyse_start(*flat_long, DT, N_FIT)
+    r = eq.verdict({"flat": flat, "rough": rough}, eq.mode_wavenumbers(W, N_FIT), T, B, W)
+    assert r["status"] == "equilibrated"
+    assert abs(r["stiffness_J_m2"] - GAMMA) < 3 * r["stderr_J_m2"]

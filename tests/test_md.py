@@ -399,6 +399,41 @@ def test_tiny_ribbon_samples_both_surfaces(pots, tmp_path, metal, facet, a):
 
 
 @pytest.mark.lammps
+def test_paired_pass_resumes_a_finished_start_and_runs_it_on(pots, tmp_path, monkeypatch):
+    """The production loop's stop, with the equilibrium analysis replaced by a clock: each frame counts 100 ps
+    after equilibration and tau_1 is 20 ps, so a start alone is enough at 20 x 20 = 400 ps (frame 4: the 2nd
+    chunk of 3 frames); held to a partner's 40 ps, at 800 ps (frame 8: the 3rd chunk). The paired pass resumes
+    the first run's work folder (its first 6 frames are the first run's, bit for bit) and stops after the 3rd
+    chunk; a partner at 15 ps asks for nothing more, and the folder's 9 frames come back at once."""
+
+    def clock(prod, dt_ps, n_modes):
+        t = 100.0 * len(prod["h_top"])
+        return {"enough": t >= 400, "tau1_ps": 20.0, "t_equil_ps": 0.0, "run_after_equil_ps": t, "needed_ps": 400.0}
+
+    monkeypatch.setattr(ribbon, "_analyse", clock)
+    a = 4.28
+    s = _ribbon_settings(
+        length_A=6 * a,
+        slab_A=5 * a,
+        vacuum_A=10.0,
+        anchor_A=3.0,
+        equil_ps=0.01,
+        prod_ps=0.06,
+        sample_ps=0.02,
+        max_prod_ps=0.3,
+    )
+    run = [
+        ribbon.run_ribbon(pots["Na"], a, "100", 250.0, s, 3, tmp_path / "rib", partner_tau1_ps=p)
+        for p in (None, 40.0, 15.0)
+    ]
+    assert [r["chunks"] for r in run] == [2, 3, 3] and [len(r["h_top"]) for r in run] == [6, 9, 9]
+    np.testing.assert_array_equal(run[1]["h_top"][:6], run[0]["h_top"])
+    np.testing.assert_array_equal(run[2]["h_top"], run[1]["h_top"])
+    held = json.loads(run[1]["analysis"])
+    assert held["enough_own"] and held["tau1_required_ps"] == 40.0 and held["needed_state_point_ps"] == 800.0
+
+
+@pytest.mark.lammps
 def test_ribbon_melt_test_separates_solid_from_liquid(pots, tmp_path):
     """Na EAM ribbon (120 atoms, 3 ps): at 250 K the interior MSD stays on its plateau (measured
     0.15-0.37 A^2), at 800 K (about twice T_m) it grows past 0.25 a^2 = 4.6 A^2 (measured 11.8 A^2)."""

@@ -106,7 +106,9 @@ def test_md_chain_tiny(tmp_path):
     cfg = ["--configfile", str(ROOT / "tests" / "configs" / "md_tiny.yaml"), str(overlay)]
     out = snakemake(sb, "--cores", "2", *TARGETS, *cfg, timeout=600).stdout
     ran = jobs_run(out)
-    assert ran.count("md_ribbon") == 4 and ran.count("fetch_potential") == 1  # flat and rough per metal
+    # flat and rough per metal, each with its paired pass
+    assert ran.count("md_ribbon") == 4 and ran.count("md_ribbon_paired") == 4
+    assert ran.count("fetch_potential") == 1
     assert (sb / "resources" / "potentials" / "Na_v2.eam.fs").is_file()
     df = pd.read_csv(sb / "results" / "cft" / "stiffness.csv")
     assert list(df.columns[:11]) == [

@@ -6,8 +6,8 @@
 rule cft_ribbon:
     """Equilibrium verdict (both starts) and stiffness of one (metal, facet, b, T), with the solid/molten test."""
     input:
-        flat="results/md/{metal}/ribbons/{facet}_b{b}_{T}K_flat.npz",
-        rough="results/md/{metal}/ribbons/{facet}_b{b}_{T}K_rough.npz",
+        flat="results/md/{metal}/ribbons/{facet}_b{b}_{T}K_flat_paired.npz",
+        rough="results/md/{metal}/ribbons/{facet}_b{b}_{T}K_rough_paired.npz",
         liquid="results/md/{metal}/liquid_msd.csv",
     output:
         "results/cft/{metal}/{facet}_b{b}_{T}K.json",

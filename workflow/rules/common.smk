@@ -237,6 +237,12 @@ def md_ntasks(kind):
     return int(config["md"]["ntasks"][kind])
 
 
+def ribbon_partner(wildcards):
+    """The other start's ribbon of the same state point (rule md_ribbon_paired)."""
+    other = {"flat": "rough", "rough": "flat"}[wildcards.start]
+    return f"results/md/{wildcards.metal}/ribbons/{wildcards.facet}_b{wildcards.b}_{wildcards.T}K_{other}.npz"
+
+
 def md_melting_of(metal):
     """The melting.json of ``metal`` (its Tm sets the ribbon temperatures with cft.T_over_Tm); md_melting is a
     checkpoint, so the DAG below it is re-evaluated once it exists."""

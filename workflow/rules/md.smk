@@ -131,6 +131,34 @@ rule md_ribbon:
         "--workdir {params.workdir:q} > {log} 2>&1"
 
 
+rule md_ribbon_paired:
+    """The paired pass of a ribbon start (methods 7.3): resumed from its work folder and run on until its
+    equilibrated part holds 20 x the larger tau_1 of the state point's two starts, or cft.max_prod_ps; a start
+    that already does stops at once."""
+    input:
+        pot=md_potential_inputs,
+        expansion="results/md/{metal}/thermal_expansion.csv",
+        own="results/md/{metal}/ribbons/{facet}_b{b}_{T}K_{start}.npz",
+        partner=ribbon_partner,
+    output:
+        "results/md/{metal}/ribbons/{facet}_b{b}_{T}K_{start}_paired.npz",
+    log:
+        "logs/md/{metal}/ribbon_{facet}_b{b}_{T}K_{start}_paired.log",
+    benchmark:
+        "results/benchmarks/md/{metal}/ribbon_{facet}_b{b}_{T}K_{start}_paired.tsv"
+    params:
+        cfg=md_job_config("ribbon"),
+        workdir="work/md/{metal}/ribbon_{facet}_b{b}_{T}K_{start}",
+    threads: md_ntasks("ribbon")
+    conda:
+        "../../envs/md.yaml"
+    shell:
+        "python -m anodeflow.launch --md {threads} -- python -m anodeflow.md.jobs ribbon --metal {wildcards.metal} --facet {wildcards.facet} "
+        "--T {wildcards.T} --b {wildcards.b} --start {wildcards.start} --config {params.cfg:q} "
+        "--expansion {input.expansion:q} --partner {input.partner:q} --out {output:q} "
+        "--workdir {params.workdir:q} > {log} 2>&1"
+
+
 rule md_steps:
     """Stripe island with two straight steps along {direction} on {facet} at T, built at a(T); top-layer
     positions sampled in chunks until the step analysis says enough or cft.steps.max_prod_ps (7.3)."""

@@ -60,8 +60,10 @@ spectrum looks white proves nothing: it gives neither a number nor a bound. The 
    statistical inefficiency), scaled up by sqrt(chi2_red) when the scatter exceeds the errors.
 6. ``verdict``: one row per (metal, facet, T, b) with ``status``
 
-   * ``"not equilibrated within t"``: a start's equilibrated part is shorter than tau_multiple tau_1
-     (tau1_ps and needed_ps say how long a run would be needed);
+   * ``"not equilibrated within t"``: a start's equilibrated part is shorter than tau_multiple tau_1 of the
+     state point, the larger capillary tau_1 of the starts (``state_point_tau1``, ``paired_requirement``: each
+     start's P_1 error scales with the true tau_1 of mode 1, so a start may not stop on a shorter tau_1 of its
+     own); tau1_ps, tau1_required_ps and needed_ps say how long a run would be needed;
    * ``"starts disagree"``: both long enough, but the flat and pre-roughened spectra differ beyond their
      errors (one of them is stuck: not ergodic on this time scale);
    * ``"no capillary signal"``: equilibrated and agreeing, but the 1/k^2 amplitude is not significantly
@@ -417,6 +419,34 @@ def combined_tau1(starts: list[dict]) -> tuple[float | None, bool]:
     return tau1, all(r.get("tau1_resolved", True) for r in starts)
 
 
+def state_point_tau1(taus) -> float | None:
+    """The tau_1 every start of a state point must run 20 times (``paired_requirement``): the largest
+    capillary tau_1 among ``taus`` (finite, not ``vibrational``; all of them when none is capillary), None when
+    none is finite. The largest, not the mean: each start's P_1 error scales with sqrt(tau_1 / run) of the
+    mode's true tau_1, and a start that stopped on its own shorter tau_1 under-states that error (the Na (100)
+    b = 2 rows at 413 K: rough 0.62 ns, flat 1.56 ns; methods.md 7.3)."""
+    finite = [float(t) for t in taus if t is not None and np.isfinite(t)]
+    capillary = [t for t in finite if not vibrational(t)]
+    return max(capillary or finite) if finite else None
+
+
+def paired_requirement(r: dict, tau1_sp_ps: float | None) -> dict:
+    """One start's ``analyse_start`` result ``r`` held to its state point's tau_1 ``tau1_sp_ps``
+    (``state_point_tau1`` of every start's tau_1): the discard stays the start's own (``t_equil_ps``), the
+    equilibrated part must be ``tau_multiple`` x max(own tau_1, tau1_sp_ps) long. Returns ``enough``,
+    ``needed_ps`` and ``tau1_required_ps`` (the tau_1 the start was held to); None leaves the start's own."""
+    own = r.get("tau1_ps")
+    tau = state_point_tau1([own, tau1_sp_ps]) if tau1_sp_ps is not None else own
+    if tau is None or not np.isfinite(tau):
+        return {"enough": bool(r.get("enough", False)), "needed_ps": r.get("needed_ps"), "tau1_required_ps": tau}
+    m = r.get("tau_multiple", 20.0)
+    return {
+        "enough": bool(r.get("enough", False) and r["run_after_equil_ps"] >= m * tau),
+        "needed_ps": max(r["needed_ps"], r["t_equil_ps"] + m * tau),
+        "tau1_required_ps": tau,
+    }
+
+
 def equilibrium_verdict(
     starts: dict,
     k: np.ndarray,
@@ -439,6 +469,8 @@ def equilibrium_verdict(
     res = [starts[s] for s in names]
     taus = [r["tau1_ps"] for r in res if np.isfinite(r["tau1_ps"])]
     tau1, tau1_resolved = combined_tau1(res)
+    tau1_sp = state_point_tau1(taus)
+    held = [paired_requirement(r, tau1_sp) for r in res]
     row = {
         "status": None,
         "value": None,
@@ -449,8 +481,9 @@ def equilibrium_verdict(
         "t_equil_ps": max(r["t_equil_ps"] for r in res),
         "run_ps": min(r["run_ps"] for r in res),
         "run_after_equil_ps": min(r["run_after_equil_ps"] for r in res),
-        "needed_ps": max(r["needed_ps"] for r in res),
-        "enough": all(r["enough"] for r in res),
+        "tau1_required_ps": tau1_sp,
+        "needed_ps": max(h["needed_ps"] for h in held),
+        "enough": all(h["enough"] for h in held),
         "two_start_agree": None,
         "max_z": None,
         "z_threshold": None,
@@ -476,7 +509,8 @@ def equilibrium_verdict(
                     "n_incomplete",
                 )
             }
-            for s, r in zip(names, res)
+            | {"enough_state_point": h["enough"], "needed_state_point_ps": h["needed_ps"]}
+            for s, r, h in zip(names, res, held)
         },
     }
     if len(res) > 1:
@@ -520,7 +554,8 @@ def verdict(
 
     ``status`` is one of STATUSES (module doc, step 6); ``stiffness_J_m2`` and ``stderr_J_m2`` are numbers
     only when it is "equilibrated" (every start long enough after equilibration, the starts agree, the
-    capillary amplitude significant), None otherwise: no number and no bound. Always: tau1_ps (mean over
+    capillary amplitude significant), None otherwise: no number and no bound. "Long enough" is held to the
+    state point's tau_1 (``tau1_required_ps``, the larger capillary tau_1 of the starts). Always: tau1_ps (mean over
     the starts, or the largest unresolved lower limit; None if not measured), tau1_max_ps, tau1_resolved
     (False: some start's tau_1 is only a lower limit, the run did not see mode 1 decorrelate), t_equil_ps,
     run_ps, run_after_equil_ps (the shortest), needed_ps,

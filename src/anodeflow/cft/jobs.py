@@ -73,6 +73,7 @@ def gather_stiffness(jsons, out_csv, out_png, config: dict) -> pd.DataFrame:
                 **{k: r.get(k) for k in STIFFNESS_COLUMNS},
                 "fluctuating": r.get("fluctuating"),
                 "needed_ps": r.get("needed_ps"),
+                "tau1_required_ps": r.get("tau1_required_ps"),
                 "t_equil_ps": r.get("t_equil_ps"),
                 "max_z": r.get("max_z"),
                 "n_modes": r.get("n_modes"),

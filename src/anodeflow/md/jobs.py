@@ -220,11 +220,30 @@ LIQUID_COLUMNS = [
 ]
 
 
+def partner_tau1(npz) -> float | None:
+    """tau_1 (ps) of a finished start, from the analysis its ribbon npz holds (None when it had none)."""
+    with np.load(npz) as z:
+        t = json.loads(str(z["analysis"])).get("tau1_ps")
+    return None if t is None else float(t)
+
+
 def ribbon_job(
-    metal: str, facet: str, T_K: float, config: dict, expansion_csv, out_npz, workdir, b: int = 2, start: str = "flat"
+    metal: str,
+    facet: str,
+    T_K: float,
+    config: dict,
+    expansion_csv,
+    out_npz,
+    workdir,
+    b: int = 2,
+    start: str = "flat",
+    partner_npz=None,
 ) -> dict:
     """One ribbon with free ``facet`` surfaces at ``T_K``, ``b`` spacings thick, from the ``start`` flat or rough,
-    built at a(T) of the expansion table; production in chunks until equilibrated or capped (methods.md 7.3)."""
+    built at a(T) of the expansion table; production in chunks until equilibrated or capped (methods.md 7.3).
+    With ``partner_npz`` (the other start's npz) the paired pass: the start resumed from ``workdir`` and run on
+    to 20 x the larger tau_1 of the two (``anodeflow.md.ribbon.run_ribbon``, ``partner_tau1_ps``)."""
+    partner = partner_tau1(partner_npz) if partner_npz is not None else None
     pot = afpot.resolve(metal, config)
     a = bulk.a_of_T(pd.read_csv(expansion_csv), T_K)
     settings = ribbon_settings(metal, config, b, start, facet=facet, a_A=a)
@@ -238,10 +257,12 @@ def ribbon_job(
         workdir,
         log=_lammps_log(workdir),
         say=_say,
+        partner_tau1_ps=partner,
     )
     if world_rank() != 0:
         return r
-    prov = provenance({**md_subset(metal, config), "cft": cft_settings(metal, config)}, [*pot.files, expansion_csv])
+    inputs = [*pot.files, expansion_csv] + ([partner_npz] if partner_npz is not None else [])
+    prov = provenance({**md_subset(metal, config), "cft": cft_settings(metal, config)}, inputs)
     with atomic_path(out_npz) as tmp:
         with open(tmp, "wb") as fh:
             np.savez(
@@ -369,6 +390,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--expansion", required=True, help="thermal_expansion.csv of the metal (a(T))")
     p.add_argument("--b", type=int, required=True, help="ribbon thickness in lattice spacings along y")
     p.add_argument("--start", choices=["flat", "rough"], required=True, help="flat, or mode 1 imposed (rough)")
+    p.add_argument(
+        "--partner",
+        default=None,
+        help="the other start's ribbon npz: the paired pass, run on to 20 x the larger tau_1 of the two",
+    )
     p.add_argument("--out", required=True)
     p = sub.add_parser("steps", help="stripe island with two straight steps, top-layer positions sampled -> npz")
     _add(p, "--metal", "--facet", "--T", "--config", "--workdir")
@@ -402,7 +428,18 @@ def main(argv: list[str] | None = None) -> None:
         plots.plot_thermal_expansion(args.csv, args.out)
         _say(f"thermal expansion plot: {args.out}")
     elif args.verb == "ribbon":
-        r = ribbon_job(args.metal, args.facet, args.T, cfg, args.expansion, args.out, args.workdir, args.b, args.start)
+        r = ribbon_job(
+            args.metal,
+            args.facet,
+            args.T,
+            cfg,
+            args.expansion,
+            args.out,
+            args.workdir,
+            args.b,
+            args.start,
+            partner_npz=args.partner,
+        )
         _say(
             f"ribbon {args.metal} ({args.facet}) b={args.b} {args.start} at {T_label(args.T)} K: {r['natoms']} atoms, "
             f"W = {r['W_A']:.2f} A, b = {r['b_A']:.2f} A, imposed |A_1| = {r['imposed_amplitude_A']:.2f} A, "

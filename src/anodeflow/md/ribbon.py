@@ -31,6 +31,15 @@ the sampling interval, the atoms' vibration about a profile whose capillary part
 its relaxation time) or does not move (a facet below roughening), and which of the two is not known from the start
 itself (measured: the Na (110) b = 2 flat start at 413 K gave tau_1 = 0 after 1 ns and stopped there, while its
 state point's capillary tau_1 is of order ns).
+
+The paired pass (rule ``md_ribbon_paired``): each start stops on its own tau_1, but both must hold 20 tau_1 of the
+state point, the larger capillary tau_1 of the two (``anodeflow.cft.equilibrium.state_point_tau1``): a start that
+stopped on a shorter tau_1 of its own under-states its P_1 error (Na (100), b = 2, 413 K: the rough start stopped
+after 9.6 of the flat start's tau_1). Once both starts have run, each is resumed from its work folder with the other's
+tau_1 (``partner_tau1_ps``) and runs on until it holds 20 x the larger one, or ``max_prod_ps``; a start that already
+does stops at once. One pass: should the run on change the start's own tau_1 past its partner's, the verdict
+(``anodeflow.cft.equilibrium.equilibrium_verdict``, which holds every start to the larger tau_1) says "not
+equilibrated within t" with the run needed.
 """
 
 from __future__ import annotations
@@ -41,7 +50,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from anodeflow.cft import spectrum
-from anodeflow.cft.equilibrium import analyse_start, vibrational
+from anodeflow.cft.equilibrium import analyse_start, paired_requirement, vibrational
 from anodeflow.cft.profiles import coordination, surface_heights
 from anodeflow.constants import EV_PER_A2_IN_J_PER_M2, KB_EV_PER_K
 from anodeflow.md.bulk import PS_IN_FS, _steps
@@ -182,10 +191,23 @@ def _analyse(prod: dict, dt_ps: float, n_modes: int) -> dict:
 
 
 def run_ribbon(
-    pot, a_A: float, facet: str, T_K: float, settings: RibbonSettings, seed: int, workdir, log=None, say=None
+    pot,
+    a_A: float,
+    facet: str,
+    T_K: float,
+    settings: RibbonSettings,
+    seed: int,
+    workdir,
+    log=None,
+    say=None,
+    partner_tau1_ps: float | None = None,
 ) -> dict:
     """Equilibrate, then produce in chunks until the equilibrium analysis says enough or ``max_prod_ps``;
-    returns height frames, interior MSD and bcc fraction, geometry, the imposed amplitude and the analysis."""
+    returns height frames, interior MSD and bcc fraction, geometry, the imposed amplitude and the analysis.
+
+    ``partner_tau1_ps``: the other start's tau_1 at the same state point; enough then means 20 x the larger
+    capillary tau_1 of the two (``anodeflow.cft.equilibrium.paired_requirement``). Run on the work folder of a
+    finished start, this resumes it where it stopped and runs it on (the paired pass, module doc)."""
     s = settings
     geom = s.geometry(a_A, facet)
     dt_fs, sample_ps, cn_min, omp_threads = s.timestep_fs, s.sample_ps, s.cn_min, s.omp_threads
@@ -268,7 +290,9 @@ def run_ribbon(
     fp = chunked_fingerprint(setup, common, equil, chunk, max_chunks, SAMPLER_VERSION)
     analysis: dict = {}
     natoms = natoms_flat
-    for k in range(1, max_chunks + 1):
+    frames_per_chunk = nchunk // sample_every
+    k = 1
+    while True:
         lmp = make_lammps(log=log, omp_threads=omp_threads)
         try:
             out = run_phases(lmp, workdir, setup, common, [equil] + [chunk] * k, s.checkpoint_every, fingerprint=fp)
@@ -276,18 +300,30 @@ def run_ribbon(
         finally:
             lmp.close()
         prod = out["prod"]
+        k = max(k, len(prod["h_top"]) // frames_per_chunk)  # a resumed work folder may hold more chunks
         analysis = _analyse(prod, sample_ps, n_modes)
+        if partner_tau1_ps is not None:  # the state point's rule (methods.md 7.3): 20 x the larger tau_1
+            held = paired_requirement(analysis, partner_tau1_ps) if "run_after_equil_ps" in analysis else {}
+            analysis.update(
+                enough_own=analysis["enough"],
+                enough=bool(held.get("enough", False)),
+                partner_tau1_ps=partner_tau1_ps,
+                tau1_required_ps=held.get("tau1_required_ps"),
+                needed_state_point_ps=held.get("needed_ps"),
+            )
         if s.start == "rough":  # the imposed mode must have decayed too (a stuck one looks white and fast)
             analysis.update(imposed_mode_decay(prod, amp))
             analysis["enough"] = bool(analysis["enough"] and analysis["imposed_mode_decayed"])
         analysis["enough"] = bool(analysis["enough"] and not vibrational(analysis.get("tau1_ps")))
         if say:
+            needed = analysis.get("needed_state_point_ps", analysis.get("needed_ps"))
             say(
                 f"chunk {k}/{max_chunks}: {k * nchunk * dt_fs / PS_IN_FS:g} ps, tau1 = {analysis.get('tau1_ps')} ps, "
-                f"enough = {analysis['enough']}, needed = {analysis.get('needed_ps')} ps"
+                f"enough = {analysis['enough']}, needed = {needed} ps"
             )
-        if analysis["enough"]:
+        if analysis["enough"] or k >= max_chunks:
             break
+        k += 1
     prod_ps = len(prod["h_top"]) * sample_every * dt_fs / PS_IN_FS
     return {
         **prod,
