@@ -116,3 +116,33 @@ def test_plan_says_which_systems_run_below_their_cutoff(root):
         rows["Li-110__LiF-100"]["cutoff"].startswith("below dft.min_ecut_eV")
         and "F needs 500 eV" in rows["Li-110__LiF-100"]["cutoff"]
     )
+
+
+def test_plan_prices_the_cft_ribbons(reference_config):
+    """`make plan` prices every ribbon state point from the width rule before any MD. On paper, for Na (100),
+    b = 2, a W of 12 cubic spacings and a 25-A slab (6 spacings) hold 2 x 12 x 2 x 6 = 288 atoms, tau_1 follows
+    tau_ref (W / W_ref)^n, each start runs 23 tau_1 (or the cap), and the two starts cost 2 x atoms x steps /
+    throughput; a twice thicker ribbon costs twice as much, and a cap below 23 tau_1 is flagged."""
+    import copy
+
+    from anodeflow import plan
+
+    cfg = copy.deepcopy(reference_config)
+    cfg["md"]["metals"] = ["Na"]
+    cfg["cft"].update(facets=["100"], T_over_Tm=[0.85, 0.9], per_metal={}, min_modes=3)
+    cfg["cft"]["b_spacings"] = [2, 4]
+    cfg["cft"]["length_A"] = 12 * cfg["metals"]["Na"]["a0_A"]
+    cfg["cft"]["slab_A"] = 6 * cfg["metals"]["Na"]["a0_A"]
+    rate = 1.0e6
+    rows = plan.cft_rows(cfg, {"atom_steps_per_core_s": {"eam/fs": rate}})
+    b2, b4 = rows
+    assert (b2["natoms"], b4["natoms"]) == (288, 576) and b2["n_state_points"] == 2
+    ref = cfg["cft"]["tau1_reference"]["Na"]["100"]
+    tau1 = ref["tau1_ps"] * (b2["W_A"] / ref["W_A"]) ** ref["exponent"]
+    assert b2["tau1_predicted_ps"] == pytest.approx(tau1)
+    run = min(23 * tau1, cfg["cft"]["max_prod_ps"])
+    assert b2["run_per_start_ps"] == pytest.approx(run) and b2["fits_cap"] == (23 * tau1 <= cfg["cft"]["max_prod_ps"])
+    steps = (cfg["cft"]["equil_ps"] + run) * 1000 / cfg["md"]["timestep_fs"]["Na"]
+    assert b2["core_h_per_state_point"] == pytest.approx(2 * 288 * steps / rate / 3600)
+    assert b4["core_h_per_state_point"] == pytest.approx(2 * b2["core_h_per_state_point"])
+    assert b2["core_h"] == pytest.approx(2 * b2["core_h_per_state_point"])

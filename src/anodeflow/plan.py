@@ -33,11 +33,12 @@ from pathlib import Path
 import numpy as np
 
 from . import systems as afsystems
-from .config import cutoff_note, load
+from .config import ConfigError, cutoff_note, load
 from .constants import KB_EV_PER_K
 from .dft import cost
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "resources" / "dft_cost_model.json"
+MD_THROUGHPUT = Path(__file__).resolve().parents[2] / "resources" / "md_throughput.json"
 
 
 def valence_electrons(symbols, setups: dict | None = None) -> float:
@@ -370,6 +371,62 @@ def pfinputs_rows(config: dict, model: cost.CostModel) -> list[dict]:
     return rows
 
 
+def cft_rows(config: dict, throughput: dict) -> list[dict]:
+    """The CFT ribbons of the campaign, priced before any MD: per metal x facet x b (every ribbon temperature
+    costs the same), the width W (``anodeflow.cft.width.ribbon_width`` at the starting lattice constant), atoms,
+    the predicted tau_1(W), the run each start needs (23 tau_1, ``TAU_MULTIPLE``; the paired pass holds both starts
+    to it) capped at ``cft.max_prod_ps``, whether that fits the cap, and the core-hours of the two starts
+    (``throughput``: atom-steps per core-s per pair_style, resources/md_throughput.json)."""
+    from .cft.width import TAU_MULTIPLE, ribbon_width
+    from .md.lattice import spacing_factors
+    from .md.ribbon import ribbon_geometry
+    from .md.settings import a0, cft_settings, uses_Tm
+
+    if "cft" not in config:
+        return []
+    rows = []
+    for m in config["md"]["metals"]:
+        cc = cft_settings(m, config)
+        a = a0(m, config)
+        style = config["potentials"][m]["pair_style"]
+        rate = throughput["atom_steps_per_core_s"].get(style)
+        Ts = [f"{f:g} Tm" for f in cc["T_over_Tm"]] if uses_Tm(config) else [f"{t:g} K" for t in cc["T_K"].get(m, [])]
+        for facet in config["cft"]["facets"]:
+            sf = spacing_factors(facet, cc.get("orientations"))
+            try:
+                w = ribbon_width(m, facet, a, float(sf[0]) * a, cc)
+            except ConfigError as exc:
+                rows.append({"metal": m, "facet": facet, "status": f"refused: {exc}"})
+                continue
+            for b in cc["b_spacings"]:
+                g = ribbon_geometry(a, facet, w["W_A"], int(b), cc["slab_A"], cc.get("orientations"))
+                natoms = int(round(2 * g["nx"] * g["ny"] * g["nz"] * float(np.prod(sf))))
+                tau1 = w.get("tau1_ps")
+                run = min(cc["max_prod_ps"], TAU_MULTIPLE * tau1) if tau1 is not None else cc["max_prod_ps"]
+                steps = (cc["equil_ps"] + run) * 1000.0 / config["md"]["timestep_fs"][m]
+                core_h = 2 * natoms * steps / rate / 3600.0 if rate else None
+                rows.append(
+                    {
+                        "metal": m,
+                        "facet": facet,
+                        "b_spacings": int(b),
+                        "temperatures": ", ".join(Ts),
+                        "status": "planned",
+                        "W_A": g["W_A"],
+                        "n_modes": int(g["W_A"] // (cc["min_wavelength_spacings"] * a)),
+                        "natoms": natoms,
+                        "tau1_predicted_ps": tau1,
+                        "run_per_start_ps": run,
+                        "fits_cap": None if tau1 is None else bool(TAU_MULTIPLE * tau1 <= cc["max_prod_ps"]),
+                        "pair_style": style,
+                        "core_h_per_state_point": core_h,
+                        "n_state_points": len(Ts),
+                        "core_h": core_h * len(Ts) if core_h is not None else None,
+                    }
+                )
+    return rows
+
+
 def load_model(path=DEFAULT_MODEL) -> cost.CostModel:
     return cost.CostModel.from_dict(json.loads(Path(path).read_text()))
 
@@ -451,6 +508,8 @@ def main(argv=None) -> None:
         config, model, path, args.budget_core_h, args.cores, args.sigma_omega, config["dft"].get("sampling_seed", 0)
     )
     pf = pfinputs_rows(config, model)
+    cft = cft_rows(config, json.loads(MD_THROUGHPUT.read_text()))
+    totals["core_h_cft"] = float(sum(r["core_h"] or 0.0 for r in cft if r["status"] == "planned"))
     for job, key in (("surface_energy", "core_h_surfaces"), ("adatom_barrier_dft", "core_h_barriers_dft")):
         totals[key] = float(sum(r["core_h"] for r in pf if r["job"] == job))
     import pandas as pd
@@ -465,6 +524,7 @@ def main(argv=None) -> None:
     )
     write_csv(out / "cost_plan.csv", df, prov)
     write_csv(out / "pfinputs_cost.csv", pd.DataFrame(pf), prov)
+    write_csv(out / "cft_cost.csv", pd.DataFrame(cft), prov)
     write_json(out / "cost_plan.json", {"totals": totals, "model": model.to_dict(), "provenance": prov})
     show = [
         "system",
@@ -510,6 +570,16 @@ def main(argv=None) -> None:
             else "barriers from the MD potentials (barriers.method md: minutes, not priced)"
         )
     )
+    if cft:
+        show_cft = ["metal", "facet", "b_spacings", "W_A", "natoms", "tau1_predicted_ps", "run_per_start_ps", "fits_cap"]
+        show_cft += ["core_h_per_state_point", "n_state_points", "status"]
+        with pd.option_context("display.width", 200, "display.float_format", "{:.3g}".format):
+            print("\nCFT ribbons (two starts per state point, each to 23 tau_1 predicted or cft.max_prod_ps):")
+            print(pd.DataFrame(cft).reindex(columns=show_cft).to_string(index=False))
+        print(
+            f"CFT: {totals['core_h_cft']:.1f} core-h (MD throughput: {MD_THROUGHPUT.name}); a state point whose 23 tau_1 "
+            "exceeds the cap reads 'not equilibrated within t'"
+        )
     for kind in ("isolated", "interface"):
         it = model.iteration_counts(path, kind)
         if it:
@@ -517,7 +587,7 @@ def main(argv=None) -> None:
                 f"per {kind} relaxation ({path}): {it['first_scf']:.0f} SCF iterations first + "
                 f"{it['steps']:.1f} steps x {it['later_scf']:.1f} (from {model.note or 'the model file'})"
             )
-    print(f"wrote {out / 'cost_plan.csv'}, {out / 'pfinputs_cost.csv'} and {out / 'cost_plan.json'}")
+    print(f"wrote {out / 'cost_plan.csv'}, {out / 'pfinputs_cost.csv'}, {out / 'cft_cost.csv'} and {out / 'cost_plan.json'}")
 
 
 if __name__ == "__main__":
