@@ -571,14 +571,14 @@ def main(argv=None) -> None:
         )
     )
     if cft:
-        show_cft = ["metal", "facet", "b_spacings", "W_A", "natoms", "tau1_predicted_ps", "run_per_start_ps", "fits_cap"]
-        show_cft += ["core_h_per_state_point", "n_state_points", "status"]
+        show_cft = ["metal", "facet", "b_spacings", "W_A", "natoms", "tau1_predicted_ps", "run_per_start_ps"]
+        show_cft += ["fits_cap", "core_h_per_state_point", "n_state_points", "status"]
         with pd.option_context("display.width", 200, "display.float_format", "{:.3g}".format):
             print("\nCFT ribbons (two starts per state point, each to 23 tau_1 predicted or cft.max_prod_ps):")
             print(pd.DataFrame(cft).reindex(columns=show_cft).to_string(index=False))
         print(
-            f"CFT: {totals['core_h_cft']:.1f} core-h (MD throughput: {MD_THROUGHPUT.name}); a state point whose 23 tau_1 "
-            "exceeds the cap reads 'not equilibrated within t'"
+            f"CFT: {totals['core_h_cft']:.1f} core-h (MD throughput: {MD_THROUGHPUT.name}); a state point whose "
+            "23 tau_1 exceed the cap reads 'not equilibrated within t'"
         )
     for kind in ("isolated", "interface"):
         it = model.iteration_counts(path, kind)
@@ -587,7 +587,8 @@ def main(argv=None) -> None:
                 f"per {kind} relaxation ({path}): {it['first_scf']:.0f} SCF iterations first + "
                 f"{it['steps']:.1f} steps x {it['later_scf']:.1f} (from {model.note or 'the model file'})"
             )
-    print(f"wrote {out / 'cost_plan.csv'}, {out / 'pfinputs_cost.csv'}, {out / 'cft_cost.csv'} and {out / 'cost_plan.json'}")
+    written = ", ".join(str(out / f) for f in ("cost_plan.csv", "pfinputs_cost.csv", "cft_cost.csv"))
+    print(f"wrote {written} and {out / 'cost_plan.json'}")
 
 
 if __name__ == "__main__":
