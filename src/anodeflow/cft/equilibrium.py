@@ -399,12 +399,10 @@ def pool_starts(starts: list[dict], n_modes: int) -> tuple[np.ndarray, np.ndarra
     return (w[:, None] * P).sum(0) / w.sum(), np.sqrt((w[:, None] ** 2 * e**2).sum(0)) / w.sum()
 
 
-def vibrational(tau1_ps, dt_ps: float = 0.0) -> bool:
-    """Is a measured mode-1 relaxation time the atoms' vibration rather than a capillary relaxation: at most
-    ``VIBRATIONAL_TAU_PS``, or at most the sampling interval ``dt_ps`` (``relaxation_time`` gives a mode that
-    decorrelates within one interval a tau below it, whatever the mode's true time)? None (not measured) is not."""
-    limit = max(VIBRATIONAL_TAU_PS, float(dt_ps or 0.0))
-    return tau1_ps is not None and bool(np.isfinite(tau1_ps)) and tau1_ps <= limit
+def vibrational(tau1_ps) -> bool:
+    """Is a measured mode-1 relaxation time the atoms' vibration rather than a capillary relaxation
+    (``VIBRATIONAL_TAU_PS``)? None (not measured) is not."""
+    return tau1_ps is not None and bool(np.isfinite(tau1_ps)) and tau1_ps <= VIBRATIONAL_TAU_PS
 
 
 def combined_tau1(starts: list[dict]) -> tuple[float | None, bool]:
@@ -413,24 +411,22 @@ def combined_tau1(starts: list[dict]) -> tuple[float | None, bool]:
     vibrational 0.4 ps and a limit of 300 ps would be neither). A vibrational tau_1 (``vibrational``) is left
     out when another start measured a longer one: it is the vibration, not mode 1's relaxation. None when no
     start measured it; resolved only when every start resolved it."""
-    dt = max((r.get("dt_ps") or 0.0) for r in starts) if starts else 0.0
     taus = [r["tau1_ps"] for r in starts if np.isfinite(r["tau1_ps"])]
-    if any(not vibrational(t, dt) for t in taus):
-        taus = [t for t in taus if not vibrational(t, dt)]
+    if any(not vibrational(t) for t in taus):
+        taus = [t for t in taus if not vibrational(t)]
     limits = [r["tau1_ps"] for r in starts if np.isfinite(r["tau1_ps"]) and not r.get("tau1_resolved", True)]
     tau1 = (max(limits) if limits else float(np.mean(taus))) if taus else None
     return tau1, all(r.get("tau1_resolved", True) for r in starts)
 
 
-def state_point_tau1(taus, dt_ps: float = 0.0) -> float | None:
+def state_point_tau1(taus) -> float | None:
     """The tau_1 every start of a state point must run 20 times (``paired_requirement``): the largest
-    capillary tau_1 among ``taus`` (finite, not ``vibrational`` at sampling interval ``dt_ps``; all of them when
-    none is capillary), None when
+    capillary tau_1 among ``taus`` (finite, not ``vibrational``; all of them when none is capillary), None when
     none is finite. The largest, not the mean: each start's P_1 error scales with sqrt(tau_1 / run) of the
     mode's true tau_1, and a start that stopped on its own shorter tau_1 under-states that error (the Na (100)
     b = 2 rows at 413 K: rough 0.62 ns, flat 1.56 ns; methods.md 7.3)."""
     finite = [float(t) for t in taus if t is not None and np.isfinite(t)]
-    capillary = [t for t in finite if not vibrational(t, dt_ps)]
+    capillary = [t for t in finite if not vibrational(t)]
     return max(capillary or finite) if finite else None
 
 
@@ -440,7 +436,7 @@ def paired_requirement(r: dict, tau1_sp_ps: float | None) -> dict:
     equilibrated part must be ``tau_multiple`` x max(own tau_1, tau1_sp_ps) long. Returns ``enough``,
     ``needed_ps`` and ``tau1_required_ps`` (the tau_1 the start was held to); None leaves the start's own."""
     own = r.get("tau1_ps")
-    tau = state_point_tau1([own, tau1_sp_ps], r.get("dt_ps", 0.0)) if tau1_sp_ps is not None else own
+    tau = state_point_tau1([own, tau1_sp_ps]) if tau1_sp_ps is not None else own
     if tau is None or not np.isfinite(tau):
         return {"enough": bool(r.get("enough", False)), "needed_ps": r.get("needed_ps"), "tau1_required_ps": tau}
     m = r.get("tau_multiple", 20.0)
@@ -473,7 +469,7 @@ def equilibrium_verdict(
     res = [starts[s] for s in names]
     taus = [r["tau1_ps"] for r in res if np.isfinite(r["tau1_ps"])]
     tau1, tau1_resolved = combined_tau1(res)
-    tau1_sp = state_point_tau1(taus, max(r.get("dt_ps", 0.0) for r in res))
+    tau1_sp = state_point_tau1(taus)
     held = [paired_requirement(r, tau1_sp) for r in res]
     row = {
         "status": None,

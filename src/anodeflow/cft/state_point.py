@@ -98,7 +98,7 @@ def state_point(recs: list[dict], cc: dict, T_K: float) -> dict:
         row.update(equilibrium.verdict(starts, k, T_K, bA, W, min_modes=cc["min_modes"]))
     if row["tau1_ps"] is None and starts:
         row["tau1_ps"], row["tau1_resolved"] = equilibrium.combined_tau1(list(starts.values()))
-        tau_sp = equilibrium.state_point_tau1([s["tau1_ps"] for s in starts.values()], recs[0]["dt_ps"])
+        tau_sp = equilibrium.state_point_tau1([s["tau1_ps"] for s in starts.values()])
         row["tau1_required_ps"] = tau_sp
         row["needed_ps"] = max(equilibrium.paired_requirement(s, tau_sp)["needed_ps"] for s in starts.values())
     # a fully molten ribbon is isotropic: its capillary spectrum is the liquid's surface tension (a check of the chain)

@@ -26,8 +26,7 @@ so the imposed one is then more than ``rough_factor`` times too large, which is 
 Run length: after ``equil_ps``, production runs in chunks of ``prod_ps`` from the LAMMPS restart; after each chunk
 the heights so far go to :func:`anodeflow.cft.equilibrium.analyse_start`, and production stops when it says
 ``enough`` (>= 20 tau_1 after a discard of 3 tau_1, tau_1 measured on the run's second half) or at ``max_prod_ps``.
-A tau_1 of at most ``VIBRATIONAL_TAU_PS`` (anodeflow.cft.equilibrium), or of at most one sampling interval, is no
-reason to stop: mode 1 is then white at
+A tau_1 of at most ``VIBRATIONAL_TAU_PS`` (anodeflow.cft.equilibrium) is no reason to stop: mode 1 is then white at
 the sampling interval, the atoms' vibration about a profile whose capillary part has not grown (a flat start below
 its relaxation time) or does not move (a facet below roughening), and which of the two is not known from the start
 itself (measured: the Na (110) b = 2 flat start at 413 K gave tau_1 = 0 after 1 ns and stopped there, while its
@@ -315,7 +314,7 @@ def run_ribbon(
         if s.start == "rough":  # the imposed mode must have decayed too (a stuck one looks white and fast)
             analysis.update(imposed_mode_decay(prod, amp))
             analysis["enough"] = bool(analysis["enough"] and analysis["imposed_mode_decayed"])
-        analysis["enough"] = bool(analysis["enough"] and not vibrational(analysis.get("tau1_ps"), sample_ps))
+        analysis["enough"] = bool(analysis["enough"] and not vibrational(analysis.get("tau1_ps")))
         if say:
             needed = analysis.get("needed_state_point_ps", analysis.get("needed_ps"))
             say(
