@@ -119,30 +119,49 @@ def test_plan_says_which_systems_run_below_their_cutoff(root):
 
 
 def test_plan_prices_the_cft_ribbons(reference_config):
-    """`make plan` prices every ribbon state point from the width rule before any MD. On paper, for Na (100),
-    b = 2, a W of 12 cubic spacings and a 25-A slab (6 spacings) hold 2 x 12 x 2 x 6 = 288 atoms, tau_1 follows
-    tau_ref (W / W_ref)^n, each start runs 23 tau_1 (or the cap), and the two starts cost 2 x atoms x steps /
-    throughput; a twice thicker ribbon costs twice as much, and a cap below 23 tau_1 is flagged."""
+    """`make plan` prices every ribbon state point from the width rule before any MD. On paper, with W <= 12 a and
+    a 6 a slab: (100) (x, y, z spacings a, a, a; 2 atoms per a^3) W = 12 a, 6 planes: 2 x 12 x 2 x 6 = 288 atoms at
+    b = 2; (110) (a, a sqrt 2, a sqrt 2: 4 atoms per spacing cell) 4 spacings along z: 2 x 12 x 2 x 4 x 2 = 384;
+    (111) (x spacing a sqrt 2) fits only 8 spacings = 11.3 a, below the 12 a that 3 modes of >= 4 a need: refused.
+    tau_1 follows tau_ref (W / W_ref)^n, each start runs 23 tau_1 (or the cap), and the two starts cost
+    2 x atoms x steps / throughput; a twice thicker ribbon costs twice as much. Without the width rule no tau_1 is
+    predicted and every start is priced at the cap; a pair style without a throughput is not priced."""
     import copy
 
     from anodeflow import plan
 
     cfg = copy.deepcopy(reference_config)
+    a = cfg["metals"]["Na"]["a0_A"]
     cfg["md"]["metals"] = ["Na"]
-    cfg["cft"].update(facets=["100"], T_over_Tm=[0.85, 0.9], per_metal={}, min_modes=3)
-    cfg["cft"]["b_spacings"] = [2, 4]
-    cfg["cft"]["length_A"] = 12 * cfg["metals"]["Na"]["a0_A"]
-    cfg["cft"]["slab_A"] = 6 * cfg["metals"]["Na"]["a0_A"]
+    cfg["cft"].update(
+        facets=["100", "110", "111"],
+        T_over_Tm=[0.85, 0.9],
+        per_metal={},
+        min_modes=3,
+        min_wavelength_spacings=4,
+        b_spacings=[2, 4],
+        length_A=12 * a,
+        slab_A=6 * a,
+    )
     rate = 1.0e6
     rows = plan.cft_rows(cfg, {"atom_steps_per_core_s": {"eam/fs": rate}})
-    b2, b4 = rows
-    assert (b2["natoms"], b4["natoms"]) == (288, 576) and b2["n_state_points"] == 2
+    b2, b4, c2, c4, r111 = rows
+    assert (b2["natoms"], b4["natoms"], c2["natoms"], c4["natoms"]) == (288, 576, 384, 768)
+    assert b2["n_state_points"] == 2 and b2["n_modes"] == 3 and r111["status"].startswith("refused")
     ref = cfg["cft"]["tau1_reference"]["Na"]["100"]
-    tau1 = ref["tau1_ps"] * (b2["W_A"] / ref["W_A"]) ** ref["exponent"]
-    assert b2["tau1_predicted_ps"] == pytest.approx(tau1)
+    tau1 = ref["tau1_ps"] * (12 * a / ref["W_A"]) ** ref["exponent"]
+    assert b2["W_A"] == pytest.approx(12 * a) and b2["tau1_predicted_ps"] == pytest.approx(tau1)
     run = min(23 * tau1, cfg["cft"]["max_prod_ps"])
-    assert b2["run_per_start_ps"] == pytest.approx(run) and b2["fits_cap"] == (23 * tau1 <= cfg["cft"]["max_prod_ps"])
+    assert b2["run_per_start_ps"] == pytest.approx(run)
     steps = (cfg["cft"]["equil_ps"] + run) * 1000 / cfg["md"]["timestep_fs"]["Na"]
     assert b2["core_h_per_state_point"] == pytest.approx(2 * 288 * steps / rate / 3600)
     assert b4["core_h_per_state_point"] == pytest.approx(2 * b2["core_h_per_state_point"])
     assert b2["core_h"] == pytest.approx(2 * b2["core_h_per_state_point"])
+    steps_cap = (cfg["cft"]["equil_ps"] + cfg["cft"]["max_prod_ps"]) * 1000 / cfg["md"]["timestep_fs"]["Na"]
+    assert b2["core_h_per_state_point_at_cap"] == pytest.approx(2 * 288 * steps_cap / rate / 3600)
+    cfg["cft"]["width_from_tau1"] = False
+    no_rule = plan.cft_rows(cfg, {"atom_steps_per_core_s": {"eam/fs": rate}})[0]
+    assert no_rule["tau1_predicted_ps"] is None and no_rule["fits_cap"] is None
+    assert no_rule["core_h_per_state_point"] == pytest.approx(no_rule["core_h_per_state_point_at_cap"])
+    unpriced = plan.cft_rows(cfg, {"atom_steps_per_core_s": {}})[0]
+    assert unpriced["status"].startswith("unpriced") and unpriced["core_h"] is None

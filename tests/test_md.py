@@ -404,11 +404,14 @@ def test_paired_pass_resumes_a_finished_start_and_runs_it_on(pots, tmp_path, mon
     after equilibration and tau_1 is 20 ps, so a start alone is enough at 20 x 20 = 400 ps (frame 4: the 2nd
     chunk of 3 frames); held to a partner's 40 ps, at 800 ps (frame 8: the 3rd chunk). The paired pass resumes
     the first run's work folder (its first 6 frames are the first run's, bit for bit) and stops after the 3rd
-    chunk; a partner at 15 ps asks for nothing more, and the folder's 9 frames come back at once."""
+    chunk; a partner at 15 ps asks for nothing more, and the folder's 9 frames come back at once. A partner whose
+    23 tau_1 exceed the cap (1000 ps, in the clock's units) cannot be matched: no MD is spent (still 9 frames)."""
+    from anodeflow.cft import equilibrium as eq
 
-    def clock(prod, dt_ps, n_modes):
+    def clock(prod, dt_ps, n_modes, partner_tau1_ps=None):
         t = 100.0 * len(prod["h_top"])
-        return {"enough": t >= 400, "tau1_ps": 20.0, "t_equil_ps": 0.0, "run_after_equil_ps": t, "needed_ps": 400.0}
+        r = {"enough": t >= 400, "tau1_ps": 20.0, "t_equil_ps": 0.0, "run_after_equil_ps": t, "needed_ps": 400.0}
+        return {**r, **eq.paired_requirement(r, partner_tau1_ps)} if partner_tau1_ps is not None else r
 
     monkeypatch.setattr(ribbon, "_analyse", clock)
     a = 4.28
@@ -420,17 +423,19 @@ def test_paired_pass_resumes_a_finished_start_and_runs_it_on(pots, tmp_path, mon
         equil_ps=0.01,
         prod_ps=0.06,
         sample_ps=0.02,
-        max_prod_ps=0.3,
+        max_prod_ps=1000.0,
     )
     run = [
         ribbon.run_ribbon(pots["Na"], a, "100", 250.0, s, 3, tmp_path / "rib", partner_tau1_ps=p)
-        for p in (None, 40.0, 15.0)
+        for p in (None, 40.0, 15.0, 100.0)
     ]
-    assert [r["chunks"] for r in run] == [2, 3, 3] and [len(r["h_top"]) for r in run] == [6, 9, 9]
+    assert [r["chunks"] for r in run] == [2, 3, 3, 3] and [len(r["h_top"]) for r in run] == [6, 9, 9, 9]
     np.testing.assert_array_equal(run[1]["h_top"][:6], run[0]["h_top"])
     np.testing.assert_array_equal(run[2]["h_top"], run[1]["h_top"])
     held = json.loads(run[1]["analysis"])
-    assert held["enough_own"] and held["tau1_required_ps"] == 40.0 and held["needed_state_point_ps"] == 800.0
+    assert held["tau1_required_ps"] == 40.0 and held["needed_ps"] == 800.0 and held["partner_tau1_ps"] == 40.0
+    capped = json.loads(run[3]["analysis"])
+    assert not capped["enough"] and capped["needed_ps"] == 2000.0 and "exceeds max_prod_ps" in capped["stopped"]
 
 
 @pytest.mark.lammps

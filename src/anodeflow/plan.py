@@ -371,12 +371,19 @@ def pfinputs_rows(config: dict, model: cost.CostModel) -> list[dict]:
     return rows
 
 
+def _ribbon_core_h(natoms: int, ps: float, dt_fs: float, rate: float | None) -> float | None:
+    """Core-hours of a state point's two starts of ``natoms`` over ``ps`` each at ``rate`` atom-steps per core-s."""
+    return 2 * natoms * ps * 1000.0 / dt_fs / rate / 3600.0 if rate else None
+
+
 def cft_rows(config: dict, throughput: dict) -> list[dict]:
     """The CFT ribbons of the campaign, priced before any MD: per metal x facet x b (every ribbon temperature
     costs the same), the width W (``anodeflow.cft.width.ribbon_width`` at the starting lattice constant), atoms,
     the predicted tau_1(W), the run each start needs (23 tau_1, ``TAU_MULTIPLE``; the paired pass holds both starts
-    to it) capped at ``cft.max_prod_ps``, whether that fits the cap, and the core-hours of the two starts
-    (``throughput``: atom-steps per core-s per pair_style, resources/md_throughput.json)."""
+    to it) capped at ``cft.max_prod_ps``, and the core-hours of the two starts (``throughput``: atom-steps per
+    core-s per pair_style, resources/md_throughput.json), with the upper bound of both starts at the cap. The width
+    rule picks W so that 23 tau_1 fits the cap; ``fits_cap`` is None without the rule (no tau_1 predicted)."""
+    from .cft.spectrum import n_fit_modes
     from .cft.width import TAU_MULTIPLE, ribbon_width
     from .md.lattice import spacing_factors
     from .md.ribbon import ribbon_geometry
@@ -403,23 +410,28 @@ def cft_rows(config: dict, throughput: dict) -> list[dict]:
                 natoms = int(round(2 * g["nx"] * g["ny"] * g["nz"] * float(np.prod(sf))))
                 tau1 = w.get("tau1_ps")
                 run = min(cc["max_prod_ps"], TAU_MULTIPLE * tau1) if tau1 is not None else cc["max_prod_ps"]
-                steps = (cc["equil_ps"] + run) * 1000.0 / config["md"]["timestep_fs"][m]
-                core_h = 2 * natoms * steps / rate / 3600.0 if rate else None
+                dt_fs = config["md"]["timestep_fs"][m]
+                core_h = _ribbon_core_h(natoms, cc["equil_ps"] + run, dt_fs, rate)
                 rows.append(
                     {
                         "metal": m,
                         "facet": facet,
                         "b_spacings": int(b),
                         "temperatures": ", ".join(Ts),
-                        "status": "planned",
+                        "status": "planned" if rate else f"unpriced: no throughput for pair_style {style}",
                         "W_A": g["W_A"],
-                        "n_modes": int(g["W_A"] // (cc["min_wavelength_spacings"] * a)),
+                        "n_modes": n_fit_modes(g["W_A"], cc["min_wavelength_spacings"] * a, cc["max_modes"]),
                         "natoms": natoms,
                         "tau1_predicted_ps": tau1,
                         "run_per_start_ps": run,
                         "fits_cap": None if tau1 is None else bool(TAU_MULTIPLE * tau1 <= cc["max_prod_ps"]),
                         "pair_style": style,
                         "core_h_per_state_point": core_h,
+                        # a start that never stops (a white flat start, a stuck rough one, a colder T than the
+                        # tau_1 reference's) runs to the cap: the upper bound
+                        "core_h_per_state_point_at_cap": _ribbon_core_h(
+                            natoms, cc["equil_ps"] + cc["max_prod_ps"], dt_fs, rate
+                        ),
                         "n_state_points": len(Ts),
                         "core_h": core_h * len(Ts) if core_h is not None else None,
                     }
@@ -509,7 +521,11 @@ def main(argv=None) -> None:
     )
     pf = pfinputs_rows(config, model)
     cft = cft_rows(config, json.loads(MD_THROUGHPUT.read_text()))
-    totals["core_h_cft"] = float(sum(r["core_h"] or 0.0 for r in cft if r["status"] == "planned"))
+    totals["core_h_cft"] = float(sum(r["core_h"] for r in cft if r["status"] == "planned"))
+    totals["core_h_cft_at_cap"] = float(
+        sum(r["core_h_per_state_point_at_cap"] * r["n_state_points"] for r in cft if r["status"] == "planned")
+    )
+    totals["cft_unpriced"] = [f"{r['metal']} ({r['facet']})" for r in cft if r["status"] != "planned"]
     for job, key in (("surface_energy", "core_h_surfaces"), ("adatom_barrier_dft", "core_h_barriers_dft")):
         totals[key] = float(sum(r["core_h"] for r in pf if r["job"] == job))
     import pandas as pd
@@ -572,13 +588,14 @@ def main(argv=None) -> None:
     )
     if cft:
         show_cft = ["metal", "facet", "b_spacings", "W_A", "natoms", "tau1_predicted_ps", "run_per_start_ps"]
-        show_cft += ["fits_cap", "core_h_per_state_point", "n_state_points", "status"]
+        show_cft += ["core_h_per_state_point", "core_h_per_state_point_at_cap", "n_state_points", "status"]
         with pd.option_context("display.width", 200, "display.float_format", "{:.3g}".format):
             print("\nCFT ribbons (two starts per state point, each to 23 tau_1 predicted or cft.max_prod_ps):")
             print(pd.DataFrame(cft).reindex(columns=show_cft).to_string(index=False))
         print(
-            f"CFT: {totals['core_h_cft']:.1f} core-h (MD throughput: {MD_THROUGHPUT.name}); a state point whose "
-            "23 tau_1 exceed the cap reads 'not equilibrated within t'"
+            f"CFT: {totals['core_h_cft']:.1f} core-h at the predicted tau_1, {totals['core_h_cft_at_cap']:.1f} if "
+            f"every start runs to cft.max_prod_ps (MD throughput: {MD_THROUGHPUT.name})"
+            + (f"; not priced: {', '.join(totals['cft_unpriced'])}" if totals["cft_unpriced"] else "")
         )
     for kind in ("isolated", "interface"):
         it = model.iteration_counts(path, kind)

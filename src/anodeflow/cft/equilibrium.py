@@ -217,15 +217,17 @@ def analyse_start(
     n_blocks: int = 5,
     min_discard_tau: float = 3.0,
     drift_z_max: float = 2.5,
+    min_discard_ps: float = 0.0,
 ) -> dict:
     """Equilibration, relaxation times and spectrum of one start (see the module doc, step 3).
 
     ``h_top``, ``h_bot``: height frames (n_frames, N) of the two surfaces (``h_bot`` may be None),
     sampled every ``dt_ps``. Returns a dict (JSON-ready lists):
 
-    * ``t_equil_ps``: start of the equilibrated part, ``min_discard_tau`` x ``tau1_discard_ps`` (at most
-      the run less 10 frames); ``tau1_discard_ps``: tau_1 of the run's second half (``relaxation_time``
-      about zero; when unresolved, its lower limit, and ``tau1_discard_resolved`` False);
+    * ``t_equil_ps``: start of the equilibrated part, ``min_discard_tau`` x ``tau1_discard_ps`` or
+      ``min_discard_ps`` (the state point's discard, ``analyse_held``), the later (at most the run less 10
+      frames); ``tau1_discard_ps``: tau_1 of the run's second half (``relaxation_time`` about zero; when
+      unresolved, its lower limit, and ``tau1_discard_resolved`` False);
       ``t_equil_detected_ps``: pymbar's detect_equilibration on |A_1|^2, the later of the two surfaces;
       ``drift_z`` (None when not tested) and ``transient``: the check above (t_equil_ps is then the detected start);
       ``run_ps`` = n_frames dt; ``run_after_equil_ps`` = run_ps - t_equil_ps;
@@ -258,7 +260,8 @@ def analyse_start(
     t_detect = max(_equil_start(p[:, 0]) for p in power)  # the transient check's start (module doc, step 3)
     tau1_half, resolved_half = relaxation_time(parts([A[n_ok // 2 :] for A in surfaces], 0), 1.0, about_mean=False)
     # (frames) an unresolved tau_1 is a lower limit: the discard is then a lower limit too, and so is needed_ps
-    t0 = min(int(math.ceil(min_discard_tau * tau1_half)) if np.isfinite(tau1_half) else 0, n_ok - 10)
+    t0 = int(math.ceil(min_discard_tau * tau1_half)) if np.isfinite(tau1_half) else 0
+    t0 = min(max(t0, int(math.ceil(min_discard_ps / dt_ps - 1e-9))), n_ok - 10)
     # a transient that outlives 3 tau_1 (an imposed mode decaying slower than the equilibrium tau_1):
     # detect_equilibration puts the start later, and mode 1's power before that start is significantly
     # higher than after it (a burst of equilibrium is not, within the errors of an OU mode)
@@ -430,21 +433,48 @@ def state_point_tau1(taus) -> float | None:
     return max(capillary or finite) if finite else None
 
 
+def analyse_held(
+    h_top: np.ndarray, h_bot: np.ndarray | None, dt_ps: float, n_modes: int, tau1_sp_ps: float | None, **kw
+) -> dict:
+    """``analyse_start`` of one start held to its state point's tau_1 ``tau1_sp_ps`` (the larger capillary tau_1
+    of the starts, ``state_point_tau1``; None: the start alone). If that is the mode's true tau_1, an imposed
+    excess decays with it, so the discard is at least ``min_discard_tau`` (3) x it as well, and the equilibrated
+    part after it must hold ``tau_multiple`` (20) x it (``paired_requirement``: ``enough``, ``needed_ps``,
+    ``tau1_required_ps``; ``enough_own`` is the start's verdict alone)."""
+    r = analyse_start(h_top, h_bot, dt_ps, n_modes, **kw)
+    if tau1_sp_ps is None:
+        return r
+    tau = state_point_tau1([r["tau1_ps"], tau1_sp_ps])
+    discard = kw.get("min_discard_tau", 3.0) * tau if tau is not None else 0.0
+    if discard > r["t_equil_ps"]:
+        r = analyse_start(h_top, h_bot, dt_ps, n_modes, min_discard_ps=discard, **kw)
+    return {**r, "enough_own": r["enough"], **paired_requirement(r, tau1_sp_ps)}
+
+
 def paired_requirement(r: dict, tau1_sp_ps: float | None) -> dict:
     """One start's ``analyse_start`` result ``r`` held to its state point's tau_1 ``tau1_sp_ps``
-    (``state_point_tau1`` of every start's tau_1): the discard stays the start's own (``t_equil_ps``), the
-    equilibrated part must be ``tau_multiple`` x max(own tau_1, tau1_sp_ps) long. Returns ``enough``,
+    (``state_point_tau1`` of every start's tau_1): after the start's discard ``t_equil_ps`` (``analyse_held`` makes
+    it at least 3 x the state point's tau_1), the equilibrated part must be ``tau_multiple`` x max(own tau_1,
+    tau1_sp_ps) long. Returns ``enough``,
     ``needed_ps`` and ``tau1_required_ps`` (the tau_1 the start was held to); None leaves the start's own."""
     own = r.get("tau1_ps")
     tau = state_point_tau1([own, tau1_sp_ps]) if tau1_sp_ps is not None else own
     if tau is None or not np.isfinite(tau):
         return {"enough": bool(r.get("enough", False)), "needed_ps": r.get("needed_ps"), "tau1_required_ps": tau}
     m = r.get("tau_multiple", 20.0)
+    own_needed = r.get("needed_ps")
+    needed = r["t_equil_ps"] + m * tau
     return {
         "enough": bool(r.get("enough", False) and r["run_after_equil_ps"] >= m * tau),
-        "needed_ps": max(r["needed_ps"], r["t_equil_ps"] + m * tau),
+        "needed_ps": max(own_needed, needed) if own_needed is not None and np.isfinite(own_needed) else needed,
         "tau1_required_ps": tau,
     }
+
+
+def finite_max(values) -> float | None:
+    """The largest finite value (None when there is none): a NaN must not win or lose by its place in a list."""
+    v = [float(x) for x in values if x is not None and np.isfinite(x)]
+    return max(v) if v else None
 
 
 def equilibrium_verdict(
@@ -482,7 +512,7 @@ def equilibrium_verdict(
         "run_ps": min(r["run_ps"] for r in res),
         "run_after_equil_ps": min(r["run_after_equil_ps"] for r in res),
         "tau1_required_ps": tau1_sp,
-        "needed_ps": max(h["needed_ps"] for h in held),
+        "needed_ps": finite_max(h["needed_ps"] for h in held),
         "enough": all(h["enough"] for h in held),
         "two_start_agree": None,
         "max_z": None,

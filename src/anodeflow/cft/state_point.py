@@ -66,6 +66,15 @@ def state_point(recs: list[dict], cc: dict, T_K: float) -> dict:
             )
         except ValueError as exc:
             errors[r["name"]] = str(exc)
+    # every start held to the state point's tau_1: discard >= 3 x it, then 20 x it (equilibrium.analyse_held)
+    tau_sp = equilibrium.state_point_tau1([s["tau1_ps"] for s in starts.values()])
+    if tau_sp is not None:
+        for r in recs:
+            if r["name"] in starts:
+                z = r["z"]
+                starts[r["name"]] = equilibrium.analyse_held(
+                    np.asarray(z["h_top"]), np.asarray(z["h_bot"]), r["dt_ps"], n_modes, tau_sp
+                )
     row = {
         "status": None,
         "stiffness_J_m2": None,
@@ -98,9 +107,8 @@ def state_point(recs: list[dict], cc: dict, T_K: float) -> dict:
         row.update(equilibrium.verdict(starts, k, T_K, bA, W, min_modes=cc["min_modes"]))
     if row["tau1_ps"] is None and starts:
         row["tau1_ps"], row["tau1_resolved"] = equilibrium.combined_tau1(list(starts.values()))
-        tau_sp = equilibrium.state_point_tau1([s["tau1_ps"] for s in starts.values()])
         row["tau1_required_ps"] = tau_sp
-        row["needed_ps"] = max(equilibrium.paired_requirement(s, tau_sp)["needed_ps"] for s in starts.values())
+        row["needed_ps"] = equilibrium.finite_max(s["needed_ps"] for s in starts.values())
     # a fully molten ribbon is isotropic: its capillary spectrum is the liquid's surface tension (a check of the chain)
     liq = None
     if all(solid.molten(r["msd_interior_max_A2"], r["bcc_late"], a) for r in recs):

@@ -221,10 +221,15 @@ LIQUID_COLUMNS = [
 
 
 def partner_tau1(npz) -> float | None:
-    """tau_1 (ps) of a finished start, from the analysis its ribbon npz holds (None when it had none)."""
+    """tau_1 (ps) of a finished start, from the analysis its ribbon npz holds, for the paired pass of the other
+    start. None when there is none, or when the start itself did not end enough (it reached the cap unresolved,
+    or its imposed mode never decayed): the state point cannot pass then, and the other start is not run on."""
     with np.load(npz) as z:
-        t = json.loads(str(z["analysis"])).get("tau1_ps")
-    return None if t is None else float(t)
+        a = json.loads(str(z["analysis"]))
+    t = a.get("tau1_ps")
+    if t is None or not np.isfinite(t) or not a.get("enough", False):
+        return None
+    return float(t)
 
 
 def ribbon_job(
@@ -244,6 +249,11 @@ def ribbon_job(
     With ``partner_npz`` (the other start's npz) the paired pass: the start resumed from ``workdir`` and run on
     to 20 x the larger tau_1 of the two (``anodeflow.md.ribbon.run_ribbon``, ``partner_tau1_ps``)."""
     partner = partner_tau1(partner_npz) if partner_npz is not None else None
+    if partner_npz is not None and not (Path(workdir) / "state.json").is_file():
+        raise FileNotFoundError(
+            f"the paired pass resumes the first pass's work folder {workdir}, which holds no state.json (cleaned or "
+            f"moved?): rerun the first pass of this start (snakemake --forcerun md_ribbon <its npz>), then this"
+        )
     pot = afpot.resolve(metal, config)
     a = bulk.a_of_T(pd.read_csv(expansion_csv), T_K)
     settings = ribbon_settings(metal, config, b, start, facet=facet, a_A=a)

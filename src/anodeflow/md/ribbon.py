@@ -36,10 +36,12 @@ The paired pass (rule ``md_ribbon_paired``): each start stops on its own tau_1, 
 state point, the larger capillary tau_1 of the two (``anodeflow.cft.equilibrium.state_point_tau1``): a start that
 stopped on a shorter tau_1 of its own under-states its P_1 error (Na (100), b = 2, 413 K: the rough start stopped
 after 9.6 of the flat start's tau_1). Once both starts have run, each is resumed from its work folder with the other's
-tau_1 (``partner_tau1_ps``) and runs on until it holds 20 x the larger one, or ``max_prod_ps``; a start that already
-does stops at once. One pass: should the run on change the start's own tau_1 past its partner's, the verdict
-(``anodeflow.cft.equilibrium.equilibrium_verdict``, which holds every start to the larger tau_1) says "not
-equilibrated within t" with the run needed.
+tau_1 (``partner_tau1_ps``) and runs on until, after a discard of at least 3 x the larger tau_1, it holds 20 x it
+(``anodeflow.cft.equilibrium.analyse_held``), or ``max_prod_ps``. A start that already does stops at once; so does one
+whose partner's 23 tau_1 alone exceed the cap, or whose partner did not end enough (``anodeflow.md.jobs.partner_tau1``):
+the row cannot pass then, and no MD is spent on it. One pass: should the run on change the start's own tau_1 past its
+partner's, the verdict (``anodeflow.cft.state_point``, which holds every start to the larger tau_1 in the same way) says
+"not equilibrated within t" with the run needed.
 """
 
 from __future__ import annotations
@@ -50,8 +52,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from anodeflow.cft import spectrum
-from anodeflow.cft.equilibrium import analyse_start, paired_requirement, vibrational
+from anodeflow.cft.equilibrium import analyse_held, vibrational
 from anodeflow.cft.profiles import coordination, surface_heights
+from anodeflow.cft.width import TAU_MULTIPLE
 from anodeflow.constants import EV_PER_A2_IN_J_PER_M2, KB_EV_PER_K
 from anodeflow.md.bulk import PS_IN_FS, _steps
 from anodeflow.md.engine import Phase, chunked_fingerprint, run_phases
@@ -181,10 +184,11 @@ def imposed_mode_decay(prod: dict, amp_A: float) -> dict:
     }
 
 
-def _analyse(prod: dict, dt_ps: float, n_modes: int) -> dict:
-    """analyse_start on the heights so far; a run too short to analyse is 'not enough' with the reason."""
+def _analyse(prod: dict, dt_ps: float, n_modes: int, partner_tau1_ps: float | None = None) -> dict:
+    """analyse_held on the heights so far (the start alone when ``partner_tau1_ps`` is None); a run too short to
+    analyse is 'not enough' with the reason."""
     try:
-        r = analyse_start(np.asarray(prod["h_top"]), np.asarray(prod["h_bot"]), dt_ps, max(1, n_modes))
+        r = analyse_held(np.asarray(prod["h_top"]), np.asarray(prod["h_bot"]), dt_ps, max(1, n_modes), partner_tau1_ps)
     except ValueError as exc:
         return {"enough": False, "error": str(exc), "tau1_ps": None, "needed_ps": None}
     return r
@@ -301,27 +305,25 @@ def run_ribbon(
             lmp.close()
         prod = out["prod"]
         k = max(k, len(prod["h_top"]) // frames_per_chunk)  # a resumed work folder may hold more chunks
-        analysis = _analyse(prod, sample_ps, n_modes)
-        if partner_tau1_ps is not None:  # the state point's rule (methods.md 7.3): 20 x the larger tau_1
-            held = paired_requirement(analysis, partner_tau1_ps) if "run_after_equil_ps" in analysis else {}
-            analysis.update(
-                enough_own=analysis["enough"],
-                enough=bool(held.get("enough", False)),
-                partner_tau1_ps=partner_tau1_ps,
-                tau1_required_ps=held.get("tau1_required_ps"),
-                needed_state_point_ps=held.get("needed_ps"),
-            )
+        # with a partner, the state point's rule (methods.md 7.3): discard 3, then run 20 x the larger tau_1
+        analysis = _analyse(prod, sample_ps, n_modes, partner_tau1_ps)
+        if partner_tau1_ps is not None:
+            analysis["partner_tau1_ps"] = partner_tau1_ps
         if s.start == "rough":  # the imposed mode must have decayed too (a stuck one looks white and fast)
             analysis.update(imposed_mode_decay(prod, amp))
             analysis["enough"] = bool(analysis["enough"] and analysis["imposed_mode_decayed"])
         analysis["enough"] = bool(analysis["enough"] and not vibrational(analysis.get("tau1_ps")))
         if say:
-            needed = analysis.get("needed_state_point_ps", analysis.get("needed_ps"))
+            needed = analysis.get("needed_ps")
             say(
                 f"chunk {k}/{max_chunks}: {k * nchunk * dt_fs / PS_IN_FS:g} ps, tau1 = {analysis.get('tau1_ps')} ps, "
                 f"enough = {analysis['enough']}, needed = {needed} ps"
             )
         if analysis["enough"] or k >= max_chunks:
+            break
+        if partner_tau1_ps is not None and TAU_MULTIPLE * partner_tau1_ps > s.max_prod_ps:
+            # the partner's tau_1 alone asks for more than the cap: the row cannot pass, no MD is spent on it
+            analysis["stopped"] = f"23 x the partner's tau_1 exceeds max_prod_ps = {s.max_prod_ps:g} ps"
             break
         k += 1
     prod_ps = len(prod["h_top"]) * sample_every * dt_fs / PS_IN_FS
