@@ -32,7 +32,8 @@ def start_record(name: str, z, cc: dict, liquid_rate: float) -> dict:
         "dt_ps": float(z["dt_ps"]),
         "chunks": int(z["chunks"]),
         "imposed_amplitude_A": float(z["imposed_amplitude_A"]),
-        "imposed_mode_decayed": bool(z["imposed_mode_decayed"]) if "imposed_mode_decayed" in z.files else None,
+        "imposed_mode_decayed": None,  # judged from the heights in state_point (equilibrium.imposed_mode_left)
+        "imposed_coherent_z": None,
         "msd_interior_max_A2": msd_max,
         "msd_rate_A2_per_ps": rate,
         "msd_rate_over_liquid": rate / liquid_rate,
@@ -75,6 +76,14 @@ def state_point(recs: list[dict], cc: dict, T_K: float) -> dict:
                 starts[r["name"]] = equilibrium.analyse_held(
                     np.asarray(z["h_top"]), np.asarray(z["h_bot"]), r["dt_ps"], n_modes, tau_sp
                 )
+    # has the rough start's imposed mode decayed (its phase, over the equilibrated frames)? Recomputed here, so an
+    # npz written with an older test is judged by this one
+    for r in recs:
+        if r["imposed_amplitude_A"] > 0 and r["name"] in starts:
+            left = equilibrium.imposed_mode_left(
+                np.asarray(r["z"]["h_top"]), np.asarray(r["z"]["h_bot"]), r["dt_ps"], starts[r["name"]]["t_equil_ps"]
+            )
+            r.update(imposed_mode_decayed=left["imposed_mode_decayed"], imposed_coherent_z=left["coherent_z"])
     row = {
         "status": None,
         "stiffness_J_m2": None,
@@ -143,6 +152,7 @@ def state_point(recs: list[dict], cc: dict, T_K: float) -> dict:
                     "chunks",
                     "imposed_amplitude_A",
                     "imposed_mode_decayed",
+                    "imposed_coherent_z",
                     "msd_interior_max_A2",
                     "msd_rate_A2_per_ps",
                     "msd_rate_over_liquid",

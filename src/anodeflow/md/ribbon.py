@@ -52,7 +52,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from anodeflow.cft import spectrum
-from anodeflow.cft.equilibrium import analyse_held, vibrational
+from anodeflow.cft.equilibrium import analyse_held, imposed_mode_left, vibrational
 from anodeflow.cft.profiles import coordination, surface_heights
 from anodeflow.cft.width import TAU_MULTIPLE
 from anodeflow.constants import EV_PER_A2_IN_J_PER_M2, KB_EV_PER_K
@@ -164,24 +164,6 @@ def _carved_commands(pot, a_A: float, facet: str, geom: dict, s: RibbonSettings,
 
 #: bumped when the samples change meaning (a work folder with older samples is then not resumed)
 SAMPLER_VERSION = 2
-
-
-def imposed_mode_decay(prod: dict, amp_A: float) -> dict:
-    """Has the imposed mode 1 of a rough start decayed? Mean |A_1|^2 of both surfaces over the last fifth
-    of the frames against the imposed amp^2: decayed below amp^2/e."""
-    from anodeflow.cft.equilibrium import mode_series
-
-    last = []
-    for key in ("h_top", "h_bot"):
-        h = np.asarray(prod[key])
-        A = mode_series(h[-max(1, len(h) // 5) :], 1)[:, 0]
-        last.append(np.abs(A[np.isfinite(A)]) ** 2)
-    p_last = float(np.concatenate(last).mean()) if any(len(x) for x in last) else float("nan")
-    return {
-        "A1_sq_last_A2": p_last,
-        "A1_sq_imposed_A2": amp_A**2,
-        "imposed_mode_decayed": bool(np.isfinite(p_last) and p_last < amp_A**2 / np.e),
-    }
 
 
 def _analyse(prod: dict, dt_ps: float, n_modes: int, partner_tau1_ps: float | None = None) -> dict:
@@ -309,8 +291,11 @@ def run_ribbon(
         analysis = _analyse(prod, sample_ps, n_modes, partner_tau1_ps)
         if partner_tau1_ps is not None:
             analysis["partner_tau1_ps"] = partner_tau1_ps
-        if s.start == "rough":  # the imposed mode must have decayed too (a stuck one looks white and fast)
-            analysis.update(imposed_mode_decay(prod, amp))
+        if s.start == "rough" and "t_equil_ps" in analysis:  # the imposed mode must have decayed (its phase)
+            analysis.update(
+                imposed_mode_left(prod["h_top"], prod["h_bot"], sample_ps, analysis["t_equil_ps"]),
+                A1_sq_imposed_A2=amp**2,
+            )
             analysis["enough"] = bool(analysis["enough"] and analysis["imposed_mode_decayed"])
         analysis["enough"] = bool(analysis["enough"] and not vibrational(analysis.get("tau1_ps")))
         if say:
