@@ -336,32 +336,33 @@ def test_held_discard_removes_a_transient_that_decays_with_the_state_point_tau1(
 
 def test_imposed_mode_is_judged_by_its_phase_not_its_power():
     """The rough start imposes A_1 = +A on the top and -A on the bottom surface. Decayed (equilibrium, phase
-    uniform): the mean of (A_top - A_bot)/2 over the equilibrated frames is noise, z = |mean|^2 / (its variance)
-    is Exp(1), so over 30 seeds at most a few exceed -ln 0.01 = 4.6 (expected 0.3) although <|A_1|^2> = 1.33 A^2
-    lies above A^2/e for A^2 = 2.2 x 1.33 A^2 (the power test's threshold; Na (100) b = 2 at 413 K was there).
-    Frozen (a carved profile that stays, fluctuating about it with 0.3 of the power and tau_1 = 50 frames):
-    c averages the two surfaces, so z = A^2 / (0.3 P_1 / 2 x 2 tau_1 / n) ~ 2.9 / (0.2 x 100 / 2850) ~ 400, not
-    decayed."""
+    uniform): per surface, the batch-means z of the equilibrated A_1 is F(2, 8)-distributed (5 batches), and the
+    test flags a start when either surface exceeds the Sidak 1 % point (11.0): over 300 starts at the stopping
+    length (150 frames discarded, then 20 tau_1 = 1000 frames, tau_1 = 50) the flagged fraction stays near 1 %
+    (measured 1.9 % over 1000 such starts: what is left of the imposed mode after 3 tau_1, and batches of 4 tau_1
+    not quite independent; asserted at most 3 %), although <|A_1|^2> = 1.33 A^2 lies above A^2/e for
+    A^2 = 2.2 x 1.33 A^2 (the earlier power test's threshold; Na (100) b = 2 at 413 K was there). Frozen (a carved
+    profile that stays, fluctuating about it with 0.3 of the power): every batch mean is ~A, z in the hundreds."""
     var = capillary_variance(GAMMA)
     A = np.sqrt(2.2 * var[0])
-    z_eq, P1 = [], []
-    for seed in range(30):
-        rng = np.random.default_rng(100 + seed)
-        A0 = np.zeros(NM, complex)
-        top = profiles(ou_modes(var, TAU1 / n**2, DT, 3000, rng, A0 + (A, *[0] * (NM - 1))), N, SIGMA, rng)
-        bot = profiles(ou_modes(var, TAU1 / n**2, DT, 3000, rng, A0 - (A, *[0] * (NM - 1))), N, SIGMA, rng)
-        r = eq.analyse_start(top, bot, DT, N_FIT)
-        left = eq.imposed_mode_left(top, bot, DT, r["t_equil_ps"])
-        z_eq.append(left["coherent_z"])
-        P1.append(r["P"][0])
+    A0 = np.zeros(NM, complex)
+    A0[0] = A
+    flagged, P1 = 0, []
+    for seed in range(300):
+        rng = np.random.default_rng(1000 + seed)
+        top = profiles(ou_modes(var, TAU1 / n**2, DT, 1150, rng, A0), N, SIGMA, rng)
+        bot = profiles(ou_modes(var, TAU1 / n**2, DT, 1150, rng, -A0), N, SIGMA, rng)
+        left = eq.imposed_mode_left(top, bot, DT, 150.0)
+        flagged += not left["imposed_mode_decayed"]
+        P1.append(np.mean(np.abs(eq.mode_series(top[150:], 1)[:, 0]) ** 2))
+    assert left["coherent_z_limit"] == pytest.approx(11.03, abs=0.01)
+    assert flagged <= 9
     assert np.mean(P1) > A**2 / np.e  # the power test would call these starts not decayed
-    assert sum(z > -np.log(eq.IMPOSED_FALSE_ALARM) for z in z_eq) <= 3
-    assert np.mean(z_eq) == pytest.approx(1.0, abs=0.5)  # Exp(1)
     rng = np.random.default_rng(7)
-    fluct = [ou_modes(0.3 * var, TAU1 / n**2, DT, 3000, rng) for _ in range(2)]
+    fluct = [ou_modes(0.3 * var, TAU1 / n**2, DT, 1150, rng) for _ in range(2)]
     fluct[0][:, 0] += A
     fluct[1][:, 0] -= A
     top, bot = (profiles(f, N, SIGMA, rng) for f in fluct)
     frozen = eq.imposed_mode_left(top, bot, DT, 150.0)
-    assert not frozen["imposed_mode_decayed"] and frozen["coherent_z"] > 50
+    assert not frozen["imposed_mode_decayed"] and frozen["coherent_z"] > 100
     assert frozen["coherent_A2"] == pytest.approx(A**2, rel=0.2)

@@ -292,8 +292,9 @@ def run_ribbon(
         if partner_tau1_ps is not None:
             analysis["partner_tau1_ps"] = partner_tau1_ps
         if s.start == "rough" and "t_equil_ps" in analysis:  # the imposed mode must have decayed (its phase)
+            # stopping is looked at after every chunk: the loop asks for the 10 % point, the verdict the 1 % one
             analysis.update(
-                imposed_mode_left(prod["h_top"], prod["h_bot"], sample_ps, analysis["t_equil_ps"]),
+                imposed_mode_left(prod["h_top"], prod["h_bot"], sample_ps, analysis["t_equil_ps"], alpha=0.1),
                 A1_sq_imposed_A2=amp**2,
             )
             analysis["enough"] = bool(analysis["enough"] and analysis["imposed_mode_decayed"])

@@ -398,13 +398,21 @@ def _neb_once(
         if store is not None:
             opt.attach(store.save_band, store.every, mech.name, images)
         opt.run(fmax=max(0.1, s.fmax), steps=s.max_steps)
+        plain_steps = int(opt.nsteps)
         neb.climb = s.climb
         opt = FIRE(neb, logfile=None, maxstep=0.05, dt=0.05)
         if store is not None:
             opt.attach(store.save_band, store.every, mech.name, images)
         converged = opt.run(fmax=s.fmax, steps=s.max_steps)
         E = np.array([im.get_potential_energy() for im in images])
-        history.append({"E0_eV": float(E[0]), "E_min_interior_eV": float(E[1:-1].min()), "neb_steps": int(opt.nsteps)})
+        history.append(
+            {
+                "E0_eV": float(E[0]),
+                "E_min_interior_eV": float(E[1:-1].min()),
+                "neb_steps": int(opt.nsteps),  # the climbing stage's
+                "neb_steps_no_climb": plain_steps,
+            }
+        )
         k = int(np.argmin(E))
         if E[k] > E[0] - s.tol_eV or restarts >= s.max_restarts:
             break
