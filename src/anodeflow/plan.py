@@ -275,8 +275,10 @@ def campaign_plan(
     return rows, totals
 
 
-#: a DFT NEB band's work until a measured band refines it (docs/phasefield.md, "What it costs"): optimiser
-#: steps of one band and SCF iterations per force evaluation after the first (a warm-started SCF)
+#: a DFT NEB band's work (docs/phasefield.md, "What it costs"): optimiser steps of one band and SCF iterations per
+#: force evaluation after the first (a warm-started SCF). Measured at the quick preset with 3 images: the Na (110)
+#: hop 24 steps (26 force evaluations) at 4.9 iterations; the Li (100) hop > 24 steps at ~7 (benchmarks/README.md,
+#: 2026-12-08). Kept at 100 for the reference bands (5 images, climbing image from a longer band) until one is run.
 NEB_STEPS, NEB_SCF_PER_STEP = 100, 6
 
 
