@@ -166,6 +166,7 @@ def test_cutoff_guard_reads_a_coating_given_as_a_structure_file(cfg, tmp_path):
         ["validation.yaml"],
         ["validation_interface.yaml"],
         ["validation_cft.yaml"],
+        ["quick.yaml", "validation_barriers.yaml"],
     ],
 )
 def test_shipped_overlays_validate(root, overlays):
