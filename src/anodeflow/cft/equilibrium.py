@@ -158,18 +158,18 @@ def imposed_mode_left(
     n_ok = int(ok.sum())
     t0 = min(int(round(t_equil_ps / dt_ps)), max(n_ok - 10, 0))
     B = IMPOSED_BATCHES
-    zs = []
+    zs, m2 = [], []
     for a in A:
         c = a[ok][t0:]
         if len(c) < 2 * B:
             return {"coherent_A2": None, "coherent_z": None, "imposed_mode_decayed": False}
         b = np.array([x.mean() for x in np.array_split(c, B)])
-        m = c.mean()
-        s2 = float(np.sum(np.abs(b - m) ** 2) / (B - 1))
-        zs.append(B * float(np.abs(m) ** 2) / s2 if s2 > 0 else math.inf)
+        m2.append(float(np.abs(c.mean()) ** 2))
+        s2 = float(np.sum(np.abs(b - c.mean()) ** 2) / (B - 1))
+        zs.append(B * m2[-1] / s2 if s2 > 0 else math.inf)
     limit = float(stats.f.isf(1 - math.sqrt(1 - alpha), 2, 2 * (B - 1)))
     return {
-        "coherent_A2": float(np.mean([np.abs(a[ok][t0:].mean()) ** 2 for a in A])),
+        "coherent_A2": float(np.mean(m2)),
         "coherent_z": max(zs),
         "coherent_z_limit": limit,
         "imposed_mode_decayed": bool(max(zs) <= limit),
@@ -478,14 +478,21 @@ def state_point_tau1(taus) -> float | None:
 
 
 def analyse_held(
-    h_top: np.ndarray, h_bot: np.ndarray | None, dt_ps: float, n_modes: int, tau1_sp_ps: float | None, **kw
+    h_top: np.ndarray,
+    h_bot: np.ndarray | None,
+    dt_ps: float,
+    n_modes: int,
+    tau1_sp_ps: float | None,
+    own: dict | None = None,
+    **kw,
 ) -> dict:
     """``analyse_start`` of one start held to its state point's tau_1 ``tau1_sp_ps`` (the larger capillary tau_1
     of the starts, ``state_point_tau1``; None: the start alone). If that is the mode's true tau_1, an imposed
     excess decays with it, so the discard is at least ``min_discard_tau`` (3) x it as well, and the equilibrated
     part after it must hold ``tau_multiple`` (20) x it (``paired_requirement``: ``enough``, ``needed_ps``,
-    ``tau1_required_ps``; ``enough_own`` is the start's verdict alone)."""
-    r = analyse_start(h_top, h_bot, dt_ps, n_modes, **kw)
+    ``tau1_required_ps``; ``enough_own`` is the start's verdict alone). ``own``: the start's ``analyse_start`` result
+    with the same ``kw``, when the caller has it already (it is not computed again)."""
+    r = own if own is not None else analyse_start(h_top, h_bot, dt_ps, n_modes, **kw)
     if tau1_sp_ps is None:
         return r
     tau = state_point_tau1([r["tau1_ps"], tau1_sp_ps])

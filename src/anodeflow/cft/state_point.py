@@ -74,7 +74,7 @@ def state_point(recs: list[dict], cc: dict, T_K: float) -> dict:
             if r["name"] in starts:
                 z = r["z"]
                 starts[r["name"]] = equilibrium.analyse_held(
-                    np.asarray(z["h_top"]), np.asarray(z["h_bot"]), r["dt_ps"], n_modes, tau_sp
+                    np.asarray(z["h_top"]), np.asarray(z["h_bot"]), r["dt_ps"], n_modes, tau_sp, own=starts[r["name"]]
                 )
     # has the rough start's imposed mode decayed (its phase, over the equilibrated frames)? Recomputed here, so an
     # npz written with an older test is judged by this one
